@@ -1,0 +1,30 @@
+"""Shared pytest fixtures: the named people and studies every scoping test speaks of."""
+
+import os
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+hypothesis_settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+hypothesis_settings.register_profile("large", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def world(db):
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in Django test client for one of the world's people."""
+    from django.test import Client
+
+    def login(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return login

@@ -1,0 +1,1 @@
+"""Statistics over plain arrays: forecasting, KRIs, sample size, randomization (no Django)."""

@@ -1,0 +1,1 @@
+"""Users, roles, study/site scoping, the audit trail and API tokens."""

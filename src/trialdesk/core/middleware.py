@@ -1,0 +1,33 @@
+"""Ends a signed-in session that has been idle longer than the configured timeout."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect, resolve_url
+
+_LAST_SEEN = "trialdesk_last_seen"
+
+
+class IdleSessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last_seen = request.session.get(_LAST_SEEN)
+            limit = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
+            if last_seen is not None and now - last_seen > limit:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": "Your session timed out; sign in again.", "errors": []}, status=401
+                    )
+                messages.info(request, "You were signed out after a period of inactivity.")
+                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+            request.session[_LAST_SEEN] = now
+        return self.get_response(request)

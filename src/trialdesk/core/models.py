@@ -1,0 +1,175 @@
+"""Users, their role assignments, personal API tokens and the append-only audit trail."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from trialdesk.core.roles import ROLE_SCOPES, Role, Scope
+
+
+class User(AbstractUser):
+    """A person who signs in to Trialdesk; what they see comes from their role assignments."""
+
+    failed_login_count = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(models.Model):
+    """One role granted to a user for the whole installation, one study, or one study site."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    study = models.ForeignKey(
+        "studies.Study", null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    study_site = models.ForeignKey(
+        "sites.StudySite", null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(study__isnull=True, study_site__isnull=True),
+                name="unique_global_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "study"],
+                condition=models.Q(study__isnull=False, study_site__isnull=True),
+                name="unique_study_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "study_site"],
+                condition=models.Q(study_site__isnull=False),
+                name="unique_site_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        where = self.study_site or self.study or "installation"
+        return f"{self.user} — {self.get_role_display()} — {where}"
+
+    @property
+    def scope(self) -> str:
+        if self.study_site_id:
+            return Scope.SITE
+        if self.study_id:
+            return Scope.STUDY
+        return Scope.GLOBAL
+
+    def clean(self) -> None:
+        if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
+            raise ValidationError({"study_site": "This site belongs to another study."})
+        allowed = ROLE_SCOPES[self.role]
+        if self.scope not in allowed:
+            names = ", ".join(sorted(Scope(s).label.lower() for s in allowed))
+            raise ValidationError({"role": f"{self.get_role_display()} is granted per {names}."})
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from trialdesk.core.scoping import scope_filter
+
+        return self.filter(study_id__isnull=False).filter(
+            scope_filter(user, study_path="study_id", site_path="study_site_id")
+        )
+
+
+class AuditEvent(models.Model):
+    """One change to a regulated record: who, when, what, old and new values, why; hash-chained.
+
+    Rows are only ever inserted. Database triggers refuse UPDATE and DELETE on this table.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    # No database-level foreign keys: a user or a study may go, its audit trail stays untouched.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=255, blank=True)
+    study_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    study_site_id = models.BigIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
+
+
+class RegulatedRecord(models.Model):
+    """Base for records whose every change is audited and guarded by an optimistic-concurrency version."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def audit_study_id(self) -> int | None:
+        """The study whose audit trail this record's events belong to."""
+        return getattr(self, "study_id", None)
+
+    def audit_study_site_id(self) -> int | None:
+        """The study site whose staff may read this record's events (None: study-wide)."""
+        return getattr(self, "study_site_id", None)
+
+    def validate_constraints(self, exclude=None) -> None:
+        """As Django's, but a multi-field uniqueness error is put on the field the user chose last.
+
+        Constraints list their fields with the user-chosen one last (``["study", "site_number"]``),
+        so a form or API error names ``site_number`` rather than the whole record.
+        """
+        errors: dict[str, list] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude)
+                except ValidationError as error:
+                    fields = getattr(constraint, "fields", ())
+                    key = fields[-1] if fields else NON_FIELD_ERRORS
+                    errors.setdefault(key, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)

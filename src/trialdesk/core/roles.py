@@ -1,0 +1,40 @@
+"""The roles of SPEC.md "Users and what they may touch", with the scope each is granted at."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    CRM = "crm", "Clinical Research Manager"
+    MONITOR = "monitor", "CRA / monitor"
+    COORDINATOR = "coordinator", "CRC / site staff"
+    INVESTIGATOR = "investigator", "Principal Investigator"
+    SAFETY = "safety", "Safety officer"
+    FINANCE = "finance", "Finance"
+    SPONSOR_VIEWER = "sponsor_viewer", "Sponsor viewer"
+    AUDITOR = "auditor", "Auditor / QA"
+
+
+class Scope(models.TextChoices):
+    GLOBAL = "global", "Whole installation"
+    STUDY = "study", "Study"
+    SITE = "site", "Study site"
+
+
+# Where each role may be granted. Administrator is installation-wide; the others are per study or site.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset({Scope.GLOBAL}),
+    Role.CRM: frozenset({Scope.STUDY}),
+    Role.SAFETY: frozenset({Scope.STUDY}),
+    Role.FINANCE: frozenset({Scope.STUDY}),
+    Role.SPONSOR_VIEWER: frozenset({Scope.STUDY}),
+    Role.AUDITOR: frozenset({Scope.STUDY}),
+    Role.MONITOR: frozenset({Scope.SITE}),
+    Role.COORDINATOR: frozenset({Scope.SITE}),
+    Role.INVESTIGATOR: frozenset({Scope.SITE}),
+}
+
+# Roles that may read but never change anything (writes answer 403).
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.SPONSOR_VIEWER})
+# Roles that may change a study's setup: its protocol, arms, milestones and sites.
+STUDY_MANAGER_ROLES = frozenset({Role.CRM})

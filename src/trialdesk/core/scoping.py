@@ -1,0 +1,80 @@
+"""The one scoping mechanism: which studies and sites a user may see, as query filters.
+
+Every `visible_to(user)` queryset method in Trialdesk is built from `scope_filter`, so a user's
+assignments decide what every list, detail page, export and API endpoint may return.
+"""
+
+from django.db.models import Q
+
+from trialdesk.core.models import RoleAssignment, User
+from trialdesk.core.roles import Role
+
+NOTHING = Q(pk__in=[])
+
+
+def is_administrator(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return role_facts(user).is_administrator
+
+
+class RoleFacts:
+    """A user's role assignments, loaded once per user object (one query)."""
+
+    def __init__(self, user: User):
+        rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "study_id", "study_site_id"))
+        self.is_administrator = any(role == Role.ADMINISTRATOR for role, _, _ in rows)
+        self.study_roles: dict[int, set[str]] = {}
+        self.site_roles: dict[int, set[str]] = {}
+        for role, study_id, site_id in rows:
+            if site_id:
+                self.site_roles.setdefault(site_id, set()).add(role)
+            elif study_id:
+                self.study_roles.setdefault(study_id, set()).add(role)
+
+    def roles_on_study(self, study_id: int) -> set[str]:
+        return self.study_roles.get(study_id, set())
+
+    def roles_on_site(self, site_id: int) -> set[str]:
+        return self.site_roles.get(site_id, set())
+
+    def has_role_anywhere(self, role: str) -> bool:
+        return any(role in roles for roles in (*self.study_roles.values(), *self.site_roles.values()))
+
+
+def role_facts(user: User) -> RoleFacts:
+    facts = getattr(user, "_trialdesk_role_facts", None)
+    if facts is None:
+        facts = RoleFacts(user)
+        user._trialdesk_role_facts = facts
+    return facts
+
+
+def forget_role_facts(user: User) -> None:
+    """Call after changing a user's assignments so the next check reloads them."""
+    user.__dict__.pop("_trialdesk_role_facts", None)
+
+
+def scope_filter(user: User, *, study_path: str, site_path: str | None = None) -> Q:
+    """A filter keeping the rows the user may see.
+
+    `study_path` leads from the model to its study id (``"pk"`` for Study itself, ``"study"`` below it).
+    `site_path`, when given, leads to the row's study site id: then site-level staff see only rows of their
+    own sites, and rows whose site is empty are study-wide and shown to anyone on the study.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if is_administrator(user):
+        return Q()
+    study_level = RoleAssignment.objects.filter(user=user, study__isnull=False, study_site__isnull=True)
+    site_level = RoleAssignment.objects.filter(user=user, study_site__isnull=False)
+    visible = Q(**{f"{study_path}__in": study_level.values("study_id")})
+    if site_path is None:
+        return visible | Q(**{f"{study_path}__in": site_level.values("study_site__study_id")})
+    return (
+        visible
+        | Q(**{f"{site_path}__in": site_level.values("study_site_id")})
+        | Q(**{f"{site_path}__isnull": True, f"{study_path}__in": site_level.values("study_site__study_id")})
+    )

@@ -1,0 +1,38 @@
+"""Scoping read as sentences: who sees which studies, sites and milestones."""
+
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import Milestone, Study
+
+
+def codes(queryset):
+    return sorted(s.code for s in queryset)
+
+
+def test_crm_sees_only_their_study(world):
+    assert codes(Study.objects.visible_to(world.crm)) == ["ONC-A"]
+
+
+def test_monitor_on_site_a1_sees_study_a_but_only_site_a1(world):
+    assert codes(Study.objects.visible_to(world.monitor)) == ["ONC-A"]
+    assert list(StudySite.objects.visible_to(world.monitor)) == [world.site_a1]
+
+
+def test_monitor_on_site_a1_does_not_see_site_a2_milestones(world):
+    visible = set(Milestone.objects.visible_to(world.monitor))
+    assert world.milestone_a in visible
+    assert world.site_milestone_a2 not in visible
+
+
+def test_coordinator_of_site_b1_sees_nothing_of_study_a(world):
+    assert codes(Study.objects.visible_to(world.coordinator)) == ["CARD-B"]
+    assert not StudySite.objects.visible_to(world.coordinator).filter(study=world.study_a).exists()
+
+
+def test_outsider_sees_nothing(world):
+    assert not Study.objects.visible_to(world.outsider).exists()
+    assert not StudySite.objects.visible_to(world.outsider).exists()
+    assert not Milestone.objects.visible_to(world.outsider).exists()
+
+
+def test_administrator_sees_everything(world):
+    assert codes(Study.objects.visible_to(world.admin)) == ["CARD-B", "ONC-A"]

@@ -1,0 +1,3 @@
+"""Pages of the core app."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""File formats parsed to and emitted from plain dataclasses (no database)."""

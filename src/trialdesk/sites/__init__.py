@@ -1,0 +1,1 @@
+"""Institutions and study sites, with the site status lifecycle."""

@@ -1,0 +1,3 @@
+"""Pages of the sites app."""
+
+urlpatterns: list = []

@@ -1,0 +1,253 @@
+"""Programs, studies and each study's protocol versions, arms and milestones."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from trialdesk.core.models import RegulatedRecord
+from trialdesk.core.scoping import scope_filter
+from trialdesk.studies import rules
+
+
+class Phase(models.TextChoices):
+    I = "I", "Phase I"  # noqa: E741 - the phase's own name
+    I_II = "I-II", "Phase I/II"
+    II = "II", "Phase II"
+    II_III = "II-III", "Phase II/III"
+    III = "III", "Phase III"
+    IV = "IV", "Phase IV"
+    DEVICE = "device", "Device"
+    OBSERVATIONAL = "observational", "Observational"
+
+
+class StudyStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    START_UP = "start_up", "Start-up"
+    RECRUITING = "recruiting", "Recruiting"
+    ACTIVE_NOT_RECRUITING = "active_not_recruiting", "Active, not recruiting"
+    SUSPENDED = "suspended", "Suspended"
+    COMPLETED = "completed", "Completed"
+    TERMINATED = "terminated", "Terminated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class StudyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="pk"))
+
+
+class StudyChildQuerySet(models.QuerySet):
+    """Records that belong to a study as a whole (protocol versions, arms)."""
+
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study"))
+
+
+class Program(RegulatedRecord):
+    """A development program grouping the studies of one product or indication."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_study_id(self) -> None:
+        return None
+
+
+class Study(RegulatedRecord):
+    """A clinical study (trial) as the CRM runs it: protocol number, phase, sponsor, status, target."""
+
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="studies"
+    )
+    code = models.CharField("protocol number", max_length=40, unique=True)
+    title = models.CharField(max_length=500)
+    acronym = models.CharField(max_length=60, blank=True)
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    therapeutic_area = models.CharField(max_length=80)
+    sponsor = models.CharField(max_length=200)
+    nct_number = models.CharField("NCT number", max_length=11, blank=True)
+    status = models.CharField(max_length=32, choices=StudyStatus.choices, default=StudyStatus.PLANNED)
+    planned_enrollment = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    blinded = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+
+    objects = StudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nct_number"],
+                condition=~models.Q(nct_number=""),
+                name="unique_study_nct_number",
+                violation_error_message="Another study already has this NCT number.",
+            )
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["therapeutic_area"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def audit_study_id(self) -> int:
+        return self.pk
+
+    def clean(self) -> None:
+        self.code = (self.code or "").strip()
+        self.nct_number = (self.nct_number or "").strip().upper()
+        problem = rules.nct_number_problem(self.nct_number)
+        if problem:
+            raise ValidationError({"nct_number": problem})
+
+
+class ProtocolStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    EFFECTIVE = "effective", "Effective"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class ProtocolVersion(RegulatedRecord):
+    """One version of a study's protocol; versions after the first are amendments."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="protocol_versions")
+    version = models.CharField(max_length=40)
+    version_date = models.DateField()
+    status = models.CharField(max_length=16, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT)
+    amendment_number = models.PositiveIntegerField(null=True, blank=True)
+    summary_of_changes = models.TextField(blank=True)
+    approved_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+
+    objects = StudyChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "version_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "version"],
+                name="unique_protocol_version_per_study",
+                violation_error_message="This study already has a protocol version with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study_id and self.study.code} protocol v{self.version}"
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.amendment_number is not None
+
+
+class ArmType(models.TextChoices):
+    EXPERIMENTAL = "experimental", "Experimental"
+    ACTIVE_COMPARATOR = "active_comparator", "Active comparator"
+    PLACEBO_COMPARATOR = "placebo_comparator", "Placebo comparator"
+    SHAM_COMPARATOR = "sham_comparator", "Sham comparator"
+    NO_INTERVENTION = "no_intervention", "No intervention"
+    OTHER = "other", "Other"
+
+
+class Arm(RegulatedRecord):
+    """A treatment arm (or cohort) of a study with its allocation ratio."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="arms")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    arm_type = models.CharField(max_length=32, choices=ArmType.choices, default=ArmType.EXPERIMENTAL)
+    description = models.TextField(blank=True)
+    allocation_ratio = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+
+    objects = StudyChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "code"],
+                name="unique_arm_code_per_study",
+                violation_error_message="This study already has an arm with this code.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class MilestoneKind(models.TextChoices):
+    PROTOCOL_FINAL = "protocol_final", "Protocol final"
+    FIRST_SITE_ACTIVATED = "first_site_activated", "First site activated"
+    SITE_ACTIVATED = "site_activated", "Site activated"
+    FIRST_PARTICIPANT_IN = "first_participant_in", "First participant in"
+    LAST_PARTICIPANT_IN = "last_participant_in", "Last participant in"
+    LAST_PARTICIPANT_LAST_VISIT = "last_participant_last_visit", "Last participant last visit"
+    DATABASE_LOCK = "database_lock", "Database lock"
+    CLINICAL_STUDY_REPORT = "clinical_study_report", "Clinical study report"
+    CUSTOM = "custom", "Custom"
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+
+
+class Milestone(RegulatedRecord):
+    """A planned event of a study or one of its sites, with baseline, forecast and actual dates."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="milestones")
+    study_site = models.ForeignKey(
+        "sites.StudySite", null=True, blank=True, on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(max_length=40, choices=MilestoneKind.choices)
+    name = models.CharField(max_length=200, blank=True, help_text="Required for a custom milestone.")
+    baseline_on = models.DateField("baseline date", null=True, blank=True)
+    forecast_on = models.DateField("forecast date", null=True, blank=True)
+    actual_on = models.DateField("actual date", null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "baseline_on", "id"]
+        indexes = [models.Index(fields=["study", "actual_on"])]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or self.get_kind_display()
+
+    def local_today(self):
+        """Today in the site's time zone for a site milestone, else in UTC."""
+        if self.study_site_id:
+            return self.study_site.local_today()
+        return timezone.now().date()
+
+    def standing(self, today=None) -> rules.MilestoneStanding:
+        return rules.milestone_standing(
+            baseline_on=self.baseline_on,
+            forecast_on=self.forecast_on,
+            actual_on=self.actual_on,
+            today=today or timezone.now().date(),
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == MilestoneKind.CUSTOM and not self.name.strip():
+            errors["name"] = "A custom milestone needs a name."
+        if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
+            errors["study_site"] = "This site belongs to another study."
+        problem = rules.actual_date_problem(self.actual_on, self.local_today())
+        if problem:
+            errors["actual_on"] = problem
+        if errors:
+            raise ValidationError(errors)

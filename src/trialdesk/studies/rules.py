@@ -1,0 +1,69 @@
+"""Pure rules for studies: NCT numbers, protocol version lifecycle, milestone variance and lateness."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+NCT_PATTERN = re.compile(r"^NCT\d{8}$")
+
+
+def nct_number_problem(value: str) -> str | None:
+    """Why a ClinicalTrials.gov identifier is malformed, or None when it is well formed."""
+    if not value:
+        return None
+    if not NCT_PATTERN.match(value):
+        return "An NCT number is 'NCT' followed by exactly 8 digits, e.g. NCT01234567."
+    return None
+
+
+# Protocol versions move forward only: a version is drafted, submitted for approval, approved,
+# made effective, and superseded when a later version becomes effective.
+PROTOCOL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("submitted",),
+    "submitted": ("approved", "draft"),
+    "approved": ("effective",),
+    "effective": ("superseded",),
+    "superseded": (),
+}
+
+
+def protocol_transition_problem(current: str, target: str) -> str | None:
+    """Why a protocol version may not move from `current` to `target`, or None when it may."""
+    allowed = PROTOCOL_TRANSITIONS.get(current, ())
+    if target in allowed:
+        return None
+    if not allowed:
+        return f"A {current} protocol version cannot change status."
+    return f"A {current} protocol version can move only to: {', '.join(allowed)}."
+
+
+@dataclass(frozen=True)
+class MilestoneStanding:
+    """Where a milestone stands against its baseline on a given day."""
+
+    variance_days: int | None
+    is_late: bool
+    is_done: bool
+
+
+def milestone_standing(
+    *, baseline_on: date | None, forecast_on: date | None, actual_on: date | None, today: date
+) -> MilestoneStanding:
+    """Variance = (actual, else forecast, else baseline) − baseline in calendar days; positive is late.
+
+    A milestone is late when it was done after its baseline, when its forecast is past the baseline,
+    or when it is not done and its baseline (or forecast) date has already gone by.
+    """
+    if actual_on is not None:
+        variance = (actual_on - baseline_on).days if baseline_on else None
+        return MilestoneStanding(variance, bool(variance and variance > 0), True)
+    expected = forecast_on or baseline_on
+    variance = (expected - baseline_on).days if (baseline_on and expected) else None
+    overdue = expected is not None and expected < today
+    return MilestoneStanding(variance, bool((variance and variance > 0) or overdue), False)
+
+
+def actual_date_problem(actual_on: date | None, today: date) -> str | None:
+    if actual_on is not None and actual_on > today:
+        return f"An actual date cannot be in the future (today is {today.isoformat()})."
+    return None

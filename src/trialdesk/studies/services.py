@@ -1,0 +1,188 @@
+"""Writes for studies and their setup; each checks permission, validates, saves and audits together."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from trialdesk.core import records
+from trialdesk.core.models import User
+from trialdesk.core.permissions import can_create_study, can_manage_study, require
+from trialdesk.core.roles import Role
+from trialdesk.core.services import assign_role
+from trialdesk.studies import rules
+from trialdesk.studies.models import Arm, Milestone, Program, ProtocolStatus, ProtocolVersion, Study
+
+STUDY_FIELDS = (
+    "program",
+    "code",
+    "title",
+    "acronym",
+    "phase",
+    "therapeutic_area",
+    "sponsor",
+    "nct_number",
+    "status",
+    "planned_enrollment",
+    "blinded",
+    "description",
+)
+PROTOCOL_FIELDS = ("version", "version_date", "amendment_number", "summary_of_changes")
+ARM_FIELDS = ("code", "name", "arm_type", "description", "allocation_ratio")
+MILESTONE_FIELDS = ("study_site", "kind", "name", "baseline_on", "forecast_on", "actual_on", "note")
+
+
+@transaction.atomic
+def create_program(*, name: str, description: str = "", by: User) -> Program:
+    require(can_create_study(by), "Only administrators and CRMs set up programs.")
+    return records.create_record(Program(name=name, description=description), by=by)
+
+
+@transaction.atomic
+def create_study(*, by: User, reason: str = "", **values) -> Study:
+    """Set up a new study; its creator (unless an administrator) becomes its CRM."""
+    require(can_create_study(by), "Only administrators and CRMs set up studies.")
+    study = records.create_record(Study(**records.only_fields(values, STUDY_FIELDS)), by=by, reason=reason)
+    if not by.is_superuser and not by.role_assignments.filter(role=Role.ADMINISTRATOR).exists():
+        assign_role(user=by, role=Role.CRM, study=study, by=by)
+    return study
+
+
+def update_study(*, study: Study, changes: dict, by: User, reason: str, expected_version: int | None = None):
+    require(can_manage_study(by, study.pk))
+    return records.update_record(
+        study,
+        changes=records.only_fields(changes, STUDY_FIELDS),
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def delete_study(*, study: Study, by: User, reason: str, expected_version: int | None = None) -> None:
+    """Only a study that never got past planning, with no sites, may be deleted; others are closed."""
+    require(can_manage_study(by, study.pk))
+    if study.status != "planned" or study.sites.exists():
+        raise ValidationError(
+            {
+                "status": "Only a planned study without sites can be deleted; "
+                "change its status to withdrawn or terminated instead."
+            }
+        )
+    records.delete_record(study, by=by, reason=reason, expected_version=expected_version)
+
+
+def create_protocol_version(*, study: Study, by: User, reason: str = "", **values) -> ProtocolVersion:
+    require(can_manage_study(by, study.pk))
+    version = ProtocolVersion(study=study, **records.only_fields(values, PROTOCOL_FIELDS))
+    return records.create_record(version, by=by, reason=reason)
+
+
+def update_protocol_version(
+    *,
+    protocol_version: ProtocolVersion,
+    changes: dict,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> ProtocolVersion:
+    require(can_manage_study(by, protocol_version.study_id))
+    return records.update_record(
+        protocol_version,
+        changes=records.only_fields(changes, PROTOCOL_FIELDS),
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def change_protocol_status(
+    *,
+    protocol_version: ProtocolVersion,
+    to: str,
+    by: User,
+    reason: str,
+    on=None,
+    expected_version: int | None = None,
+) -> ProtocolVersion:
+    """Move a protocol version along draft → submitted → approved → effective → superseded.
+
+    When a version becomes effective, the version that was effective before it is superseded.
+    """
+    require(can_manage_study(by, protocol_version.study_id))
+    problem = rules.protocol_transition_problem(protocol_version.status, to)
+    if problem:
+        raise ValidationError({"status": problem})
+    changes = {"status": to}
+    if to == ProtocolStatus.APPROVED:
+        changes["approved_on"] = on or protocol_version.approved_on
+    if to == ProtocolStatus.EFFECTIVE:
+        changes["effective_on"] = on or protocol_version.effective_on
+        previous = ProtocolVersion.objects.filter(
+            study_id=protocol_version.study_id, status=ProtocolStatus.EFFECTIVE
+        ).exclude(pk=protocol_version.pk)
+        for older in previous:
+            records.update_record(
+                older,
+                changes={"status": ProtocolStatus.SUPERSEDED},
+                by=by,
+                reason=f"Superseded by protocol v{protocol_version.version}: {reason}",
+                action="status_changed",
+            )
+    return records.update_record(
+        protocol_version,
+        changes=changes,
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+        action="status_changed",
+    )
+
+
+def create_arm(*, study: Study, by: User, reason: str = "", **values) -> Arm:
+    require(can_manage_study(by, study.pk))
+    return records.create_record(
+        Arm(study=study, **records.only_fields(values, ARM_FIELDS)), by=by, reason=reason
+    )
+
+
+def update_arm(*, arm: Arm, changes: dict, by: User, reason: str, expected_version: int | None = None) -> Arm:
+    require(can_manage_study(by, arm.study_id))
+    return records.update_record(
+        arm,
+        changes=records.only_fields(changes, ARM_FIELDS),
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def delete_arm(*, arm: Arm, by: User, reason: str, expected_version: int | None = None) -> None:
+    require(can_manage_study(by, arm.study_id))
+    records.delete_record(arm, by=by, reason=reason, expected_version=expected_version)
+
+
+def create_milestone(*, study: Study, by: User, reason: str = "", **values) -> Milestone:
+    require(can_manage_study(by, study.pk))
+    return records.create_record(
+        Milestone(study=study, **records.only_fields(values, MILESTONE_FIELDS)), by=by, reason=reason
+    )
+
+
+def update_milestone(
+    *, milestone: Milestone, changes: dict, by: User, reason: str, expected_version: int | None = None
+) -> Milestone:
+    require(can_manage_study(by, milestone.study_id))
+    return records.update_record(
+        milestone,
+        changes=records.only_fields(changes, MILESTONE_FIELDS),
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def delete_milestone(
+    *, milestone: Milestone, by: User, reason: str, expected_version: int | None = None
+) -> None:
+    require(can_manage_study(by, milestone.study_id))
+    records.delete_record(milestone, by=by, reason=reason, expected_version=expected_version)
