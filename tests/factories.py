@@ -111,7 +111,7 @@ def build_world() -> World:
     assign_role(user=sponsor_viewer, role=Role.SPONSOR_VIEWER, study=study_a, by=admin)
     outsider = make_user("outsider_otto")
     protocol_a = study_services.create_protocol_version(
-        study=study_a, version="1.0", version_date=dt.date(2025, 1, 15), by=admin
+        study=study_a, number="1.0", version_date=dt.date(2025, 1, 15), by=admin
     )
     milestone_a = study_services.create_milestone(
         study=study_a, kind="first_participant_in", baseline_on=dt.date(2025, 6, 1), by=admin

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs from ninja's bundled Swagger UI files instead of a CDN.
+    "ninja",
     "trialdesk.core",
     "trialdesk.studies",
     "trialdesk.sites",
@@ -117,6 +119,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide static folder (htmx, the stylesheet); apps' own static/ folders are found as well.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 

@@ -1,3 +1,12 @@
-"""Pages of the core app."""
+"""Pages of the core app: signing in and out, the user's own page."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from trialdesk.core import views
+
+urlpatterns = [
+    path("login/", views.sign_in_page, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("me/", views.my_page, name="me"),
+    path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="api_token_revoke"),
+]

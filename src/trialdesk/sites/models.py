@@ -54,12 +54,16 @@ class Institution(RegulatedRecord):
     def audit_study_id(self) -> None:
         return None
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
         self.country = (self.country or "").strip().upper()
+        self.time_zone = (self.time_zone or "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
         errors = {}
         if problem := rules.country_problem(self.country):
             errors["country"] = problem
-        if problem := rules.time_zone_problem((self.time_zone or "").strip()):
+        if problem := rules.time_zone_problem(self.time_zone):
             errors["time_zone"] = problem
         if errors:
             raise ValidationError(errors)

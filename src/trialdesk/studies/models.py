@@ -99,9 +99,13 @@ class Study(RegulatedRecord):
     def audit_study_id(self) -> int:
         return self.pk
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise before the length and uniqueness checks see the values.
         self.code = (self.code or "").strip()
         self.nct_number = (self.nct_number or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
         problem = rules.nct_number_problem(self.nct_number)
         if problem:
             raise ValidationError({"nct_number": problem})
@@ -119,7 +123,8 @@ class ProtocolVersion(RegulatedRecord):
     """One version of a study's protocol; versions after the first are amendments."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="protocol_versions")
-    version = models.CharField(max_length=40)
+    # Named `number` because every regulated record already has `version`, its optimistic-concurrency counter.
+    number = models.CharField("version number", max_length=40, help_text="e.g. 1.0, 2.0 (Amendment 1)")
     version_date = models.DateField()
     status = models.CharField(max_length=16, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT)
     amendment_number = models.PositiveIntegerField(null=True, blank=True)
@@ -133,14 +138,14 @@ class ProtocolVersion(RegulatedRecord):
         ordering = ["study", "version_date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["study", "version"],
+                fields=["study", "number"],
                 name="unique_protocol_version_per_study",
                 violation_error_message="This study already has a protocol version with this number.",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.study_id and self.study.code} protocol v{self.version}"
+        return f"Protocol v{self.number}"
 
     @property
     def is_amendment(self) -> bool:

@@ -8,9 +8,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from trialdesk.core.models import AuditEvent, User
+from trialdesk.core.permissions import can_create_study
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
-from trialdesk.studies.models import Arm, Milestone, ProtocolVersion, Study
+from trialdesk.studies.models import Arm, Milestone, Program, ProtocolVersion, Study
 
 PORTFOLIO_SORTS = {
     "code": "code",
@@ -30,6 +31,13 @@ PORTFOLIO_SORTS = {
 
 def studies_for(user: User) -> QuerySet[Study]:
     return Study.objects.visible_to(user)
+
+
+def programs_for(user: User) -> QuerySet[Program]:
+    """Programs are a shared directory for those who set up studies; others see their studies' programs."""
+    if can_create_study(user):
+        return Program.objects.all()
+    return Program.objects.filter(pk__in=studies_for(user).values("program_id"))
 
 
 def portfolio(

@@ -25,7 +25,7 @@ STUDY_FIELDS = (
     "blinded",
     "description",
 )
-PROTOCOL_FIELDS = ("version", "version_date", "amendment_number", "summary_of_changes")
+PROTOCOL_FIELDS = ("number", "version_date", "amendment_number", "summary_of_changes")
 ARM_FIELDS = ("code", "name", "arm_type", "description", "allocation_ratio")
 MILESTONE_FIELDS = ("study_site", "kind", "name", "baseline_on", "forecast_on", "actual_on", "note")
 
@@ -125,7 +125,7 @@ def change_protocol_status(
                 older,
                 changes={"status": ProtocolStatus.SUPERSEDED},
                 by=by,
-                reason=f"Superseded by protocol v{protocol_version.version}: {reason}",
+                reason=f"Superseded by protocol v{protocol_version.number}: {reason}",
                 action="status_changed",
             )
     return records.update_record(

@@ -1,0 +1,219 @@
+"""Shared pieces of the JSON API: error bodies, pagination, record versions and id references."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Schema
+from pydantic import ConfigDict, create_model, field_validator
+
+from trialdesk.core.models import User
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+# Integers a client may send are kept inside what every supported database column can hold,
+# so an absurd number is a 422 naming the field rather than an overflow deep in the driver.
+LARGEST_INTEGER = 2**31 - 1
+Quantity = Annotated[int, Field(ge=0, le=LARGEST_INTEGER)]
+RecordVersion = Annotated[int, Field(ge=1, le=LARGEST_INTEGER)]
+
+# The API names a reference by its id; the models and services name the relation itself.
+API_FIELD_NAMES = {"program": "program_id", "institution": "institution_id", "study_site": "study_site_id"}
+
+# The error answers each kind of operation documents (the body is always ErrorOut).
+READ_ERRORS = (401, 404, 422)
+CREATE_ERRORS = (400, 401, 403, 409, 422)  # a new top-level record: nothing to be missing
+WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+
+
+class FieldError(Schema):
+    field: str | None = Field(description="The input field at fault; null when the record as a whole is.")
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+def with_errors(responses: Mapping[int, Any], codes: tuple[int, ...]) -> dict[int, Any]:
+    """An operation's `response=` mapping: its success schema(s) plus the error body for each code."""
+    return {**responses, **{code: ErrorOut for code in codes}}
+
+
+def error_body(detail: str, errors: list[dict] | None = None) -> dict:
+    return {"detail": detail, "errors": errors or []}
+
+
+class PlainTextSchema(Schema):
+    """Input whose text may not hold NUL characters."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value):
+        # PostgreSQL cannot store NUL in text; refuse it here instead of failing in the driver.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text may not contain NUL characters.")
+        return value
+
+
+class InSchema(PlainTextSchema):
+    """Base of every input body: unknown fields are refused, and text may not hold NUL characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(PlainTextSchema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="How many items to return.")
+    offset: int = Field(0, ge=0, le=LARGEST_INTEGER, description="How many items to skip.")
+
+
+class DeleteQuery(PlainTextSchema):
+    reason: str = Field("", description="Required. Why the record is deleted; kept on the audit trail.")
+    version: RecordVersion | None = Field(None, description="The `version` you read (or send `If-Match`).")
+
+
+IfMatch = Header[str | None, {"alias": "If-Match", "description": 'The ETag read with the record, e.g. "3".'}]
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The paginated list schema for `item`: {count, limit, offset, items}."""
+    return create_model(
+        f"{item.__name__.removesuffix('Out')}Page",
+        __base__=Schema,
+        count=(int, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        items=(list[item], ...),
+    )
+
+
+def paginate(queryset: QuerySet, page: PageQuery) -> dict:
+    """One page of `queryset` (two queries: the count and the page)."""
+    return {
+        "count": queryset.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": list(queryset[page.offset : page.offset + page.limit]),
+    }
+
+
+def actor(request: HttpRequest) -> User:
+    """The user the request acts for, whether signed in by session or by API token."""
+    return request.auth
+
+
+def set_etag(response: HttpResponse, record: Model) -> None:
+    response["ETag"] = f'"{record.version}"'
+
+
+def expected_version(version: int | None, if_match: str | None) -> int:
+    """The record version the client last read: the `version` field, else the If-Match header.
+
+    Without one an update could silently overwrite a change the client never saw, so it is required.
+    """
+    if version is not None:
+        return version
+    if if_match:
+        tag = if_match.strip().removeprefix("W/").strip('"')
+        if tag.isdigit():
+            return int(tag)
+        raise ValidationError({"version": 'If-Match must be the ETag the record was read with, e.g. "3".'})
+    raise ValidationError(
+        {"version": "Send the version you read: a `version` field, or an If-Match header with the ETag."}
+    )
+
+
+def referenced(queryset: QuerySet, pk: int | None, *, field: str) -> Model | None:
+    """The record a body field refers to by id, looked up among those the user may see."""
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        noun = queryset.model._meta.verbose_name
+        raise ValidationError({field: f"There is no {noun} with id {pk} that you can see."})
+    return found
+
+
+def model_values(payload: Schema, *, references: Mapping[str, tuple[str, QuerySet]] = ()) -> dict:
+    """The fields a client set in `payload`, as model field values for a service.
+
+    `references` maps an id field of the body to the model relation and the visible records it may
+    point at, e.g. ``{"program_id": ("program", programs_for(user))}``. `reason` and `version`
+    are not record fields and are left out.
+    """
+    values = payload.model_dump(exclude_unset=True, exclude={"reason", "version"})
+    for body_field, (relation, queryset) in dict(references).items():
+        if body_field in values:
+            values[relation] = referenced(queryset, values.pop(body_field), field=body_field)
+    return values
+
+
+@contextmanager
+def fields_named(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-key a service's field errors to the names the request used (e.g. `status` -> `to`)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({names.get(k, k): v for k, v in error.error_dict.items()}) from error
+
+
+def validation_errors(error: ValidationError) -> list[dict]:
+    """A Django ValidationError as the API's [{field, message}] list, fields named as in the API."""
+    if not hasattr(error, "error_dict"):
+        return [{"field": None, "message": message} for message in error.messages]
+    found = []
+    for name, messages in error.message_dict.items():
+        field = None if name == NON_FIELD_ERRORS else API_FIELD_NAMES.get(name, name)
+        found.extend({"field": field, "message": message} for message in messages)
+    return found
+
+
+_REQUEST_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
+
+
+def request_errors(errors: list[dict]) -> list[dict]:
+    """Ninja's request validation errors as [{field, message}], without its location prefixes.
+
+    Ninja locates a body error as ``("body", "payload", "nct_number")``: the source and the
+    view's parameter name say nothing to the client, so the field is just ``nct_number``.
+    """
+    found = []
+    for error in errors:
+        loc = list(error.get("loc", ()))
+        source = loc.pop(0) if loc and loc[0] in _REQUEST_SOURCES else ""
+        if source == "body" and loc:
+            loc.pop(0)
+        field = ".".join(str(part) for part in loc) or None
+        if source == "body" and field is None:
+            # The body as a whole is missing or is not an object: no field to name.
+            found.append({"field": None, "message": "The request body must be a JSON object."})
+        else:
+            found.append({"field": field, "message": _request_message(error)})
+    return found
+
+
+def _request_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "This field is not known here."
+    if kind == "missing":
+        return "This field is required."
+    message = str(error.get("msg", "This value is not valid."))
+    return message.removeprefix("Value error, ")
+
+
+def summary(errors: list[dict]) -> str:
+    """A one-line detail for a list of field errors."""
+    fields = sorted({e["field"] or "" for e in errors})
+    if len(fields) == 1:
+        messages = " ".join(e["message"] for e in errors)
+        return f"{fields[0]}: {messages}" if fields[0] else messages
+    if fields:
+        return f"Some values are not valid: {', '.join(f for f in fields if f) or 'the record as a whole'}."
+    return "The request is not valid."

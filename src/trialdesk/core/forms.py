@@ -1,0 +1,132 @@
+"""Forms shared by every page that changes a regulated record: version check, reason for change."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from trialdesk.core.records import StaleVersion
+
+REASON_REQUIRED = "A reason for change is required."
+
+
+def reason_field(*, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label="Reason for change",
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": REASON_REQUIRED},
+        help_text="Recorded on the audit trail with the change.",
+    )
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker; ISO format so the picker shows the stored value."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RegulatedRecordForm(forms.ModelForm):
+    """A ModelForm for a regulated record.
+
+    Editing an existing record adds a hidden copy of the version the user saw (so a change made
+    meanwhile by someone else is refused, not overwritten) and a required reason for change.
+    The form only renders and checks fields; the page then calls the app's service to save.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_edit:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version
+            )
+            self.fields["reason"] = reason_field()
+
+    @property
+    def is_edit(self) -> bool:
+        return self.instance.pk is not None
+
+    def changed_values(self) -> dict:
+        """The model fields of this form with their cleaned values, for the service's `changes`."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version") if self.is_edit else None
+
+    def reason_given(self) -> str:
+        return self.cleaned_data.get("reason", "")
+
+
+class StatusChangeForm(forms.Form):
+    """Move a record to another status; the service decides whether the move is allowed."""
+
+    to = forms.ChoiceField(label="New status")
+    on = forms.DateField(label="Date", required=False, widget=DateInput, help_text="Defaults to today.")
+    reason = reason_field()
+
+    def __init__(self, *args, statuses, allowed=(), record_version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every status is accepted here so that a refused move gets the service's message,
+        # which names the allowed ones; the select offers only the allowed ones.
+        self.fields["to"].choices = statuses
+        self.allowed_choices = [(value, label) for value, label in statuses if value in allowed]
+        self.fields["to"].widget.choices = self.allowed_choices
+        if record_version is not None:
+            # Optional: a move posted without it (a script, a test) skips the stale-version check.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=record_version, required=False
+            )
+
+    @property
+    def is_final(self) -> bool:
+        return not self.allowed_choices
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def reason_given(self) -> str:
+        return self.cleaned_data.get("reason", "")
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What will use it, e.g. 'weekly enrollment export'.",
+    )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+def submit(form: forms.BaseForm, write):
+    """Call `write(form)` for a valid form and return its result; None when nothing was saved.
+
+    A ValidationError from the service lands on the form's fields; a StaleVersion becomes an
+    error above the form. PermissionDenied passes through (Django answers 403).
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return write(form)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except StaleVersion as error:
+        form.add_error(None, str(error))
+    return None

@@ -1,0 +1,1 @@
+"""Management commands of the core app, run as `trialdesk <command>`."""

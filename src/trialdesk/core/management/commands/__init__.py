@@ -1,0 +1,1 @@
+"""The `trialdesk` commands: audit, token, demo."""

@@ -1,0 +1,128 @@
+"""`trialdesk demo`: a realistic, audited demo portfolio, loaded once, reloaded only on --reset."""
+
+import io
+import time
+from importlib import resources
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from trialdesk.core import audit
+from trialdesk.core.models import ApiToken, AuditEvent, RoleAssignment, User
+from trialdesk.core.roles import Role
+from trialdesk.demo.people import DEMO_PASSWORD, PEOPLE
+from trialdesk.sites.models import Institution, SiteStatus, StudySite
+from trialdesk.studies.models import Milestone, ProtocolStatus, ProtocolVersion, Study
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def zones_by_country() -> dict[str, set[str]]:
+    """The tz database's own table of which zones belong to which country (tzdata's zone.tab)."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    zones: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            country, _, zone = line.split("\t")[:3]
+            zones.setdefault(country, set()).add(zone)
+    return zones
+
+
+def test_demo_loads_a_realistic_portfolio_quickly_and_fully_audited():
+    started = time.monotonic()
+    output = run("demo")
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 20, f"loading the demo took {elapsed:.1f} s"
+    studies = Study.objects.all()
+    assert studies.count() >= 6
+    assert {"I", "II", "III", "device"} <= set(studies.values_list("phase", flat=True))
+    assert {"Oncology", "Cardiology", "Neurology"} <= set(studies.values_list("therapeutic_area", flat=True))
+    assert StudySite.objects.count() >= 60
+    assert set(StudySite.objects.values_list("status", flat=True)) == set(SiteStatus.values)
+
+    institutions = Institution.objects.filter(study_sites__isnull=False).distinct()
+    assert len({i.country for i in institutions}) >= 10
+    zones = zones_by_country()
+    for institution in institutions:
+        assert institution.time_zone in zones[institution.country], institution
+
+    today = timezone.now().date()
+    milestones = list(Milestone.objects.select_related("study_site__institution"))
+    # No actual date after yesterday: west of UTC a site's local day may still be yesterday.
+    assert all(m.actual_on is None or m.actual_on < today for m in milestones)
+    assert not StudySite.objects.filter(activated_on__gte=today).exists()
+    standings = [m.standing(today) for m in milestones]
+    assert any(s.is_late for s in standings) and any(not s.is_late for s in standings)
+    assert any(m.study_site_id for m in milestones) and any(not m.study_site_id for m in milestones)
+
+    amendment = ProtocolVersion.objects.filter(amendment_number=1, status=ProtocolStatus.EFFECTIVE).first()
+    assert amendment is not None
+    assert amendment.study.protocol_versions.filter(status=ProtocolStatus.SUPERSEDED).exists()
+
+    assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"
+    assert AuditEvent.objects.filter(action="studysite.status_changed").count() >= 60
+    for person in PEOPLE:
+        assert person.username in output
+    assert DEMO_PASSWORD in output
+
+
+def test_demo_gives_one_login_per_role_with_the_demo_password():
+    run("demo")
+
+    for person in PEOPLE:
+        user = User.objects.get(username=person.username)
+        assert user.check_password(DEMO_PASSWORD)
+        assert RoleAssignment.objects.filter(user=user, role=person.role).exists(), person.username
+    assert {p.role for p in PEOPLE} == set(Role.values)
+    crm = User.objects.get(username="crm")
+    assert Study.objects.visible_to(crm).count() == Study.objects.count()
+    monitor = User.objects.get(username="monitor")
+    assert 0 < StudySite.objects.visible_to(monitor).count() < StudySite.objects.count()
+    investigator_site = StudySite.objects.get(role_assignments__user__username="investigator")
+    assert investigator_site.principal_investigator == "Dr Priya Raman"
+
+
+def test_demo_if_empty_twice_loads_once_and_plain_demo_then_refuses():
+    run("demo", "--if-empty")
+    counts = (Study.objects.count(), StudySite.objects.count(), AuditEvent.objects.count())
+
+    second = run("demo", "--if-empty")
+
+    assert "not loaded" in second and "crm" in second
+    assert (Study.objects.count(), StudySite.objects.count(), AuditEvent.objects.count()) == counts
+    with pytest.raises(CommandError, match="--reset"):
+        run("demo")
+    assert AuditEvent.objects.count() == counts[2]
+
+
+def test_demo_reset_wipes_everything_and_reloads_a_fresh_chain():
+    run("demo")
+    counts = (Study.objects.count(), StudySite.objects.count(), AuditEvent.objects.count())
+    Study.objects.filter(code="ONC-301").update(title="Changed behind the audit trail's back")
+    ApiToken.objects.create(
+        user=User.objects.get(username="crm"), name="x", prefix="td_x", token_hash="0" * 64
+    )
+
+    output = run("demo", "--reset")
+
+    assert "Wiped all Trialdesk data" in output
+    assert (Study.objects.count(), StudySite.objects.count(), AuditEvent.objects.count()) == counts
+    assert not ApiToken.objects.exists()
+    assert not Study.objects.filter(title__startswith="Changed").exists()
+    first = AuditEvent.objects.order_by("id").first()
+    assert first.prev_hash == audit.GENESIS_HASH
+    assert run("audit", "verify") == f"audit chain intact: {counts[2]} events\n"
+    # The append-only triggers are back.
+    for statement in ("UPDATE core_auditevent SET reason = 'x'", "DELETE FROM core_auditevent"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)

@@ -1,0 +1,69 @@
+"""Signing in: Argon2 hashes, lockout after repeated failures, idle sessions ended."""
+
+import datetime as dt
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+from tests.factories import PASSWORD, make_user
+
+from trialdesk.core.models import AuditEvent, User
+from trialdesk.core.services import sign_in
+
+
+def attempt(username, password):
+    return sign_in(request=RequestFactory().post("/login/"), username=username, password=password)
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_with_argon2(db):
+    user = make_user("hashed_hana")
+    assert user.password.startswith("argon2$")
+
+
+def test_correct_password_signs_in(db):
+    user = make_user("nina")
+    assert attempt("nina", PASSWORD).user == user
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(db):
+    make_user("nina")
+    for _ in range(5):
+        assert attempt("nina", "wrong").user is None
+    result = attempt("nina", PASSWORD)
+    assert result.user is None
+    assert "locked" in result.problem and "15 minutes" in result.problem
+    assert AuditEvent.objects.filter(action="user.locked").count() == 1
+
+
+def test_lock_expires_after_fifteen_minutes(db):
+    user = make_user("nina")
+    for _ in range(5):
+        attempt("nina", "wrong")
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    assert attempt("nina", PASSWORD).user == user
+
+
+def test_success_resets_the_failure_count(db):
+    make_user("nina")
+    for _ in range(4):
+        attempt("nina", "wrong")
+    attempt("nina", PASSWORD)
+    for _ in range(4):
+        attempt("nina", "wrong")
+    assert attempt("nina", PASSWORD).user is not None
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(db):
+    make_user("nina")
+    assert attempt("nobody", "x").problem == attempt("nina", "x").problem
+
+
+def test_idle_session_is_ended(world, client, settings):
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 30
+    client.force_login(world.crm)
+    assert client.get("/api/v1/me").status_code == 200
+    session = client.session
+    session["trialdesk_last_seen"] = session["trialdesk_last_seen"] - 31 * 60
+    session.save()
+    assert client.get("/api/v1/me").status_code == 401

@@ -1,0 +1,1 @@
+"""The demo portfolio: studies, institutions and people loaded by `trialdesk demo` through the services."""

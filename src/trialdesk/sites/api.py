@@ -1,0 +1,187 @@
+"""API operations on institutions and study sites, including the site status lifecycle.
+
+Reads start from what the user may see (out of scope answers 404); writes go through sites.services,
+after the permission question, so a read-only role hears 403 rather than a complaint about its input.
+"""
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+
+from trialdesk.core.apiutils import (
+    CREATE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    DeleteQuery,
+    IfMatch,
+    PageQuery,
+    actor,
+    expected_version,
+    fields_named,
+    model_values,
+    page_schema,
+    paginate,
+    set_etag,
+    with_errors,
+)
+from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
+from trialdesk.sites import services
+from trialdesk.sites.models import Institution, StudySite
+from trialdesk.sites.schemas import (
+    InstitutionFilters,
+    InstitutionIn,
+    InstitutionOut,
+    InstitutionPatch,
+    SiteTransitionIn,
+    StudySiteIn,
+    StudySiteOut,
+    StudySitePatch,
+)
+from trialdesk.studies import selectors
+
+router = Router(tags=["sites"])
+
+# Institutions --------------------------------------------------------------------------------------
+
+
+@router.get("/institutions", response=with_errors({200: page_schema(InstitutionOut)}, READ_ERRORS))
+def list_institutions(request, filters: Query[InstitutionFilters]):
+    """The institution directory (CRMs and administrators), or the institutions of the user's sites."""
+    institutions = Institution.objects.visible_to(actor(request))
+    if filters.country:
+        institutions = institutions.filter(country=filters.country.strip().upper())
+    if filters.search:
+        institutions = institutions.filter(
+            Q(name__icontains=filters.search) | Q(city__icontains=filters.search)
+        )
+    return paginate(institutions, filters)
+
+
+@router.post("/institutions", response=with_errors({201: InstitutionOut}, CREATE_ERRORS))
+def create_institution(request, payload: InstitutionIn):
+    """Add an institution to the directory (administrators and CRMs)."""
+    institution = services.create_institution(
+        by=actor(request), reason=payload.reason, **model_values(payload)
+    )
+    return Status(201, institution)
+
+
+def _visible_institution(request, institution_id: int) -> Institution:
+    return get_object_or_404(Institution.objects.visible_to(actor(request)), pk=institution_id)
+
+
+@router.get("/institutions/{institution_id}", response=with_errors({200: InstitutionOut}, READ_ERRORS))
+def get_institution(request, institution_id: int, response: HttpResponse):
+    institution = _visible_institution(request, institution_id)
+    set_etag(response, institution)
+    return institution
+
+
+@router.patch("/institutions/{institution_id}", response=with_errors({200: InstitutionOut}, WRITE_ERRORS))
+def update_institution(
+    request, institution_id: int, payload: InstitutionPatch, response: HttpResponse, if_match: IfMatch = None
+):
+    institution = _visible_institution(request, institution_id)
+    require(can_manage_institutions(actor(request)), "Only administrators and CRMs change institutions.")
+    institution = services.update_institution(
+        institution=institution,
+        changes=model_values(payload),
+        by=actor(request),
+        reason=payload.reason,
+        expected_version=expected_version(payload.version, if_match),
+    )
+    set_etag(response, institution)
+    return institution
+
+
+# Study sites ---------------------------------------------------------------------------------------
+
+
+def _institution_reference(request):
+    return {"institution_id": ("institution", Institution.objects.visible_to(actor(request)))}
+
+
+@router.get("/studies/{study_id}/sites", response=with_errors({200: page_schema(StudySiteOut)}, READ_ERRORS))
+def list_study_sites(request, study_id: int, page: Query[PageQuery]):
+    """The study's sites the user may see, with their institution, status and next allowed statuses."""
+    user = actor(request)
+    study = get_object_or_404(selectors.studies_for(user), pk=study_id)
+    return paginate(selectors.sites_for(user, study), page)
+
+
+@router.post("/studies/{study_id}/sites", response=with_errors({201: StudySiteOut}, WRITE_ERRORS))
+def create_study_site(request, study_id: int, payload: StudySiteIn):
+    """Add an institution to a study as a site (identified), with its site number."""
+    user = actor(request)
+    study = get_object_or_404(selectors.studies_for(user), pk=study_id)
+    require(can_manage_study(user, study.pk))
+    values = model_values(payload, references=_institution_reference(request))
+    return Status(201, services.create_study_site(study=study, by=user, reason=payload.reason, **values))
+
+
+def _visible_study_site(request, study_site_id: int) -> StudySite:
+    sites = StudySite.objects.visible_to(actor(request)).select_related("institution")
+    return get_object_or_404(sites, pk=study_site_id)
+
+
+@router.get("/study-sites/{study_site_id}", response=with_errors({200: StudySiteOut}, READ_ERRORS))
+def get_study_site(request, study_site_id: int, response: HttpResponse):
+    study_site = _visible_study_site(request, study_site_id)
+    set_etag(response, study_site)
+    return study_site
+
+
+@router.patch("/study-sites/{study_site_id}", response=with_errors({200: StudySiteOut}, WRITE_ERRORS))
+def update_study_site(
+    request, study_site_id: int, payload: StudySitePatch, response: HttpResponse, if_match: IfMatch = None
+):
+    """Change a site's details; its status moves only through the transition operation."""
+    study_site = _visible_study_site(request, study_site_id)
+    require(can_manage_study(actor(request), study_site.study_id))
+    study_site = services.update_study_site(
+        study_site=study_site,
+        changes=model_values(payload, references=_institution_reference(request)),
+        by=actor(request),
+        reason=payload.reason,
+        expected_version=expected_version(payload.version, if_match),
+    )
+    set_etag(response, study_site)
+    return study_site
+
+
+@router.delete("/study-sites/{study_site_id}", response=with_errors({204: None}, WRITE_ERRORS))
+def delete_study_site(request, study_site_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None):
+    """Remove a site still identified or under feasibility; later it is closed or terminated instead."""
+    study_site = _visible_study_site(request, study_site_id)
+    require(can_manage_study(actor(request), study_site.study_id))
+    services.delete_study_site(
+        study_site=study_site,
+        by=actor(request),
+        reason=removal.reason,
+        expected_version=expected_version(removal.version, if_match),
+    )
+    return HttpResponse(status=204)
+
+
+@router.post(
+    "/study-sites/{study_site_id}/transition", response=with_errors({200: StudySiteOut}, WRITE_ERRORS)
+)
+def transition_study_site(
+    request, study_site_id: int, payload: SiteTransitionIn, response: HttpResponse, if_match: IfMatch = None
+):
+    """Move a site along identified → under feasibility → selected → start-up → activated → enrolling →
+    enrollment closed → closed, or to on hold / terminated from any open status."""
+    study_site = _visible_study_site(request, study_site_id)
+    require(can_manage_study(actor(request), study_site.study_id))
+    with fields_named({"status": "to"}):
+        study_site = services.change_site_status(
+            study_site=study_site,
+            to=payload.to,
+            on=payload.on,
+            by=actor(request),
+            reason=payload.reason,
+            expected_version=expected_version(payload.version, if_match),
+        )
+    set_etag(response, study_site)
+    return study_site

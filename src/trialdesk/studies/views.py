@@ -1,0 +1,389 @@
+"""Pages for the portfolio, a study with its tabs, and setting up protocol versions, arms and milestones."""
+
+import csv
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from trialdesk.core import audit
+from trialdesk.core.forms import StatusChangeForm
+from trialdesk.core.pagination import paginate
+from trialdesk.core.permissions import can_create_study, can_manage_study, require
+from trialdesk.core.views import form_page, post_data, wants_partial
+from trialdesk.studies import rules, selectors, services
+from trialdesk.studies.forms import (
+    ArmForm,
+    MilestoneForm,
+    PortfolioFilterForm,
+    ProtocolVersionForm,
+    StudyForm,
+)
+from trialdesk.studies.models import Arm, Milestone, ProtocolStatus, ProtocolVersion, Study
+
+PORTFOLIO_COLUMNS = (
+    ("code", "Protocol"),
+    ("title", "Title"),
+    ("phase", "Phase"),
+    ("status", "Status"),
+    ("therapeutic_area", "Therapeutic area"),
+)
+TABS = (
+    ("overview", "Overview"),
+    ("protocol", "Protocol versions"),
+    ("arms", "Arms"),
+    ("milestones", "Milestones"),
+    ("sites", "Sites"),
+    ("history", "History"),
+)
+
+
+def _sort_columns(current: str) -> list[dict]:
+    """Column headers: clicking a column sorts by it, clicking it again reverses the order."""
+    columns = []
+    for key, label in PORTFOLIO_COLUMNS:
+        ascending, descending = current == key, current == f"-{key}"
+        columns.append(
+            {
+                "label": label,
+                "sort": f"-{key}" if ascending else key,
+                "indicator": "▲" if ascending else "▼" if descending else "",
+            }
+        )
+    return columns
+
+
+@login_required
+@require_safe
+def portfolio(request):
+    user = request.user
+    filters_form = PortfolioFilterForm(request.GET, therapeutic_areas=selectors.therapeutic_areas_for(user))
+    filters = filters_form.filters()
+    page = paginate(selectors.portfolio(user, **filters), request)
+    context = {
+        "filters_form": filters_form,
+        "sort": filters["sort"],
+        "columns": _sort_columns(filters["sort"]),
+        "page": page,
+        "rows": selectors.portfolio_rows(list(page.object_list)),
+        "can_create_study": can_create_study(user),
+        "nav": "portfolio",
+    }
+    template = "studies/partials/portfolio_table.html" if wants_partial(request) else "studies/portfolio.html"
+    return TemplateResponse(request, template, context)
+
+
+def _visible_study(request, study_id) -> Study:
+    return get_object_or_404(selectors.studies_for(request.user), pk=study_id)
+
+
+def _tab_url(study: Study, tab: str) -> str:
+    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab={tab}"
+
+
+def _overview(request, study):
+    sites = list(selectors.sites_for(request.user, study))
+    countries = sorted({(s.institution.country, s.institution.country_name) for s in sites})
+    return {
+        "countries": countries,
+        "site_count": len(sites),
+        "active_site_count": sum(1 for s in sites if s.is_active),
+        "target_enrollment_of_sites": sum(s.target_enrollment for s in sites),
+        "protocol_version_count": selectors.protocol_versions_for(request.user, study).count(),
+        "arm_count": selectors.arms_for(request.user, study).count(),
+        "milestone_count": selectors.milestones_for(request.user, study).count(),
+    }
+
+
+def _protocol(request, study):
+    versions = selectors.protocol_versions_for(request.user, study)
+    return {"protocol_rows": [(v, rules.PROTOCOL_TRANSITIONS.get(v.status, ())) for v in versions]}
+
+
+def _arms(request, study):
+    return {"arms": selectors.arms_for(request.user, study)}
+
+
+def _milestones(request, study):
+    return {"milestone_rows": [(m, m.standing()) for m in selectors.milestones_for(request.user, study)]}
+
+
+def _sites(request, study):
+    return {"sites": selectors.sites_for(request.user, study)}
+
+
+def _history(request, study):
+    return {"page": paginate(selectors.audit_trail_for(request.user, study), request)}
+
+
+TAB_CONTEXT = {
+    "overview": _overview,
+    "protocol": _protocol,
+    "arms": _arms,
+    "milestones": _milestones,
+    "sites": _sites,
+    "history": _history,
+}
+
+
+@login_required
+@require_safe
+def study_detail(request, study_id):
+    study = _visible_study(request, study_id)
+    tab = request.GET.get("tab", "overview")
+    if tab not in TAB_CONTEXT:
+        tab = "overview"
+    context = {
+        "study": study,
+        "tab": tab,
+        "tabs": TABS,
+        "can_manage": can_manage_study(request.user, study.pk),
+        "nav": "portfolio",
+        **TAB_CONTEXT[tab](request, study),
+    }
+    template = "studies/partials/study_tabs.html" if wants_partial(request) else "studies/study_detail.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_safe
+def study_audit_export(request, study_id):
+    """The study's audit trail as CSV (one row per changed field) or JSON (one object per event)."""
+    study = _visible_study(request, study_id)
+    events = selectors.audit_trail_for(request.user, study).order_by("id")
+    export_format = request.GET.get("format", "csv")
+    filename = f"{study.code}-audit-trail.{export_format}"
+    if export_format == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=audit.EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(audit.export_rows(events.iterator()))
+    elif export_format == "json":
+        payload = {"study": study.code, "events": [_event_json(e) for e in events.iterator()]}
+        response = HttpResponse(
+            json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+    else:
+        return HttpResponseBadRequest("Choose format=csv or format=json.")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _event_json(event) -> dict:
+    return {
+        "id": event.pk,
+        "occurred_at": audit.plain_value(event.occurred_at),
+        "actor_username": event.actor_username,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "study_id": event.study_id,
+        "study_site_id": event.study_site_id,
+        "changes": event.changes,
+        "reason": event.reason,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+@login_required
+def study_create(request):
+    require(can_create_study(request.user), "Only administrators and CRMs set up studies.")
+    form = StudyForm(post_data(request), user=request.user)
+    return form_page(
+        request,
+        form,
+        lambda f: services.create_study(by=request.user, **f.changed_values()),
+        title="New study",
+        cancel_url=reverse("portfolio"),
+        done=lambda study: reverse("study_detail", kwargs={"study_id": study.pk}),
+        saved="Study created.",
+    )
+
+
+@login_required
+def study_edit(request, study_id):
+    study = _visible_study(request, study_id)
+    require(can_manage_study(request.user, study.pk))
+    form = StudyForm(post_data(request), instance=study, user=request.user)
+    return form_page(
+        request,
+        form,
+        lambda f: services.update_study(
+            study=study,
+            changes=f.changed_values(),
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Edit study {study.code}",
+        cancel_url=_tab_url(study, "overview"),
+        done=lambda s: _tab_url(s, "overview"),
+        saved="Study saved.",
+        study=study,
+    )
+
+
+@login_required
+def protocol_version_create(request, study_id):
+    study = _visible_study(request, study_id)
+    require(can_manage_study(request.user, study.pk))
+    form = ProtocolVersionForm(post_data(request), instance=ProtocolVersion(study=study))
+    return form_page(
+        request,
+        form,
+        lambda f: services.create_protocol_version(study=study, by=request.user, **f.changed_values()),
+        title=f"New protocol version for {study.code}",
+        cancel_url=_tab_url(study, "protocol"),
+        done=lambda v: _tab_url(study, "protocol"),
+        saved="Protocol version added.",
+        study=study,
+    )
+
+
+def _visible_protocol_version(request, protocol_version_id) -> ProtocolVersion:
+    return get_object_or_404(
+        ProtocolVersion.objects.visible_to(request.user).select_related("study"), pk=protocol_version_id
+    )
+
+
+@login_required
+def protocol_version_edit(request, protocol_version_id):
+    version = _visible_protocol_version(request, protocol_version_id)
+    require(can_manage_study(request.user, version.study_id))
+    form = ProtocolVersionForm(post_data(request), instance=version)
+    return form_page(
+        request,
+        form,
+        lambda f: services.update_protocol_version(
+            protocol_version=version,
+            changes=f.changed_values(),
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Edit {version}",
+        cancel_url=_tab_url(version.study, "protocol"),
+        done=lambda v: _tab_url(version.study, "protocol"),
+        saved="Protocol version saved.",
+        study=version.study,
+    )
+
+
+@login_required
+def protocol_version_status(request, protocol_version_id):
+    version = _visible_protocol_version(request, protocol_version_id)
+    require(can_manage_study(request.user, version.study_id))
+    form = StatusChangeForm(
+        post_data(request),
+        statuses=ProtocolStatus.choices,
+        allowed=rules.PROTOCOL_TRANSITIONS.get(version.status, ()),
+        record_version=version.version,
+    )
+    return form_page(
+        request,
+        form,
+        lambda f: services.change_protocol_status(
+            protocol_version=version,
+            to=f.cleaned_data["to"],
+            on=f.cleaned_data["on"],
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Change the status of {version}",
+        cancel_url=_tab_url(version.study, "protocol"),
+        done=lambda v: _tab_url(version.study, "protocol"),
+        saved="Protocol version status changed.",
+        study=version.study,
+        current_status=version.get_status_display(),
+    )
+
+
+@login_required
+def arm_create(request, study_id):
+    study = _visible_study(request, study_id)
+    require(can_manage_study(request.user, study.pk))
+    form = ArmForm(post_data(request), instance=Arm(study=study))
+    return form_page(
+        request,
+        form,
+        lambda f: services.create_arm(study=study, by=request.user, **f.changed_values()),
+        title=f"New arm for {study.code}",
+        cancel_url=_tab_url(study, "arms"),
+        done=lambda arm: _tab_url(study, "arms"),
+        saved="Arm added.",
+        study=study,
+    )
+
+
+@login_required
+def arm_edit(request, arm_id):
+    arm = get_object_or_404(Arm.objects.visible_to(request.user).select_related("study"), pk=arm_id)
+    require(can_manage_study(request.user, arm.study_id))
+    form = ArmForm(post_data(request), instance=arm)
+    return form_page(
+        request,
+        form,
+        lambda f: services.update_arm(
+            arm=arm,
+            changes=f.changed_values(),
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Edit arm {arm}",
+        cancel_url=_tab_url(arm.study, "arms"),
+        done=lambda a: _tab_url(arm.study, "arms"),
+        saved="Arm saved.",
+        study=arm.study,
+    )
+
+
+@login_required
+def milestone_create(request, study_id):
+    study = _visible_study(request, study_id)
+    require(can_manage_study(request.user, study.pk))
+    form = MilestoneForm(post_data(request), instance=Milestone(study=study), user=request.user, study=study)
+    return form_page(
+        request,
+        form,
+        lambda f: services.create_milestone(study=study, by=request.user, **f.changed_values()),
+        title=f"New milestone for {study.code}",
+        cancel_url=_tab_url(study, "milestones"),
+        done=lambda m: _tab_url(study, "milestones"),
+        saved="Milestone added.",
+        study=study,
+    )
+
+
+@login_required
+def milestone_edit(request, milestone_id):
+    milestone = get_object_or_404(
+        Milestone.objects.visible_to(request.user).select_related("study", "study_site__institution"),
+        pk=milestone_id,
+    )
+    study = milestone.study
+    require(can_manage_study(request.user, study.pk))
+    form = MilestoneForm(post_data(request), instance=milestone, user=request.user, study=study)
+    return form_page(
+        request,
+        form,
+        lambda f: services.update_milestone(
+            milestone=milestone,
+            changes=f.changed_values(),
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Edit milestone: {milestone.label}",
+        cancel_url=_tab_url(study, "milestones"),
+        done=lambda m: _tab_url(study, "milestones"),
+        saved="Milestone saved.",
+        study=study,
+    )

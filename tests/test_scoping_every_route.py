@@ -1,0 +1,256 @@
+"""Every page and API route, checked against every named person: out of scope is 404, read-only is 403.
+
+The routes come from Django's URL resolver and the API's OpenAPI document, so a new endpoint is
+checked the day it is added; one whose parameters this test cannot fill fails until it is taught.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from trialdesk.api import api
+from trialdesk.core.services import create_api_token
+
+PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
+READ_ONLY = ("auditor", "sponsor_viewer")
+# Pages that are about the signed-in person, not trial data.
+PERSONAL_PAGES = re.compile(r"^(login|logout|me)(/|$)")
+PAGE_SKIP = re.compile(r"^(api/v1/|static/)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One object to put in a route, and who may see it."""
+
+    label: str
+    object_id: int
+    visible_to: frozenset[str]
+
+
+def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
+    on_a1 = frozenset({"admin", "crm", "monitor", "auditor", "sponsor_viewer"})
+    on_a_not_a1 = frozenset({"admin", "crm", "auditor", "sponsor_viewer"})
+    on_b = frozenset({"admin", "coordinator"})
+    arm_a = world.study_a.arms.get()
+    return {
+        "study_id": [Case("study A", world.study_a.pk, on_a1), Case("study B", world.study_b.pk, on_b)],
+        "protocol_version_id": [Case("protocol of A", world.protocol_a.pk, on_a1)],
+        "arm_id": [Case("arm of A", arm_a.pk, on_a1)],
+        "milestone_id": [
+            Case("study milestone of A", world.milestone_a.pk, on_a1),
+            Case("site milestone of A2", world.site_milestone_a2.pk, on_a_not_a1),
+        ],
+        "study_site_id": [
+            Case("site A1", world.site_a1.pk, on_a1),
+            Case("site A2", world.site_a2.pk, on_a_not_a1),
+            Case("site B1", world.site_b1.pk, on_b),
+        ],
+        # Institutions are a directory for CRMs; others see the institutions of their own sites.
+        "institution_id": [
+            Case("institution of A1", world.site_a1.institution_id, on_a1),
+            Case("institution of A2", world.site_a2.institution_id, on_a_not_a1),
+            Case("institution of B1", world.site_b1.institution_id, on_b | {"crm"}),
+        ],
+        "token_id": [Case("the CRM's token", crm_token.pk, frozenset({"crm"}))],
+    }
+
+
+def page_routes(patterns=None, prefix=""):
+    """(route, parameter names) for every page URL pattern, with nested includes flattened."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from page_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if not PAGE_SKIP.match(route):
+                yield route, tuple(entry.pattern.converters) or tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+
+
+def fill(route: str, parameter: str, value: int) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?" + parameter + ">", str(value), route)
+
+
+def api_operations():
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method.upper(), operation, schema
+
+
+@pytest.fixture
+def scoped(world, client_for):
+    token, _ = create_api_token(user=world.crm, name="scoping test", by=world.crm)
+    return (
+        world,
+        cases_by_parameter(world, token),
+        {name: client_for(user) for name, user in world.people.items()},
+    )
+
+
+def test_every_page_route_answers_404_outside_scope(scoped):
+    world, cases, clients = scoped
+    checked = 0
+    for route, parameters in page_routes():
+        if not parameters:
+            continue
+        assert len(parameters) == 1, f"{route}: teach this test routes with several parameters"
+        (parameter,) = parameters
+        assert parameter in cases, f"{route}: no test objects for parameter {parameter!r}; add them"
+        for case in cases[parameter]:
+            url = fill(route, parameter, case.object_id)
+            for person in PEOPLE:
+                status = clients[person].get(url).status_code
+                if person in case.visible_to:
+                    assert status != 404 and status < 500, f"{person} GET {url} ({case.label}) -> {status}"
+                else:
+                    assert status == 404, f"{person} GET {url} ({case.label}) -> {status}, expected 404"
+                checked += 1
+    assert checked > 50
+
+
+def test_every_page_write_is_refused_to_read_only_roles(scoped):
+    world, cases, clients = scoped
+    for route, parameters in page_routes():
+        if PERSONAL_PAGES.match(route):
+            continue
+        urls = (
+            [
+                fill(route, parameters[0], case.object_id)
+                for case in cases[parameters[0]]
+                if "auditor" in case.visible_to
+            ]
+            if parameters
+            else ["/" + route]
+        )
+        for url in urls:
+            for person in READ_ONLY:
+                status = clients[person].post(url, {"reason": "scoping test"}).status_code
+                assert status in (403, 405), f"{person} POST {url} -> {status}, expected 403"
+
+
+def test_page_lists_never_show_what_is_out_of_scope(scoped):
+    world, cases, clients = scoped
+    hidden = {
+        "crm": ["Study CARD-B"],
+        "monitor": ["Study CARD-B", "Tokyo Medical", "Hospital CARD-B-201"],
+        "coordinator": ["Study ONC-A", "Tokyo Medical", "Hospital ONC-A-101"],
+        "auditor": ["Study CARD-B", "Hospital CARD-B-201"],
+        "sponsor_viewer": ["Study CARD-B", "Hospital CARD-B-201"],
+        "outsider": [
+            "Study ONC-A",
+            "Study CARD-B",
+            "Tokyo Medical",
+            "Hospital ONC-A-101",
+            "Hospital CARD-B-201",
+        ],
+    }
+    for route, parameters in page_routes():
+        if parameters or PERSONAL_PAGES.match(route):
+            continue
+        for person, secrets in hidden.items():
+            response = clients[person].get("/" + route)
+            body = response.content.decode(errors="replace")
+            for secret in secrets:
+                assert secret not in body, f"{person} sees {secret!r} on /{route}"
+
+
+def sample_value(spec: dict, schema: dict):
+    if "$ref" in spec:
+        spec = schema["components"]["schemas"][spec["$ref"].split("/")[-1]]
+    if "anyOf" in spec:
+        spec = next(s for s in spec["anyOf"] if s.get("type") != "null")
+    kind = spec.get("type")
+    if "enum" in spec:
+        return spec["enum"][0]
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return []
+    if kind == "object":
+        return {}
+    if spec.get("format") == "date":
+        return "2025-01-01"
+    return "scoping test"
+
+
+def sample_body(operation: dict, schema: dict) -> dict | None:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    body_schema = content["schema"]
+    if "$ref" in body_schema:
+        body_schema = schema["components"]["schemas"][body_schema["$ref"].split("/")[-1]]
+    properties = body_schema.get("properties", {})
+    body = {name: sample_value(properties[name], schema) for name in body_schema.get("required", [])}
+    if "reason" in properties:
+        body.setdefault("reason", "scoping test")
+    if "version" in properties:
+        body.setdefault("version", 1)
+    return body
+
+
+def call(client, method: str, url: str, body):
+    kwargs = {"content_type": "application/json", "data": body} if body is not None else {}
+    return getattr(client, method.lower())(url, **kwargs)
+
+
+def test_every_api_route_answers_404_outside_scope_and_403_to_read_only_roles(scoped):
+    world, cases, clients = scoped
+    checked = 0
+    for path, method, operation, schema in api_operations():
+        parameters = re.findall(r"{(\w+)}", path)
+        if not parameters:
+            continue
+        assert len(parameters) == 1, f"{path}: teach this test paths with several parameters"
+        (parameter,) = parameters
+        assert parameter in cases, f"{path}: no test objects for parameter {parameter!r}; add them"
+        body = sample_body(operation, schema)
+        for case in cases[parameter]:
+            url = "/api/v1" + path.removeprefix("/api/v1").replace("{" + parameter + "}", str(case.object_id))
+            url = url + ("?reason=scoping+test" if method == "DELETE" else "")
+            for person in PEOPLE:
+                if method != "GET" and person in ("admin", "crm"):
+                    continue  # their writes are the API tests' business; here only refusals are checked
+                status = call(clients[person], method, url, body).status_code
+                label = f"{person} {method} {url} ({case.label})"
+                if person not in case.visible_to:
+                    assert status == 404, f"{label} -> {status}, expected 404"
+                elif method == "GET":
+                    assert status == 200, f"{label} -> {status}"
+                elif person in READ_ONLY and parameter != "token_id":
+                    assert status == 403, f"{label} -> {status}, expected 403"
+                checked += 1
+    assert checked > 100
+
+
+def test_api_lists_never_show_what_is_out_of_scope(scoped):
+    world, cases, clients = scoped
+    for path, method, _operation, _schema in api_operations():
+        if method != "GET" or "{" in path:
+            continue
+        url = "/api/v1" + path.removeprefix("/api/v1")
+        for person, client in clients.items():
+            response = client.get(url)
+            assert response.status_code == 200, f"{person} GET {url} -> {response.status_code}"
+            body = response.content.decode()
+            # Quoted, so that an institution named after a study (visible to CRMs) does not count.
+            if person not in ("admin", "coordinator"):
+                assert '"CARD-B"' not in body and "Study CARD-B" not in body, (
+                    f"{person} sees study B in {url}"
+                )
+            if person in ("coordinator", "outsider"):
+                assert '"ONC-A"' not in body and "Study ONC-A" not in body, f"{person} sees study A in {url}"
+
+
+def test_unauthenticated_api_requests_get_401(client):
+    for path, method, operation, schema in api_operations():
+        if "openapi" in path or "docs" in path:
+            continue
+        url = "/api/v1" + re.sub(r"{\w+}", "1", path.removeprefix("/api/v1"))
+        assert call(client, method, url, sample_body(operation, schema)).status_code == 401, f"{method} {url}"
