@@ -72,6 +72,8 @@ def load_demo_portfolio(
 
 
 class _PortfolioLoader:
+    """Creates the portfolio in order: people, programs, institutions, then each study."""
+
     def __init__(self, today: dt.date, progress: Callable[[str], None]):
         self.today = today
         # Actual dates stop at yesterday: west of UTC the site's local day may not have reached today.
