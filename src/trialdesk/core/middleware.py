@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 
 _LAST_SEEN = "trialdesk_last_seen"
@@ -28,6 +28,12 @@ class IdleSessionTimeoutMiddleware:
                         {"detail": "Your session timed out; sign in again.", "errors": []}, status=401
                     )
                 messages.info(request, "You were signed out after a period of inactivity.")
-                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+                login_url = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
+                if request.headers.get("HX-Request"):
+                    # An htmx swap would put the sign-in page inside a tab; ask for a full navigation.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = login_url
+                    return response
+                return redirect(login_url)
             request.session[_LAST_SEEN] = now
         return self.get_response(request)

@@ -136,6 +136,7 @@ def assign_role(*, user: User, role: str, study=None, study_site=None, by: User 
         },
         reason="role granted",
         study_id=assignment.study_id,
+        study_site_id=assignment.study_site_id,
     )
     forget_role_facts(user)
     return assignment

@@ -4,7 +4,6 @@ Reads start from what the user may see (out of scope answers 404); writes go thr
 after the permission question, so a read-only role hears 403 rather than a complaint about its input.
 """
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -26,6 +25,7 @@ from trialdesk.core.apiutils import (
     with_errors,
 )
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
+from trialdesk.sites import selectors as site_selectors
 from trialdesk.sites import services
 from trialdesk.sites.models import Institution, StudySite
 from trialdesk.sites.schemas import (
@@ -48,13 +48,9 @@ router = Router(tags=["sites"])
 @router.get("/institutions", response=with_errors({200: page_schema(InstitutionOut)}, READ_ERRORS))
 def list_institutions(request, filters: Query[InstitutionFilters]):
     """The institution directory (CRMs and administrators), or the institutions of the user's sites."""
-    institutions = Institution.objects.visible_to(actor(request))
-    if filters.country:
-        institutions = institutions.filter(country=filters.country.strip().upper())
-    if filters.search:
-        institutions = institutions.filter(
-            Q(name__icontains=filters.search) | Q(city__icontains=filters.search)
-        )
+    institutions = site_selectors.institutions_for(
+        actor(request), search=filters.search or "", country=filters.country or ""
+    )
     return paginate(institutions, filters)
 
 

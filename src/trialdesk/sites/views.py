@@ -3,7 +3,6 @@
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +14,7 @@ from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.sites import rules, services
+from trialdesk.sites import selectors as site_selectors
 from trialdesk.sites.forms import InstitutionForm, StudySiteForm
 from trialdesk.sites.models import Institution, SiteStatus, StudySite
 from trialdesk.studies import selectors as study_selectors
@@ -129,14 +129,7 @@ def study_site_status(request, study_site_id):
 @require_safe
 def institution_list(request):
     search = request.GET.get("search", "").strip()
-    institutions = Institution.objects.visible_to(request.user)
-    if search:
-        institutions = institutions.filter(
-            Q(name__icontains=search)
-            | Q(department__icontains=search)
-            | Q(city__icontains=search)
-            | Q(country__iexact=search)
-        )
+    institutions = site_selectors.institutions_for(request.user, search=search)
     context = {
         "page": paginate(institutions, request),
         "search": search,

@@ -36,3 +36,13 @@ def test_outsider_sees_nothing(world):
 
 def test_administrator_sees_everything(world):
     assert codes(Study.objects.visible_to(world.admin)) == ["CARD-B", "ONC-A"]
+
+
+def test_monitor_sees_study_wide_history_but_not_other_sites_changes(world):
+    from trialdesk.core.models import AuditEvent
+
+    seen = AuditEvent.objects.visible_to(world.monitor)
+    assert seen.filter(object_type="studies.study", study_id=world.study_a.pk).exists()
+    assert seen.filter(study_site_id=world.site_a1.pk).exists()
+    assert not seen.filter(study_site_id=world.site_a2.pk).exists()
+    assert not seen.filter(study_id=world.study_b.pk).exists()

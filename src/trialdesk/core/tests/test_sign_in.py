@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
-from tests.factories import PASSWORD, make_user
 
+from tests.factories import PASSWORD, make_user
 from trialdesk.core.models import AuditEvent, User
 from trialdesk.core.services import sign_in
 
@@ -67,3 +67,24 @@ def test_idle_session_is_ended(world, client, settings):
     session["trialdesk_last_seen"] = session["trialdesk_last_seen"] - 31 * 60
     session.save()
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_idle_htmx_request_is_sent_to_the_sign_in_page(world, client):
+    client.force_login(world.crm)
+    client.get("/")
+    session = client.session
+    session["trialdesk_last_seen"] = session["trialdesk_last_seen"] - 31 * 60
+    session.save()
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith("/login/")
+
+
+def test_idle_page_request_goes_to_sign_in_with_a_message(world, client):
+    client.force_login(world.crm)
+    client.get("/")
+    session = client.session
+    session["trialdesk_last_seen"] = session["trialdesk_last_seen"] - 31 * 60
+    session.save()
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/login/")
+    assert "inactivity" in response.content.decode()

@@ -1,8 +1,8 @@
 """Core pages: signing in and out, and the user's own page with roles and API tokens."""
 
 from django.urls import reverse
-from tests.factories import PASSWORD
 
+from tests.factories import PASSWORD
 from trialdesk.core.models import ApiToken
 from trialdesk.core.services import create_api_token, user_for_token
 

@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from tests.factories import make_institution, make_site
 
+from tests.factories import make_institution, make_site
 from trialdesk.core.models import AuditEvent
 from trialdesk.sites import services
 from trialdesk.sites.models import StudySite

@@ -1,8 +1,8 @@
 """Site pages: the institution directory, a study site's page, its edits and status lifecycle."""
 
 from django.urls import reverse
-from tests.factories import make_institution
 
+from tests.factories import make_institution
 from trialdesk.sites.models import Institution, StudySite
 
 

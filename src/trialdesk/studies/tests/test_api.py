@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
-from tests.factories import make_site, make_study
 
+from tests.factories import make_site, make_study
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.services import create_api_token
 from trialdesk.studies import services

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from tests.factories import make_study
 
+from tests.factories import make_study
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.roles import Role
 from trialdesk.studies import services

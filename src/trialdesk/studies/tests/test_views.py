@@ -8,8 +8,8 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from tests.factories import make_site, make_study
 
+from tests.factories import make_site, make_study
 from trialdesk.core.models import AuditEvent
 from trialdesk.studies import services
 from trialdesk.studies.models import Milestone, ProtocolVersion, Study
