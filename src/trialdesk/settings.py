@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "trialdesk.core",
     "trialdesk.studies",
     "trialdesk.sites",
+    "trialdesk.statistics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""trialdesk forecast, rbqm and stats commands."""
