@@ -155,6 +155,26 @@ def study_trail(study_id: int) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(study_id=study_id).order_by("id")
 
 
+def event_document(event: AuditEvent) -> dict:
+    """Everything an event holds, hashes included, so a reader of an export can re-check the chain."""
+    return {
+        "id": event.pk,
+        "occurred_at": plain_value(event.occurred_at),
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "study_id": event.study_id,
+        "study_site_id": event.study_site_id,
+        "changes": event.changes,
+        "reason": event.reason,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
 EXPORT_COLUMNS = (
     "id",
     "occurred_at",

@@ -163,7 +163,7 @@ def study_audit_export(request, study_id):
         writer.writeheader()
         writer.writerows(audit.export_rows(events.iterator()))
     elif export_format == "json":
-        payload = {"study": study.code, "events": [_event_json(e) for e in events.iterator()]}
+        payload = {"study": study.code, "events": [audit.event_document(e) for e in events.iterator()]}
         response = HttpResponse(
             json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
         )
@@ -171,24 +171,6 @@ def study_audit_export(request, study_id):
         return HttpResponseBadRequest("Choose format=csv or format=json.")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _event_json(event) -> dict:
-    return {
-        "id": event.pk,
-        "occurred_at": audit.plain_value(event.occurred_at),
-        "actor_username": event.actor_username,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "study_id": event.study_id,
-        "study_site_id": event.study_site_id,
-        "changes": event.changes,
-        "reason": event.reason,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
 
 
 @login_required

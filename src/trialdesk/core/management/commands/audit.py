@@ -69,26 +69,6 @@ def write_trail(handle, events: Iterable[AuditEvent], export_format: str) -> int
         writer.writeheader()
         writer.writerows(audit.export_rows(events))
     else:
-        json.dump([event_document(event) for event in events], handle, indent=2, ensure_ascii=False)
+        json.dump([audit.event_document(event) for event in events], handle, indent=2, ensure_ascii=False)
         handle.write("\n")
     return len(events)
-
-
-def event_document(event: AuditEvent) -> dict:
-    """Everything an event holds, hashes included, so a reader can re-check the chain."""
-    return {
-        "id": event.pk,
-        "occurred_at": audit.plain_value(event.occurred_at),
-        "actor_id": event.actor_id,
-        "actor_username": event.actor_username,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "study_id": event.study_id,
-        "study_site_id": event.study_site_id,
-        "changes": event.changes,
-        "reason": event.reason,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
