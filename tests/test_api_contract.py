@@ -43,6 +43,13 @@ ROUTES = {
     ("GET", "/api/v1/me/tokens"),
     ("POST", "/api/v1/me/tokens"),
     ("DELETE", "/api/v1/me/tokens/{token_id}"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("GET", "/api/v1/users/{user_id}"),
+    ("POST", "/api/v1/users/{user_id}/roles"),
+    ("DELETE", "/api/v1/users/{user_id}/roles/{role_assignment_id}"),
+    ("POST", "/api/v1/users/{user_id}/deactivate"),
+    ("POST", "/api/v1/users/{user_id}/reactivate"),
 }
 # Path parameter names are part of the contract: the scoping test fills them by name.
 PATH_PARAMETERS = {
@@ -53,6 +60,8 @@ PATH_PARAMETERS = {
     "institution_id",
     "study_site_id",
     "token_id",
+    "user_id",
+    "role_assignment_id",
 }
 PAGE_FIELDS = {"count", "limit", "offset", "items"}
 
@@ -142,7 +151,9 @@ def test_list_operations_are_paginated(document):
 
 def test_updates_accept_the_version_as_if_match(document):
     for method, path, operation in operations(document):
-        versioned = (method in ("PATCH", "DELETE") and "token_id" not in path) or path.endswith("/transition")
+        # Tokens and role assignments are not regulated records: they carry no version.
+        unversioned = "token_id" in path or "role_assignment_id" in path
+        versioned = (method in ("PATCH", "DELETE") and not unversioned) or path.endswith("/transition")
         if versioned:
             names = {p["name"] for p in operation["parameters"]}
             assert "If-Match" in names, f"{method} {path}"

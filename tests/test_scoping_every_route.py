@@ -22,11 +22,19 @@ PAGE_SKIP = re.compile(r"^(api/v1/|static/)")
 
 @dataclass(frozen=True)
 class Case:
-    """One object to put in a route, and who may see it."""
+    """One object to put in a route, and who may see it.
+
+    `together_with` fills a route's further parameters that belong to this object, e.g. a role
+    assignment of the user in ``people/<user_id>/roles/<role_assignment_id>/revoke/``.
+    """
 
     label: str
     object_id: int
     visible_to: frozenset[str]
+    together_with: tuple[tuple[str, int], ...] = ()
+
+    def values(self, parameter: str) -> dict[str, int]:
+        return {parameter: self.object_id, **dict(self.together_with)}
 
 
 def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
@@ -54,6 +62,28 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
             Case("institution of B1", world.site_b1.institution_id, on_b | {"crm"}),
         ],
         "token_id": [Case("the CRM's token", crm_token.pk, frozenset({"crm"}))],
+        # People: administrators see everyone, a CRM the people on their studies, others themselves.
+        "user_id": [
+            Case(
+                "the coordinator of B1",
+                world.coordinator.pk,
+                frozenset({"admin", "coordinator"}),
+                (("role_assignment_id", world.coordinator.role_assignments.get().pk),),
+            ),
+            Case(
+                "the monitor of A1",
+                world.monitor.pk,
+                frozenset({"admin", "crm", "monitor"}),
+                (("role_assignment_id", world.monitor.role_assignments.get().pk),),
+            ),
+            # Read-only people may open their own page but change nothing there, their roles included.
+            Case(
+                "the auditor of A",
+                world.auditor.pk,
+                frozenset({"admin", "crm", "auditor"}),
+                (("role_assignment_id", world.auditor.role_assignments.get().pk),),
+            ),
+        ],
     }
 
 
@@ -68,8 +98,20 @@ def page_routes(patterns=None, prefix=""):
                 yield route, tuple(entry.pattern.converters) or tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
 
 
-def fill(route: str, parameter: str, value: int) -> str:
-    return "/" + re.sub(r"<(?:\w+:)?" + parameter + ">", str(value), route)
+def fill(route: str, values: dict[str, int]) -> str:
+    for parameter, value in values.items():
+        route = re.sub(r"<(?:\w+:)?" + parameter + ">", str(value), route)
+    return "/" + route
+
+
+def cases_for(parameters: tuple[str, ...], cases: dict[str, list[Case]], where: str) -> list[Case]:
+    """The cases of a route's first parameter; each must also fill the route's other parameters."""
+    assert parameters[0] in cases, f"{where}: no test objects for parameter {parameters[0]!r}; add them"
+    found = cases[parameters[0]]
+    for case in found:
+        missing = set(parameters) - set(case.values(parameters[0]))
+        assert not missing, f"{where}: case {case.label!r} cannot fill {sorted(missing)}; teach it"
+    return found
 
 
 def api_operations():
@@ -95,11 +137,8 @@ def test_every_page_route_answers_404_outside_scope(scoped):
     for route, parameters in page_routes():
         if not parameters:
             continue
-        assert len(parameters) == 1, f"{route}: teach this test routes with several parameters"
-        (parameter,) = parameters
-        assert parameter in cases, f"{route}: no test objects for parameter {parameter!r}; add them"
-        for case in cases[parameter]:
-            url = fill(route, parameter, case.object_id)
+        for case in cases_for(parameters, cases, route):
+            url = fill(route, case.values(parameters[0]))
             for person in PEOPLE:
                 status = clients[person].get(url).status_code
                 if person in case.visible_to:
@@ -115,19 +154,21 @@ def test_every_page_write_is_refused_to_read_only_roles(scoped):
     for route, parameters in page_routes():
         if PERSONAL_PAGES.match(route):
             continue
-        urls = (
+        targets = (
             [
-                fill(route, parameters[0], case.object_id)
-                for case in cases[parameters[0]]
+                (fill(route, case.values(parameters[0])), case.visible_to)
+                for case in cases_for(parameters, cases, route)
                 if "auditor" in case.visible_to
             ]
             if parameters
-            else ["/" + route]
+            else [("/" + route, frozenset(PEOPLE))]
         )
-        for url in urls:
+        for url, visible_to in targets:
             for person in READ_ONLY:
                 status = clients[person].post(url, {"reason": "scoping test"}).status_code
-                assert status in (403, 405), f"{person} POST {url} -> {status}, expected 403"
+                # What a person cannot see stays hidden (404) even when they try to change it.
+                expected = (403, 405) if person in visible_to else (404,)
+                assert status in expected, f"{person} POST {url} -> {status}, expected {expected}"
 
 
 def test_page_lists_never_show_what_is_out_of_scope(scoped):
@@ -204,15 +245,15 @@ def test_every_api_route_answers_404_outside_scope_and_403_to_read_only_roles(sc
     world, cases, clients = scoped
     checked = 0
     for path, method, operation, schema in api_operations():
-        parameters = re.findall(r"{(\w+)}", path)
+        parameters = tuple(re.findall(r"{(\w+)}", path))
         if not parameters:
             continue
-        assert len(parameters) == 1, f"{path}: teach this test paths with several parameters"
-        (parameter,) = parameters
-        assert parameter in cases, f"{path}: no test objects for parameter {parameter!r}; add them"
+        parameter = parameters[0]
         body = sample_body(operation, schema)
-        for case in cases[parameter]:
-            url = "/api/v1" + path.removeprefix("/api/v1").replace("{" + parameter + "}", str(case.object_id))
+        for case in cases_for(parameters, cases, path):
+            url = "/api/v1" + path.removeprefix("/api/v1")
+            for name, value in case.values(parameter).items():
+                url = url.replace("{" + name + "}", str(value))
             url = url + ("?reason=scoping+test" if method == "DELETE" else "")
             for person in PEOPLE:
                 if method != "GET" and person in ("admin", "crm"):

@@ -1,10 +1,11 @@
-"""Schemas of the API's account operations: who I am, my roles, my personal API tokens."""
+"""Schemas of the API's account operations: who I am, my roles and API tokens; people and their roles."""
 
 import datetime as dt
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema
+from trialdesk.core.apiutils import LARGEST_INTEGER, InSchema, PageQuery, PlainTextSchema
+from trialdesk.core.roles import Role
 
 
 class UserOut(Schema):
@@ -62,3 +63,68 @@ class ApiTokenOut(Schema):
 
 class NewApiTokenOut(ApiTokenOut):
     token: str = Field(description="The token itself. It is shown this once and never again; store it now.")
+
+
+class RoleAssignmentOut(RoleOut):
+    id: int
+    user_id: int
+    granted_at: dt.datetime
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    full_name: str
+    email: str
+    is_active: bool = Field(description="False once deactivated: the person can no longer sign in.")
+    is_superuser: bool
+    last_login: dt.datetime | None
+    date_joined: dt.datetime
+    roles: list[RoleAssignmentOut] = Field(description="The roles of this person that you can see.")
+
+    @staticmethod
+    def resolve_full_name(user) -> str:
+        return user.get_full_name()
+
+    @staticmethod
+    def resolve_roles(user) -> list:
+        return user.visible_roles
+
+
+class NewPersonOut(PersonOut):
+    one_time_password: str | None = Field(
+        description="The generated password when none was sent: shown this once, give it to the person."
+    )
+
+
+class PeopleFilters(PageQuery):
+    search: str = Field("", description="Part of the username, first or last name or e-mail.")
+
+
+class PersonIn(InSchema):
+    username: str = Field(max_length=150)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    password: str = Field("", description="Leave out to have a one-time password generated.")
+    administrator: bool = Field(False, description="Grant the Administrator role with the account.")
+
+
+class RoleGrantIn(InSchema):
+    role: Role
+    study_id: int | None = Field(
+        None, ge=1, le=LARGEST_INTEGER, description="For a study-level role: the study."
+    )
+    study_site_id: int | None = Field(
+        None, ge=1, le=LARGEST_INTEGER, description="For a site-level role: the study site."
+    )
+
+
+class ReasonIn(InSchema):
+    reason: str = Field(description="Required. Why; kept on the audit trail.")
+
+
+class RevokeQuery(PlainTextSchema):
+    reason: str = Field("", description="Required. Why the role ends; kept on the audit trail.")

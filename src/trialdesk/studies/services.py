@@ -7,7 +7,7 @@ from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.roles import Role
-from trialdesk.core.services import assign_role
+from trialdesk.core.services import assign_creator_as_crm
 from trialdesk.studies import rules
 from trialdesk.studies.models import Arm, Milestone, Program, ProtocolStatus, ProtocolVersion, Study
 
@@ -42,7 +42,7 @@ def create_study(*, by: User, reason: str = "", **values) -> Study:
     require(can_create_study(by), "Only administrators and CRMs set up studies.")
     study = records.create_record(Study(**records.only_fields(values, STUDY_FIELDS)), by=by, reason=reason)
     if not by.is_superuser and not by.role_assignments.filter(role=Role.ADMINISTRATOR).exists():
-        assign_role(user=by, role=Role.CRM, study=study, by=by)
+        assign_creator_as_crm(study=study, by=by)
     return study
 
 

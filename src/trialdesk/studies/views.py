@@ -3,15 +3,19 @@
 import csv
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import audit
-from trialdesk.core.forms import StatusChangeForm
+from trialdesk.core import selectors as core_selectors
+from trialdesk.core import services as core_services
+from trialdesk.core.forms import StatusChangeForm, TeamGrantForm, submit
+from trialdesk.core.models import User
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.views import form_page, post_data, wants_partial
@@ -38,6 +42,7 @@ TABS = (
     ("arms", "Arms"),
     ("milestones", "Milestones"),
     ("sites", "Sites"),
+    ("team", "Team"),
     ("history", "History"),
 )
 
@@ -116,6 +121,22 @@ def _sites(request, study):
     return {"sites": selectors.sites_for(request.user, study)}
 
 
+def _team(request, study, grant_form=None):
+    """The study's people, study-wide first, then site by site; the grant form for its managers."""
+    rows = [
+        (assignment, core_services.may_revoke_role(request.user, assignment))
+        for assignment in core_selectors.team_of(request.user, study)
+    ]
+    if grant_form is None and can_manage_study(request.user, study.pk):
+        grant_form = _team_grant_form(request, study)
+    return {"team_rows": rows, "grant_form": grant_form}
+
+
+def _team_grant_form(request, study, data=None) -> TeamGrantForm:
+    sites = selectors.sites_for(request.user, study).order_by("site_number")
+    return TeamGrantForm(data, study=study, sites=sites, people=User.objects.all())
+
+
 def _history(request, study):
     return {"page": paginate(selectors.audit_trail_for(request.user, study), request)}
 
@@ -126,6 +147,7 @@ TAB_CONTEXT = {
     "arms": _arms,
     "milestones": _milestones,
     "sites": _sites,
+    "team": _team,
     "history": _history,
 }
 
@@ -137,16 +159,37 @@ def study_detail(request, study_id):
     tab = request.GET.get("tab", "overview")
     if tab not in TAB_CONTEXT:
         tab = "overview"
+    return _study_page(request, study, tab, TAB_CONTEXT[tab](request, study))
+
+
+def _study_page(request, study, tab, tab_context):
     context = {
         "study": study,
         "tab": tab,
         "tabs": TABS,
         "can_manage": can_manage_study(request.user, study.pk),
         "nav": "portfolio",
-        **TAB_CONTEXT[tab](request, study),
+        **tab_context,
     }
     template = "studies/partials/study_tabs.html" if wants_partial(request) else "studies/study_detail.html"
     return TemplateResponse(request, template, context)
+
+
+@login_required
+def study_team_grant(request, study_id):
+    """Put a person on the study's team (the study's CRM or an administrator); errors stay on the tab."""
+    study = _visible_study(request, study_id)
+    if request.method != "POST":
+        # The tab links of a page shown after a refused grant point here; send them to the study page.
+        tab = request.GET.get("tab", "")
+        return redirect(_tab_url(study, tab if tab in TAB_CONTEXT else "team"))
+    require(can_manage_study(request.user, study.pk), "Only the study's CRM or an administrator does this.")
+    form = _team_grant_form(request, study, request.POST)
+    granted = submit(form, lambda f: core_services.assign_role(by=request.user, **f.grant()))
+    if granted is None:
+        return _study_page(request, study, "team", _team(request, study, grant_form=form))
+    messages.success(request, f"{granted.get_role_display()} granted to {granted.user.username}.")
+    return redirect(_tab_url(study, "team"))
 
 
 @login_required
