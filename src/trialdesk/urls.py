@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("trialdesk.core.urls")),
     path("", include("trialdesk.studies.urls")),
     path("", include("trialdesk.sites.urls")),
+    path("", include("trialdesk.statistics.urls")),
 ]
 
 # Static files (htmx, the stylesheet, the API docs' Swagger UI). With DEBUG on, runserver's staticfiles

@@ -1,1 +1,1 @@
-"""Statistics in the app: the command-line entry points, pages and saved planning assumptions over analytics/."""
+"""Statistics in the app: commands, pages and saved planning assumptions over analytics/."""

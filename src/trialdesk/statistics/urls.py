@@ -1,0 +1,14 @@
+"""Pages of the statistics app: the sample-size calculator and a study's planning assumptions."""
+
+from django.urls import path
+
+from trialdesk.statistics import views
+
+urlpatterns = [
+    path("statistics/sample-size/", views.sample_size_calculator, name="sample_size_calculator"),
+    path(
+        "studies/<int:study_id>/planning-assumptions/",
+        views.planning_assumption_list,
+        name="planning_assumption_list",
+    ),
+]
