@@ -1,4 +1,4 @@
-"""Pages for the portfolio, a study with its tabs, and setting up protocol versions, arms and milestones."""
+"""Pages of the portfolio and a study: the portfolio table, the study page and its tabs, the study form."""
 
 import csv
 import json
@@ -14,20 +14,17 @@ from django.views.decorators.http import require_safe
 from trialdesk.core import audit
 from trialdesk.core import selectors as core_selectors
 from trialdesk.core import services as core_services
-from trialdesk.core.forms import StatusChangeForm, TeamGrantForm, submit
+from trialdesk.core.forms import TeamGrantForm, submit
 from trialdesk.core.models import User
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.studies import rules, selectors, services
 from trialdesk.studies.forms import (
-    ArmForm,
-    MilestoneForm,
     PortfolioFilterForm,
-    ProtocolVersionForm,
     StudyForm,
 )
-from trialdesk.studies.models import Arm, Milestone, ProtocolStatus, ProtocolVersion, Study
+from trialdesk.studies.models import Study
 
 PORTFOLIO_COLUMNS = (
     ("code", "Protocol"),
@@ -82,11 +79,11 @@ def portfolio(request):
     return TemplateResponse(request, template, context)
 
 
-def _visible_study(request, study_id) -> Study:
+def visible_study(request, study_id) -> Study:
     return get_object_or_404(selectors.studies_for(request.user), pk=study_id)
 
 
-def _tab_url(study: Study, tab: str) -> str:
+def tab_url(study: Study, tab: str) -> str:
     return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab={tab}"
 
 
@@ -155,7 +152,7 @@ TAB_CONTEXT = {
 @login_required
 @require_safe
 def study_detail(request, study_id):
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     tab = request.GET.get("tab", "overview")
     if tab not in TAB_CONTEXT:
         tab = "overview"
@@ -178,25 +175,25 @@ def _study_page(request, study, tab, tab_context):
 @login_required
 def study_team_grant(request, study_id):
     """Put a person on the study's team (the study's CRM or an administrator); errors stay on the tab."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     if request.method != "POST":
         # The tab links of a page shown after a refused grant point here; send them to the study page.
         tab = request.GET.get("tab", "")
-        return redirect(_tab_url(study, tab if tab in TAB_CONTEXT else "team"))
+        return redirect(tab_url(study, tab if tab in TAB_CONTEXT else "team"))
     require(can_manage_study(request.user, study.pk), "Only the study's CRM or an administrator does this.")
     form = _team_grant_form(request, study, request.POST)
     granted = submit(form, lambda f: core_services.assign_role(by=request.user, **f.grant()))
     if granted is None:
         return _study_page(request, study, "team", _team(request, study, grant_form=form))
     messages.success(request, f"{granted.get_role_display()} granted to {granted.user.username}.")
-    return redirect(_tab_url(study, "team"))
+    return redirect(tab_url(study, "team"))
 
 
 @login_required
 @require_safe
 def study_audit_export(request, study_id):
     """The study's audit trail as CSV (one row per changed field) or JSON (one object per event)."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     events = selectors.audit_trail_for(request.user, study).order_by("id")
     export_format = request.GET.get("format", "csv")
     filename = f"{study.code}-audit-trail.{export_format}"
@@ -233,7 +230,7 @@ def study_create(request):
 
 @login_required
 def study_edit(request, study_id):
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_manage_study(request.user, study.pk))
     form = StudyForm(post_data(request), instance=study, user=request.user)
     return form_page(
@@ -247,168 +244,8 @@ def study_edit(request, study_id):
             expected_version=f.expected_version,
         ),
         title=f"Edit study {study.code}",
-        cancel_url=_tab_url(study, "overview"),
-        done=lambda s: _tab_url(s, "overview"),
+        cancel_url=tab_url(study, "overview"),
+        done=lambda s: tab_url(s, "overview"),
         saved="Study saved.",
-        study=study,
-    )
-
-
-@login_required
-def protocol_version_create(request, study_id):
-    study = _visible_study(request, study_id)
-    require(can_manage_study(request.user, study.pk))
-    form = ProtocolVersionForm(post_data(request), instance=ProtocolVersion(study=study))
-    return form_page(
-        request,
-        form,
-        lambda f: services.create_protocol_version(study=study, by=request.user, **f.changed_values()),
-        title=f"New protocol version for {study.code}",
-        cancel_url=_tab_url(study, "protocol"),
-        done=lambda v: _tab_url(study, "protocol"),
-        saved="Protocol version added.",
-        study=study,
-    )
-
-
-def _visible_protocol_version(request, protocol_version_id) -> ProtocolVersion:
-    return get_object_or_404(
-        ProtocolVersion.objects.visible_to(request.user).select_related("study"), pk=protocol_version_id
-    )
-
-
-@login_required
-def protocol_version_edit(request, protocol_version_id):
-    version = _visible_protocol_version(request, protocol_version_id)
-    require(can_manage_study(request.user, version.study_id))
-    form = ProtocolVersionForm(post_data(request), instance=version)
-    return form_page(
-        request,
-        form,
-        lambda f: services.update_protocol_version(
-            protocol_version=version,
-            changes=f.changed_values(),
-            by=request.user,
-            reason=f.reason_given(),
-            expected_version=f.expected_version,
-        ),
-        title=f"Edit {version}",
-        cancel_url=_tab_url(version.study, "protocol"),
-        done=lambda v: _tab_url(version.study, "protocol"),
-        saved="Protocol version saved.",
-        study=version.study,
-    )
-
-
-@login_required
-def protocol_version_status(request, protocol_version_id):
-    version = _visible_protocol_version(request, protocol_version_id)
-    require(can_manage_study(request.user, version.study_id))
-    form = StatusChangeForm(
-        post_data(request),
-        statuses=ProtocolStatus.choices,
-        allowed=rules.PROTOCOL_TRANSITIONS.get(version.status, ()),
-        record_version=version.version,
-    )
-    return form_page(
-        request,
-        form,
-        lambda f: services.change_protocol_status(
-            protocol_version=version,
-            to=f.cleaned_data["to"],
-            on=f.cleaned_data["on"],
-            by=request.user,
-            reason=f.reason_given(),
-            expected_version=f.expected_version,
-        ),
-        title=f"Change the status of {version}",
-        cancel_url=_tab_url(version.study, "protocol"),
-        done=lambda v: _tab_url(version.study, "protocol"),
-        saved="Protocol version status changed.",
-        study=version.study,
-        current_status=version.get_status_display(),
-    )
-
-
-@login_required
-def arm_create(request, study_id):
-    study = _visible_study(request, study_id)
-    require(can_manage_study(request.user, study.pk))
-    form = ArmForm(post_data(request), instance=Arm(study=study))
-    return form_page(
-        request,
-        form,
-        lambda f: services.create_arm(study=study, by=request.user, **f.changed_values()),
-        title=f"New arm for {study.code}",
-        cancel_url=_tab_url(study, "arms"),
-        done=lambda arm: _tab_url(study, "arms"),
-        saved="Arm added.",
-        study=study,
-    )
-
-
-@login_required
-def arm_edit(request, arm_id):
-    arm = get_object_or_404(Arm.objects.visible_to(request.user).select_related("study"), pk=arm_id)
-    require(can_manage_study(request.user, arm.study_id))
-    form = ArmForm(post_data(request), instance=arm)
-    return form_page(
-        request,
-        form,
-        lambda f: services.update_arm(
-            arm=arm,
-            changes=f.changed_values(),
-            by=request.user,
-            reason=f.reason_given(),
-            expected_version=f.expected_version,
-        ),
-        title=f"Edit arm {arm}",
-        cancel_url=_tab_url(arm.study, "arms"),
-        done=lambda a: _tab_url(arm.study, "arms"),
-        saved="Arm saved.",
-        study=arm.study,
-    )
-
-
-@login_required
-def milestone_create(request, study_id):
-    study = _visible_study(request, study_id)
-    require(can_manage_study(request.user, study.pk))
-    form = MilestoneForm(post_data(request), instance=Milestone(study=study), user=request.user, study=study)
-    return form_page(
-        request,
-        form,
-        lambda f: services.create_milestone(study=study, by=request.user, **f.changed_values()),
-        title=f"New milestone for {study.code}",
-        cancel_url=_tab_url(study, "milestones"),
-        done=lambda m: _tab_url(study, "milestones"),
-        saved="Milestone added.",
-        study=study,
-    )
-
-
-@login_required
-def milestone_edit(request, milestone_id):
-    milestone = get_object_or_404(
-        Milestone.objects.visible_to(request.user).select_related("study", "study_site__institution"),
-        pk=milestone_id,
-    )
-    study = milestone.study
-    require(can_manage_study(request.user, study.pk))
-    form = MilestoneForm(post_data(request), instance=milestone, user=request.user, study=study)
-    return form_page(
-        request,
-        form,
-        lambda f: services.update_milestone(
-            milestone=milestone,
-            changes=f.changed_values(),
-            by=request.user,
-            reason=f.reason_given(),
-            expected_version=f.expected_version,
-        ),
-        title=f"Edit milestone: {milestone.label}",
-        cancel_url=_tab_url(study, "milestones"),
-        done=lambda m: _tab_url(study, "milestones"),
-        saved="Milestone saved.",
         study=study,
     )
