@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "trialdesk.studies",
     "trialdesk.sites",
     "trialdesk.statistics",
+    "trialdesk.subjects",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Participants: screening log, informed consent, enrollment, status and demographics."""
