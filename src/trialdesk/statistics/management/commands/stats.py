@@ -1,4 +1,8 @@
-"""`trialdesk stats sample-size DESIGN [options] --json`: sample size, or power, of a trial design."""
+"""`trialdesk stats sample-size | randomization-list | minimize`: statistics for planning a trial.
+
+`sample-size DESIGN [options] --json` gives the sample size, or power, of a design;
+`randomization-list` prints a stratified permuted-block list; `minimize` gives Pocock–Simon scores.
+"""
 
 import json
 import math
@@ -6,6 +10,7 @@ import math
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.analytics.sample_size import COMMON_OPTIONS, DESIGNS, SampleSizeInputError, calculate
+from trialdesk.statistics.cli import randomization
 
 
 class OneLineErrors(CommandParser):
@@ -48,12 +53,17 @@ def cli_message(error: SampleSizeInputError) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Statistics for planning a trial: `stats sample-size DESIGN` solves n for a power, or power for an n."
+        "Statistics for planning a trial: `stats sample-size DESIGN` solves n for a power, or power for an "
+        "n; `stats randomization-list` prints a stratified permuted-block list; `stats minimize` scores "
+        "each arm for a new participant by Pocock–Simon minimization."
     )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{sample-size}", parser_class=OneLineErrors
+            dest="action",
+            required=True,
+            metavar="{sample-size,randomization-list,minimize}",
+            parser_class=OneLineErrors,
         )
         sample = actions.add_parser(
             "sample-size",
@@ -74,8 +84,35 @@ class Command(BaseCommand):
                     option.flag, dest=option.name, metavar=metavar, help=option.help or option.label
                 )
         sample.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
+        randomization.add_list_arguments(
+            actions.add_parser(
+                "randomization-list",
+                allow_abbrev=False,
+                help="a stratified permuted-block randomization list",
+                description=(
+                    "Each stratum's list is whole blocks, each block's size drawn among --block-sizes; "
+                    "the same --seed gives the same list."
+                ),
+            )
+        )
+        randomization.add_minimize_arguments(
+            actions.add_parser(
+                "minimize",
+                allow_abbrev=False,
+                help="Pocock–Simon minimization scores of a new participant",
+                description="Each arm's imbalance score if the participant joined it, and the preferred arm.",
+            )
+        )
 
-    def handle(self, *args, action: str, design: str, as_json: bool, **options):
+    def handle(self, *args, action: str, **options):
+        if action == "randomization-list":
+            self.stdout.write(randomization.randomization_list(options))
+        elif action == "minimize":
+            self.stdout.write(randomization.minimize(options))
+        else:
+            self.sample_size(**options)
+
+    def sample_size(self, *, design: str, as_json: bool, **options):
         values = self.read_options(options)
         if ("power" in values) == ("n" in values):
             raise bad_input(

@@ -1,0 +1,122 @@
+"""`stats randomization-list` and `stats minimize`: their options, reading them, printing the result."""
+
+import csv
+import io
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import CommandError
+
+from trialdesk.analytics.randomization import (
+    MEASURES,
+    RandomizationInputError,
+    minimization_scores,
+    parse_arms,
+    parse_block_sizes,
+    parse_factors,
+    parse_levels,
+    parse_ratio,
+    parse_weights,
+    permuted_block_list,
+)
+
+LIST_COLUMNS = ("stratum", "sequence", "block", "block_size", "arm")
+
+
+def add_list_arguments(parser) -> None:
+    parser.add_argument("--arms", required=True, help="arm names, e.g. A,B")
+    parser.add_argument("--ratio", help="allocation ratio, e.g. 2:1 (default equal)")
+    parser.add_argument(
+        "--block-sizes", required=True, help="block sizes, multiples of the ratio's sum; one drawn per block"
+    )
+    parser.add_argument("--strata", default="", help='stratification factors, e.g. "sex=M,F;age=<65,>=65"')
+    parser.add_argument("--per-stratum", type=int, required=True, help="slots each stratum needs at least")
+    parser.add_argument("--seed", type=int, required=True, help="seed of the random generator (0 or more)")
+    parser.add_argument("--format", dest="output_format", choices=("csv", "json"), default="csv")
+
+
+def add_minimize_arguments(parser) -> None:
+    parser.add_argument("--arms", required=True, help="arm names, e.g. A,B")
+    parser.add_argument("--factors", required=True, help='factors and levels, e.g. "sex=M,F;age=<50,>=50"')
+    parser.add_argument("--counts", required=True, help='JSON file: {"A": {"sex=M": 10, ...}, "B": {...}}')
+    parser.add_argument("--participant", required=True, help='the new participant, e.g. "sex=F;age=>=50"')
+    parser.add_argument("--measure", choices=MEASURES, default="range")
+    parser.add_argument("--weights", help="one weight per factor, e.g. 1,1 (default 1 each)")
+    parser.add_argument("--ratio", help="allocation ratio, e.g. 2:1 (default equal)")
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
+
+
+def randomization_list(options: dict) -> str:
+    """The list as CSV or JSON text; a bad option raises a one-line CommandError naming it."""
+    if options["seed"] < 0:
+        raise bad_option("seed", f"must be 0 or more, not {options['seed']}.")
+    with refusals():
+        arms = parse_arms(options["arms"])
+        ratio = parse_ratio(options["ratio"], len(arms)) if options["ratio"] else None
+        allocations = permuted_block_list(
+            arms=arms,
+            ratio=ratio,
+            block_sizes=parse_block_sizes(options["block_sizes"], ratio or (1,) * len(arms)),
+            strata=parse_factors(options["strata"], field="strata"),
+            per_stratum=options["per_stratum"],
+            rng=np.random.default_rng(options["seed"]),
+        )
+    rows = [allocation.as_dict() for allocation in allocations]
+    if options["output_format"] == "json":
+        # One slot a line: a list of hundreds reads better, and diffs better, than one key a line.
+        return "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=LIST_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().rstrip("\n")
+
+
+def minimize(options: dict) -> str:
+    """Each arm's imbalance score and the preferred arm, as JSON or a few lines."""
+    counts = read_counts(options["counts"])
+    with refusals():
+        arms = parse_arms(options["arms"])
+        factors = parse_factors(options["factors"])
+        result = minimization_scores(
+            arms=arms,
+            factors=factors,
+            counts=counts,
+            participant=parse_levels(options["participant"], factors),
+            measure=options["measure"],
+            weights=parse_weights(options["weights"], len(factors)) if options["weights"] else None,
+            ratio=parse_ratio(options["ratio"], len(arms)) if options["ratio"] else None,
+        )
+    if options["as_json"]:
+        return json.dumps(result.as_dict())
+    lines = [f"{arm}: {score:g}" for arm, score in result.scores.items()]
+    lines.append(f"Preferred: {result.preferred or 'none (a tie: ' + ', '.join(result.lowest) + ')'}")
+    return "\n".join(lines)
+
+
+def read_counts(path: str) -> dict:
+    """The counts file's JSON object; a missing or malformed file names ``--counts``."""
+    try:
+        counts = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise bad_option("counts", f"cannot read {path}: {error.strerror}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise bad_option("counts", f"{path} is not valid JSON ({error}).") from None
+    if not isinstance(counts, dict):
+        raise bad_option("counts", f"{path} must hold an object of arms, not a {type(counts).__name__}.")
+    return counts
+
+
+def bad_option(field: str, problem: str) -> CommandError:
+    return CommandError(f"--{field.replace('_', '-')}: {problem}", returncode=2)
+
+
+@contextmanager
+def refusals():
+    """Turn a RandomizationInputError into the one-line CommandError naming the option at fault."""
+    try:
+        yield
+    except RandomizationInputError as error:
+        raise bad_option(error.field, error.problem) from None
