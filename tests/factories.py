@@ -137,3 +137,21 @@ def build_world() -> World:
         milestone_a=milestone_a,
         site_milestone_a2=site_milestone_a2,
     )
+
+
+# Participants (used by the visits tests and the scoping test) -----------------------------------------
+
+
+def make_participant(study_site: StudySite, number: str, *, by: User, **overrides):
+    """A participant written directly through the audited write path, without screening or consent.
+
+    For tests of what hangs off a participant (visits, deviations); enrollment proper is the subjects
+    app's service.
+    """
+    from trialdesk.core.records import create_record
+    from trialdesk.subjects.models import Participant
+
+    values = dict(status="enrolled", enrolled_on=dt.date(2025, 3, 1))
+    values.update(overrides)
+    participant = Participant(study=study_site.study, study_site=study_site, number=number, **values)
+    return create_record(participant, by=by)

@@ -10,8 +10,16 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.factories import make_participant
 from trialdesk.api import api
 from trialdesk.core.services import create_api_token
+from trialdesk.randomization.tests.factories import make_scheme
+from trialdesk.subjects.tests.factories import (
+    make_consent_version,
+    make_diversity_target,
+    make_screening_entry,
+)
+from trialdesk.visits.tests.factories import build_visit_world
 
 PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
 READ_ONLY = ("auditor", "sponsor_viewer")
@@ -42,6 +50,13 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     on_a_not_a1 = frozenset({"admin", "crm", "auditor", "sponsor_viewer"})
     on_b = frozenset({"admin", "coordinator"})
     arm_a = world.study_a.arms.get()
+    participant_a1 = make_participant(world.site_a1, "101-001", by=world.admin)
+    scheme_a = make_scheme(world.study_a, by=world.admin)  # adds arm B: after arm_a is looked up
+    participant_b1 = make_participant(world.site_b1, "201-001", by=world.admin)
+    entry_a1 = make_screening_entry(world.site_a1, "S-101-01", by=world.admin)
+    entry_b1 = make_screening_entry(world.site_b1, "S-201-01", by=world.admin)
+    consent_version_a = make_consent_version(world.study_a, by=world.admin, approved_at=[world.site_a1])
+    diversity_target_a = make_diversity_target(world.study_a, by=world.admin)
     return {
         "study_id": [Case("study A", world.study_a.pk, on_a1), Case("study B", world.study_b.pk, on_b)],
         "protocol_version_id": [Case("protocol of A", world.protocol_a.pk, on_a1)],
@@ -62,6 +77,19 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
             Case("institution of B1", world.site_b1.institution_id, on_b | {"crm"}),
         ],
         "token_id": [Case("the CRM's token", crm_token.pk, frozenset({"crm"}))],
+        "participant_id": [
+            Case("participant of A1", participant_a1.pk, on_a1),
+            Case("participant of B1", participant_b1.pk, on_b),
+        ],
+        "screening_entry_id": [
+            Case("screening entry of A1", entry_a1.pk, on_a1),
+            Case("screening entry of B1", entry_b1.pk, on_b),
+        ],
+        # Consent versions and the diversity plan are study-wide: every site of the study sees them.
+        "consent_version_id": [Case("consent version of A", consent_version_a.pk, on_a1)],
+        "diversity_target_id": [Case("diversity target of A", diversity_target_a.pk, on_a1)],
+        "randomization_scheme_id": [Case("randomization scheme of A", scheme_a.pk, on_a1)],
+        **visit_cases(world, participant_a1, participant_b1, on_a1=on_a1, on_a_not_a1=on_a_not_a1),
         # People: administrators see everyone, a CRM the people on their studies, others themselves.
         "user_id": [
             Case(
@@ -83,6 +111,22 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
                 frozenset({"admin", "crm", "auditor"}),
                 (("role_assignment_id", world.auditor.role_assignments.get().pk),),
             ),
+        ],
+    }
+
+
+def visit_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1) -> dict[str, list[Case]]:
+    """The schedule of protocol A, participants' visits and deviations at A1 and A2 (the visits app)."""
+    visits = build_visit_world(world, participant_a1=participant_a1, participant_b1=participant_b1)
+    return {
+        "scheduled_visit_id": [
+            Case("a visit of the participant at A1", visits.visit_a1.pk, on_a1),
+            Case("a visit of the participant at A2", visits.visit_a2.pk, on_a_not_a1),
+        ],
+        "visit_definition_id": [Case("visit W2 of protocol A", visits.definition("W2").pk, on_a1)],
+        "deviation_id": [
+            Case("a deviation at A1", visits.deviation_a1.pk, on_a1),
+            Case("a deviation at A2", visits.deviation_a2.pk, on_a_not_a1),
         ],
     }
 

@@ -13,8 +13,12 @@ from trialdesk.core import services as core_services
 from trialdesk.core.api import router as me_router
 from trialdesk.core.apiutils import error_body, request_errors, summary, validation_errors
 from trialdesk.core.records import StaleVersion
+from trialdesk.randomization.api import router as randomization_router
 from trialdesk.sites.api import router as sites_router
+from trialdesk.statistics.api import router as statistics_router
 from trialdesk.studies.api import router as studies_router
+from trialdesk.subjects.api import router as subjects_router
+from trialdesk.visits.api import router as visits_router
 
 
 class BearerToken(HttpBearer):
@@ -64,6 +68,10 @@ api = TrialdeskAPI(
 api.add_router("", me_router)
 api.add_router("", studies_router)
 api.add_router("", sites_router)
+api.add_router("", subjects_router)
+api.add_router("", randomization_router)
+api.add_router("", visits_router)
+api.add_router("", statistics_router)
 
 
 def _answer(request, status: int, detail: str, errors: list[dict] | None = None):

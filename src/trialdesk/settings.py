@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "trialdesk.sites",
     "trialdesk.statistics",
     "trialdesk.subjects",
+    "trialdesk.randomization",
+    "trialdesk.visits",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("trialdesk.studies.urls")),
     path("", include("trialdesk.sites.urls")),
     path("", include("trialdesk.statistics.urls")),
+    path("", include("trialdesk.subjects.urls")),
+    path("", include("trialdesk.randomization.urls")),
+    path("", include("trialdesk.visits.urls")),
 ]
 
 # Static files (htmx, the stylesheet, the API docs' Swagger UI). With DEBUG on, runserver's staticfiles

@@ -32,3 +32,57 @@ class PlanningAssumption(RegulatedRecord):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.design})"
+
+
+class ForecastState(models.TextChoices):
+    FORECAST = "forecast", "Forecast"
+    NOT_ENOUGH_DATA = "not_enough_data", "Not enough data"
+    TARGET_REACHED = "target_reached", "Target reached"
+
+
+class EnrollmentForecast(models.Model):
+    """A stored enrollment forecast of a study (Poisson–gamma model), as computed on one day.
+
+    Derived data, not a regulated record: it is recomputed from the sites and participants whenever
+    they change, so it is neither versioned nor audited. ``state`` says whether the data supported a
+    fit; when they did not, ``reason`` says why and the dates and probability are empty. ``curve``
+    holds the weekly forecast from the as-of date (``{"on", "mean", "lower", "upper"}``, the band being
+    the 10–90% prediction interval), ``actual`` the weekly cumulative enrollment up to it
+    (``{"on", "enrolled"}``) and ``sites`` each site's posterior mean rate and prediction.
+    """
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="enrollment_forecasts")
+    computed_at = models.DateTimeField()
+    computed_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    as_of = models.DateField()
+    state = models.CharField(max_length=20, choices=ForecastState.choices)
+    reason = models.TextField(blank=True)
+    target = models.PositiveIntegerField()
+    enrolled = models.PositiveIntegerField()
+    planned_end = models.DateField(null=True, blank=True)
+    completion_p10 = models.DateField(null=True, blank=True)
+    completion_p50 = models.DateField(null=True, blank=True)
+    completion_p90 = models.DateField(null=True, blank=True)
+    probability_by_planned_end = models.FloatField(null=True, blank=True)
+    alpha = models.FloatField(null=True, blank=True)
+    beta = models.FloatField(null=True, blank=True)
+    sims = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    curve = models.JSONField(default=list)
+    actual = models.JSONField(default=list)
+    sites = models.JSONField(default=list)
+    # Digest of the inputs (site table, target, planned end, as-of date): a match means still current.
+    inputs_digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["study", "-computed_at", "-id"]
+        indexes = [models.Index(fields=["study", "-computed_at"], name="forecast_latest_by_study")]
+
+    def __str__(self) -> str:
+        return f"Enrollment forecast of {self.study_id} as of {self.as_of}"
+
+    @property
+    def has_forecast(self) -> bool:
+        return self.state == ForecastState.FORECAST

@@ -26,6 +26,7 @@ from trialdesk.core.apiutils import (
     with_errors,
 )
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
+from trialdesk.randomization.concealment import mask_events
 from trialdesk.sites.models import StudySite
 from trialdesk.studies import selectors, services
 from trialdesk.studies.models import Arm, Milestone, ProtocolVersion
@@ -95,18 +96,19 @@ def list_studies(request, filters: Query[StudyFilters]):
         sort=filters.sort,
     )
     page = paginate(studies, filters)
-    rows = selectors.portfolio_rows(page["items"])
+    rows = selectors.portfolio_rows(page["items"], with_forecasts=False)
     page["items"] = [_portfolio_item(row) for row in rows]
     return page
 
 
 def _portfolio_item(row: selectors.PortfolioRow) -> dict:
-    fields = StudyListItemOut.model_fields.keys() - {"sites_active", "sites_planned", "countries"}
+    fields = StudyListItemOut.model_fields.keys() - {"sites_active", "sites_planned", "countries", "enrolled"}
     return {
         **{name: getattr(row.study, name) for name in fields},
         "sites_active": row.sites_active,
         "sites_planned": row.sites_planned,
         "countries": list(row.countries),
+        "enrolled": row.enrolled,
     }
 
 
@@ -165,7 +167,10 @@ def delete_study(request, study_id: int, removal: Query[DeleteQuery], if_match: 
 def list_audit_events(request, study_id: int, page: Query[PageQuery]):
     """The study's audit trail, newest first; site staff see study-wide events and their own sites'."""
     study = _visible_study(request, study_id)
-    return paginate(selectors.audit_trail_for(actor(request), study), page)
+    found = paginate(selectors.audit_trail_for(actor(request), study), page)
+    # Allocation concealment: a blinded reader sees "blinded" where an event holds an arm.
+    found["items"] = list(mask_events(found["items"], actor(request)))
+    return found
 
 
 # Protocol versions ---------------------------------------------------------------------------------

@@ -49,9 +49,21 @@ class StudyForm(RegulatedRecordForm):
             "nct_number": forms.TextInput(attrs={"placeholder": "NCT01234567"}),
         }
 
+    # Participant settings a form may leave out; a missing one keeps its current (or default) value.
+    KEPT_WHEN_MISSING = ("participant_number_format", "reconsent_window_days")
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = selectors.programs_for(user)
+        for name in self.KEPT_WHEN_MISSING:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEPT_WHEN_MISSING:
+            if cleaned.get(name) in ("", None) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class ProtocolVersionForm(RegulatedRecordForm):

@@ -1,13 +1,14 @@
 """Programs, studies and each study's protocol versions, arms and milestones."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
 from trialdesk.studies import rules
+from trialdesk.subjects import rules as subject_rules
 
 
 class Phase(models.TextChoices):
@@ -77,6 +78,22 @@ class Study(RegulatedRecord):
     planned_enrollment = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     blinded = models.BooleanField(default=False)
     description = models.TextField(blank=True)
+    # How the study's participants are numbered and enrolled, and how long they have to re-consent.
+    participant_number_format = models.CharField(
+        max_length=60,
+        default=subject_rules.DEFAULT_NUMBER_FORMAT,
+        help_text="{site}: the site number, {seq}: a running number (e.g. {seq:03d}), {study}: the protocol.",
+    )
+    allow_over_enrollment = models.BooleanField(
+        default=False, help_text="Enroll beyond the study's and sites' targets."
+    )
+    reconsent_window_days = models.PositiveSmallIntegerField(
+        "re-consent window (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days participants have to re-consent on a newly approved consent version, "
+        "unless their next scheduled visit comes first.",
+    )
 
     objects = StudyQuerySet.as_manager()
 
@@ -106,9 +123,13 @@ class Study(RegulatedRecord):
         super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
-        problem = rules.nct_number_problem(self.nct_number)
-        if problem:
-            raise ValidationError({"nct_number": problem})
+        errors = {}
+        if problem := rules.nct_number_problem(self.nct_number):
+            errors["nct_number"] = problem
+        if problem := subject_rules.number_format_problem(self.participant_number_format):
+            errors["participant_number_format"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProtocolStatus(models.TextChoices):

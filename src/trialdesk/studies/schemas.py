@@ -45,6 +45,11 @@ class StudyIn(InSchema):
     blinded: bool = False
     description: str = ""
     program_id: int | None = None
+    participant_number_format: str = Field(
+        "{site}-{seq:03d}", description="How participant numbers are made: {site}, {seq}, {study}."
+    )
+    allow_over_enrollment: bool = False
+    reconsent_window_days: int = Field(30, ge=1, le=365, description="Days to re-consent on a new version.")
     reason: str = Field("", description=REASON_FOR_CHANGE)
 
 
@@ -61,6 +66,9 @@ class StudyPatch(ChangeIn):
     blinded: bool | None = None
     description: str | None = None
     program_id: int | None = None
+    participant_number_format: str | None = None
+    allow_over_enrollment: bool | None = None
+    reconsent_window_days: int | None = Field(None, ge=1, le=365)
 
 
 class StudyOut(Schema):
@@ -77,6 +85,9 @@ class StudyOut(Schema):
     blinded: bool
     description: str
     program_id: int | None
+    participant_number_format: str
+    allow_over_enrollment: bool
+    reconsent_window_days: int
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -101,6 +112,7 @@ class StudyListItemOut(Schema):
     sites_active: int
     sites_planned: int
     countries: list[str]
+    enrolled: int = Field(description="Participants enrolled so far (everyone past screening).")
 
 
 class StudyFilters(PageQuery):

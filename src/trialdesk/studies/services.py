@@ -24,6 +24,9 @@ STUDY_FIELDS = (
     "planned_enrollment",
     "blinded",
     "description",
+    "participant_number_format",
+    "allow_over_enrollment",
+    "reconsent_window_days",
 )
 PROTOCOL_FIELDS = ("number", "version_date", "amendment_number", "summary_of_changes")
 ARM_FIELDS = ("code", "name", "arm_type", "description", "allocation_ratio")

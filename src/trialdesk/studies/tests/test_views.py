@@ -35,7 +35,7 @@ def test_portfolio_for_crm_lists_their_study_with_its_figures(world, client_for)
     body = text(response)
     assert "ONC-A" in body and "CARD-B" not in body
     assert "DE, JP" in body  # countries of its two sites
-    assert "— / 120" in body  # no participants yet: actual shows a dash
+    assert "0 / 120" in body  # no participants enrolled yet
     assert "First participant in" in body
     assert "New study" in body
 

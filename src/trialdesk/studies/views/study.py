@@ -19,12 +19,18 @@ from trialdesk.core.models import User
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.views import form_page, post_data, wants_partial
+from trialdesk.randomization.concealment import mask_events
+from trialdesk.randomization.views import study_tab as randomization_tab
+from trialdesk.statistics.forecast_views import forecast_tab
+from trialdesk.statistics.tabs import kri_tab
 from trialdesk.studies import rules, selectors, services
 from trialdesk.studies.forms import (
     PortfolioFilterForm,
     StudyForm,
 )
 from trialdesk.studies.models import Study
+from trialdesk.subjects import tabs as subject_tabs
+from trialdesk.visits.views import deviations_tab
 
 PORTFOLIO_COLUMNS = (
     ("code", "Protocol"),
@@ -40,6 +46,11 @@ TABS = (
     ("milestones", "Milestones"),
     ("sites", "Sites"),
     ("team", "Team"),
+    *subject_tabs.TABS,
+    ("randomization", "Randomization"),
+    ("deviations", "Deviations"),
+    ("kri", "Risk indicators"),
+    ("forecast", "Forecast"),
     ("history", "History"),
 )
 
@@ -98,6 +109,7 @@ def _overview(request, study):
         "protocol_version_count": selectors.protocol_versions_for(request.user, study).count(),
         "arm_count": selectors.arms_for(request.user, study).count(),
         "milestone_count": selectors.milestones_for(request.user, study).count(),
+        **subject_tabs.overview_numbers(request, study),
     }
 
 
@@ -135,7 +147,10 @@ def _team_grant_form(request, study, data=None) -> TeamGrantForm:
 
 
 def _history(request, study):
-    return {"page": paginate(selectors.audit_trail_for(request.user, study), request)}
+    page = paginate(selectors.audit_trail_for(request.user, study), request)
+    # Allocation concealment: a blinded reader sees "blinded" where an event holds an arm.
+    page.object_list = list(mask_events(page.object_list, request.user))
+    return {"page": page}
 
 
 TAB_CONTEXT = {
@@ -145,6 +160,11 @@ TAB_CONTEXT = {
     "milestones": _milestones,
     "sites": _sites,
     "team": _team,
+    **subject_tabs.TAB_CONTEXT,
+    "randomization": randomization_tab,
+    "deviations": deviations_tab,
+    "kri": kri_tab,
+    "forecast": forecast_tab,
     "history": _history,
 }
 
@@ -195,15 +215,16 @@ def study_audit_export(request, study_id):
     """The study's audit trail as CSV (one row per changed field) or JSON (one object per event)."""
     study = visible_study(request, study_id)
     events = selectors.audit_trail_for(request.user, study).order_by("id")
+    events = mask_events(events.iterator(), request.user)
     export_format = request.GET.get("format", "csv")
     filename = f"{study.code}-audit-trail.{export_format}"
     if export_format == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.DictWriter(response, fieldnames=audit.EXPORT_COLUMNS)
         writer.writeheader()
-        writer.writerows(audit.export_rows(events.iterator()))
+        writer.writerows(audit.export_rows(events))
     elif export_format == "json":
-        payload = {"study": study.code, "events": [audit.event_document(e) for e in events.iterator()]}
+        payload = {"study": study.code, "events": [audit.event_document(e) for e in events]}
         response = HttpResponse(
             json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
         )

@@ -1,4 +1,5 @@
-"""`trialdesk forecast enrollment`: when will the study reach its target, from a CSV of its sites."""
+"""`trialdesk forecast enrollment`: when will the study reach its target, from a CSV of its sites;
+`trialdesk forecast refresh`: recompute the forecasts stored for the studies in the app."""
 
 import csv
 import json
@@ -17,6 +18,8 @@ from trialdesk.analytics.forecasting import (
     forecast_enrollment,
 )
 from trialdesk.core.management.rendering import print_rich
+from trialdesk.statistics.forecasts import refresh_enrollment_forecast
+from trialdesk.studies.models import Study
 
 REQUIRED_COLUMNS = ("site", "activated_on", "planned_activation_on", "enrolled")
 #: Sites × simulations held in memory at once (several float arrays of this size); about 400 MB each.
@@ -31,7 +34,7 @@ class Command(BaseCommand):
     help = "Forecast enrollment with the Poisson–gamma recruitment model (Anisimov & Fedorov 2007)."
 
     def add_arguments(self, parser):
-        forecasts = parser.add_subparsers(dest="forecast", required=True, metavar="{enrollment}")
+        forecasts = parser.add_subparsers(dest="forecast", required=True, metavar="{enrollment,refresh}")
         enrollment = forecasts.add_parser(
             "enrollment",
             help="completion-date quantiles, probability by the planned end, weekly curve, per-site "
@@ -74,8 +77,14 @@ class Command(BaseCommand):
             help="print JSON: target, enrolled, quantiles, probability_by_planned_end, alpha, beta, "
             "curve (week = date of each weekly point from the as-of date), sites",
         )
+        refresh = forecasts.add_parser(
+            "refresh", help="recompute the enrollment forecasts stored for the studies (all, or one)"
+        )
+        refresh.add_argument("--study", metavar="CODE", help="only this study (its protocol code)")
 
     def handle(self, *args, **options):
+        if options["forecast"] == "refresh":
+            return self.refresh(options["study"])
         as_of = parse_date("--as-of", options["as_of"])
         planned_end = parse_date("--planned-end", options["planned_end"]) if options["planned_end"] else None
         if planned_end is not None and planned_end <= as_of:
@@ -122,6 +131,22 @@ class Command(BaseCommand):
         )
         print_rich(self.stdout, summary_table(forecast, baseline))
         print_rich(self.stdout, sites_table(forecast))
+
+    def refresh(self, code: str | None) -> None:
+        studies = Study.objects.order_by("code")
+        if code is not None:
+            studies = studies.filter(code=code)
+            if not studies.exists():
+                raise bad_input(f"--study {code!r}: no such study")
+        for study in studies:
+            snapshot = refresh_enrollment_forecast(study=study)
+            if snapshot.has_forecast:
+                probability = snapshot.probability_by_planned_end
+                chance = "" if probability is None else f", {probability:.0%} by the planned end"
+                summary = f"median {snapshot.completion_p50 or 'not reached'}{chance}"
+            else:
+                summary = snapshot.reason or snapshot.get_state_display()
+            self.stdout.write(f"{study.code}: {snapshot.enrolled} of {snapshot.target} enrolled; {summary}")
 
 
 def parse_date(field: str, text: str) -> date:

@@ -1,0 +1,1 @@
+"""Randomization: schemes, concealed allocation of enrolled participants, and emergency unblinding."""

@@ -1,0 +1,174 @@
+"""The re-consent worklist: active participants whose latest consent is on a version their site replaced."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.apps import apps
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from trialdesk.core.models import User
+from trialdesk.sites.models import StudySite
+from trialdesk.subjects import rules
+from trialdesk.subjects.models import Consent, ConsentApproval, ConsentVersion, Participant
+
+
+def approved_versions_at(study_site: StudySite) -> list[rules.ApprovedVersion]:
+    """The consent versions approved at a site, as the rules see them."""
+    rows = ConsentApproval.objects.filter(study_site=study_site).values_list(
+        "consent_version_id", "consent_version__language", "consent_version__effective_on", "approved_on"
+    )
+    return [rules.ApprovedVersion(*row) for row in rows]
+
+
+def current_versions_at(study_site: StudySite, *, on: date) -> QuerySet[ConsentVersion]:
+    """The consent versions a site uses on `on`, one per language."""
+    current = rules.current_versions(approved_versions_at(study_site), on=on)
+    return ConsentVersion.objects.filter(pk__in=[v.version_id for v in current.values()])
+
+
+@dataclass(frozen=True)
+class ReconsentItem:
+    """A participant who must re-consent on a newly approved consent version, and by when."""
+
+    participant: Participant
+    consent_version: ConsentVersion  # the version newly approved at the participant's site
+    approved_on: date
+    due_on: date
+    is_overdue: bool
+    signed_version: ConsentVersion | None = None  # the version of the participant's latest consent
+
+
+def _next_visits(waiting: list[tuple[Participant, date]]) -> dict[int, date | None]:
+    """Each participant's next scheduled visit after the given date, from the visits app if installed.
+
+    Uses the visits app's batch read `next_scheduled_visits_on(participant_ids, *, after)` when it has
+    one (one query per date), else asks participant by participant.
+    """
+    if not apps.is_installed("trialdesk.visits"):
+        return {}
+    try:
+        from trialdesk.visits import selectors as visit_selectors
+    except ImportError:
+        return {}
+    batch = getattr(visit_selectors, "next_scheduled_visits_on", None)
+    if batch is not None:
+        by_date: dict[date, list[int]] = defaultdict(list)
+        for participant, after in waiting:
+            by_date[after].append(participant.pk)
+        found: dict[int, date | None] = {}
+        for after, ids in by_date.items():
+            found.update(batch(ids, after=after))
+        return found
+    single = getattr(visit_selectors, "next_scheduled_visit_on", None)
+    if single is None:
+        return {}
+    return {participant.pk: single(participant, after=after) for participant, after in waiting}
+
+
+def _item(
+    participant: Participant,
+    *,
+    new: rules.ApprovedVersion,
+    versions: dict[int, ConsentVersion],
+    signed_version_id: int,
+    window_days: int,
+    next_visit_on: date | None,
+    on: date,
+) -> ReconsentItem:
+    due_on = rules.reconsent_due_on(
+        in_use_from=new.in_use_from, window_days=window_days, next_visit_on=next_visit_on
+    )
+    return ReconsentItem(
+        participant=participant,
+        consent_version=versions[new.version_id],
+        approved_on=new.approved_on,
+        due_on=due_on,
+        is_overdue=on > due_on,
+        signed_version=versions.get(signed_version_id),
+    )
+
+
+def reconsent_due(participant: Participant, *, on: date) -> ReconsentItem | None:
+    """The participant's pending re-consent on `on`, or None.
+
+    Due when the participant is active and their latest consent is on an older version than the one
+    their site now uses for that language; due by their next scheduled visit after the new version
+    came into use, or within the study's re-consent window, whichever comes first.
+    """
+    if not participant.is_active:
+        return None
+    latest = participant.consents.select_related("consent_version").order_by("-signed_at", "-id").first()
+    if latest is None:
+        return None
+    signed = latest.consent_version
+    new = rules.current_versions(approved_versions_at(participant.study_site), on=on).get(signed.language)
+    if new is None or new.version_id == signed.pk:
+        return None
+    next_visit_on = _next_visits([(participant, new.in_use_from)]).get(participant.pk)
+    versions = {v.pk: v for v in ConsentVersion.objects.filter(pk__in=[new.version_id, signed.pk])}
+    return _item(
+        participant,
+        new=new,
+        versions=versions,
+        signed_version_id=signed.pk,
+        window_days=participant.study.reconsent_window_days,
+        next_visit_on=next_visit_on,
+        on=on,
+    )
+
+
+def reconsent_worklist(user: User, study) -> list[ReconsentItem]:
+    """Every active participant the user may see who must re-consent, overdue first, then by due date.
+
+    "Today" is each site's own. A constant number of queries, whatever the number of participants
+    (plus the visits app's look-ups of next visits, see _next_visits).
+    """
+    sites = {
+        s.pk: s for s in StudySite.objects.visible_to(user).filter(study=study).select_related("institution")
+    }
+    approved: dict[int, list[rules.ApprovedVersion]] = defaultdict(list)
+    for row in ConsentApproval.objects.filter(study=study, study_site__in=list(sites)).values_list(
+        "study_site_id",
+        "consent_version_id",
+        "consent_version__language",
+        "consent_version__effective_on",
+        "approved_on",
+    ):
+        approved[row[0]].append(rules.ApprovedVersion(*row[1:]))
+    today = {site_id: site.local_today() for site_id, site in sites.items()}
+    current = {site_id: rules.current_versions(approved[site_id], on=today[site_id]) for site_id in sites}
+    versions = {v.pk: v for v in ConsentVersion.objects.filter(study=study)}
+    latest_version = Consent.objects.filter(participant=OuterRef("pk")).order_by("-signed_at", "-id")
+    participants = (
+        Participant.objects.visible_to(user)
+        .filter(study=study, status__in=rules.ACTIVE_STATUSES)
+        .annotate(signed_version_id=Subquery(latest_version.values("consent_version_id")[:1]))
+        .exclude(signed_version_id=None)
+        # What the list shows; the rest loads on demand (thousands of rows: every field costs).
+        .only("id", "number", "status", "study_id", "study_site_id")
+    )
+    waiting = []
+    for participant in participants:
+        signed = versions[participant.signed_version_id]
+        new = current.get(participant.study_site_id, {}).get(signed.language)
+        if new is not None and new.version_id != signed.pk:
+            participant.study_site = sites[participant.study_site_id]  # the list shows its number
+            waiting.append((participant, new))
+    next_visits = _next_visits([(p, new.in_use_from) for p, new in waiting])
+    items = [
+        _item(
+            participant,
+            new=new,
+            versions=versions,
+            signed_version_id=participant.signed_version_id,
+            window_days=study.reconsent_window_days,
+            next_visit_on=next_visits.get(participant.pk),
+            on=today[participant.study_site_id],
+        )
+        for participant, new in waiting
+    ]
+    items.sort(
+        key=lambda i: (not i.is_overdue, i.due_on, i.participant.study_site.site_number, i.participant.number)
+    )
+    return items

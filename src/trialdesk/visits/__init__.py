@@ -1,0 +1,1 @@
+"""Visit schedules, participants' visits and protocol deviations."""
