@@ -49,6 +49,8 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     on_a1 = frozenset({"admin", "crm", "monitor", "auditor", "sponsor_viewer"})
     on_a_not_a1 = frozenset({"admin", "crm", "auditor", "sponsor_viewer"})
     on_b = frozenset({"admin", "coordinator"})
+    # Sponsor viewers see no subject-level identifiers (SPEC.md): participant records are closed to them.
+    subjects_a1 = on_a1 - {"sponsor_viewer"}
     arm_a = world.study_a.arms.get()
     participant_a1 = make_participant(world.site_a1, "101-001", by=world.admin)
     scheme_a = make_scheme(world.study_a, by=world.admin)  # adds arm B: after arm_a is looked up
@@ -78,18 +80,25 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
         ],
         "token_id": [Case("the CRM's token", crm_token.pk, frozenset({"crm"}))],
         "participant_id": [
-            Case("participant of A1", participant_a1.pk, on_a1),
+            Case("participant of A1", participant_a1.pk, subjects_a1),
             Case("participant of B1", participant_b1.pk, on_b),
         ],
         "screening_entry_id": [
-            Case("screening entry of A1", entry_a1.pk, on_a1),
+            Case("screening entry of A1", entry_a1.pk, subjects_a1),
             Case("screening entry of B1", entry_b1.pk, on_b),
         ],
         # Consent versions and the diversity plan are study-wide: every site of the study sees them.
         "consent_version_id": [Case("consent version of A", consent_version_a.pk, on_a1)],
         "diversity_target_id": [Case("diversity target of A", diversity_target_a.pk, on_a1)],
         "randomization_scheme_id": [Case("randomization scheme of A", scheme_a.pk, on_a1)],
-        **visit_cases(world, participant_a1, participant_b1, on_a1=on_a1, on_a_not_a1=on_a_not_a1),
+        **visit_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=subjects_a1,
+            on_a_not_a1=on_a_not_a1 - {"sponsor_viewer"},
+            study_wide=on_a1,
+        ),
         # People: administrators see everyone, a CRM the people on their studies, others themselves.
         "user_id": [
             Case(
@@ -115,7 +124,9 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     }
 
 
-def visit_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1) -> dict[str, list[Case]]:
+def visit_cases(
+    world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, study_wide
+) -> dict[str, list[Case]]:
     """The schedule of protocol A, participants' visits and deviations at A1 and A2 (the visits app)."""
     visits = build_visit_world(world, participant_a1=participant_a1, participant_b1=participant_b1)
     return {
@@ -123,7 +134,7 @@ def visit_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1) ->
             Case("a visit of the participant at A1", visits.visit_a1.pk, on_a1),
             Case("a visit of the participant at A2", visits.visit_a2.pk, on_a_not_a1),
         ],
-        "visit_definition_id": [Case("visit W2 of protocol A", visits.definition("W2").pk, on_a1)],
+        "visit_definition_id": [Case("visit W2 of protocol A", visits.definition("W2").pk, study_wide)],
         "deviation_id": [
             Case("a deviation at A1", visits.deviation_a1.pk, on_a1),
             Case("a deviation at A2", visits.deviation_a2.pk, on_a_not_a1),
@@ -210,8 +221,9 @@ def test_every_page_write_is_refused_to_read_only_roles(scoped):
         for url, visible_to in targets:
             for person in READ_ONLY:
                 status = clients[person].post(url, {"reason": "scoping test"}).status_code
-                # What a person cannot see stays hidden (404) even when they try to change it.
-                expected = (403, 405) if person in visible_to else (404,)
+                # What a person cannot see stays hidden (404) even when they try to change it; a
+                # read-only page refuses the method (405) before looking anything up, revealing nothing.
+                expected = (403, 405) if person in visible_to else (404, 405)
                 assert status in expected, f"{person} POST {url} -> {status}, expected {expected}"
 
 

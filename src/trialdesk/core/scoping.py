@@ -57,18 +57,24 @@ def forget_role_facts(user: User) -> None:
     user.__dict__.pop("_trialdesk_role_facts", None)
 
 
-def scope_filter(user: User, *, study_path: str, site_path: str | None = None) -> Q:
+def scope_filter(
+    user: User, *, study_path: str, site_path: str | None = None, subject_level: bool = False
+) -> Q:
     """A filter keeping the rows the user may see.
 
     `study_path` leads from the model to its study id (``"pk"`` for Study itself, ``"study"`` below it).
     `site_path`, when given, leads to the row's study site id: then site-level staff see only rows of their
     own sites, and rows whose site is empty are study-wide and shown to anyone on the study.
+    `subject_level` marks participant-level records: sponsor viewers see no subject-level identifiers
+    (SPEC.md), so their assignments do not open these rows.
     """
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if is_administrator(user):
         return Q()
     study_level = RoleAssignment.objects.filter(user=user, study__isnull=False, study_site__isnull=True)
+    if subject_level:
+        study_level = study_level.exclude(role=Role.SPONSOR_VIEWER)
     site_level = RoleAssignment.objects.filter(user=user, study_site__isnull=False)
     visible = Q(**{f"{study_path}__in": study_level.values("study_id")})
     if site_path is None:

@@ -35,7 +35,7 @@ class SiteScopedQuerySet(models.QuerySet):
     """Records of one participant: site staff see only their own sites'."""
 
     def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
 
 class RandomizationScheme(RegulatedRecord):

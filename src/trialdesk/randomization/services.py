@@ -37,7 +37,9 @@ from trialdesk.randomization.models import (
 from trialdesk.randomization.permissions import may_grant_unblinded_access, may_randomize, may_unblind
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Arm, Study
+from trialdesk.subjects import services as subject_services
 from trialdesk.subjects.models import Participant, ParticipantStatus
+from trialdesk.visits import services as visit_services
 
 SCHEME_FIELDS = (
     "method",
@@ -340,24 +342,12 @@ def _allocate_by_minimization(scheme, participant, levels) -> Allocation:
 
 
 def _mark_randomized(participant: Participant, *, by: User) -> None:
-    """Move the participant to "randomized", through the subjects app's service when it has one."""
-    try:
-        from trialdesk.subjects import services as subject_services
-    except ImportError:
-        subject_services = None
+    """Move the participant to "randomized" and give them the visits that hang on randomization."""
     on = participant.study_site.local_today()
-    if hasattr(subject_services, "change_participant_status"):
-        subject_services.change_participant_status(
-            participant=participant, to=ParticipantStatus.RANDOMIZED, on=on, by=by, reason="randomized"
-        )
-        return
-    records.update_record(
-        participant,
-        changes={"status": ParticipantStatus.RANDOMIZED, "status_changed_on": on},
-        by=by,
-        reason="randomized",
-        action="status_changed",
+    subject_services.change_participant_status(
+        participant=participant, to=ParticipantStatus.RANDOMIZED, on=on, by=by, reason="randomized"
     )
+    visit_services.schedule_visits(participant=participant, anchor="randomization", anchor_on=on, by=by)
 
 
 # --- emergency unblinding ---------------------------------------------------------------------

@@ -100,7 +100,9 @@ class VisitStatus(models.TextChoices):
 class ScheduledVisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(
-            scope_filter(user, study_path="participant__study", site_path="participant__study_site")
+            scope_filter(
+                user, study_path="participant__study", site_path="participant__study_site", subject_level=True
+            )
         )
 
 
@@ -195,7 +197,7 @@ class ReviewStatus(models.TextChoices):
 
 class ProtocolDeviationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
 
 class ProtocolDeviation(RegulatedRecord):

@@ -46,3 +46,13 @@ def test_monitor_sees_study_wide_history_but_not_other_sites_changes(world):
     assert seen.filter(study_site_id=world.site_a1.pk).exists()
     assert not seen.filter(study_site_id=world.site_a2.pk).exists()
     assert not seen.filter(study_id=world.study_b.pk).exists()
+
+
+def test_sponsor_viewer_sees_the_study_but_no_participant(world):
+    from tests.factories import make_participant
+    from trialdesk.subjects.models import Participant
+
+    participant = make_participant(world.site_a1, "101-001", by=world.admin)
+    assert codes(Study.objects.visible_to(world.sponsor_viewer)) == ["ONC-A"]
+    assert not Participant.objects.visible_to(world.sponsor_viewer).exists()
+    assert participant in Participant.objects.visible_to(world.auditor)

@@ -53,12 +53,12 @@ class StudyRecordQuerySet(models.QuerySet):
     """Records of a study kept per site: study-level roles see all, site staff their own sites'."""
 
     def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
 
 class ParticipantQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
 
 class Participant(RegulatedRecord):

@@ -14,6 +14,7 @@ from trialdesk.subjects import rules, selectors
 from trialdesk.subjects.models import Consent, Participant, ParticipantStatus, ScreeningEntry
 from trialdesk.subjects.permissions import can_record_participant_data
 from trialdesk.subjects.services.screening import SITE_STAFF_ONLY
+from trialdesk.visits import services as visit_services
 
 DEMOGRAPHIC_FIELDS = ("sex", "age_at_consent", "ethnicity", "race", "country")
 
@@ -108,6 +109,12 @@ def enroll_participant(
             reason=f"The person was enrolled as participant {participant.number}.",
             action="linked",
         )
+    first_consent_at = min((consent.signed_at for consent in consents), default=None)
+    if first_consent_at is not None:
+        visit_services.schedule_visits(
+            participant=participant, anchor="consent", anchor_on=first_consent_at, by=by
+        )
+    visit_services.schedule_visits(participant=participant, anchor="enrollment", anchor_on=enrolled_on, by=by)
     return participant
 
 
