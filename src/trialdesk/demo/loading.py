@@ -16,6 +16,7 @@ from django.utils import timezone
 from trialdesk.core.models import RoleAssignment, User
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_role
+from trialdesk.demo import participants
 from trialdesk.demo.institutions import INSTITUTIONS, DemoInstitution
 from trialdesk.demo.people import DEMO_PASSWORD, PEOPLE
 from trialdesk.demo.studies import PROGRAMS, STUDIES, DemoMilestone, DemoProtocol, DemoStudy
@@ -84,6 +85,7 @@ class _PortfolioLoader:
         self.institutions: list[Institution] = []
         self.studies: dict[str, Study] = {}
         self.sites: dict[tuple[str, str], StudySite] = {}
+        self.consent_version = None  # the consent version of the study being loaded
         # Sites whose principal investigator is a demo login: the PI named on the site is that person.
         self.demo_investigators = {
             site: f"Dr {person.full_name}"
@@ -172,6 +174,7 @@ class _PortfolioLoader:
                 allocation_ratio=arm.allocation_ratio,
                 by=self.crm,
             )
+        self.consent_version = participants.create_consent_version(study, effective_on=start, by=self.crm)
         self.progress(f"{study.code}: protocol and arms")
         site_firsts = self.load_sites(study, definition, start)
         for milestone in definition.milestones:
@@ -213,6 +216,8 @@ class _PortfolioLoader:
             for kind, achieved in self.create_site_milestones(study, site, planned, reached).items():
                 earliest[kind] = min(achieved, earliest.get(kind, achieved))
             self.sites[(study.code, number)] = site
+            if (study.code, number) == participants.DEVIATION_SITE:
+                participants.create_deviations(site, last_actual_day=self.last_actual_day, by=self.crm)
             self.progress(f"{study.code}: site {number}")
         return earliest
 
@@ -249,6 +254,15 @@ class _PortfolioLoader:
                 by=self.crm,
                 reason=STATUS_REASONS[status],
             )
+            if self.consent_version is None:
+                continue
+            if status == "activated":
+                participants.approve_consent(self.consent_version, site, by=self.crm)
+            elif status == "enrolling":
+                # Participants are enrolled while the site enrolls, before it closes or pauses.
+                participants.load_site_participants(
+                    site, self.consent_version, last_actual_day=self.last_actual_day, by=self.crm
+                )
         return site
 
     def create_site_milestones(
@@ -274,6 +288,11 @@ class _PortfolioLoader:
         )
         if reached.split("@")[-1] in ("enrolling", "enrollment_closed", "closed"):
             first_in = site.activated_on + dt.timedelta(days=self.rng.randint(7, 60))
+            # Where the demo enrolled people, the first participant in is the first one enrolled.
+            first_in = (
+                site.participants.order_by("enrolled_on").values_list("enrolled_on", flat=True).first()
+                or first_in
+            )
             done = first_in <= self.last_actual_day
             study_services.create_milestone(
                 study=study,

@@ -2,12 +2,15 @@
 
 import io
 import time
+from collections import Counter
 from importlib import resources
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from trialdesk.core import audit
@@ -16,6 +19,9 @@ from trialdesk.core.roles import Role
 from trialdesk.demo.people import DEMO_PASSWORD, PEOPLE
 from trialdesk.sites.models import Institution, SiteStatus, StudySite
 from trialdesk.studies.models import Milestone, ProtocolStatus, ProtocolVersion, Study
+from trialdesk.studies.selectors import portfolio, portfolio_rows
+from trialdesk.subjects.models import Participant, ParticipantStatus, ScreeningEntry
+from trialdesk.visits.models import ProtocolDeviation
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +132,36 @@ def test_demo_reset_wipes_everything_and_reloads_a_fresh_chain():
     for statement in ("UPDATE core_auditevent SET reason = 'x'", "DELETE FROM core_auditevent"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
+
+
+def test_demo_enrolls_participants_at_several_sites_and_the_portfolio_shows_them():
+    run("demo")
+
+    today = timezone.now().date()
+    participants = Participant.objects.select_related("study_site", "screening_entry")
+    enrolled_by_site = Counter(p.study_site_id for p in participants)
+    assert 250 <= len(participants) <= 400
+    assert len(enrolled_by_site) >= 20
+    assert len(set(enrolled_by_site.values())) >= 5, "sites recruit at different rates"
+    for participant in participants:
+        site = participant.study_site
+        assert site.activated_on <= participant.enrolled_on < today
+        signed = participant.consents.get().signed_at.astimezone(site.zone).date()
+        assert participant.screening_entry.screened_on == signed <= participant.enrolled_on
+    assert participants.filter(status=ParticipantStatus.WITHDRAWN).exists()
+    failures = ScreeningEntry.objects.filter(outcome="failed")
+    assert failures.count() >= 30
+    assert len(set(failures.values_list("failure_reason", flat=True))) >= 4
+    assert ProtocolDeviation.objects.filter(important=True).exists()
+
+    crm = User.objects.get(username="crm")
+    rows = {row.study.code: row for row in portfolio_rows(list(portfolio(crm)), today=today)}
+    for code, row in rows.items():
+        assert row.enrolled == Participant.objects.filter(study__code=code).count()
+    assert sum(1 for row in rows.values() if row.enrolled) >= 5
+    client = Client()
+    client.force_login(crm)
+    page = client.get(reverse("portfolio")).content.decode()
+    busiest = max(rows.values(), key=lambda row: row.enrolled)
+    assert f"{busiest.enrolled} / {busiest.study.planned_enrollment}" in page
+    assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"
