@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from trialdesk.core.models import User
-from trialdesk.core.roles import Role
+from trialdesk.core.roles import SITE_STAFF_ROLES, Role
 from trialdesk.core.scoping import is_administrator, role_facts
 
 
@@ -21,6 +21,20 @@ def can_create_study(user: User) -> bool:
 
 def can_manage_institutions(user: User) -> bool:
     return can_create_study(user)
+
+
+def can_work_at_site(
+    user: User, *, study_id: int, study_site_id: int, roles: frozenset[str] = SITE_STAFF_ROLES
+) -> bool:
+    """Participant work at a site is done by those holding `roles` there (by default its coordinators
+    and investigators), and by the study's CRM or an administrator."""
+    return can_manage_study(user, study_id) or bool(role_facts(user).roles_on_site(study_site_id) & roles)
+
+
+def can_work_at_some_site(user: User, study_id: int, roles: frozenset[str] = SITE_STAFF_ROLES) -> bool:
+    """Whether the user may do such work at one site of the study at least (asked before an API write
+    names its site, so that a read-only role hears 403 rather than a complaint about its input)."""
+    return can_manage_study(user, study_id) or role_facts(user).holds_site_role_in_study(study_id, roles)
 
 
 def require(allowed: bool, message: str = "You may not change this record.") -> None:

@@ -36,5 +36,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 
 # Roles that may read but never change anything (writes answer 403).
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.SPONSOR_VIEWER})
+# The people at a site who screen, consent, enroll, randomize and see its participants at visits.
+SITE_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.INVESTIGATOR})
 # Roles that may change a study's setup: its protocol, arms, milestones and sites.
 STUDY_MANAGER_ROLES = frozenset({Role.CRM})

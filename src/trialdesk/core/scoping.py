@@ -24,13 +24,19 @@ class RoleFacts:
     """A user's role assignments, loaded once per user object (one query)."""
 
     def __init__(self, user: User):
-        rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "study_id", "study_site_id"))
-        self.is_administrator = any(role == Role.ADMINISTRATOR for role, _, _ in rows)
+        rows = list(
+            RoleAssignment.objects.filter(user=user).values_list(
+                "role", "study_id", "study_site_id", "study_site__study_id"
+            )
+        )
+        self.is_administrator = any(role == Role.ADMINISTRATOR for role, *_ in rows)
         self.study_roles: dict[int, set[str]] = {}
         self.site_roles: dict[int, set[str]] = {}
-        for role, study_id, site_id in rows:
+        self.study_of_site: dict[int, int] = {}
+        for role, study_id, site_id, site_study_id in rows:
             if site_id:
                 self.site_roles.setdefault(site_id, set()).add(role)
+                self.study_of_site[site_id] = site_study_id
             elif study_id:
                 self.study_roles.setdefault(study_id, set()).add(role)
 
@@ -39,6 +45,13 @@ class RoleFacts:
 
     def roles_on_site(self, site_id: int) -> set[str]:
         return self.site_roles.get(site_id, set())
+
+    def holds_site_role_in_study(self, study_id: int, roles: frozenset[str]) -> bool:
+        """Whether one of `roles` is held at some site of the study."""
+        return any(
+            self.study_of_site[site_id] == study_id and held & roles
+            for site_id, held in self.site_roles.items()
+        )
 
     def has_role_anywhere(self, role: str) -> bool:
         return any(role in roles for roles in (*self.study_roles.values(), *self.site_roles.values()))

@@ -1,13 +1,11 @@
 """Who may randomize a participant, unblind one in an emergency, and grant unblinded access."""
 
 from trialdesk.core.models import User
-from trialdesk.core.permissions import can_manage_study
+from trialdesk.core.permissions import can_manage_study, can_work_at_site
 from trialdesk.core.roles import Role
 from trialdesk.core.scoping import is_administrator, role_facts
 from trialdesk.subjects.models import Participant
 
-# Site staff who randomize their own site's participants (the study's CRM and administrators may too).
-RANDOMIZING_SITE_ROLES = frozenset({Role.COORDINATOR, Role.INVESTIGATOR})
 # An emergency unblinding is a medical decision: the site's investigator, the study's safety officer
 # or CRM, or an administrator.
 UNBLINDING_SITE_ROLES = frozenset({Role.INVESTIGATOR})
@@ -15,9 +13,8 @@ UNBLINDING_STUDY_ROLES = frozenset({Role.CRM, Role.SAFETY})
 
 
 def may_randomize(user: User, participant: Participant) -> bool:
-    if can_manage_study(user, participant.study_id):
-        return True
-    return bool(RANDOMIZING_SITE_ROLES & role_facts(user).roles_on_site(participant.study_site_id))
+    """Site staff randomize their own site's participants; so may the study's CRM and administrators."""
+    return can_work_at_site(user, study_id=participant.study_id, study_site_id=participant.study_site_id)
 
 
 def may_unblind(user: User, participant: Participant) -> bool:

@@ -1,47 +1,34 @@
 """Who may record visits and deviations (reads are governed by scoping; these answer 403 when not)."""
 
 from trialdesk.core.models import User
-from trialdesk.core.permissions import can_manage_study
-from trialdesk.core.roles import Role
-from trialdesk.core.scoping import role_facts
+from trialdesk.core.permissions import can_manage_study, can_work_at_site, can_work_at_some_site
+from trialdesk.core.roles import SITE_STAFF_ROLES, Role
 from trialdesk.sites.models import StudySite
 
-# The people at a site who see participants and write down what happened at their visits.
-SITE_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.INVESTIGATOR})
+# Monitors find many deviations at monitoring visits, so they record them too (but not visits).
+DEVIATION_RECORDER_ROLES = SITE_STAFF_ROLES | {Role.MONITOR}
 
 
 def can_record_visits(user: User, study_site: StudySite) -> bool:
     """A site's coordinators and investigators record its participants' visits; so may the study's CRM."""
-    if can_manage_study(user, study_site.study_id):
-        return True
-    return bool(role_facts(user).roles_on_site(study_site.pk) & SITE_STAFF_ROLES)
+    return can_work_at_site(user, study_id=study_site.study_id, study_site_id=study_site.pk)
 
 
 def can_record_deviations(user: User, study_site: StudySite) -> bool:
-    """Site staff and the CRM record a site's deviations, and so does its monitor, who finds many of
-    them at monitoring visits."""
-    if can_record_visits(user, study_site):
-        return True
-    return Role.MONITOR in role_facts(user).roles_on_site(study_site.pk)
+    """Site staff, the site's monitor and the CRM record a site's deviations."""
+    return can_work_at_site(
+        user, study_id=study_site.study_id, study_site_id=study_site.pk, roles=DEVIATION_RECORDER_ROLES
+    )
 
 
 def can_record_deviations_in_study(user: User, study_id: int) -> bool:
     """Whether the user may record deviations at some site of the study (asked before reading input)."""
-    if can_manage_study(user, study_id):
-        return True
-    facts = role_facts(user)
-    recorders = SITE_STAFF_ROLES | {Role.MONITOR}
-    site_ids = [site_id for site_id, roles in facts.site_roles.items() if roles & recorders]
-    return StudySite.objects.filter(study_id=study_id, pk__in=site_ids).exists()
+    return can_work_at_some_site(user, study_id, roles=DEVIATION_RECORDER_ROLES)
 
 
 def can_record_visits_in_study(user: User, study_id: int) -> bool:
     """Whether the user may record visits at some site of the study (asked before reading input)."""
-    if can_manage_study(user, study_id):
-        return True
-    facts = role_facts(user)
-    site_ids = [site_id for site_id, roles in facts.site_roles.items() if roles & SITE_STAFF_ROLES]
-    return StudySite.objects.filter(study_id=study_id, pk__in=site_ids).exists()
+    return can_work_at_some_site(user, study_id)
 
 
 def can_review_deviations(user: User, study_id: int) -> bool:
