@@ -9,6 +9,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 
 _LAST_SEEN = "trialdesk_last_seen"
+# Refreshing the mark on every request would save the session (a database write) on every request;
+# once a minute keeps the timeout exact to within a minute at a fraction of the writes.
+_REFRESH_SECONDS = 60
 
 
 class IdleSessionTimeoutMiddleware:
@@ -35,5 +38,6 @@ class IdleSessionTimeoutMiddleware:
                     response["HX-Redirect"] = login_url
                     return response
                 return redirect(login_url)
-            request.session[_LAST_SEEN] = now
+            if last_seen is None or now - last_seen >= _REFRESH_SECONDS:
+                request.session[_LAST_SEEN] = now
         return self.get_response(request)

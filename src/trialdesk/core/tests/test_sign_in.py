@@ -88,3 +88,16 @@ def test_idle_page_request_goes_to_sign_in_with_a_message(world, client):
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/login/")
     assert "inactivity" in response.content.decode()
+
+
+def test_activity_mark_is_refreshed_at_most_once_a_minute(world, client):
+    client.force_login(world.crm)
+    client.get("/api/v1/me")
+    first = client.session["trialdesk_last_seen"]
+    client.get("/api/v1/me")
+    assert client.session["trialdesk_last_seen"] == first
+    session = client.session
+    session["trialdesk_last_seen"] = first - 61
+    session.save()
+    client.get("/api/v1/me")
+    assert client.session["trialdesk_last_seen"] > first - 61
