@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.factories import make_participant
 from trialdesk.core.models import AuditEvent
 from trialdesk.studies import services as study_services
+from trialdesk.studies.models import Study
 from trialdesk.subjects import services
 from trialdesk.subjects.models import Consent, Participant, ScreeningEntry
 from trialdesk.subjects.tests.factories import (
@@ -684,3 +685,4 @@ def test_a_planned_study_with_consent_versions_can_still_be_deleted(world):
     )
     make_consent_version(study, by=world.crm, protocol_version=protocol)
     study_services.delete_study(study=study, by=world.crm, reason="never started")
+    assert not Study.objects.filter(code="NEW-1").exists()
