@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Schema
 from pydantic import ConfigDict, create_model, field_validator
 
@@ -217,3 +218,9 @@ def summary(errors: list[dict]) -> str:
     if fields:
         return f"Some values are not valid: {', '.join(f for f in fields if f) or 'the record as a whole'}."
     return "The request is not valid."
+
+
+def visible_or_404(request, model, pk: int, *related: str):
+    """The `model` row `pk` if the caller may see it (through its `visible_to`), else 404."""
+    rows = model.objects.visible_to(actor(request)).select_related(*related)
+    return get_object_or_404(rows, pk=pk)

@@ -6,7 +6,6 @@ question first (403) and then check the input (422).
 """
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
@@ -20,6 +19,7 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     set_etag,
+    visible_or_404,
     with_errors,
 )
 from trialdesk.core.models import User
@@ -41,20 +41,6 @@ from trialdesk.studies.models import Study
 from trialdesk.subjects.models import Participant
 
 router = Router(tags=["randomization"])
-
-
-def _visible_study(request, study_id: int) -> Study:
-    return get_object_or_404(Study.objects.visible_to(actor(request)), pk=study_id)
-
-
-def _visible_scheme(request, scheme_id: int) -> RandomizationScheme:
-    schemes = RandomizationScheme.objects.visible_to(actor(request)).select_related("study")
-    return get_object_or_404(schemes, pk=scheme_id)
-
-
-def _visible_participant(request, participant_id: int) -> Participant:
-    participants = Participant.objects.visible_to(actor(request)).select_related("study", "study_site")
-    return get_object_or_404(participants, pk=participant_id)
 
 
 def scheme_document(scheme: RandomizationScheme, reader: Reader) -> dict:
@@ -92,7 +78,7 @@ def allocation_document(allocation: Allocation, reader: Reader) -> dict:
 )
 def list_randomization_schemes(request, study_id: int, page: Query[PageQuery]):
     """The study's randomization scheme (a study has at most one)."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.schemes_for(actor(request), study), page)
     reader = Reader(actor(request))
     found["items"] = [scheme_document(scheme, reader) for scheme in found["items"]]
@@ -105,7 +91,7 @@ def list_randomization_schemes(request, study_id: int, page: Query[PageQuery]):
 def create_randomization_scheme(request, study_id: int, payload: SchemeIn):
     """Set up the study's randomization scheme as a draft (the study's CRM or an administrator)."""
     user = actor(request)
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     scheme = services.create_scheme(study=study, by=user, reason=payload.reason, **model_values(payload))
     return Status(201, scheme_document(scheme, Reader(user)))
 
@@ -114,7 +100,7 @@ def create_randomization_scheme(request, study_id: int, payload: SchemeIn):
     "/randomization-schemes/{randomization_scheme_id}", response=with_errors({200: SchemeOut}, READ_ERRORS)
 )
 def get_randomization_scheme(request, randomization_scheme_id: int, response: HttpResponse):
-    scheme = _visible_scheme(request, randomization_scheme_id)
+    scheme = visible_or_404(request, RandomizationScheme, randomization_scheme_id, "study")
     set_etag(response, scheme)
     return scheme_document(scheme, Reader(actor(request)))
 
@@ -131,7 +117,7 @@ def update_randomization_scheme(
 ):
     """Change a draft scheme; an active scheme is locked (422)."""
     user = actor(request)
-    scheme = _visible_scheme(request, randomization_scheme_id)
+    scheme = visible_or_404(request, RandomizationScheme, randomization_scheme_id, "study")
     require(can_manage_study(user, scheme.study_id), services.MANAGERS_ONLY)
     scheme = services.update_scheme(
         scheme=scheme,
@@ -157,7 +143,7 @@ def activate_randomization_scheme(
 ):
     """Lock the scheme and start randomizing; permuted blocks generate the whole list now."""
     user = actor(request)
-    scheme = _visible_scheme(request, randomization_scheme_id)
+    scheme = visible_or_404(request, RandomizationScheme, randomization_scheme_id, "study")
     require(can_manage_study(user, scheme.study_id), services.MANAGERS_ONLY)
     version = payload.version
     if version is None and if_match:
@@ -176,7 +162,7 @@ def activate_randomization_scheme(
 def list_allocations(request, study_id: int, page: Query[PageQuery]):
     """The study's randomized participants, newest first; the arm is null where it is concealed from you."""
     user = actor(request)
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.allocations_for(user, study), page)
     reader = Reader(user)
     found["items"] = [allocation_document(allocation, reader) for allocation in found["items"]]
@@ -193,7 +179,7 @@ def randomize_participant(request, participant_id: int, payload: RandomizeIn):
     factor level. Two requests at once never receive the same list slot.
     """
     user = actor(request)
-    participant = _visible_participant(request, participant_id)
+    participant = visible_or_404(request, Participant, participant_id, "study", "study_site")
     allocation = services.randomize(participant=participant, factor_levels=payload.factor_levels, by=user)
     return Status(201, allocation_document(allocation, Reader(user)))
 
@@ -207,7 +193,7 @@ def unblind_participant(request, participant_id: int, payload: UnblindIn):
     The answer holds the arm; the unblinding is on the audit trail and the study's CRMs are notified.
     """
     user: User = actor(request)
-    participant = _visible_participant(request, participant_id)
+    participant = visible_or_404(request, Participant, participant_id, "study", "study_site")
     event: UnblindingEvent = services.unblind(
         participant=participant, reason=payload.reason, password=payload.password, by=user
     )

@@ -22,6 +22,7 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     set_etag,
+    visible_or_404,
     with_errors,
 )
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
@@ -63,13 +64,9 @@ def create_institution(request, payload: InstitutionIn):
     return Status(201, institution)
 
 
-def _visible_institution(request, institution_id: int) -> Institution:
-    return get_object_or_404(Institution.objects.visible_to(actor(request)), pk=institution_id)
-
-
 @router.get("/institutions/{institution_id}", response=with_errors({200: InstitutionOut}, READ_ERRORS))
 def get_institution(request, institution_id: int, response: HttpResponse):
-    institution = _visible_institution(request, institution_id)
+    institution = visible_or_404(request, Institution, institution_id)
     set_etag(response, institution)
     return institution
 
@@ -78,7 +75,7 @@ def get_institution(request, institution_id: int, response: HttpResponse):
 def update_institution(
     request, institution_id: int, payload: InstitutionPatch, response: HttpResponse, if_match: IfMatch = None
 ):
-    institution = _visible_institution(request, institution_id)
+    institution = visible_or_404(request, Institution, institution_id)
     require(can_manage_institutions(actor(request)), "Only administrators and CRMs change institutions.")
     institution = services.update_institution(
         institution=institution,
@@ -116,14 +113,9 @@ def create_study_site(request, study_id: int, payload: StudySiteIn):
     return Status(201, services.create_study_site(study=study, by=user, reason=payload.reason, **values))
 
 
-def _visible_study_site(request, study_site_id: int) -> StudySite:
-    sites = StudySite.objects.visible_to(actor(request)).select_related("institution")
-    return get_object_or_404(sites, pk=study_site_id)
-
-
 @router.get("/study-sites/{study_site_id}", response=with_errors({200: StudySiteOut}, READ_ERRORS))
 def get_study_site(request, study_site_id: int, response: HttpResponse):
-    study_site = _visible_study_site(request, study_site_id)
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution")
     set_etag(response, study_site)
     return study_site
 
@@ -133,7 +125,7 @@ def update_study_site(
     request, study_site_id: int, payload: StudySitePatch, response: HttpResponse, if_match: IfMatch = None
 ):
     """Change a site's details; its status moves only through the transition operation."""
-    study_site = _visible_study_site(request, study_site_id)
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution")
     require(can_manage_study(actor(request), study_site.study_id))
     study_site = services.update_study_site(
         study_site=study_site,
@@ -149,7 +141,7 @@ def update_study_site(
 @router.delete("/study-sites/{study_site_id}", response=with_errors({204: None}, WRITE_ERRORS))
 def delete_study_site(request, study_site_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None):
     """Remove a site still identified or under feasibility; later it is closed or terminated instead."""
-    study_site = _visible_study_site(request, study_site_id)
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution")
     require(can_manage_study(actor(request), study_site.study_id))
     services.delete_study_site(
         study_site=study_site,
@@ -168,7 +160,7 @@ def transition_study_site(
 ):
     """Move a site along identified → under feasibility → selected → start-up → activated → enrolling →
     enrollment closed → closed, or to on hold / terminated from any open status."""
-    study_site = _visible_study_site(request, study_site_id)
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution")
     require(can_manage_study(actor(request), study_site.study_id))
     with fields_named({"status": "to"}):
         study_site = services.change_site_status(

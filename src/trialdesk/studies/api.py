@@ -6,7 +6,6 @@ than a complaint about its input.
 """
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
@@ -23,13 +22,14 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     set_etag,
+    visible_or_404,
     with_errors,
 )
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.randomization.concealment import mask_events
 from trialdesk.sites.models import StudySite
 from trialdesk.studies import selectors, services
-from trialdesk.studies.models import Arm, Milestone, ProtocolVersion
+from trialdesk.studies.models import Arm, Milestone, ProtocolVersion, Study
 from trialdesk.studies.schemas import (
     ArmIn,
     ArmOut,
@@ -52,10 +52,6 @@ from trialdesk.studies.schemas import (
 )
 
 router = Router(tags=["studies"])
-
-
-def _visible_study(request, study_id: int):
-    return get_object_or_404(selectors.studies_for(actor(request)), pk=study_id)
 
 
 def _require_manager(request, study_id: int) -> None:
@@ -123,7 +119,7 @@ def create_study(request, payload: StudyIn):
 
 @router.get("/studies/{study_id}", response=with_errors({200: StudyOut}, READ_ERRORS))
 def get_study(request, study_id: int, response: HttpResponse):
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     set_etag(response, study)
     return study
 
@@ -134,7 +130,7 @@ def update_study(
 ):
     """Change a study's fields; needs a reason and the version read."""
     user = actor(request)
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     _require_manager(request, study.pk)
     study = services.update_study(
         study=study,
@@ -150,7 +146,7 @@ def update_study(
 @router.delete("/studies/{study_id}", response=with_errors({204: None}, WRITE_ERRORS))
 def delete_study(request, study_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None):
     """Delete a study still in planning with no sites (others are withdrawn or terminated instead)."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     _require_manager(request, study.pk)
     services.delete_study(
         study=study,
@@ -166,7 +162,7 @@ def delete_study(request, study_id: int, removal: Query[DeleteQuery], if_match: 
 )
 def list_audit_events(request, study_id: int, page: Query[PageQuery]):
     """The study's audit trail, newest first; site staff see study-wide events and their own sites'."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.audit_trail_for(actor(request), study), page)
     # Allocation concealment: a blinded reader sees "blinded" where an event holds an arm.
     found["items"] = list(mask_events(found["items"], actor(request)))
@@ -181,7 +177,7 @@ def list_audit_events(request, study_id: int, page: Query[PageQuery]):
     response=with_errors({200: page_schema(ProtocolVersionOut)}, READ_ERRORS),
 )
 def list_protocol_versions(request, study_id: int, page: Query[PageQuery]):
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     return paginate(selectors.protocol_versions_for(actor(request), study), page)
 
 
@@ -190,7 +186,7 @@ def list_protocol_versions(request, study_id: int, page: Query[PageQuery]):
 )
 def create_protocol_version(request, study_id: int, payload: ProtocolVersionIn):
     """Add a protocol version (a draft); later versions are amendments."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     _require_manager(request, study.pk)
     version = services.create_protocol_version(
         study=study, by=actor(request), reason=payload.reason, **model_values(payload)
@@ -198,15 +194,11 @@ def create_protocol_version(request, study_id: int, payload: ProtocolVersionIn):
     return Status(201, version)
 
 
-def _visible_protocol_version(request, protocol_version_id: int) -> ProtocolVersion:
-    return get_object_or_404(ProtocolVersion.objects.visible_to(actor(request)), pk=protocol_version_id)
-
-
 @router.get(
     "/protocol-versions/{protocol_version_id}", response=with_errors({200: ProtocolVersionOut}, READ_ERRORS)
 )
 def get_protocol_version(request, protocol_version_id: int, response: HttpResponse):
-    protocol_version = _visible_protocol_version(request, protocol_version_id)
+    protocol_version = visible_or_404(request, ProtocolVersion, protocol_version_id)
     set_etag(response, protocol_version)
     return protocol_version
 
@@ -221,7 +213,7 @@ def update_protocol_version(
     response: HttpResponse,
     if_match: IfMatch = None,
 ):
-    protocol_version = _visible_protocol_version(request, protocol_version_id)
+    protocol_version = visible_or_404(request, ProtocolVersion, protocol_version_id)
     _require_manager(request, protocol_version.study_id)
     protocol_version = services.update_protocol_version(
         protocol_version=protocol_version,
@@ -249,7 +241,7 @@ def transition_protocol_version(
 
     Making a version effective supersedes the one effective before it.
     """
-    protocol_version = _visible_protocol_version(request, protocol_version_id)
+    protocol_version = visible_or_404(request, ProtocolVersion, protocol_version_id)
     _require_manager(request, protocol_version.study_id)
     with fields_named({"status": "to"}):
         protocol_version = services.change_protocol_status(
@@ -269,32 +261,28 @@ def transition_protocol_version(
 
 @router.get("/studies/{study_id}/arms", response=with_errors({200: page_schema(ArmOut)}, READ_ERRORS))
 def list_arms(request, study_id: int, page: Query[PageQuery]):
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     return paginate(selectors.arms_for(actor(request), study), page)
 
 
 @router.post("/studies/{study_id}/arms", response=with_errors({201: ArmOut}, WRITE_ERRORS))
 def create_arm(request, study_id: int, payload: ArmIn):
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     _require_manager(request, study.pk)
     arm = services.create_arm(study=study, by=actor(request), reason=payload.reason, **model_values(payload))
     return Status(201, arm)
 
 
-def _visible_arm(request, arm_id: int) -> Arm:
-    return get_object_or_404(Arm.objects.visible_to(actor(request)), pk=arm_id)
-
-
 @router.get("/arms/{arm_id}", response=with_errors({200: ArmOut}, READ_ERRORS))
 def get_arm(request, arm_id: int, response: HttpResponse):
-    arm = _visible_arm(request, arm_id)
+    arm = visible_or_404(request, Arm, arm_id)
     set_etag(response, arm)
     return arm
 
 
 @router.patch("/arms/{arm_id}", response=with_errors({200: ArmOut}, WRITE_ERRORS))
 def update_arm(request, arm_id: int, payload: ArmPatch, response: HttpResponse, if_match: IfMatch = None):
-    arm = _visible_arm(request, arm_id)
+    arm = visible_or_404(request, Arm, arm_id)
     _require_manager(request, arm.study_id)
     arm = services.update_arm(
         arm=arm,
@@ -309,7 +297,7 @@ def update_arm(request, arm_id: int, payload: ArmPatch, response: HttpResponse, 
 
 @router.delete("/arms/{arm_id}", response=with_errors({204: None}, WRITE_ERRORS))
 def delete_arm(request, arm_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None):
-    arm = _visible_arm(request, arm_id)
+    arm = visible_or_404(request, Arm, arm_id)
     _require_manager(request, arm.study_id)
     services.delete_arm(
         arm=arm,
@@ -328,7 +316,7 @@ def delete_arm(request, arm_id: int, removal: Query[DeleteQuery], if_match: IfMa
 )
 def list_milestones(request, study_id: int, page: Query[PageQuery]):
     """The study's milestones and its sites' (those the user may see), with variance and lateness."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     return paginate(selectors.milestones_for(actor(request), study), page)
 
 
@@ -338,7 +326,7 @@ def _site_reference(request):
 
 @router.post("/studies/{study_id}/milestones", response=with_errors({201: MilestoneOut}, WRITE_ERRORS))
 def create_milestone(request, study_id: int, payload: MilestoneIn):
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     _require_manager(request, study.pk)
     values = model_values(payload, references=_site_reference(request))
     return Status(
@@ -346,14 +334,9 @@ def create_milestone(request, study_id: int, payload: MilestoneIn):
     )
 
 
-def _visible_milestone(request, milestone_id: int) -> Milestone:
-    milestones = Milestone.objects.visible_to(actor(request)).select_related("study_site__institution")
-    return get_object_or_404(milestones, pk=milestone_id)
-
-
 @router.get("/milestones/{milestone_id}", response=with_errors({200: MilestoneOut}, READ_ERRORS))
 def get_milestone(request, milestone_id: int, response: HttpResponse):
-    milestone = _visible_milestone(request, milestone_id)
+    milestone = visible_or_404(request, Milestone, milestone_id, "study_site__institution")
     set_etag(response, milestone)
     return milestone
 
@@ -363,7 +346,7 @@ def update_milestone(
     request, milestone_id: int, payload: MilestonePatch, response: HttpResponse, if_match: IfMatch = None
 ):
     """Change a milestone's dates or note; an actual date may not be in the future."""
-    milestone = _visible_milestone(request, milestone_id)
+    milestone = visible_or_404(request, Milestone, milestone_id, "study_site__institution")
     _require_manager(request, milestone.study_id)
     milestone = services.update_milestone(
         milestone=milestone,
@@ -378,7 +361,7 @@ def update_milestone(
 
 @router.delete("/milestones/{milestone_id}", response=with_errors({204: None}, WRITE_ERRORS))
 def delete_milestone(request, milestone_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None):
-    milestone = _visible_milestone(request, milestone_id)
+    milestone = visible_or_404(request, Milestone, milestone_id, "study_site__institution")
     _require_manager(request, milestone.study_id)
     services.delete_milestone(
         milestone=milestone,

@@ -21,11 +21,13 @@ from trialdesk.core.apiutils import (
     paginate,
     referenced,
     set_etag,
+    visible_or_404,
     with_errors,
 )
 from trialdesk.core.permissions import require
 from trialdesk.sites.models import StudySite
 from trialdesk.studies import selectors as study_selectors
+from trialdesk.studies.models import Study
 from trialdesk.visits import selectors, services
 from trialdesk.visits.models import ProtocolDeviation, ScheduledVisit, VisitDefinition
 from trialdesk.visits.permissions import (
@@ -99,16 +101,11 @@ def create_visit_definition(request, protocol_version_id: int, payload: VisitDef
     return Status(201, definition)
 
 
-def _visible_definition(request, visit_definition_id: int) -> VisitDefinition:
-    definitions = VisitDefinition.objects.visible_to(actor(request)).select_related("protocol_version")
-    return get_object_or_404(definitions, pk=visit_definition_id)
-
-
 @router.get(
     "/visit-definitions/{visit_definition_id}", response=with_errors({200: VisitDefinitionOut}, READ_ERRORS)
 )
 def get_visit_definition(request, visit_definition_id: int, response: HttpResponse):
-    definition = _visible_definition(request, visit_definition_id)
+    definition = visible_or_404(request, VisitDefinition, visit_definition_id, "protocol_version")
     set_etag(response, definition)
     return definition
 
@@ -124,7 +121,7 @@ def update_visit_definition(
     if_match: IfMatch = None,
 ):
     """Change a visit of the schedule; visits already scheduled from it keep their dates."""
-    definition = _visible_definition(request, visit_definition_id)
+    definition = visible_or_404(request, VisitDefinition, visit_definition_id, "protocol_version")
     require(
         can_manage_schedule(actor(request), definition.protocol_version.study_id),
         services.ONLY_SCHEDULE_MANAGERS,
@@ -145,7 +142,7 @@ def delete_visit_definition(
     request, visit_definition_id: int, removal: Query[DeleteQuery], if_match: IfMatch = None
 ):
     """Remove a visit nobody has been scheduled for yet."""
-    definition = _visible_definition(request, visit_definition_id)
+    definition = visible_or_404(request, VisitDefinition, visit_definition_id, "protocol_version")
     require(
         can_manage_schedule(actor(request), definition.protocol_version.study_id),
         services.ONLY_SCHEDULE_MANAGERS,
@@ -301,10 +298,6 @@ def _deviation_out(deviation: ProtocolDeviation) -> dict:
     }
 
 
-def _visible_study(request, study_id: int):
-    return get_object_or_404(study_selectors.studies_for(actor(request)), pk=study_id)
-
-
 def _deviation_references(request, study) -> dict:
     user = actor(request)
     return {
@@ -319,7 +312,7 @@ def _deviation_references(request, study) -> dict:
 def list_deviations(request, study_id: int, filters: Query[DeviationFilters]):
     """The study's protocol deviations, newest first, filtered by site, category, importance, review."""
     user = actor(request)
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     site = None
     if filters.study_site_id is not None:
         site = get_object_or_404(
@@ -344,7 +337,7 @@ def list_deviations(request, study_id: int, filters: Query[DeviationFilters]):
 def create_deviation(request, study_id: int, payload: DeviationIn):
     """Record a protocol deviation at a site (site staff, the site's monitor, the study's CRM)."""
     user = actor(request)
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     require(can_record_deviations_in_study(user, study.pk), services.ONLY_DEVIATION_RECORDERS)
     values = model_values(payload, references=_deviation_references(request, study))
     deviation = services.create_deviation(study=study, by=user, reason=payload.reason, **values)
@@ -419,7 +412,7 @@ def delete_deviation(request, deviation_id: int, removal: Query[DeleteQuery], if
 )
 def list_deviation_rates(request, study_id: int, page: Query[PageQuery]):
     """Deviations per participant-month by site (participant-months from enrollment to today or exit)."""
-    study = _visible_study(request, study_id)
+    study = visible_or_404(request, Study, study_id)
     rows = selectors.deviation_trend(actor(request), study).rows
     items = [
         {

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from trialdesk.core.apiutils import actor
+from trialdesk.core.apiutils import visible_or_404 as visible  # noqa: F401 - re-exported to the API modules
 from trialdesk.core.permissions import require
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.selectors import studies_for
@@ -22,10 +23,6 @@ TEXT_DEMOGRAPHICS = ("sex", "ethnicity", "race", "country")
 
 def visible_study(request, study_id: int):
     return get_object_or_404(studies_for(actor(request)), pk=study_id)
-
-
-def visible(request, model, pk: int, *related):
-    return get_object_or_404(model.objects.visible_to(actor(request)).select_related(*related), pk=pk)
 
 
 def require_site_staff(request, site: StudySite) -> None:
