@@ -13,7 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import make_participant
 from trialdesk.api import api
 from trialdesk.core.services import create_api_token
+from trialdesk.documents.tests.scoping import scoping_cases as documents_cases
+from trialdesk.integrations.tests.scoping import scoping_cases as integrations_cases
+from trialdesk.people.tests.scoping import scoping_cases as people_cases
 from trialdesk.randomization.tests.factories import make_scheme
+from trialdesk.regulatory.tests.scoping import scoping_cases as regulatory_cases
+from trialdesk.safety.tests.scoping import scoping_cases as safety_cases
 from trialdesk.subjects.tests.factories import (
     make_consent_version,
     make_diversity_target,
@@ -98,6 +103,51 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
             on_a1=subjects_a1,
             on_a_not_a1=on_a_not_a1 - {"sponsor_viewer"},
             study_wide=on_a1,
+        ),
+        **safety_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
+        ),
+        **regulatory_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
+        ),
+        **documents_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
+        ),
+        **people_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
+        ),
+        **integrations_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
         ),
         # People: administrators see everyone, a CRM the people on their studies, others themselves.
         "user_id": [

@@ -13,7 +13,12 @@ from trialdesk.core import services as core_services
 from trialdesk.core.api import router as me_router
 from trialdesk.core.apiutils import error_body, request_errors, summary, validation_errors
 from trialdesk.core.records import StaleVersion
+from trialdesk.documents.api import router as documents_router
+from trialdesk.integrations.api import router as integrations_router
+from trialdesk.people.api import router as people_router
 from trialdesk.randomization.api import router as randomization_router
+from trialdesk.regulatory.api import router as regulatory_router
+from trialdesk.safety.api import router as safety_router
 from trialdesk.sites.api import router as sites_router
 from trialdesk.statistics.api import router as statistics_router
 from trialdesk.studies.api import router as studies_router
@@ -72,6 +77,11 @@ api.add_router("", subjects_router)
 api.add_router("", randomization_router)
 api.add_router("", visits_router)
 api.add_router("", statistics_router)
+api.add_router("", safety_router)
+api.add_router("", regulatory_router)
+api.add_router("", documents_router)
+api.add_router("", people_router)
+api.add_router("", integrations_router)
 
 
 def _answer(request, status: int, detail: str, errors: list[dict] | None = None):

@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "trialdesk.subjects",
     "trialdesk.randomization",
     "trialdesk.visits",
+    "trialdesk.safety",
+    "trialdesk.regulatory",
+    "trialdesk.documents",
+    "trialdesk.people",
+    "trialdesk.integrations",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,11 @@ urlpatterns = [
     path("", include("trialdesk.subjects.urls")),
     path("", include("trialdesk.randomization.urls")),
     path("", include("trialdesk.visits.urls")),
+    path("", include("trialdesk.safety.urls")),
+    path("", include("trialdesk.regulatory.urls")),
+    path("", include("trialdesk.documents.urls")),
+    path("", include("trialdesk.people.urls")),
+    path("", include("trialdesk.integrations.urls")),
 ]
 
 # Static files (htmx, the stylesheet, the API docs' Swagger UI). With DEBUG on, runserver's staticfiles

@@ -20,11 +20,20 @@ from trialdesk.demo import participants
 from trialdesk.demo.institutions import INSTITUTIONS, DemoInstitution
 from trialdesk.demo.people import DEMO_PASSWORD, PEOPLE
 from trialdesk.demo.studies import PROGRAMS, STUDIES, DemoMilestone, DemoProtocol, DemoStudy
+from trialdesk.documents import demo as documents_demo
+from trialdesk.integrations import demo as integrations_demo
+from trialdesk.people import demo as people_demo
+from trialdesk.regulatory import demo as regulatory_demo
+from trialdesk.safety import demo as safety_demo
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites import services as site_services
 from trialdesk.sites.models import Institution, StudySite
 from trialdesk.studies import services as study_services
 from trialdesk.studies.models import Study
+
+# Areas that add their records once studies, sites, participants and role assignments exist.
+# People (training, delegation) come before the amendment checklists that read them.
+DEMO_AREAS = (people_demo, documents_demo, regulatory_demo, safety_demo, integrations_demo)
 
 SEED = 20_250_611
 DAY = dt.timedelta(days=1)
@@ -60,7 +69,7 @@ PROTOCOL_STEP_DAYS = {"submitted": 7, "approved": 35, "effective": 49}
 
 def planned_steps() -> int:
     """How many times `load_demo_portfolio` reports progress."""
-    return 3 + len(INSTITUTIONS) + sum(2 + len(study.site_statuses) for study in STUDIES)
+    return 3 + len(DEMO_AREAS) + len(INSTITUTIONS) + sum(2 + len(study.site_statuses) for study in STUDIES)
 
 
 def load_demo_portfolio(
@@ -117,6 +126,9 @@ class _PortfolioLoader:
             self.load_study(study, program=programs.get(study.program))
         self.assign_people()
         self.progress("Role assignments")
+        for area in DEMO_AREAS:
+            area.load_demo(today=self.today, users=self.users)
+            self.progress(f"{area.__name__.split('.')[1].capitalize()} records")
 
     def create_people(self) -> None:
         # One hash for all: Argon2 is slow on purpose, and the demo password is public anyway.

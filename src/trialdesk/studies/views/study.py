@@ -19,8 +19,13 @@ from trialdesk.core.models import User
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.views import form_page, post_data, wants_partial
+from trialdesk.documents import tabs as document_tabs
+from trialdesk.integrations import tabs as integration_tabs
+from trialdesk.people import tabs as people_tabs
 from trialdesk.randomization.concealment import mask_events
 from trialdesk.randomization.views import study_tab as randomization_tab
+from trialdesk.regulatory import tabs as regulatory_tabs
+from trialdesk.safety import tabs as safety_tabs
 from trialdesk.statistics.forecast_views import forecast_tab
 from trialdesk.statistics.tabs import kri_tab
 from trialdesk.studies import rules, selectors, services
@@ -49,6 +54,11 @@ TABS = (
     *subject_tabs.TABS,
     ("randomization", "Randomization"),
     ("deviations", "Deviations"),
+    *safety_tabs.TABS,
+    *regulatory_tabs.TABS,
+    *document_tabs.TABS,
+    *people_tabs.TABS,
+    *integration_tabs.TABS,
     ("kri", "Risk indicators"),
     ("forecast", "Forecast"),
     ("history", "History"),
@@ -163,6 +173,11 @@ TAB_CONTEXT = {
     **subject_tabs.TAB_CONTEXT,
     "randomization": randomization_tab,
     "deviations": deviations_tab,
+    **safety_tabs.TAB_CONTEXT,
+    **regulatory_tabs.TAB_CONTEXT,
+    **document_tabs.TAB_CONTEXT,
+    **people_tabs.TAB_CONTEXT,
+    **integration_tabs.TAB_CONTEXT,
     "kri": kri_tab,
     "forecast": forecast_tab,
     "history": _history,

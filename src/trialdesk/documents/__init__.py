@@ -1,0 +1,1 @@
+"""Essential documents (eTMF): the TMF Reference Model, expected documents, versioned files on disk."""

@@ -1,0 +1,3 @@
+"""Pages of the documents app."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Exchanging data with the registry, EDCs and spreadsheets: imports, exports, registry compliance."""

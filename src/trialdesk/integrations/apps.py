@@ -1,0 +1,8 @@
+"""App configuration for integrations."""
+
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "trialdesk.integrations"
+    label = "integrations"

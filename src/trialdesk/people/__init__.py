@@ -1,0 +1,1 @@
+"""Site staff: training records, the delegation of authority log, financial disclosures."""

@@ -1,0 +1,7 @@
+"""The people part of the demo portfolio, loaded after studies, sites and participants exist."""
+
+import datetime as dt
+
+
+def load_demo(*, today: dt.date, users: dict) -> None:
+    """Add this area's demo records; `users` maps demo usernames (crm, admin, …) to users."""

@@ -1,0 +1,5 @@
+"""The study page's people tabs; each context function takes (request, study) and returns a dict."""
+
+# (key, label) of each tab, in the order the study page shows them.
+TABS = ()
+TAB_CONTEXT = {}

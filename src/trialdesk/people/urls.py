@@ -1,0 +1,3 @@
+"""Pages of the people app."""
+
+urlpatterns = []

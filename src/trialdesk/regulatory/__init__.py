@@ -1,0 +1,1 @@
+"""Ethics committees, authorities, submissions and approvals, country rules, amendment implementation."""

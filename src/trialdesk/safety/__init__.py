@@ -1,0 +1,1 @@
+"""Adverse events, their reporting obligations and clocks, the obligations board, line listings."""

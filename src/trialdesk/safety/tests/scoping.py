@@ -1,0 +1,12 @@
+"""Objects of the safety app for tests/test_scoping_every_route.py, and who may see each."""
+
+
+def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, study_wide, on_b) -> dict:
+    """{path parameter name: [Case, …]} for this app's routes.
+
+    Import Case inside the function (`from tests.test_scoping_every_route import Case`): that module
+    imports this one. `on_a1` are the people who see site A1 of study A (sponsor viewers included:
+    drop them for participant-level records), `on_a_not_a1` those who see site A2 but not A1, `on_b`
+    those who see site B1 of study B, `study_wide` those who see study A.
+    """
+    return {}
