@@ -5,6 +5,12 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from trialdesk.documents.tests import scoping as documents_scoping
+from trialdesk.integrations.tests import scoping as integrations_scoping
+from trialdesk.people.tests import scoping as people_scoping
+from trialdesk.regulatory.tests import scoping as regulatory_scoping
+from trialdesk.safety.tests import scoping as safety_scoping
+
 ROUTES = {
     ("GET", "/api/v1/programs"),
     ("POST", "/api/v1/programs"),
@@ -126,6 +132,16 @@ PATH_PARAMETERS = {
     "visit_definition_id",
     "deviation_id",
 }
+# Apps added later publish their routes and parameters beside their scoping cases.
+for app_scoping in (
+    safety_scoping,
+    regulatory_scoping,
+    documents_scoping,
+    people_scoping,
+    integrations_scoping,
+):
+    ROUTES |= app_scoping.API_ROUTES
+    PATH_PARAMETERS |= app_scoping.PATH_PARAMETERS
 PAGE_FIELDS = {"count", "limit", "offset", "items"}
 
 

@@ -10,3 +10,9 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
     those who see site B1 of study B, `study_wide` those who see study A.
     """
     return {}
+
+
+# (METHOD, path) of every API route this app publishes; tests/test_api_contract.py checks the set both ways.
+API_ROUTES: set[tuple[str, str]] = set()
+# Path parameter names this app's API routes use (each needs cases in scoping_cases).
+PATH_PARAMETERS: set[str] = set()
