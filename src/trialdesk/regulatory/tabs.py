@@ -1,5 +1,56 @@
 """The study page's regulatory tabs; each context function takes (request, study) and returns a dict."""
 
+from trialdesk.core.pagination import paginate
+from trialdesk.core.permissions import can_manage_study, can_work_at_some_site
+from trialdesk.regulatory import country_rules, rules, selectors
+from trialdesk.regulatory.models import AmendmentImplementation
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import ProtocolStatus, ProtocolVersion
+from trialdesk.subjects.tabs import tab_url
+
 # (key, label) of each tab, in the order the study page shows them.
-TABS = ()
-TAB_CONTEXT = {}
+TABS = (("regulatory", "Regulatory"), ("amendments", "Amendments"))
+
+
+def regulatory_tab(request, study) -> dict:
+    """Ethics approvals with countdowns, the submissions, and each site's activation checklist."""
+    sites = list(
+        StudySite.objects.visible_to(request.user)
+        .filter(study=study)
+        .select_related("institution")
+        .order_by("site_number")
+    )
+    checklists = selectors.activation_checklists(sites)
+    activation = [
+        (site, checklists[site.pk], country_rules.rules_for(site.institution.country)) for site in sites
+    ]
+    return {
+        "approval_board": selectors.approval_board(request.user, study),
+        "submissions_page": paginate(selectors.submissions_for(request.user, study), request),
+        "may_submit": can_work_at_some_site(request.user, study.pk),
+        "activation": activation,
+    }
+
+
+def amendments_tab(request, study) -> dict:
+    """Each amendment being implemented, per site: how far it has got and who still needs re-consent."""
+    started = AmendmentImplementation.objects.filter(study=study).values("protocol_version_id")
+    startable = []
+    if can_manage_study(request.user, study.pk):
+        startable = list(
+            ProtocolVersion.objects.visible_to(request.user)
+            .filter(study=study, status__in=[ProtocolStatus.APPROVED, ProtocolStatus.EFFECTIVE])
+            .exclude(pk__in=started)
+            .exclude(amendment_number=None)
+        )
+    return {
+        "amendments": selectors.amendments_overview(request.user, study),
+        "item_labels": rules.ITEMS,
+        "numbers_visible": selectors.sites_with_participants_visible(request.user, study),
+        "startable": startable,
+        "may_tick": can_work_at_some_site(request.user, study.pk),
+        "reconsent_url": tab_url(study, "reconsent"),
+    }
+
+
+TAB_CONTEXT = {"regulatory": regulatory_tab, "amendments": amendments_tab}

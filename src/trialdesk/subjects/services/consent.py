@@ -10,6 +10,8 @@ from django.utils import timezone
 from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
+from trialdesk.people.selectors import may_perform
+from trialdesk.regulatory.selectors import consent_version_block
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules, selectors
 from trialdesk.subjects.models import (
@@ -77,6 +79,8 @@ def record_consent_approval(
 ) -> ConsentApproval:
     """Record a site's ethics approval of a consent version: from `approved_on` the site uses it."""
     require(can_manage_consent_versions(by, consent_version.study_id), CRM_ONLY)
+    if approved_on and (block := consent_version_block(study_site, consent_version, approved_on)):
+        raise ValidationError({"approved_on": block})
     approval = ConsentApproval(
         study_id=consent_version.study_id,
         consent_version=consent_version,
@@ -138,6 +142,7 @@ def record_consent(
         raise ValidationError({"signed_at": "Say when the consent was signed."})
     if timezone.is_naive(signed_at):
         signed_at = timezone.make_aware(signed_at, site.zone)  # a time without offset is the site's
+    _check_delegated(by, site, signed_at)
     _check_signing(site, consent_version, signed_at)
     consent = Consent(
         study_id=person.study_id,
@@ -150,6 +155,17 @@ def record_consent(
         optional_items=_optional_answers(consent_version, optional_items),
     )
     return records.create_record(consent, by=by, reason=reason)
+
+
+def _check_delegated(by: User, site: StudySite, signed_at: datetime) -> None:
+    """Only staff delegated "consent" on the site's delegation log (once it keeps one) record consent."""
+    if not may_perform(by, site, "consent", on=signed_at.astimezone(site.zone).date()):
+        raise ValidationError(
+            {
+                "obtained_by": f'{by.get_full_name() or by.username} is not delegated "consent" at site '
+                f"{site.site_number} on its delegation log on that day."
+            }
+        )
 
 
 def _check_signing(site: StudySite, version: ConsentVersion, signed_at: datetime) -> None:

@@ -8,6 +8,7 @@ from django.db import transaction
 from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
+from trialdesk.regulatory.selectors import enrollment_block
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 from trialdesk.subjects import rules, selectors
@@ -30,6 +31,8 @@ def _signed_consents(consents) -> list[rules.SignedConsent]:
 
 def _refusal(*, study: Study, site: StudySite, consents, on: date) -> tuple[str, str] | None:
     """Why enrolling at `site` on `on` with these consents is refused (field, text), or None."""
+    if block := enrollment_block(site, on):
+        return "study_site", block
     current = rules.current_versions(selectors.approved_versions_at(site), on=on)
     enrolled = Participant.objects.filter(study=study, status__in=rules.COUNTS_AS_ENROLLED)
     return rules.enrollment_refusal_by_field(

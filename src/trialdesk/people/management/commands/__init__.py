@@ -1,0 +1,1 @@
+"""`trialdesk people …` commands."""

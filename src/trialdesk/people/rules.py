@@ -1,0 +1,244 @@
+"""Pure rules for site staff: delegable tasks, when training is current, when a delegation is in force,
+and which financial disclosures an investigator owes when.
+
+Sources: ICH E6(R3) GCP 2.3 / 3.2 (the investigator supervises and keeps a list of persons to whom
+trial-related activities are delegated, who are qualified by training); 21 CFR 54 (financial disclosure
+by clinical investigators: collected before participation, updated during the study and for one year
+after its completion, 54.4(b)). The grace periods below are Trialdesk's policy, not the regulation's.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+# Delegation-log task codes and their labels, in the order a paper delegation log lists them.
+TASKS: dict[str, str] = {
+    "consent": "Obtain informed consent",
+    "eligibility": "Assess eligibility",
+    "medical_history": "Medical history and physical examination",
+    "randomization": "Randomize participants",
+    "ae_assessment": "Assess adverse events (causality)",
+    "ip_dispensing": "Dispense investigational product",
+    "ip_accountability": "Investigational product accountability",
+    "sample_handling": "Collect and process samples",
+    "crf_entry": "CRF / data entry",
+    "query_resolution": "Resolve data queries",
+}
+TASK_CODES = tuple(TASKS)
+# Tasks done in a computer system (EDC, IRT): the person also needs current system training.
+SYSTEM_TASKS = frozenset({"crf_entry", "query_resolution", "randomization"})
+
+# The person's role on the study as a delegation log records it ("Role on study").
+STUDY_ROLES: dict[str, str] = {
+    "principal_investigator": "Principal investigator",
+    "sub_investigator": "Sub-investigator",
+    "study_coordinator": "Study coordinator",
+    "research_nurse": "Research nurse",
+    "pharmacist": "Pharmacist",
+    "data_manager": "Data manager",
+    "other": "Other",
+}
+# Roles listed on Form FDA 1572 (box 1 and box 6): they owe financial disclosures.
+INVESTIGATOR_STUDY_ROLES = frozenset({"principal_investigator", "sub_investigator"})
+
+DELEGATION_MEANING = "delegation approved"
+
+
+# Tasks -------------------------------------------------------------------------------------------------
+
+
+def tasks_problem(tasks) -> str | None:
+    """Why a list of task codes cannot be delegated, or None."""
+    if not isinstance(tasks, list | tuple) or not all(isinstance(t, str) for t in tasks):
+        return "Give the delegated tasks as a list of task codes."
+    if not tasks:
+        return "Delegate at least one task."
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown:
+        return f"Unknown task {unknown[0]!r}; the tasks are: {', '.join(TASK_CODES)}."
+    if len(set(tasks)) != len(tasks):
+        return "A task is listed twice."
+    return None
+
+
+def task_label(code: str) -> str:
+    return TASKS.get(code, code)
+
+
+# Training ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingFact:
+    """One training record as the rules need it."""
+
+    kind: str  # "gcp" | "protocol" | "system"
+    completed_on: dt.date
+    expires_on: dt.date | None = None
+    protocol_version_id: int | None = None
+
+
+def is_valid_on(fact: TrainingFact, on: dt.date) -> bool:
+    """A training counts from its completion day up to and including its expiry day."""
+    return fact.completed_on <= on and (fact.expires_on is None or on <= fact.expires_on)
+
+
+def training_gaps(
+    facts: list[TrainingFact],
+    *,
+    on: dt.date,
+    protocol_version_id: int | None,
+    protocol_label: str = "",
+    needs_system: bool = False,
+) -> list[str]:
+    """What is missing for the person's training to be current on `on`, in words (empty: current).
+
+    Current means a GCP certificate valid that day, training on the study's current protocol version
+    (none needed while the study has no approved version), and, for tasks done in a system, a system
+    training valid that day.
+    """
+    gaps = []
+    gcp = [f for f in facts if f.kind == "gcp"]
+    if not any(is_valid_on(f, on) for f in gcp):
+        past = [f.expires_on for f in gcp if f.expires_on is not None and f.expires_on < on]
+        gaps.append(f"GCP certificate expired on {max(past).isoformat()}" if past else "no GCP certificate")
+    if protocol_version_id is not None and not any(
+        f.kind == "protocol" and f.protocol_version_id == protocol_version_id and f.completed_on <= on
+        for f in facts
+    ):
+        gaps.append(f"not trained on protocol {protocol_label or 'current version'}".rstrip())
+    if needs_system and not any(f.kind == "system" and is_valid_on(f, on) for f in facts):
+        gaps.append("no current system training")
+    return gaps
+
+
+def training_record_problems(
+    *, kind: str, completed_on: dt.date | None, expires_on: dt.date | None, has_protocol_version: bool
+) -> dict[str, str]:
+    """Field problems of a training record (field name -> message)."""
+    problems = {}
+    if kind == "gcp" and expires_on is None:
+        problems["expires_on"] = "A GCP certificate has an expiry date."
+    if completed_on and expires_on and expires_on <= completed_on:
+        problems["expires_on"] = "The expiry date must be after the completion date."
+    if kind == "protocol" and not has_protocol_version:
+        problems["protocol_version"] = "Say which protocol version the training was on."
+    if kind != "protocol" and has_protocol_version:
+        problems["protocol_version"] = "Only a protocol training names a protocol version."
+    return problems
+
+
+# Delegation --------------------------------------------------------------------------------------------
+
+
+def delegation_in_force(*, starts_on: dt.date, ends_on: dt.date | None, signed: bool, on: dt.date) -> bool:
+    """A delegation counts from its start to its end day inclusive, and only once the PI has signed it."""
+    return signed and starts_on <= on and (ends_on is None or on <= ends_on)
+
+
+def may_perform_task(*, site_keeps_log: bool, may_work_at_site: bool, delegated: bool) -> bool:
+    """The transition rule: a site with no delegation log in Trialdesk yet lets all its staff work;
+    once it keeps one, only those with a delegation of the task in force on the day may perform it."""
+    if not may_work_at_site:
+        return False
+    return delegated or not site_keeps_log
+
+
+# Financial disclosure ----------------------------------------------------------------------------------
+
+OCCASIONS: dict[str, str] = {
+    "initial": "Before participation",
+    "update": "Interests changed",
+    "study_close": "At study close",
+    "one_year_after": "One year after study close",
+}
+# Days after the study closes (last participant's last visit) in which the closing disclosure is due.
+CLOSE_GRACE_DAYS = 30
+# Days before a due date from which a disclosure shows as "due soon" in the reminders.
+REMINDER_DAYS = 30
+
+INTEREST_KINDS: dict[str, str] = {
+    "significant_payment": "Significant payments of other sorts (21 CFR 54.2(f))",
+    "equity_interest": "Equity interest in the sponsor (54.2(b))",
+    "proprietary_interest": "Proprietary interest in the product (54.2(c))",
+    "outcome_compensation": "Compensation affected by the outcome (54.2(a))",
+    "other": "Other interest",
+}
+AMOUNT_BANDS: dict[str, str] = {
+    "under_25k": "Under USD 25,000",
+    "25k_50k": "USD 25,000 – 50,000",
+    "50k_100k": "USD 50,000 – 100,000",
+    "over_100k": "Over USD 100,000",
+    "not_monetary": "Not monetary",
+}
+
+
+def one_year_after(day: dt.date) -> dt.date:
+    """The same calendar day a year later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+@dataclass(frozen=True)
+class DisclosureDue:
+    """One disclosure an investigator owes: for which occasion, by when, and where it stands."""
+
+    occasion: str
+    due_on: dt.date
+    status: str  # "done" | "not_yet" | "due" | "overdue"
+    days_overdue: int | None = None
+
+    @property
+    def occasion_label(self) -> str:
+        return OCCASIONS[self.occasion]
+
+
+def disclosures_due(
+    *,
+    participation_starts_on: dt.date,
+    study_closed_on: dt.date | None,
+    disclosed: dict[str, dt.date],
+    today: dt.date,
+) -> list[DisclosureDue]:
+    """The disclosures an investigator owes and their state on `today`.
+
+    `disclosed` maps an occasion to the day its disclosure was collected. The initial disclosure is due
+    on the day participation starts; the closing one CLOSE_GRACE_DAYS after the study closes; the last one
+    year after the close. An update is collected when interests change and is never computed as due.
+    """
+    due = [("initial", participation_starts_on)]
+    if study_closed_on is not None:
+        due.append(("study_close", study_closed_on + dt.timedelta(days=CLOSE_GRACE_DAYS)))
+        due.append(("one_year_after", one_year_after(study_closed_on)))
+    return [_standing(occasion, due_on, disclosed, today, study_closed_on) for occasion, due_on in due]
+
+
+def _standing(occasion, due_on, disclosed, today, closed_on) -> DisclosureDue:
+    collected = disclosed.get(occasion)
+    # The closing disclosures describe the state after the close: one collected before it does not count.
+    earliest = {"study_close": closed_on, "one_year_after": closed_on and one_year_after(closed_on)}
+    if collected is not None and (earliest.get(occasion) is None or collected >= earliest[occasion]):
+        return DisclosureDue(occasion, due_on, "done")
+    if today > due_on:
+        return DisclosureDue(occasion, due_on, "overdue", (today - due_on).days)
+    if (due_on - today).days <= REMINDER_DAYS:
+        return DisclosureDue(occasion, due_on, "due")
+    return DisclosureDue(occasion, due_on, "not_yet")
+
+
+def interests_problem(interests) -> str | None:
+    """Why a list of disclosed interests ({kind, amount_band, description}) is not valid, or None."""
+    if not isinstance(interests, list) or not all(isinstance(i, dict) for i in interests):
+        return "Give the interests as a list of {kind, amount_band, description}."
+    for number, interest in enumerate(interests, start=1):
+        unknown = set(interest) - {"kind", "amount_band", "description"}
+        if unknown:
+            return f"Interest {number}: unknown field {sorted(unknown)[0]!r}."
+        if interest.get("kind") not in INTEREST_KINDS:
+            return f"Interest {number}: the kind must be one of {', '.join(INTEREST_KINDS)}."
+        if interest.get("amount_band") not in AMOUNT_BANDS:
+            return f"Interest {number}: the amount band must be one of {', '.join(AMOUNT_BANDS)}."
+        if not isinstance(interest.get("description", ""), str):
+            return f"Interest {number}: the description must be text."
+    return None

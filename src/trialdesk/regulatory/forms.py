@@ -1,0 +1,79 @@
+"""Forms for the committee directory, submissions and their decisions, and amendment checklists."""
+
+from django import forms
+
+from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
+from trialdesk.regulatory import selectors, services
+from trialdesk.regulatory.models import EthicsCommittee, ManualItem, Outcome, Submission
+
+
+class CommitteeForm(RegulatedRecordForm):
+    class Meta:
+        model = EthicsCommittee
+        fields = services.COMMITTEE_FIELDS
+
+
+class SubmissionForm(RegulatedRecordForm):
+    """A submission for the study, a country or one site, to a committee or an authority."""
+
+    class Meta:
+        model = Submission
+        fields = services.SUBMISSION_FIELDS
+        widgets = {
+            "submitted_on": DateInput,
+            "decided_on": DateInput,
+            "expires_on": DateInput,
+            "documents_included": forms.Textarea(attrs={"rows": 3}),
+            "conditions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, study, sites, committees, protocol_versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.study = study
+        self.fields["study_site"].queryset = sites
+        self.fields["study_site"].empty_label = "— the whole study or a country —"
+        self.fields["ethics_committee"].queryset = committees
+        self.fields["authority"].queryset = selectors.authorities()
+        self.fields["protocol_version"].queryset = protocol_versions
+
+    def _post_clean(self):
+        # The service validates the whole record (and names the field at fault) when it saves.
+        pass
+
+
+class DecisionForm(forms.Form):
+    """The committee's or authority's decision on a submission."""
+
+    outcome = forms.ChoiceField(choices=[("", "— outcome —"), *Outcome.choices])
+    decided_on = forms.DateField(label="Approval / decision date", widget=DateInput)
+    expires_on = forms.DateField(label="Approval expiry date", required=False, widget=DateInput)
+    conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = reason_field()
+
+
+class StartAmendmentForm(forms.Form):
+    """What the amendment changes at sites, which decides the checklist's items."""
+
+    changes_consent = forms.BooleanField(
+        label="Brings a new consent version (participants re-consent)", required=False, initial=True
+    )
+    changes_schedule = forms.BooleanField(
+        label="Its visit schedule applies to ongoing participants", required=False
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TickItemForm(forms.Form):
+    """Tick a manual checklist item at a site with the date it was done."""
+
+    service_fields = {"study_site": "study_site"}
+
+    study_site = forms.ModelChoiceField(queryset=None, label="Site", empty_label="— site —")
+    item = forms.ChoiceField(choices=[("", "— item —"), *ManualItem.choices])
+    done_on = forms.DateField(label="Done on", widget=DateInput)
+    note = forms.CharField(required=False, max_length=300)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["study_site"].queryset = sites

@@ -1,0 +1,337 @@
+"""Reads of the regulatory app about amendments: each site's implementation checklist, the participants
+still to re-consent, the gating of a new version before ethics approval, visits done under it too early."""
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import OuterRef, Q, Subquery
+
+from trialdesk.core.models import User
+from trialdesk.regulatory import country_rules, rules
+from trialdesk.regulatory.models import AmendmentImplementation, AmendmentTask, ManualItem, Submission
+from trialdesk.regulatory.selectors.approvals import _covering, _covers, implementations_for
+from trialdesk.sites import rules as site_rules
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import ProtocolVersion, Study
+from trialdesk.subjects import rules as subject_rules
+from trialdesk.subjects.models import Consent, ConsentApproval, ConsentVersion, Participant
+from trialdesk.visits.models import ProtocolDeviation, ScheduledVisit
+
+# --- amendment implementation -----------------------------------------------------------------
+
+
+def _amendment_submissions(protocol_version: ProtocolVersion):
+    return Submission.objects.filter(
+        study_id=protocol_version.study_id, kind="amendment", protocol_version=protocol_version
+    )
+
+
+def amendment_ethics_approved_on(study_site: StudySite, protocol_version: ProtocolVersion) -> date | None:
+    """The date the site's ethics committee approved the amendment (or None)."""
+    approved = [
+        s.decided_on
+        for s in _amendment_submissions(protocol_version).filter(
+            ethics_committee__isnull=False, outcome__in=rules.APPROVING_OUTCOMES
+        )
+        if _covers(s, study_site)
+    ]
+    return min(approved, default=None)
+
+
+def consent_version_block(study_site: StudySite, consent_version: ConsentVersion, on: date) -> str | None:
+    """Why the site may not start using a consent version on `on` (before its ethics approval of the
+    amendment the version belongs to), or None. Only amendments being implemented in Trialdesk gate."""
+    version = consent_version.protocol_version
+    if not AmendmentImplementation.objects.filter(protocol_version=version).exists():
+        return None
+    return rules.new_version_use_problem(
+        ethics_approved_on=amendment_ethics_approved_on(study_site, version),
+        used_on=on,
+        version=version.number,
+        what="its consent version",
+    )
+
+
+def affected_sites(study: Study):
+    """The sites an amendment is rolled out to: every site still taking part."""
+    return (
+        StudySite.objects.filter(study=study)
+        .exclude(status__in=site_rules.FINAL_STATUSES)
+        .select_related("institution")
+        .order_by("site_number")
+    )
+
+
+def reconsent_pending(protocol_version: ProtocolVersion, site_ids) -> dict[int, list[str]]:
+    """Per site, the active participants whose latest consent is on a consent version of an earlier
+    protocol version than `protocol_version`: they re-consent on the amendment's consent form.
+
+    The same people as the subjects app's re-consent worklist once the new version is in use at the site,
+    and already known before (so the count is there while the site waits for approval). One query.
+    """
+    latest = Consent.objects.filter(participant=OuterRef("pk")).order_by("-signed_at", "-id")
+    rows = (
+        Participant.objects.filter(
+            study_id=protocol_version.study_id,
+            study_site_id__in=site_ids,
+            status__in=subject_rules.ACTIVE_STATUSES,
+        )
+        .annotate(
+            signed_on_date=Subquery(latest.values("consent_version__protocol_version__version_date")[:1])
+        )
+        .filter(signed_on_date__lt=protocol_version.version_date)
+        .order_by("number")
+        .values_list("study_site_id", "number")
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for site_id, number in rows:
+        found[site_id].append(number)
+    return found
+
+
+def _contract(module: str, name: str):
+    """Another app's read named in the cross-app contracts, or None while that app does not offer it."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _per_site_counts(function, site_ids: list[int], protocol_version) -> dict[int, list] | None:
+    if function is None:
+        return None
+    return function(site_ids, protocol_version)
+
+
+@dataclass
+class SiteAmendmentStatus:
+    """How far one site has got with one amendment."""
+
+    site: StudySite
+    items: list[rules.ChecklistItem]
+    reconsent_pending: list[str]
+    training_gaps: list = field(default_factory=list)
+    outstanding_documents: list[str] = field(default_factory=list)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        return rules.checklist_progress(self.items)
+
+    @property
+    def ethics_approved(self) -> bool:
+        return any(i.item == "ec_approval" and i.state == rules.DONE for i in self.items)
+
+    def state_of(self, item: str) -> str:
+        return next(i.state for i in self.items if i.item == item)
+
+
+def amendment_status(
+    implementation: AmendmentImplementation, sites: list[StudySite]
+) -> list[SiteAmendmentStatus]:
+    """Each site's checklist for the amendment, from the records, in a fixed number of queries."""
+    version = implementation.protocol_version
+    site_ids = [site.pk for site in sites]
+    submissions = list(
+        _amendment_submissions(version).filter(Q(study_site_id__in=site_ids) | Q(study_site=None))
+    )
+    by_site = _covering(submissions, sites)
+    ticked = {
+        (t.study_site_id, t.item): t.done_on
+        for t in AmendmentTask.objects.filter(implementation=implementation, study_site_id__in=site_ids)
+    }
+    consent_versions = list(
+        ConsentVersion.objects.filter(protocol_version=version).values_list("pk", flat=True)
+    )
+    consent_approved: dict[int, date] = {}
+    for site_id, approved_on in ConsentApproval.objects.filter(
+        consent_version_id__in=consent_versions, study_site_id__in=site_ids
+    ).values_list("study_site_id", "approved_on"):
+        consent_approved[site_id] = min(approved_on, consent_approved.get(site_id, approved_on))
+    pending = reconsent_pending(version, site_ids) if implementation.changes_consent else {}
+    gaps = _per_site_counts(
+        _contract("trialdesk.people.selectors", "protocol_training_gaps"), site_ids, version
+    )
+    documents = _per_site_counts(
+        _contract("trialdesk.documents.selectors", "outstanding_site_documents"), site_ids, version
+    )
+    found = []
+    for site in sites:
+        facts = _site_facts(
+            site,
+            by_site.get(site.pk, []),
+            ticked,
+            implementation,
+            consent_versions,
+            consent_approved,
+            pending,
+        )
+        site_gaps = None if gaps is None else list(gaps.get(site.pk, []))
+        site_documents = None if documents is None else list(documents.get(site.pk, []))
+        facts = rules.SiteAmendmentFacts(
+            **facts,
+            training_gaps=None if site_gaps is None else len(site_gaps),
+            outstanding_documents=None if site_documents is None else len(site_documents),
+        )
+        found.append(
+            SiteAmendmentStatus(
+                site=site,
+                items=rules.amendment_checklist(facts),
+                reconsent_pending=pending.get(site.pk, []),
+                training_gaps=site_gaps or [],
+                outstanding_documents=site_documents or [],
+            )
+        )
+    return found
+
+
+def _site_facts(
+    site, submissions, ticked, implementation, consent_versions, consent_approved, pending
+) -> dict:
+    to_committee = [s for s in submissions if s.ethics_committee_id]
+    to_authority = [s for s in submissions if s.authority_id]
+    found = country_rules.rules_for(site.institution.country)
+    return dict(
+        ec_submitted_on=_earliest(
+            [s.submitted_on for s in to_committee], ticked.get((site.pk, ManualItem.EC_SUBMITTED))
+        ),
+        authority_required=bool(found and found.amendment_requires_authority),
+        authority_submitted_on=_earliest(
+            [s.submitted_on for s in to_authority], ticked.get((site.pk, ManualItem.AUTHORITY_SUBMITTED))
+        ),
+        ec_approved_on=min((s.decided_on for s in to_committee if s.is_approval), default=None),
+        changes_consent=implementation.changes_consent,
+        consent_version_exists=bool(consent_versions),
+        consent_approved_on=consent_approved.get(site.pk),
+        reconsent_pending=len(pending.get(site.pk, [])),
+        changes_schedule=implementation.changes_schedule,
+        schedule_applied_on=ticked.get((site.pk, ManualItem.SCHEDULE_APPLIED)),
+    )
+
+
+def _earliest(dates: list[date], ticked: date | None) -> date | None:
+    return min([d for d in [*dates, ticked] if d is not None], default=None)
+
+
+@dataclass
+class AmendmentOverview:
+    """One amendment and every site's progress with it; answers "which sites lack ethics approval for
+    amendment N, and which participants still need re-consent"."""
+
+    implementation: AmendmentImplementation
+    sites: list[SiteAmendmentStatus]
+    visits_before_approval: list = field(default_factory=list)
+
+    @property
+    def sites_without_approval(self) -> list[StudySite]:
+        return [s.site for s in self.sites if not s.ethics_approved]
+
+    @property
+    def reconsent_count(self) -> int:
+        return sum(len(s.reconsent_pending) for s in self.sites)
+
+
+def amendments_overview(user: User, study: Study) -> list[AmendmentOverview]:
+    """The study's amendments being implemented, each with the sites the user may see."""
+    visible = {s.pk for s in StudySite.objects.visible_to(user).filter(study=study)}
+    sites = [s for s in affected_sites(study) if s.pk in visible]
+    return [
+        AmendmentOverview(
+            implementation,
+            amendment_status(implementation, sites),
+            visits_before_approval(implementation, sites),
+        )
+        for implementation in implementations_for(user, study).order_by("-started_on", "-id")
+    ]
+
+
+def amendment_status_report(*, study_code: str | None = None, version: str | None = None) -> dict:
+    """The `trialdesk regulatory amendment-status --json` report (whole installation: a command-line tool)."""
+    implementations = AmendmentImplementation.objects.select_related("study", "protocol_version").order_by(
+        "study__code", "started_on", "id"
+    )
+    if study_code:
+        implementations = implementations.filter(study__code=study_code)
+    if version:
+        implementations = implementations.filter(protocol_version__number=version)
+    studies = []
+    for implementation in implementations:
+        sites = list(affected_sites(implementation.study))
+        studies.append(
+            {
+                "study": implementation.study.code,
+                "version": implementation.protocol_version.number,
+                "sites": [
+                    {
+                        "site": status.site.site_number,
+                        "items": [{"item": i.item, "state": i.state} for i in status.items],
+                        "reconsent_pending": status.reconsent_pending,
+                    }
+                    for status in amendment_status(implementation, sites)
+                ],
+            }
+        )
+    return {"studies": studies}
+
+
+# --- a participant seen under a version the site's committee had not approved -----------------
+
+
+@dataclass(frozen=True)
+class UnapprovedVisit:
+    """A visit done under the amendment's schedule before the site's ethics approval of it."""
+
+    visit: ScheduledVisit
+    site: StudySite
+    ethics_approved_on: date | None
+
+    @property
+    def description(self) -> str:
+        approval = self.ethics_approved_on.isoformat() if self.ethics_approved_on else "not recorded"
+        return (
+            f"{UNAPPROVED_VISIT_MARK} {self.visit.definition.code} done on {self.visit.done_on.isoformat()} "
+            f"under protocol v{self.visit.definition.protocol_version.number} before the site's ethics "
+            f"approval of it (approval: {approval})."
+        )
+
+
+UNAPPROVED_VISIT_MARK = "Visit"
+
+
+def visits_before_approval(
+    implementation: AmendmentImplementation, sites: list[StudySite]
+) -> list[UnapprovedVisit]:
+    """Visits done under the amendment's schedule at a site before its ethics approval of the amendment,
+    that no deviation records yet (matched by participant, date and description)."""
+    version = implementation.protocol_version
+    by_site = {site.pk: site for site in sites}
+    approvals = _covering(
+        list(
+            _amendment_submissions(version).filter(
+                ethics_committee__isnull=False, outcome__in=rules.APPROVING_OUTCOMES
+            )
+        ),
+        sites,
+    )
+    approved_on = {site_id: min(s.decided_on for s in found) for site_id, found in approvals.items()}
+    done = ScheduledVisit.objects.filter(
+        definition__protocol_version=version,
+        status="done",
+        participant__study_site_id__in=list(by_site),
+    ).select_related("definition__protocol_version", "participant")
+    recorded = set(
+        ProtocolDeviation.objects.filter(
+            study_id=implementation.study_id, description__startswith=UNAPPROVED_VISIT_MARK
+        ).values_list("participant_id", "occurred_on", "description")
+    )
+    found = []
+    for visit in done:
+        site_id = visit.participant.study_site_id
+        approval = approved_on.get(site_id)
+        if approval is not None and visit.done_on >= approval:
+            continue
+        item = UnapprovedVisit(visit=visit, site=by_site[site_id], ethics_approved_on=approval)
+        if (visit.participant_id, visit.done_on, item.description) not in recorded:
+            found.append(item)
+    return found

@@ -1,0 +1,189 @@
+"""Reads of the regulatory app: committees, submissions, ethics approvals in force, enrollment blocks and
+site activation checklists."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from trialdesk.core.models import User
+from trialdesk.core.scoping import scope_filter
+from trialdesk.regulatory import country_rules, rules
+from trialdesk.regulatory.models import (
+    AmendmentImplementation,
+    EthicsCommittee,
+    RegulatoryAuthority,
+    Submission,
+)
+from trialdesk.sites import rules as site_rules
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import Study
+from trialdesk.subjects.models import ConsentApproval
+
+
+def committees_for(user: User):
+    return EthicsCommittee.objects.visible_to(user)
+
+
+def authorities():
+    """The regulatory authorities, loaded from the shipped file on first use: the data migration loads
+    them, but `trialdesk demo --reset` wipes every table, reference data included."""
+    if not RegulatoryAuthority.objects.exists():
+        country_rules.load_authorities(RegulatoryAuthority)
+    return RegulatoryAuthority.objects.all()
+
+
+def submissions_for(user: User, study: Study):
+    return (
+        Submission.objects.visible_to(user)
+        .filter(study=study)
+        .select_related("study_site", "ethics_committee", "authority", "protocol_version")
+    )
+
+
+def implementations_for(user: User, study: Study | None = None):
+    found = AmendmentImplementation.objects.visible_to(user).select_related("protocol_version", "study")
+    return found.filter(study=study) if study is not None else found
+
+
+def _covers(submission: Submission, site: StudySite) -> bool:
+    """Whether a submission applies to a site: its own, its country's, or the whole study's."""
+    if submission.study_site_id is not None:
+        return submission.study_site_id == site.pk
+    return submission.study_id == site.study_id and submission.country in ("", site.institution.country)
+
+
+def _covering(submissions, sites) -> dict[int, list[Submission]]:
+    """For each site, the submissions that apply to it (see _covers), without comparing every pair."""
+    own: dict[int, list[Submission]] = defaultdict(list)
+    shared: dict[tuple[int, str], list[Submission]] = defaultdict(list)
+    for submission in submissions:
+        if submission.study_site_id is not None:
+            own[submission.study_site_id].append(submission)
+        else:
+            shared[(submission.study_id, submission.country)].append(submission)
+    by_site: dict[int, list[Submission]] = {}
+    for site in sites:
+        found = [
+            *own.get(site.pk, ()),
+            *shared.get((site.study_id, ""), ()),
+            *shared.get((site.study_id, site.institution.country), ()),
+        ]
+        if found:
+            by_site[site.pk] = found
+    return by_site
+
+
+# --- ethics approval in force -----------------------------------------------------------------
+
+
+def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[rules.EthicsApproval]]:
+    """Each site's ethics approvals (initial and continuing review), with the last day each runs to."""
+    study_ids = {site.study_id for site in sites}
+    approvals = Submission.objects.filter(
+        study_id__in=study_ids,
+        ethics_committee__isnull=False,
+        kind__in=rules.APPROVAL_KINDS,
+        outcome__in=rules.APPROVING_OUTCOMES,
+    ).select_related("ethics_committee")
+    found: dict[int, list[rules.EthicsApproval]] = {site.pk: [] for site in sites}
+    for site_id, covering in _covering(approvals, sites).items():
+        found[site_id] = [_approval(s) for s in covering]
+    return found
+
+
+def _approval(submission: Submission) -> rules.EthicsApproval:
+    return rules.EthicsApproval(
+        approved_on=submission.decided_on,
+        valid_until=rules.approval_valid_until(
+            approved_on=submission.decided_on,
+            expires_on=submission.expires_on,
+            period_months=submission.ethics_committee.continuing_review_months,
+        ),
+    )
+
+
+def enrollment_block(study_site: StudySite, on: date) -> str | None:
+    """The reason enrollment is refused at the site on that day (lapsed ethics approval), or None."""
+    approvals = ethics_approvals_at([study_site])[study_site.pk]
+    return rules.enrollment_block_reason(approvals, on=on)
+
+
+@dataclass(frozen=True)
+class SiteApproval:
+    """A site's ethics approval standing for the Regulatory tab: in force until when, and the countdown."""
+
+    site: StudySite
+    approval: rules.EthicsApproval | None
+    days_left: int | None
+    countdown: str
+    block: str | None
+
+
+def approval_board(user: User, study: Study) -> list[SiteApproval]:
+    """Each site of the study the user may see with its ethics approval in force and the countdown."""
+    sites = StudySite.objects.visible_to(user).filter(study=study).select_related("institution")
+    return approval_board_for_sites(list(sites.order_by("site_number")))
+
+
+def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
+    approvals = ethics_approvals_at(sites)
+    board = []
+    for site in sites:
+        today = site.local_today()
+        current = rules.approval_in_force(approvals[site.pk], on=today)
+        left = rules.days_left(due_on=current.valid_until, today=today) if current else None
+        board.append(
+            SiteApproval(
+                site=site,
+                approval=current,
+                days_left=left,
+                countdown=rules.countdown(left) if current else "no approval recorded",
+                block=rules.enrollment_block_reason(approvals[site.pk], on=today),
+            )
+        )
+    return board
+
+
+# --- site activation checklist ----------------------------------------------------------------
+
+
+def activation_checklist(study_site: StudySite) -> list[rules.ActivationItem]:
+    """What the site needs before activation, from the study's needs and its country's rules."""
+    return activation_checklists([study_site])[study_site.pk]
+
+
+def activation_checklists(sites: list[StudySite]) -> dict[int, list[rules.ActivationItem]]:
+    """Each site's activation checklist, in two queries whatever the number of sites."""
+    initial = Submission.objects.filter(
+        study_id__in={site.study_id for site in sites},
+        kind="initial",
+        outcome__in=[*rules.APPROVING_OUTCOMES, rules.ACKNOWLEDGED],
+    )
+    covering = _covering(list(initial), sites)
+    with_consent = set(
+        ConsentApproval.objects.filter(study_site__in=sites).values_list("study_site_id", flat=True)
+    )
+    found = {}
+    for site in sites:
+        country = site.institution.country
+        jurisdiction = country_rules.rules_for(country)
+        submissions = covering.get(site.pk, [])
+        ethics = [s.decided_on for s in submissions if s.ethics_committee_id and s.is_approval]
+        authority = [s.decided_on for s in submissions if s.authority_id]
+        found[site.pk] = rules.activation_checklist(
+            country_submissions=jurisdiction.get("activation_submissions", []) if jurisdiction else [],
+            country_name=site_rules.country_name(country),
+            ethics_approved_on=min(ethics, default=None),
+            authority_approved_on=min(authority, default=None),
+            consent_approved=site.pk in with_consent,
+            principal_investigator=site.principal_investigator,
+        )
+    return found
+
+
+def sites_with_participants_visible(user: User, study: Study) -> set[int]:
+    """The study's sites whose participant numbers the user may see (sponsor viewers see none)."""
+    visible = StudySite.objects.filter(study=study).filter(
+        scope_filter(user, study_path="study", site_path="pk", subject_level=True)
+    )
+    return set(visible.values_list("pk", flat=True))
