@@ -2,4 +2,14 @@
 
 from ninja import Router
 
+from trialdesk.integrations.api_bulk import router as bulk_router
+from trialdesk.integrations.api_fhir import router as fhir_router
+from trialdesk.integrations.api_odm import router as odm_router
+from trialdesk.integrations.registry_api import router as registry_router
+
 router = Router(tags=["integrations"])
+
+router.add_router("", fhir_router)
+router.add_router("", odm_router)
+router.add_router("", registry_router)
+router.add_router("", bulk_router)

@@ -1,3 +1,8 @@
-"""Pages of the integrations app."""
+"""Pages of the integrations app: bulk imports and Excel exports, the registry panel's forms."""
 
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("trialdesk.integrations.urls_bulk")),
+    path("", include("trialdesk.integrations.registry_urls")),
+]

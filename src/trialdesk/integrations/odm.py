@@ -1,0 +1,781 @@
+"""CDISC ODM 1.3.2 for a study: export what a person may see, import visit completion from an EDC export.
+
+The export is built from the exporting person's scope: sites, participants, visits and audit events
+come from `visible_to(user)`, and a participant's arm is written only when that person may see it
+(randomization.concealment), so a blinded monitor's file has no arms at all.
+
+The import reads ClinicalData, matches each SubjectKey to a participant number and each StudyEventOID
+to a visit of the schedule (directly: `SE.<visit code>` or the code itself, or through a mapping
+file), checks everything first and changes nothing when any problem is found. Visits are then
+recorded through visits.services.record_visit and a participant's status (from the EDC's status item,
+IT.STATUS by default, its values mapped by the mapping file) changed through
+subjects.services.change_participant_status, one audit event each, all in one transaction.
+"""
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import trialdesk
+from trialdesk.core.models import AuditEvent, RoleAssignment, User
+from trialdesk.core.records import StaleVersion
+from trialdesk.interop import odm
+from trialdesk.interop.odm import writer
+from trialdesk.randomization.concealment import Reader
+from trialdesk.randomization.models import Allocation
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import Arm, ProtocolVersion, Study
+from trialdesk.subjects import rules as subject_rules
+from trialdesk.subjects import services as subject_services
+from trialdesk.subjects.models import Participant, ParticipantStatus
+from trialdesk.subjects.permissions import can_record_participant_data
+from trialdesk.subjects.selectors import first_consent_on
+from trialdesk.visits import rules as visit_rules
+from trialdesk.visits import selectors as visit_selectors
+from trialdesk.visits import services as visit_services
+from trialdesk.visits.models import ScheduledVisit, VisitDefinition, VisitStatus, VisitType
+from trialdesk.visits.permissions import can_record_visits
+
+# Not "LOC.<something>" like the sites, so that no site number can clash with it.
+SPONSOR_LOCATION = "SPONSOR"
+# Items that hold a visit's date in common EDC designs (CDASH SVSTDTC/VISDAT, our own IT.SVSTDTC);
+# matched on the OID's last dotted part, so IT.VISITDTC and VISITDTC both count.
+DEFAULT_VISIT_DATE_ITEMS = ("SVSTDTC", "VISDAT", "VISITDTC", "VISITDAT", "VISIT_DATE", "SVDAT")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+
+
+# Identifiers ------------------------------------------------------------------------------------------
+
+
+def study_oid(study: Study) -> str:
+    return f"ST.{study.code}"
+
+
+def metadata_version_oid(protocol_version: ProtocolVersion | None) -> str:
+    return f"MDV.{protocol_version.number}" if protocol_version else "MDV.NONE"
+
+
+def event_oid(definition: VisitDefinition) -> str:
+    return f"SE.{definition.code}"
+
+
+def location_oid(study_site: StudySite) -> str:
+    return f"LOC.{study_site.site_number}"
+
+
+def user_oid(username: str) -> str:
+    return f"USR.{username}"
+
+
+# Export -----------------------------------------------------------------------------------------------
+
+
+def _metadata_versions(user: User, study: Study) -> tuple[list[ProtocolVersion], list[odm.MetaDataVersion]]:
+    versions = list(
+        ProtocolVersion.objects.visible_to(user)
+        .filter(study=study)
+        .prefetch_related("visit_definitions")
+        .order_by("version_date", "id")
+    )
+    arms = tuple(
+        Arm.objects.visible_to(user).filter(study=study).order_by("code").values_list("code", "name")
+    )
+    built = []
+    for version in versions:
+        events = tuple(
+            odm.EventDef(
+                oid=event_oid(definition),
+                name=definition.name,
+                type="Unscheduled" if definition.visit_type == VisitType.UNSCHEDULED else "Scheduled",
+                mandatory=definition.visit_type != VisitType.UNSCHEDULED,
+                category=definition.get_visit_type_display(),
+            )
+            for definition in sorted(
+                version.visit_definitions.all(), key=lambda d: (d.order, d.day_offset, d.pk)
+            )
+        )
+        built.append(
+            odm.MetaDataVersion(
+                oid=metadata_version_oid(version),
+                name=f"Protocol v{version.number}",
+                description=version.get_status_display(),
+                events=events,
+                arm_codes=arms,
+            )
+        )
+    if not built:
+        built.append(
+            odm.MetaDataVersion(oid=metadata_version_oid(None), name="No protocol version", arm_codes=arms)
+        )
+    return versions, built
+
+
+def _subjects(user: User, study: Study, versions: list[ProtocolVersion], *, default_mdv: str) -> list:
+    """Each participant `user` may see with their visits done; rows are read as plain values because a
+    study's tens of thousands of visits would otherwise spend seconds building model instances."""
+    participants = list(
+        Participant.objects.visible_to(user)
+        .filter(study=study)
+        .select_related("study_site")
+        .order_by("number")
+    )
+    rank = {v.pk: (v.version_date, v.pk) for v in versions}
+    oid_of_version = {v.pk: metadata_version_oid(v) for v in versions}
+    definitions = dict(
+        VisitDefinition.objects.filter(protocol_version__study=study).values_list("pk", "code")
+    )
+    version_of_definition = dict(
+        VisitDefinition.objects.filter(protocol_version__study=study).values_list("pk", "protocol_version_id")
+    )
+    visits: dict[int, list[tuple]] = {}
+    rows = (
+        ScheduledVisit.objects.visible_to(user)
+        .filter(participant__study=study, status=VisitStatus.DONE, done_on__isnull=False)
+        .order_by("participant_id", "done_on", "id")
+        .values_list("participant_id", "definition_id", "done_on", "modality", "pk")
+    )
+    for participant_id, definition_id, done_on, modality, pk in rows:
+        visits.setdefault(participant_id, []).append((definition_id, done_on, modality, pk))
+    allocations = {
+        a.participant_id: a
+        for a in Allocation.objects.filter(participant__in=[p.pk for p in participants]).select_related("arm")
+    }
+    reader = Reader(user)
+    subjects = []
+    for participant in participants:
+        own = visits.get(participant.pk, [])
+        used = [version_of_definition[d] for d, *_ in own if d in version_of_definition]
+        # A participant's data belongs to the latest protocol version their visits were scheduled on.
+        mdv = oid_of_version.get(max(used, key=lambda v: rank.get(v, (dt.date.min, 0)))) if used else None
+        allocation = allocations.get(participant.pk)
+        arm = reader.arm_of(allocation) if allocation else None
+        subjects.append(
+            odm.SubjectRecord(
+                key=participant.number,
+                site_oid=location_oid(participant.study_site),
+                metadata_version_oid=mdv or default_mdv,
+                status=participant.status,
+                enrolled_on=participant.enrolled_on,
+                arm_code=arm.code if arm else None,
+                randomized_at=allocation.randomized_at if arm else None,
+                events=tuple(
+                    odm.EventRecord(
+                        oid=f"SE.{definitions[definition_id]}" if definition_id else writer.UNSCHEDULED_EVENT,
+                        done_on=done_on,
+                        modality=modality,
+                        repeat_key="" if definition_id else str(pk),
+                    )
+                    for definition_id, done_on, modality, pk in own
+                ),
+            )
+        )
+    return subjects
+
+
+def build_export(
+    *,
+    study: Study,
+    user: User,
+    metadata: bool = True,
+    clinical_data: bool = True,
+    audit: bool = False,
+    now: dt.datetime | None = None,
+) -> odm.OdmDocument:
+    """The ODM document of `study` as `user` may see it (the caller has checked the study is in scope)."""
+    now = now or timezone.now()
+    versions, mdvs = _metadata_versions(user, study)
+    current = visit_selectors.schedule_version_of(study)
+    default_mdv = metadata_version_oid(current) if current in versions else mdvs[-1].oid
+    sites = list(StudySite.objects.visible_to(user).filter(study=study).select_related("institution"))
+    subjects = _subjects(user, study, versions, default_mdv=default_mdv) if clinical_data else []
+    effective_on = (current.effective_on or current.approved_on or current.version_date) if current else None
+    locations = [
+        odm.Location(
+            oid=location_oid(site),
+            name=f"{site.institution.name}, {site.institution.city} (site {site.site_number})",
+            metadata_version_oid=default_mdv,
+            effective_on=effective_on,
+        )
+        for site in sites
+    ]
+    site_oids = {site.pk: location_oid(site) for site in sites}
+    entries: list[odm.AuditEntry] = []
+    if audit:
+        events = AuditEvent.objects.visible_to(user).filter(study_id=study.pk).order_by("id")
+        for event in events.iterator(chunk_size=2000):
+            entries.append(
+                odm.AuditEntry(
+                    id=f"AR.{event.pk}",
+                    user_oid=user_oid(event.actor_username),
+                    location_oid=site_oids.get(event.study_site_id, SPONSOR_LOCATION),
+                    at=event.occurred_at,
+                    reason=event.reason,
+                    source_id=f"{event.action} {event.object_type}:{event.object_id} sha256:{event.hash}",
+                )
+            )
+        if any(entry.location_oid == SPONSOR_LOCATION for entry in entries):
+            locations.append(
+                odm.Location(
+                    oid=SPONSOR_LOCATION,
+                    name=study.sponsor or "Sponsor",
+                    type="Sponsor",
+                    metadata_version_oid=default_mdv,
+                    effective_on=effective_on,
+                )
+            )
+    users = _users(study, sites, extra={entry.user_oid for entry in entries})
+    return odm.OdmDocument(
+        file_oid=f"TRIALDESK.{study.code}.{now:%Y%m%dT%H%M%S}",
+        created_at=now,
+        study_oid=study_oid(study),
+        study_name=study.code,
+        study_description=study.title,
+        protocol_name=study.code,
+        metadata_versions=tuple(mdvs),
+        include_metadata=metadata,
+        users=tuple(users),
+        locations=tuple(locations),
+        subjects=tuple(subjects),
+        include_clinical_data=clinical_data,
+        audit_entries=tuple(entries),
+        source_system_version=trialdesk.__version__,
+    )
+
+
+def _users(study: Study, sites: list[StudySite], *, extra: set[str]) -> list[odm.AdminUser]:
+    """The study's staff (study-level roles and roles at the visible sites) and every audit actor."""
+    site_oids = {site.pk: location_oid(site) for site in sites}
+    assignments = RoleAssignment.objects.filter(
+        Q(study=study) | Q(study_site__in=list(site_oids))
+    ).select_related("user")
+    people: dict[str, tuple[User | None, set[str]]] = {}
+    for assignment in assignments:
+        _, where = people.setdefault(user_oid(assignment.user.username), (assignment.user, set()))
+        if assignment.study_site_id:
+            where.add(site_oids[assignment.study_site_id])
+    missing = extra - set(people)
+    if missing:
+        usernames = {oid.removeprefix("USR.") for oid in missing}
+        for person in User.objects.filter(username__in=usernames):
+            people[user_oid(person.username)] = (person, set())
+        for oid in missing - set(people):
+            people[oid] = (None, set())  # "system", or an account that no longer exists
+    return [
+        odm.AdminUser(
+            oid=oid,
+            login=oid.removeprefix("USR."),
+            full_name=person.get_full_name() if person else "",
+            location_oids=tuple(sorted(where)),
+        )
+        for oid, (person, where) in sorted(people.items())
+    ]
+
+
+def export_study(*, study: Study, user: User, **options) -> bytes:
+    """The ODM 1.3.2 XML of `study` as `user` may see it (see build_export for the options)."""
+    return odm.write(build_export(study=study, user=user, **options))
+
+
+# Import -----------------------------------------------------------------------------------------------
+
+
+class MappingError(Exception):
+    """A mapping file that cannot be used; the message names the file and the JSON path."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How an EDC's OIDs translate to Trialdesk's: subject keys, study events, sites, date items."""
+
+    subjects: dict[str, str] = field(default_factory=dict)
+    study_events: dict[str, str] = field(default_factory=dict)
+    sites: dict[str, str] = field(default_factory=dict)
+    visit_date_items: tuple[str, ...] = DEFAULT_VISIT_DATE_ITEMS
+    modality: str = ""
+    status_item: str = writer.STATUS_ITEM
+    status_date_item: str = ""
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    def status_for(self, value: str) -> str | None:
+        """The Trialdesk status an EDC value stands for: mapped, else a Trialdesk status name itself."""
+        if value in self.statuses:
+            return self.statuses[value]
+        return value if value in ParticipantStatus.values else None
+
+
+MAPPING_KEYS = (
+    "subjects",
+    "study_events",
+    "sites",
+    "visit_date_items",
+    "modality",
+    "status_item",
+    "status_date_item",
+    "statuses",
+)
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """A Mapping from a JSON file, every key optional, e.g.
+    {"study_events": {"SE.VISIT 1": "W2"}, "subjects": {"SS_0001": "101-001"}, "sites": {"ISSS": "101"},
+     "visit_date_items": ["IT.VISITDTC"], "modality": "on_site", "status_item": "IT.DSDECOD",
+     "status_date_item": "IT.DSSTDTC", "statuses": {"COMPLETED": "completed"}}."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise MappingError(f"{path}: cannot read the mapping file: {error.strerror}.") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise MappingError(f"{path}: the mapping file is not valid JSON: {error}.") from error
+    if not isinstance(data, dict):
+        raise MappingError(f"{path}: $: the mapping file must hold a JSON object.")
+    unknown = sorted(set(data) - set(MAPPING_KEYS))
+    if unknown:
+        raise MappingError(f"{path}: $.{unknown[0]}: unknown key; use {', '.join(MAPPING_KEYS)}.")
+    values = {}
+    for key in ("subjects", "study_events", "sites", "statuses"):
+        table = data.get(key, {})
+        if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in table.items()
+        ):
+            raise MappingError(f"{path}: $.{key}: give an object of OID to Trialdesk name, all text.")
+        values[key] = {k.strip(): v.strip() for k, v in table.items()}
+    items = data.get("visit_date_items", list(DEFAULT_VISIT_DATE_ITEMS))
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise MappingError(f"{path}: $.visit_date_items: give a list of ItemOIDs.")
+    values["visit_date_items"] = tuple(i.strip() for i in items)
+    modality = data.get("modality", "")
+    if not isinstance(modality, str) or (modality and modality not in visit_rules.MODALITIES):
+        raise MappingError(
+            f"{path}: $.modality: choose one of {', '.join(visit_rules.MODALITIES)} (or leave it out)."
+        )
+    values["modality"] = modality
+    unknown_statuses = sorted(set(values["statuses"].values()) - set(ParticipantStatus.values))
+    if unknown_statuses:
+        raise MappingError(
+            f"{path}: $.statuses: {unknown_statuses[0]!r} is not a participant status; use "
+            f"{', '.join(ParticipantStatus.values)}."
+        )
+    for key in ("status_item", "status_date_item"):
+        value = data.get(key, getattr(Mapping, key, ""))
+        if not isinstance(value, str):
+            raise MappingError(f"{path}: $.{key}: give an ItemOID as text.")
+        values[key] = value.strip()
+    return Mapping(**values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the file that stops the import (or, as a warning, is skipped); `where` is an XPath."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class PlannedVisit:
+    """A visit the import will record (or correct) as done."""
+
+    visit: ScheduledVisit
+    done_on: dt.date
+    modality: str
+    where: str
+
+
+@dataclass
+class PlannedStatus:
+    """A participant status change the import will make (the EDC's disposition)."""
+
+    participant: Participant
+    to: str
+    on: dt.date | None
+    where: str
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did: visits recorded, unchanged, and every problem and warning."""
+
+    source: str
+    planned: list[PlannedVisit] = field(default_factory=list)
+    statuses: list[PlannedStatus] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    subjects_seen: int = 0
+    unchanged: int = 0
+    recorded: int = 0
+    status_changes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_odm_date(value: str) -> dt.date | None:
+    """The day of an ODM date or datetime value ("2022-02-12", "2022-02-12T10:00"); None if partial."""
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _date_item_matches(item_oid: str, wanted: tuple[str, ...]) -> bool:
+    last = item_oid.rsplit(".", 1)[-1].upper()
+    return any(item_oid == w or last == w.rsplit(".", 1)[-1].upper() for w in wanted)
+
+
+def _visit_date(
+    event: odm.ClinicalEvent, mapping: Mapping, report: ImportReport
+) -> tuple[dt.date, str] | None:
+    """The visit's date and where it was read: a vendor StartDate, a visit-date item, else an audit stamp."""
+    candidates: list[tuple[str, str]] = []
+    if event.start_date:
+        candidates.append(event.start_date)
+    for item_oid, values in event.items.items():
+        if _date_item_matches(item_oid, mapping.visit_date_items):
+            candidates.extend(values)
+    if not candidates and event.audit_stamps:
+        candidates.append(min(event.audit_stamps))
+    if not candidates:
+        return None
+    value, where = candidates[0]
+    day = parse_odm_date(value)
+    if day is None:
+        report.problems.append(Problem(where, f"{value!r} is not a full date (YYYY-MM-DD)."))
+        return None
+    return day, where
+
+
+class _Schedule:
+    """The participants the file names (those the importer may see) and their visits, by number and code."""
+
+    # Participant numbers per query: far below SQLite's limit on bound parameters.
+    CHUNK = 500
+
+    def __init__(self, user: User, study: Study, numbers: set[str]):
+        self.participants: dict[str, Participant] = {}
+        self.visits: dict[tuple[int, str], ScheduledVisit] = {}
+        wanted = sorted(numbers)
+        for start in range(0, len(wanted), self.CHUNK):
+            chunk = wanted[start : start + self.CHUNK]
+            by_pk = {
+                p.pk: p
+                for p in Participant.objects.visible_to(user)
+                .filter(study=study, number__in=chunk)
+                .select_related("study_site__institution")
+            }
+            self.participants.update({p.number: p for p in by_pk.values()})
+            for visit in (
+                ScheduledVisit.objects.visible_to(user)
+                .filter(participant_id__in=list(by_pk), definition__isnull=False)
+                .select_related("definition")
+            ):
+                # The participant loaded above, so its site and institution come without a query each.
+                visit.participant = by_pk[visit.participant_id]
+                self.visits[(visit.participant_id, visit.definition.code.upper())] = visit
+        self.codes = {
+            code.upper()
+            for code in VisitDefinition.objects.filter(protocol_version__study=study).values_list(
+                "code", flat=True
+            )
+        }
+
+
+def _visit_code(oid: str, mapping: Mapping) -> str:
+    if oid in mapping.study_events:
+        return mapping.study_events[oid]
+    return oid.removeprefix("SE.")
+
+
+def _check_site(
+    subject: odm.ClinicalSubject, participant: Participant, mapping: Mapping, report: ImportReport
+) -> None:
+    if not subject.site_oid:
+        return
+    where = f"{subject.xpath}/SiteRef/@LocationOID"
+    number = mapping.sites.get(subject.site_oid)
+    if number is None and subject.site_oid.startswith("LOC."):
+        number = subject.site_oid.removeprefix("LOC.")
+    if number is None:
+        report.warnings.append(
+            Problem(
+                where,
+                f"site {subject.site_oid!r} is not mapped; participant {participant.number} stays at "
+                f"site {participant.study_site.site_number}.",
+            )
+        )
+    elif number != participant.study_site.site_number:
+        report.problems.append(
+            Problem(
+                where,
+                f"participant {participant.number} is at site {participant.study_site.site_number} in "
+                f"Trialdesk, the file says site {number}; import does not move participants between sites.",
+            )
+        )
+
+
+# Schema deviations shown one by one before they are summed up.
+SCHEMA_WARNINGS_SHOWN = 5
+
+
+def _schema_warnings(root, report: ImportReport) -> None:
+    """EDC exports often step outside the ODM schema (vendor attributes, extensions) while their
+    ClinicalData is sound, so deviations are warned about, not refused; what the import needs is checked."""
+    deviations = odm.schema_problems(root)
+    for deviation in deviations[:SCHEMA_WARNINGS_SHOWN]:
+        line, _, message = deviation.partition(": ")
+        report.warnings.append(Problem(line, f"not valid ODM 1.3.2: {message}"))
+    if len(deviations) > SCHEMA_WARNINGS_SHOWN:
+        report.warnings.append(
+            Problem(
+                "/ODM",
+                f"{len(deviations) - SCHEMA_WARNINGS_SHOWN} more deviations from the ODM 1.3.2 schema.",
+            )
+        )
+
+
+def plan_import(
+    *, root, study: Study, user: User, mapping: Mapping | None = None, source: str = ""
+) -> ImportReport:
+    """Check every SubjectData and StudyEventData of the file against the study; change nothing."""
+    mapping = mapping or Mapping()
+    report = ImportReport(source=source)
+    try:
+        subjects = odm.read_clinical_data(root)
+    except odm.OdmInputError as error:
+        report.problems.append(Problem(error.where or "/", error.message))
+        return report
+    if not subjects:
+        report.problems.append(Problem("/ODM", "The file has no ClinicalData/SubjectData to import."))
+        return report
+    _schema_warnings(root, report)
+    schedule = _Schedule(user, study, {mapping.subjects.get(s.key, s.key) for s in subjects if s.key})
+    planned: dict[int, PlannedVisit] = {}
+    for subject in subjects:
+        report.subjects_seen += 1
+        if not subject.key:
+            report.problems.append(Problem(f"{subject.xpath}/@SubjectKey", "SubjectKey is missing."))
+            continue
+        if subject.transaction_type == "Remove":
+            report.warnings.append(
+                Problem(subject.xpath, "TransactionType Remove: participants are not deleted.")
+            )
+            continue
+        number = mapping.subjects.get(subject.key, subject.key)
+        participant = schedule.participants.get(number)
+        if participant is None:
+            report.problems.append(
+                Problem(
+                    f"{subject.xpath}/@SubjectKey",
+                    f"no participant {number!r} in study {study.code} that you can see"
+                    + (
+                        ""
+                        if number != subject.key
+                        else "; map the SubjectKey in the mapping file if it differs"
+                    )
+                    + ".",
+                )
+            )
+            continue
+        _check_site(subject, participant, mapping, report)
+        for event in subject.events:
+            _plan_event(event, participant, schedule, mapping, user, report, planned)
+        _plan_status(subject, participant, mapping, user, report)
+    report.planned = sorted(planned.values(), key=lambda p: (p.visit.participant.number, p.done_on))
+    return report
+
+
+def _item(subject: odm.ClinicalSubject, oid: str) -> tuple[str, str] | None:
+    """The last value (and its XPath) of item `oid` anywhere in the subject's events."""
+    found = [value for event in subject.events for value in event.items.get(oid, [])] if oid else []
+    return found[-1] if found else None
+
+
+def _plan_status(
+    subject, participant: Participant, mapping: Mapping, user: User, report: ImportReport
+) -> None:
+    """The participant's status from the EDC's status item, when the file has one and it differs."""
+    found = _item(subject, mapping.status_item)
+    if found is None:
+        return
+    value, where = found
+    target = mapping.status_for(value)
+    if target is None:
+        report.problems.append(
+            Problem(where, f"{value!r} is not a participant status; map it in the mapping file (statuses).")
+        )
+        return
+    if target == participant.status:
+        return
+    on = None
+    dated = _item(subject, mapping.status_date_item)
+    if dated is not None:
+        on = parse_odm_date(dated[0])
+        if on is None:
+            report.problems.append(Problem(dated[1], f"{dated[0]!r} is not a full date (YYYY-MM-DD)."))
+            return
+    site = participant.study_site
+    if not can_record_participant_data(user, site):
+        report.problems.append(Problem(where, f"you may not change participants at site {site.site_number}."))
+        return
+    problem = subject_rules.status_change_problem(participant.status, target)
+    if problem is None:
+        problem = subject_rules.status_date_problem(
+            on=on or site.local_today(),
+            today=site.local_today(),
+            last_change_on=participant.status_changed_on or participant.enrolled_on,
+        )
+    if problem:
+        report.problems.append(Problem(dated[1] if dated and "date" in problem else where, problem))
+        return
+    # A participant may appear in several ClinicalData blocks (one per metadata version): the last wins.
+    report.statuses = [p for p in report.statuses if p.participant.pk != participant.pk]
+    report.statuses.append(PlannedStatus(participant=participant, to=target, on=on, where=where))
+
+
+def _plan_event(event, participant, schedule, mapping, user, report, planned) -> None:
+    if not event.oid:
+        report.problems.append(Problem(f"{event.xpath}/@StudyEventOID", "StudyEventOID is missing."))
+        return
+    if event.oid == writer.COMMON_EVENT:
+        return  # participant and randomization facts written by Trialdesk itself: not imported
+    if event.oid == writer.UNSCHEDULED_EVENT:
+        report.warnings.append(
+            Problem(event.xpath, "unscheduled visits are not imported; record them in Trialdesk.")
+        )
+        return
+    if event.transaction_type == "Remove":
+        report.warnings.append(
+            Problem(event.xpath, "TransactionType Remove: recorded visits are not undone.")
+        )
+        return
+    if event.repeat_key not in ("", "1"):
+        report.warnings.append(
+            Problem(
+                f"{event.xpath}/@StudyEventRepeatKey", "repeats of a visit are not in the schedule; skipped."
+            )
+        )
+        return
+    code = _visit_code(event.oid, mapping)
+    visit = schedule.visits.get((participant.pk, code.upper()))
+    if visit is None:
+        where = f"{event.xpath}/@StudyEventOID"
+        if code.upper() not in schedule.codes:
+            report.problems.append(
+                Problem(
+                    where,
+                    f"{event.oid!r} is not a visit of the schedule of activities; map it to a visit "
+                    "code in the mapping file (study_events).",
+                )
+            )
+        else:
+            report.problems.append(
+                Problem(
+                    where,
+                    f"participant {participant.number} has no scheduled visit {code}; schedule it first.",
+                )
+            )
+        return
+    found = _visit_date(event, mapping, report)
+    if found is None:
+        if not any(p.where.startswith(event.xpath) for p in report.problems):
+            report.warnings.append(
+                Problem(event.xpath, "no visit date in this event; the visit is left as it is.")
+            )
+        return
+    done_on, where = found
+    site = participant.study_site
+    if not can_record_visits(user, site):
+        report.problems.append(Problem(event.xpath, f"you may not record visits at site {site.site_number}."))
+        return
+    problem = visit_rules.visit_date_problem(
+        done_on,
+        today=site.local_today(),
+        enrolled_on=participant.enrolled_on,
+        first_consent_on=first_consent_on(participant),
+    )
+    if problem:
+        report.problems.append(Problem(where, problem))
+        return
+    allowed = visit.allowed_modalities()
+    modality = mapping.modality or visit.modality or ("on_site" if "on_site" in allowed else allowed[0])
+    if problem := visit_rules.modality_problem(modality, allowed=allowed):
+        report.problems.append(Problem(event.xpath, f"modality {modality}: {problem}"))
+        return
+    earlier = planned.get(visit.pk)
+    if earlier is not None and earlier.done_on != done_on:
+        report.problems.append(
+            Problem(
+                where,
+                f"visit {code} of {participant.number} is also in {earlier.where} "
+                f"with date {earlier.done_on}.",
+            )
+        )
+        return
+    if visit.status == VisitStatus.DONE and visit.done_on == done_on:
+        report.unchanged += 1
+        return
+    planned[visit.pk] = PlannedVisit(visit=visit, done_on=done_on, modality=modality, where=where)
+
+
+def apply_import(report: ImportReport, *, user: User) -> ImportReport:
+    """Record the planned visits in one transaction; any refusal undoes them all and is reported."""
+    if not report.ok:
+        return report
+    reason = f"CDISC ODM import{f' ({report.source})' if report.source else ''}"
+    try:
+        with transaction.atomic():
+            for plan in report.planned:
+                # The version read while checking: a visit changed since then is not overwritten.
+                visit_services.record_visit(
+                    scheduled_visit=plan.visit,
+                    done_on=plan.done_on,
+                    modality=plan.modality,
+                    by=user,
+                    reason=reason,
+                    expected_version=plan.visit.version,
+                )
+                report.recorded += 1
+            for plan in report.statuses:
+                subject_services.change_participant_status(
+                    participant=plan.participant,
+                    to=plan.to,
+                    on=plan.on,
+                    reason=reason,
+                    by=user,
+                    expected_version=plan.participant.version,
+                )
+                report.status_changes += 1
+    except (ValidationError, PermissionDenied, StaleVersion) as error:
+        report.recorded = report.status_changes = 0
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        report.problems.append(Problem(plan.where, "; ".join(messages)))
+    return report
+
+
+def import_file(
+    *, path: str | Path, study: Study, user: User, mapping: Mapping | None = None, dry_run: bool = False
+) -> ImportReport:
+    """Read, check and (unless `dry_run` or a problem was found) apply an ODM ClinicalData file."""
+    path = Path(path)
+    try:
+        root = odm.parse_file(path)
+    except odm.OdmInputError as error:
+        report = ImportReport(source=path.name)
+        report.problems.append(Problem(error.where or "/", error.message))
+        return report
+    report = plan_import(root=root, study=study, user=user, mapping=mapping, source=path.name)
+    return report if dry_run else apply_import(report, user=user)

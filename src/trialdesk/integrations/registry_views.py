@@ -1,0 +1,84 @@
+"""Pages of the registry work: the study's "Registry" tab and the form for its FDAAA 801 facts."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from trialdesk.core.forms import DateInput, reason_field
+from trialdesk.core.permissions import can_manage_study, require
+from trialdesk.core.views import form_page, post_data
+from trialdesk.integrations import registry
+from trialdesk.integrations.ctgov import record_registry_facts
+from trialdesk.integrations.models import RegistryRecord
+from trialdesk.studies import selectors as study_selectors
+
+APPLICABILITY_CHOICES = (("", "Read from the registry record"), ("yes", "Yes"), ("no", "No"))
+
+
+class RegistryFactsForm(forms.Form):
+    """What the CRM records about the study's registry duties."""
+
+    applicable_clinical_trial = forms.ChoiceField(
+        label="Applicable clinical trial (FDAAA 801)", choices=APPLICABILITY_CHOICES, required=False
+    )
+    delay_certified_on = forms.DateField(
+        label="Certification to delay results submitted on", required=False, widget=DateInput
+    )
+    eu_end_of_trial_on = forms.DateField(
+        label="End of trial in the EU",
+        required=False,
+        widget=DateInput,
+        help_text="Leave empty to use the registry's actual completion date.",
+    )
+    eu_results_submitted_on = forms.DateField(
+        label="EU summary of results submitted on", required=False, widget=DateInput
+    )
+    reason = reason_field()
+
+    def changes(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in self.fields if name != "reason"}
+        values["applicable_clinical_trial"] = {"yes": True, "no": False}.get(
+            values["applicable_clinical_trial"]
+        )
+        return values
+
+
+def registry_tab(request, study) -> dict:
+    """The registry check of the study (differences and deadlines), or the hint to import its record."""
+    return {
+        "registry_check": registry.check_study(study, user=request.user),
+        "registry_nct": study.nct_number,
+    }
+
+
+@login_required
+def registry_facts(request, study_id):
+    study = get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
+    require(
+        can_manage_study(request.user, study.pk),
+        "Only the study's CRM or an administrator records these facts.",
+    )
+    record = RegistryRecord.objects.filter(study=study).first()
+    initial = {}
+    if record:
+        initial = {
+            "applicable_clinical_trial": {True: "yes", False: "no"}.get(record.applicable_clinical_trial, ""),
+            "delay_certified_on": record.delay_certified_on,
+            "eu_end_of_trial_on": record.eu_end_of_trial_on,
+            "eu_results_submitted_on": record.eu_results_submitted_on,
+        }
+    form = RegistryFactsForm(post_data(request), initial=initial)
+    tab = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=registry"
+    return form_page(
+        request,
+        form,
+        lambda f: record_registry_facts(
+            study=study, changes=f.changes(), by=request.user, reason=f.cleaned_data["reason"]
+        ),
+        title=f"Registry facts of {study.code}",
+        cancel_url=tab,
+        done=lambda _record: tab,
+        saved="Registry facts recorded.",
+        study=study,
+    )
