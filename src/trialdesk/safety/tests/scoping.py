@@ -4,15 +4,68 @@
 def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, study_wide, on_b) -> dict:
     """{path parameter name: [Case, …]} for this app's routes.
 
-    Import Case inside the function (`from tests.test_scoping_every_route import Case`): that module
-    imports this one. `on_a1` are the people who see site A1 of study A (sponsor viewers included:
-    drop them for participant-level records), `on_a_not_a1` those who see site A2 but not A1, `on_b`
-    those who see site B1 of study B, `study_wide` those who see study A.
+    Adverse events and their obligations are participant-level: sponsor viewers see none of them.
+    The calendar feed's token is its own credential: whoever holds it gets the feed (and only GET).
     """
-    return {}
+    import datetime as dt
+
+    from tests.factories import make_participant
+    from tests.test_scoping_every_route import PEOPLE, Case
+    from trialdesk.safety import services
+    from trialdesk.safety.models import ReportingObligation
+    from trialdesk.safety.tests.factories import make_adverse_event
+
+    participant_a2 = make_participant(world.site_a2, "102-951", by=world.admin)
+    event_a1 = make_adverse_event(participant_a1, by=world.admin)
+    event_a2 = make_adverse_event(participant_a2, by=world.admin)
+    event_b1 = make_adverse_event(participant_b1, by=world.admin)
+    services.save_safety_settings(
+        study=world.study_a, by=world.admin, development_birth_date=dt.date(2020, 6, 15)
+    )
+    dsur_a = ReportingObligation.objects.get(study=world.study_a, adverse_event__isnull=True)
+    _, token = services.create_calendar_feed(user=world.crm)
+    subjects_a1 = on_a1 - {"sponsor_viewer"}
+    subjects_a2 = on_a_not_a1 - {"sponsor_viewer"}
+
+    def obligation_of(event):
+        return ReportingObligation.objects.filter(adverse_event=event).order_by("id").first().pk
+
+    return {
+        "adverse_event_id": [
+            Case("an adverse event at A1", event_a1.pk, subjects_a1),
+            Case("an adverse event at A2", event_a2.pk, subjects_a2),
+            Case("an adverse event at B1", event_b1.pk, on_b),
+        ],
+        "obligation_id": [
+            Case("a reporting obligation at A1", obligation_of(event_a1), subjects_a1),
+            Case("a reporting obligation at A2", obligation_of(event_a2), subjects_a2),
+            Case("a reporting obligation at B1", obligation_of(event_b1), on_b),
+            Case("the DSUR of study A", dsur_a.pk, subjects_a1),
+        ],
+        "token": [Case("the CRM's calendar feed", token, frozenset(PEOPLE))],
+    }
 
 
 # (METHOD, path) of every API route this app publishes; tests/test_api_contract.py checks the set both ways.
-API_ROUTES: set[tuple[str, str]] = set()
+API_ROUTES: set[tuple[str, str]] = {
+    ("GET", "/api/v1/ctcae-terms"),
+    ("GET", "/api/v1/studies/{study_id}/adverse-events"),
+    ("POST", "/api/v1/studies/{study_id}/adverse-events"),
+    ("GET", "/api/v1/adverse-events/{adverse_event_id}"),
+    ("GET", "/api/v1/adverse-events/{adverse_event_id}/versions"),
+    ("POST", "/api/v1/adverse-events/{adverse_event_id}/versions"),
+    ("GET", "/api/v1/adverse-events/{adverse_event_id}/obligations"),
+    ("GET", "/api/v1/obligations"),
+    ("GET", "/api/v1/studies/{study_id}/obligations"),
+    ("GET", "/api/v1/obligations/{obligation_id}"),
+    ("POST", "/api/v1/obligations/{obligation_id}/submit"),
+    ("GET", "/api/v1/studies/{study_id}/line-listing"),
+    ("GET", "/api/v1/safety-settings/{study_id}"),
+    ("PUT", "/api/v1/safety-settings/{study_id}"),
+    ("GET", "/api/v1/studies/{study_id}/committee-policies"),
+    ("POST", "/api/v1/studies/{study_id}/committee-policies"),
+    ("GET", "/api/v1/studies/{study_id}/reference-safety-information"),
+    ("POST", "/api/v1/studies/{study_id}/reference-safety-information"),
+}
 # Path parameter names this app's API routes use (each needs cases in scoping_cases).
-PATH_PARAMETERS: set[str] = set()
+PATH_PARAMETERS: set[str] = {"study_id", "adverse_event_id", "obligation_id"}

@@ -25,6 +25,7 @@ from trialdesk.people import tabs as people_tabs
 from trialdesk.randomization.concealment import mask_events
 from trialdesk.randomization.views import study_tab as randomization_tab
 from trialdesk.regulatory import tabs as regulatory_tabs
+from trialdesk.safety import selectors as safety_selectors
 from trialdesk.safety import tabs as safety_tabs
 from trialdesk.statistics.forecast_views import forecast_tab
 from trialdesk.statistics.tabs import kri_tab
@@ -94,6 +95,7 @@ def portfolio(request):
         "page": page,
         "rows": selectors.portfolio_rows(list(page.object_list)),
         "can_create_study": can_create_study(user),
+        "safety_counts": safety_selectors.board_counts(user),
         "nav": "portfolio",
     }
     template = "studies/partials/portfolio_table.html" if wants_partial(request) else "studies/portfolio.html"

@@ -1,0 +1,173 @@
+"""Reads of the safety app, each starting from what the user may see."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from trialdesk.core.models import User
+from trialdesk.safety import rules
+from trialdesk.safety.models import (
+    AdverseEvent,
+    AdverseEventVersion,
+    CommitteeReportingPolicy,
+    ObligationStatus,
+    ReportingObligation,
+    StudySafetySettings,
+)
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import Study
+
+DAY = dt.timedelta(hours=24)
+WEEK = dt.timedelta(days=7)
+
+
+def adverse_events_for(user: User, study: Study | None = None) -> QuerySet:
+    events = AdverseEvent.objects.visible_to(user).select_related("participant", "study_site", "study")
+    return events.filter(study=study) if study is not None else events
+
+
+def versions_of(user: User, adverse_event: AdverseEvent) -> QuerySet:
+    return (
+        AdverseEventVersion.objects.visible_to(user)
+        .filter(adverse_event=adverse_event)
+        .select_related("recorded_by", "reference_safety_information")
+    )
+
+
+def latest_version(adverse_event: AdverseEvent) -> AdverseEventVersion:
+    return adverse_event.versions.select_related("adverse_event__study_site__institution").get(
+        number=adverse_event.latest_version
+    )
+
+
+def obligations_for(user: User, study: Study | None = None) -> QuerySet:
+    found = ReportingObligation.objects.visible_to(user).select_related(
+        "study", "adverse_event", "study_site"
+    )
+    return found.filter(study=study) if study is not None else found
+
+
+def filter_adverse_events(events: QuerySet, params) -> QuerySet:
+    """The line listing's and the AE list's filters: seriousness, grade, causality, period, site, SUSAR."""
+    serious = params.get("serious", "")
+    if serious in ("yes", "true", "1"):
+        events = events.filter(serious=True)
+    elif serious in ("no", "false", "0"):
+        events = events.filter(serious=False)
+    grade = str(params.get("grade", "") or "")
+    if grade.isdigit():
+        events = events.filter(grade=int(grade))
+    related = params.get("related", "")
+    if related in ("yes", "true", "1"):
+        events = events.filter(related=True)
+    elif related in ("no", "false", "0"):
+        events = events.filter(related=False)
+    site = str(params.get("site", "") or "")
+    if site.isdigit():
+        events = events.filter(study_site_id=int(site))
+    for name, lookup in (("onset_from", "onset_on__gte"), ("onset_to", "onset_on__lte")):
+        value = params.get(name)
+        if value:
+            day = value if isinstance(value, dt.date) else _date(value)
+            if day:
+                events = events.filter(**{lookup: day})
+    if params.get("susar") in ("yes", "true", "1", True):
+        events = events.filter(serious=True, related=True).exclude(expected=True)
+    return events
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def settings_of(study: Study) -> StudySafetySettings:
+    """The study's safety settings, or unsaved defaults (sponsor in UTC, a drug, 24 hours)."""
+    found = StudySafetySettings.objects.filter(study=study).first()
+    return found or StudySafetySettings(study=study)
+
+
+def study_jurisdictions(study: Study, settings: StudySafetySettings) -> tuple[str, ...]:
+    """Jurisdictions from the countries of the study's sites, plus those the settings add."""
+    countries = StudySite.objects.filter(study=study).values_list("institution__country", flat=True)
+    found = set(rules.jurisdictions_of_countries(countries)) | set(settings.extra_jurisdictions or [])
+    return tuple(code for code in rules.JURISDICTIONS if code in found)
+
+
+def committee_policies(study: Study, study_site: StudySite) -> dict[str, rules.CommitteePolicy]:
+    rows = CommitteeReportingPolicy.objects.filter(study=study, active=True).filter(
+        Q(study_site__isnull=True) | Q(study_site=study_site)
+    )
+    return {row.name: row.as_rule_policy() for row in rows}
+
+
+@dataclass
+class Board:
+    """The obligations board: open obligations overdue, due in 24 hours and due later this week, each
+    grouped by study and recipient, plus the counts the portfolio page shows."""
+
+    now: dt.datetime
+    overdue: dict = field(default_factory=dict)
+    due_24h: dict = field(default_factory=dict)
+    due_week: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    limit: int = 0
+    shown: int = 0
+
+
+def board_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    """Overdue, due within 24 hours and due within 7 days (open obligations), in one query."""
+    now = now or timezone.now()
+    open_ones = ReportingObligation.objects.visible_to(user).filter(
+        status=ObligationStatus.OPEN, due_at__lt=now + WEEK
+    )
+    return open_ones.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        due_24h=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + DAY)),
+        due_week=Count("pk", filter=Q(due_at__gte=now)),
+    )
+
+
+BOARD_FIELDS = (
+    "id",
+    "study_id",
+    "study__code",
+    "study_site_id",
+    "reporting_party",
+    "adverse_event_id",
+    "adverse_event__number",
+    "adverse_event__ctcae_term",
+    "recipient",
+    "description",
+    "rule",
+    "clock",
+    "length",
+    "due_at",
+    "time_zone",
+)
+
+
+def obligations_board(user: User, now: dt.datetime | None = None, *, limit: int = 300) -> Board:
+    """The first `limit` open obligations due before a week from now (the counts cover them all)."""
+    now = now or timezone.now()
+    rows = (
+        ReportingObligation.objects.visible_to(user)
+        .filter(status=ObligationStatus.OPEN, due_at__lt=now + WEEK)
+        .select_related("study", "adverse_event")
+        .only(*BOARD_FIELDS)
+        .order_by("due_at")[:limit]
+    )
+    board = Board(now=now, counts=board_counts(user, now), limit=limit)
+    for row in rows:
+        bucket = (
+            board.overdue if row.due_at < now else board.due_24h if row.due_at < now + DAY else board.due_week
+        )
+        bucket.setdefault((row.study.code, row.recipient), []).append(row)
+        board.shown += 1
+    for name in ("overdue", "due_24h", "due_week"):
+        setattr(board, name, dict(sorted(getattr(board, name).items())))
+    return board

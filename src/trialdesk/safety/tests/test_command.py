@@ -1,0 +1,105 @@
+"""`trialdesk safety clocks --event event.json --json`: offline, the issue's field names, bad input named."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+EVENT = {
+    "product": "drug",
+    "jurisdictions": ["US", "EU", "IRB:WIRB"],
+    "serious": True,
+    "seriousness": ["life_threatening"],
+    "expected": False,
+    "related": True,
+    "unanticipated_device_effect": False,
+    "site_aware_at": "2025-12-30T16:00:00-05:00",
+    "sponsor_aware_at": "2025-12-31T09:00:00+01:00",
+    "site_timezone": "America/New_York",
+    "sponsor_timezone": "Europe/Berlin",
+}
+POLICIES = [
+    {
+        "name": "WIRB",
+        "committee": "WCG IRB",
+        "event_kind": "susar",
+        "clock": "working",
+        "length": 5,
+        "holiday_calendar": "US",
+        "citation": "WCG IRB reporting guidance",
+    },
+]
+
+
+def run(tmp_path, event, *extra):
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    policies = tmp_path / "policies.json"
+    policies.write_text(json.dumps(POLICIES))
+    from io import StringIO
+
+    out = StringIO()
+    call_command("safety", "clocks", "--event", str(path), "--policies", str(policies), *extra, stdout=out)
+    return out.getvalue()
+
+
+def test_clocks_prints_every_obligation_with_the_fixed_field_names(tmp_path):
+    found = json.loads(run(tmp_path, EVENT, "--json"))
+    assert {tuple(sorted(o)) for o in found} == {
+        (
+            "clock",
+            "description",
+            "due_at",
+            "due_on",
+            "jurisdiction",
+            "key",
+            "length",
+            "recipient",
+            "reporting_party",
+            "rule",
+            "starts_at",
+        )
+    }
+    by_key = {o["key"]: o for o in found}
+    assert by_key["US-IND-7D"]["due_at"] == "2026-01-07T23:59:59+01:00"
+    assert by_key["US-IND-7D"]["rule"] == "21 CFR 312.32(c)(2)"
+    # New Year's Day is a US holiday: 5 working days from Tue 30 December 2025 end on Wed 7 January.
+    assert by_key["IRB:WIRB"]["due_on"] == "2026-01-07" and by_key["IRB:WIRB"]["recipient"] == "WCG IRB"
+    assert by_key["PROTOCOL-SAE-SPONSOR"]["due_at"] == "2025-12-31T16:00:00-05:00"
+
+
+def test_non_serious_event_prints_no_obligation(tmp_path):
+    found = json.loads(run(tmp_path, {**EVENT, "serious": False, "seriousness": []}, "--json"))
+    assert found == []
+    assert "No reporting obligation" in run(tmp_path, {**EVENT, "serious": False, "seriousness": []})
+
+
+def test_bad_event_fails_with_one_line_per_bad_field(tmp_path):
+    bad = {
+        **EVENT,
+        "jurisdictions": ["US", "XX"],
+        "site_timezone": "Mars/Base",
+        "sponsor_aware_at": "2025-12-29T09:00:00+01:00",
+    }
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, bad, "--json")
+    lines = str(error.value).splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "jurisdictions",
+        "site_timezone",
+        "sponsor_aware_at",
+    ]
+
+
+def test_dsur_adds_each_study_s_next_annual_report(world):
+    import datetime as dt
+    from io import StringIO
+
+    from trialdesk.safety import services
+
+    services.save_safety_settings(
+        study=world.study_a, by=world.crm, development_birth_date=dt.date(2020, 6, 15)
+    )
+    out = StringIO()
+    call_command("safety", "dsur", stdout=out)
+    assert out.getvalue().startswith("ONC-A: DSUR due ")
