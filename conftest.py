@@ -35,3 +35,10 @@ def fast_password_hashing(request, settings):
     """Argon2 is deliberately slow; tests use a fast hasher unless they check hashing itself."""
     if request.node.get_closest_marker("real_password_hashing") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(settings, tmp_path):
+    """Files a test writes (documents, uploads awaiting confirmation) go to its own folder, not ./var."""
+    settings.DATA_DIR = tmp_path
+    return tmp_path

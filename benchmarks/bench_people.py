@@ -14,11 +14,11 @@ Bench data bypasses the services and the audit trail on purpose (it measures rea
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import time
 
 from generate import CITIES, configure_django, fresh_sqlite_file
+from measure import count_queries, timed
 
 STAFF = (("investigator", "principal_investigator"), ("investigator", "sub_investigator")) + (
     ("coordinator", "study_coordinator"),
@@ -100,29 +100,6 @@ def fill(site_count: int):
             if study_role == "principal_investigator"
         )
     return crm, study, sites, users, v2
-
-
-def count_queries(connection, call) -> int:
-    executed = []
-
-    def counting(execute, *args):
-        executed.append(1)
-        return execute(*args)
-
-    with connection.execute_wrapper(counting):
-        call()
-    return len(executed)
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    call()  # warm-up
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
-    return statistics.median(timings), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> int:

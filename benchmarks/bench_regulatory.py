@@ -15,11 +15,11 @@ documents apps' contract reads (training gaps, outstanding documents) are timed 
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import time
 
 from generate import CITIES, configure_django, fresh_sqlite_file
+from measure import count_queries, timed
 
 TARGET_MS = 300
 
@@ -143,29 +143,6 @@ def fill(site_count: int, participants: int):
         ]
         Consent.objects.bulk_create(consents, batch_size=2000)
     return crm, study, implementation
-
-
-def count_queries(connection, call) -> int:
-    executed = []
-
-    def counting(execute, *args):
-        executed.append(1)
-        return execute(*args)
-
-    with connection.execute_wrapper(counting):
-        call()
-    return len(executed)
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    call()  # warm-up
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
-    return statistics.median(timings), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> int:

@@ -133,6 +133,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
+# Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.
+DOCUMENT_MAX_BYTES = int(os.environ.get("TRIALDESK_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_BYTES = int(os.environ.get("TRIALDESK_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

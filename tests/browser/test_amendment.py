@@ -9,51 +9,20 @@ trialdesk.regulatory.tests.browser_seed.
 """
 
 import datetime as dt
-import os
 import re
-import subprocess
 
 import pytest
 
-from tests.browser.test_smoke import ARTIFACTS, BIN, PASSWORD, ROOT, free_port, page, wait_until_answering
+from tests.browser.live import ARTIFACTS, PASSWORD, live_server
 
 pytestmark = pytest.mark.browser
-__all__ = ["page"]  # the browser fixture, shared with the smoke test
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("trialdesk-amendment")
-    env = {**os.environ, "TRIALDESK_DATA_DIR": str(data_dir), "DEBUG": "1"}
-    env.pop("DATABASE_URL", None)  # always the temporary SQLite database
-    env["DJANGO_SETTINGS_MODULE"] = "trialdesk.settings"
-    subprocess.run([BIN / "trialdesk", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    seeded = subprocess.run(
-        [BIN / "python", "-m", "trialdesk.regulatory.tests.browser_seed"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    study_id = re.search(r"\(id (\d+)\)", seeded.stdout).group(1)
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [BIN / "trialdesk", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(f"{base_url}/login/", process)
-        yield base_url, study_id
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    seeds = [["-m", "trialdesk.regulatory.tests.browser_seed"]]
+    with live_server(tmp_path_factory.mktemp("trialdesk-amendment"), seeds) as live:
+        yield live.base_url, re.search(r"\(id (\d+)\)", live.seed_output).group(1)
 
 
 def day(days_ago: int) -> str:

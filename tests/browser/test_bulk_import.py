@@ -6,7 +6,7 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.browser.test_smoke import ARTIFACTS, PASSWORD, page, server  # noqa: F401 (fixtures)
+from tests.browser.live import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def sites_workbook(path):
     workbook.save(path)
 
 
-def test_crm_previews_and_confirms_a_sites_import_then_exports_the_sites(server, page, tmp_path):  # noqa: F811
+def test_crm_previews_and_confirms_a_sites_import_then_exports_the_sites(server, page, tmp_path):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -4,16 +4,13 @@ sees completeness change, files a new version and downloads it.
 A real server runs as a subprocess on a temporary SQLite database and data directory (see test_smoke.py).
 """
 
-import os
 import re
-import subprocess
 
 import pytest
 
-from tests.browser.test_smoke import ARTIFACTS, BIN, PASSWORD, ROOT, free_port, page, wait_until_answering
+from tests.browser.live import ARTIFACTS, PASSWORD, live_server
 
 pytestmark = pytest.mark.browser
-__all__ = ["page"]  # the browser fixture, shared with the smoke test
 
 # After the test world is seeded: protocol 1.0 of study A approved, so its documents are expected.
 APPROVE_PROTOCOL = """
@@ -32,34 +29,9 @@ for status in ("submitted", "approved", "effective"):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("trialdesk-documents")
-    env = {**os.environ, "TRIALDESK_DATA_DIR": str(data_dir), "DEBUG": "1"}
-    env.pop("DATABASE_URL", None)
-    env["DJANGO_SETTINGS_MODULE"] = "trialdesk.settings"
-    subprocess.run([BIN / "trialdesk", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([BIN / "python", "-m", "tests.browser.seed"], cwd=ROOT, env=env, check=True)
-    subprocess.run([BIN / "python", "-c", APPROVE_PROTOCOL], cwd=ROOT, env=env, check=True)
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [BIN / "trialdesk", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(f"{base_url}/login/", process)
-        yield base_url, data_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    seeds = [["-m", "tests.browser.seed"], ["-c", APPROVE_PROTOCOL]]
+    with live_server(tmp_path_factory.mktemp("trialdesk-documents"), seeds) as live:
+        yield live.base_url, live.data_dir
 
 
 PDF = b"%PDF-1.4\n% ethics committee approval letter\n%%EOF\n"

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_smoke import ARTIFACTS, PASSWORD, page, server  # noqa: F401 (fixtures)
+from tests.browser.live import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 RECORD = Path(__file__).resolve().parents[2] / "../shared/data/ctgov/v2/NCT03064438.json"
 
 
-def test_crm_imports_a_registry_record_and_reads_the_registry_tab(server, page):  # noqa: F811
+def test_crm_imports_a_registry_record_and_reads_the_registry_tab(server, page):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 
 from trialdesk.documents import rules
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
 
@@ -30,14 +29,8 @@ def root() -> Path:
 
 
 def max_bytes() -> int:
-    """The largest file accepted, in bytes.
-
-    The DOCUMENT_MAX_BYTES setting, else the TRIALDESK_DOCUMENT_MAX_BYTES environment variable, else 50 MB.
-    """
-    configured = getattr(settings, "DOCUMENT_MAX_BYTES", None)
-    if configured:
-        return int(configured)
-    return int(os.environ.get("TRIALDESK_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    """The largest file accepted, in bytes (setting DOCUMENT_MAX_BYTES, from TRIALDESK_DOCUMENT_MAX_BYTES)."""
+    return int(settings.DOCUMENT_MAX_BYTES)
 
 
 def path_of(sha256: str) -> Path:

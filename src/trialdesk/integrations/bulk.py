@@ -8,7 +8,6 @@ each record audited with the reason "Bulk import from FILE"; the first failure u
 """
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 import pycountry
@@ -31,7 +30,6 @@ from trialdesk.studies.models import Study
 INSTITUTIONS, STUDY_SITES = "institutions", "sites"
 # What a check returns once it has put its problem on the plan.
 REFUSED = object()
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 INSTITUTION_COLUMNS = (
     Column("id", "Institution id", INTEGER, help="Leave empty for a new institution; keep it to change one."),
@@ -69,9 +67,8 @@ SITE_FIELD_LABELS = {c.key: c.label for c in SITE_COLUMNS} | {"institution": "In
 
 
 def max_upload_bytes() -> int:
-    """The largest file accepted (setting TRIALDESK_IMPORT_MAX_BYTES, environment or settings)."""
-    configured = getattr(settings, "TRIALDESK_IMPORT_MAX_BYTES", None)
-    return int(configured or os.environ.get("TRIALDESK_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    """The largest file accepted, in bytes (setting IMPORT_MAX_BYTES, from TRIALDESK_IMPORT_MAX_BYTES)."""
+    return int(settings.IMPORT_MAX_BYTES)
 
 
 def too_large_message(size: int | None = None) -> str:

@@ -1,7 +1,6 @@
 """`trialdesk demo`: a realistic, audited demo portfolio, loaded once, reloaded only on --reset."""
 
 import io
-import time
 from collections import Counter
 from importlib import resources
 
@@ -43,12 +42,11 @@ def zones_by_country() -> dict[str, set[str]]:
     return zones
 
 
-def test_demo_loads_a_realistic_portfolio_quickly_and_fully_audited():
-    started = time.monotonic()
+def test_demo_loads_a_realistic_portfolio_fully_audited():
+    # How long it takes is measured by benchmarks/bench_demo.py, not asserted here: a shared CI machine's
+    # load would make a timed assertion flaky.
     output = run("demo")
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 20, f"loading the demo took {elapsed:.1f} s"
     studies = Study.objects.all()
     assert studies.count() >= 6
     assert {"I", "II", "III", "device"} <= set(studies.values_list("phase", flat=True))

@@ -134,12 +134,9 @@ def test_an_upload_over_the_size_limit_is_refused_and_leaves_no_file(world, data
     assert files_on_disk(data_dir) == []
 
 
-def test_the_size_limit_comes_from_the_environment(monkeypatch, settings):
-    settings.DOCUMENT_MAX_BYTES = None
-    monkeypatch.setenv("TRIALDESK_DOCUMENT_MAX_BYTES", "1234")
+def test_the_size_limit_is_the_setting(settings):
+    settings.DOCUMENT_MAX_BYTES = 1234
     assert storage.max_bytes() == 1234
-    monkeypatch.delenv("TRIALDESK_DOCUMENT_MAX_BYTES")
-    assert storage.max_bytes() == 50 * 1024 * 1024
 
 
 def test_a_failure_after_the_file_is_written_removes_it(world, data_dir, monkeypatch):

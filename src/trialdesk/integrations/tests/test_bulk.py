@@ -120,7 +120,7 @@ def test_only_crms_and_administrators_import_institutions(world):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(world, settings):
-    settings.TRIALDESK_IMPORT_MAX_BYTES = 1000
+    settings.IMPORT_MAX_BYTES = 1000
     plan = bulk.plan_institutions(b"x" * 2000, "huge.xlsx", by=world.crm)
     assert located(plan) == ["huge.xlsx: " + bulk.too_large_message(2000)]
 

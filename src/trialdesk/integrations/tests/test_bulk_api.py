@@ -88,7 +88,7 @@ def test_missing_and_oversized_files_are_refused_naming_the_file_field(world, cl
     client = client_for(world.crm)
     response = client.post("/api/v1/imports/institutions/preview", {})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "file"
-    settings.TRIALDESK_IMPORT_MAX_BYTES = 1000
+    settings.IMPORT_MAX_BYTES = 1000
     response = post(client, "/api/v1/imports/institutions/preview", b"x" * 5000, name="i.xlsx")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"

@@ -78,7 +78,7 @@ def test_the_acting_user_must_be_allowed_and_see_the_study(world, sites_file):
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(world, sites_file, settings):
-    settings.TRIALDESK_IMPORT_MAX_BYTES = 100
+    settings.IMPORT_MAX_BYTES = 100
     with pytest.raises(CommandError, match="The file is too large"):
         run("import", "institutions", str(sites_file), "--user", "crm_anna")
 

@@ -113,7 +113,7 @@ def test_people_who_do_not_set_up_studies_cannot_import(world, client_for, perso
 
 
 def test_a_huge_upload_is_refused_before_it_is_read_naming_the_field(world, client_for, settings, uploads):
-    settings.TRIALDESK_IMPORT_MAX_BYTES = 100_000
+    settings.IMPORT_MAX_BYTES = 100_000
     client = client_for(world.crm)
     response = client.post(
         "/imports/institutions/",
@@ -127,7 +127,7 @@ def test_a_huge_upload_is_refused_before_it_is_read_naming_the_field(world, clie
 
 
 def test_an_upload_over_the_limit_without_a_declared_size_is_cut_off(world, client_for, settings, uploads):
-    settings.TRIALDESK_IMPORT_MAX_BYTES = 1000
+    settings.IMPORT_MAX_BYTES = 1000
     response = upload(client_for(world.crm), "/imports/institutions/", b"x" * 5000, name="i.csv")
     assert response.status_code in (400, 413)
     assert "too large" in response.content.decode()
