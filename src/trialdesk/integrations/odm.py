@@ -257,6 +257,8 @@ def _users(study: Study, sites: list[StudySite], *, extra: set[str]) -> list[odm
     ).select_related("user")
     people: dict[str, tuple[User | None, set[str]]] = {}
     for assignment in assignments:
+        if assignment.study_site_id and assignment.study_site_id not in site_oids:
+            continue  # staff of a site the reader does not see stay out of the file
         _, where = people.setdefault(user_oid(assignment.user.username), (assignment.user, set()))
         if assignment.study_site_id:
             where.add(site_oids[assignment.study_site_id])
