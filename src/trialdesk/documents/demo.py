@@ -63,11 +63,30 @@ def _file_demo_documents(study: Study, *, today: dt.date, by: User) -> None:
     versions = {v.number: v for v in ProtocolVersion.objects.filter(study=study)}
     sites = {s.pk: s for s in StudySite.objects.filter(study=study)}
     people = {u.pk: u for u in User.objects.filter(pk__in={r.expected.person_id for r in rows} - {None})}
-    for index, row in enumerate(rows):
+
+    def stable_key(row) -> str:
+        # Built from numbers and names, never primary keys: a reloaded demo (ids from 1 again, or not)
+        # must file exactly the same documents.
+        e = row.expected
+        site = sites.get(e.study_site_id)
+        person = people.get(e.person_id)
+        return "|".join(
+            (
+                study.code,
+                e.level,
+                e.artifact_number,
+                site.site_number if site else "",
+                e.country or "",
+                e.protocol_version or "",
+                person.username if person else "",
+            )
+        )
+
+    for index, row in enumerate(sorted(rows, key=stable_key)):
         e = row.expected
         # Later sites have filed less: leave out a growing share of their documents, deterministically.
         rank = site_rank.get(e.study_site_id, 0)
-        if zlib.crc32(f"{study.code}{e.key}".encode()) % 10 < min(2 + rank, 9):
+        if zlib.crc32(stable_key(row).encode()) % 10 < min(2 + rank, 9):
             continue
         document_date, expires_on = _dates(e.artifact_number, index, today)
         services.file_document(
