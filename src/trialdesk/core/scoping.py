@@ -4,6 +4,8 @@ Every `visible_to(user)` queryset method in Trialdesk is built from `scope_filte
 assignments decide what every list, detail page, export and API endpoint may return.
 """
 
+import contextlib
+
 from django.db.models import Q
 
 from trialdesk.core.models import RoleAssignment, User
@@ -67,7 +69,9 @@ def role_facts(user: User) -> RoleFacts:
 
 def forget_role_facts(user: User) -> None:
     """Call after changing a user's assignments so the next check reloads them."""
-    user.__dict__.pop("_trialdesk_role_facts", None)
+    # delattr, not __dict__.pop: the request's user is a lazy wrapper whose own __dict__ is not the user's.
+    with contextlib.suppress(AttributeError):
+        delattr(user, "_trialdesk_role_facts")
 
 
 def scope_filter(

@@ -18,7 +18,6 @@ from trialdesk.core.apiutils import (
     visible_or_404,
     with_errors,
 )
-from trialdesk.core.models import User
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.integrations import ctgov as ctgov_import
 from trialdesk.integrations import registry
@@ -71,10 +70,7 @@ def import_ctgov(request, skip_unnamed_locations: bool = False):
     without a facility name is such a problem unless `skip_unnamed_locations` (then it is left out, with a
     warning).
     """
-    # The user itself, not the session's lazy wrapper: core.scoping.forget_role_facts cannot reach through
-    # the wrapper, so the CRM role a new study gives its importer would stay unseen for the rest of the
-    # request.
-    user = User.objects.get(pk=actor(request).pk)
+    user = actor(request)
     require(can_create_study(user), "Only administrators and CRMs import studies.")
     document = _body(request)
     parsed, errors = [], []

@@ -56,3 +56,15 @@ def test_sponsor_viewer_sees_the_study_but_no_participant(world):
     assert codes(Study.objects.visible_to(world.sponsor_viewer)) == ["ONC-A"]
     assert not Participant.objects.visible_to(world.sponsor_viewer).exists()
     assert participant in Participant.objects.visible_to(world.auditor)
+
+
+def test_forgetting_role_facts_reaches_through_the_requests_lazy_user(world):
+    from django.utils.functional import SimpleLazyObject
+
+    from trialdesk.core.scoping import forget_role_facts, role_facts
+
+    lazy = SimpleLazyObject(lambda: world.crm)
+    before = role_facts(lazy)
+    forget_role_facts(lazy)
+    assert role_facts(lazy) is not before
+    assert role_facts(world.crm) is role_facts(lazy)
