@@ -26,6 +26,8 @@ from trialdesk.subjects.tests.factories import (
 )
 from trialdesk.visits.tests.factories import build_visit_world
 
+# Apps added later give their own objects and who may see them (their tests/scoping.py).
+LATER_APPS = (safety_cases, regulatory_cases, documents_cases, people_cases, integrations_cases)
 PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
 READ_ONLY = ("auditor", "sponsor_viewer")
 # Pages that are about the signed-in person, not trial data.
@@ -64,6 +66,17 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     entry_b1 = make_screening_entry(world.site_b1, "S-201-01", by=world.admin)
     consent_version_a = make_consent_version(world.study_a, by=world.admin, approved_at=[world.site_a1])
     diversity_target_a = make_diversity_target(world.study_a, by=world.admin)
+    later_apps = {}
+    for app_cases in LATER_APPS:
+        later_apps |= app_cases(
+            world,
+            participant_a1,
+            participant_b1,
+            on_a1=on_a1,
+            on_a_not_a1=on_a_not_a1,
+            study_wide=on_a1,
+            on_b=on_b,
+        )
     return {
         "study_id": [Case("study A", world.study_a.pk, on_a1), Case("study B", world.study_b.pk, on_b)],
         "protocol_version_id": [Case("protocol of A", world.protocol_a.pk, on_a1)],
@@ -104,51 +117,7 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
             on_a_not_a1=on_a_not_a1 - {"sponsor_viewer"},
             study_wide=on_a1,
         ),
-        **safety_cases(
-            world,
-            participant_a1,
-            participant_b1,
-            on_a1=on_a1,
-            on_a_not_a1=on_a_not_a1,
-            study_wide=on_a1,
-            on_b=on_b,
-        ),
-        **regulatory_cases(
-            world,
-            participant_a1,
-            participant_b1,
-            on_a1=on_a1,
-            on_a_not_a1=on_a_not_a1,
-            study_wide=on_a1,
-            on_b=on_b,
-        ),
-        **documents_cases(
-            world,
-            participant_a1,
-            participant_b1,
-            on_a1=on_a1,
-            on_a_not_a1=on_a_not_a1,
-            study_wide=on_a1,
-            on_b=on_b,
-        ),
-        **people_cases(
-            world,
-            participant_a1,
-            participant_b1,
-            on_a1=on_a1,
-            on_a_not_a1=on_a_not_a1,
-            study_wide=on_a1,
-            on_b=on_b,
-        ),
-        **integrations_cases(
-            world,
-            participant_a1,
-            participant_b1,
-            on_a1=on_a1,
-            on_a_not_a1=on_a_not_a1,
-            study_wide=on_a1,
-            on_b=on_b,
-        ),
+        **later_apps,
         # People: administrators see everyone, a CRM the people on their studies, others themselves.
         "user_id": [
             Case(
