@@ -25,18 +25,14 @@ from trialdesk.documents import selectors, services, storage
 from trialdesk.documents.forms import DocumentFileForm, DocumentFilterForm, DocumentVersionForm
 from trialdesk.documents.permissions import ONLY_FILERS, can_file, can_file_somewhere
 from trialdesk.studies.models import ProtocolVersion, Study
-from trialdesk.studies.selectors import studies_for
-
-
-def _visible_study(request, study_id) -> Study:
-    return get_object_or_404(studies_for(request.user), pk=study_id)
+from trialdesk.studies.pages import visible_study
 
 
 @login_required
 @require_safe
 def document_list(request, study_id):
     """The study's expected documents with their state, filtered by site and state, and what is on file."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     sites = selectors.sites_for(request.user, study).order_by("site_number")
     filters_form = DocumentFilterForm(request.GET or None, sites=sites)
     filters = filters_form.filters()
@@ -92,7 +88,7 @@ def _file_form(request, study: Study, data=None, files=None) -> DocumentFileForm
 @login_required
 def document_file(request, study_id):
     """File a new document against a TMF artifact (pre-filled from a missing expected document)."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_file_somewhere(request.user, study.pk), ONLY_FILERS)
     form = _file_form(request, study, post_data(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST":

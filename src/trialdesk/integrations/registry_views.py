@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from trialdesk.core.forms import DateInput, reason_field
@@ -11,7 +10,7 @@ from trialdesk.core.views import form_page, post_data
 from trialdesk.integrations import registry
 from trialdesk.integrations.ctgov import record_registry_facts
 from trialdesk.integrations.models import RegistryRecord
-from trialdesk.studies import selectors as study_selectors
+from trialdesk.studies.pages import visible_study
 
 APPLICABILITY_CHOICES = (("", "Read from the registry record"), ("yes", "Yes"), ("no", "No"))
 
@@ -54,7 +53,7 @@ def registry_tab(request, study) -> dict:
 
 @login_required
 def registry_facts(request, study_id):
-    study = get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
+    study = visible_study(request, study_id)
     require(
         can_manage_study(request.user, study.pk),
         "Only the study's CRM or an administrator records these facts.",

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -28,6 +28,7 @@ from trialdesk.interop import tabular
 from trialdesk.interop.xlsx import Sheet, write_workbook
 from trialdesk.studies import selectors as study_selectors
 from trialdesk.studies.forms import PortfolioFilterForm
+from trialdesk.studies.pages import visible_study
 
 SIGNING_SALT = "trialdesk.integrations.bulk-import"
 # A preview is confirmed within minutes; an hour leaves room for a coffee, not for a stale plan.
@@ -254,7 +255,7 @@ def import_confirm(request):
     study = None
     try:
         if payload["study"] is not None:
-            study = get_object_or_404(study_selectors.studies_for(request.user), pk=payload["study"])
+            study = visible_study(request, payload["study"])
         plan = bulk.import_file(
             payload["kind"], path.read_bytes(), payload["file"], by=request.user, study=study
         )
@@ -345,7 +346,7 @@ def portfolio_export(request):
 @login_required
 @require_safe
 def study_sites_export(request, study_id):
-    study = get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
+    study = visible_study(request, study_id)
     return _xlsx_response(
         exports.study_sites_workbook(request.user, study), exports.export_filename(study, "sites")
     )
@@ -354,7 +355,7 @@ def study_sites_export(request, study_id):
 @login_required
 @require_safe
 def study_milestones_export(request, study_id):
-    study = get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
+    study = visible_study(request, study_id)
     return _xlsx_response(
         exports.study_milestones_workbook(request.user, study), exports.export_filename(study, "milestones")
     )

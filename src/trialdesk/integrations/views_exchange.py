@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
 from trialdesk.integrations import fhir, odm
-from trialdesk.studies.views.study import visible_study
+from trialdesk.studies.pages import visible_study
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -31,11 +31,8 @@ from trialdesk.people.permissions import (
 )
 from trialdesk.people.tabs import staff_context
 from trialdesk.sites.models import StudySite
-from trialdesk.studies.models import ProtocolVersion, Study
-
-
-def tab_url(study) -> str:
-    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=staff"
+from trialdesk.studies.models import ProtocolVersion
+from trialdesk.studies.pages import tab_url, visible_study
 
 
 def site_staff_url(site) -> str:
@@ -66,7 +63,7 @@ def site_staff(request, study_site_id):
 
 @login_required
 def training_record_create(request, study_id):
-    study = get_object_or_404(Study.objects.visible_to(request.user), pk=study_id)
+    study = visible_study(request, study_id)
     require(can_work_at_some_site(request.user, study.pk), services.ONLY_TRAINING_KEEPERS)
     sites = StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
     people = selectors.staff_of_study(study)
@@ -79,8 +76,8 @@ def training_record_create(request, study_id):
         form,
         lambda f: services.record_training(study=study, by=request.user, **f.cleaned_data),
         title=f"New training record — {study.code}",
-        cancel_url=tab_url(study),
-        done=lambda record: tab_url(study),
+        cancel_url=tab_url(study, "staff"),
+        done=lambda record: tab_url(study, "staff"),
         saved="Training record filed.",
         study=study,
     )

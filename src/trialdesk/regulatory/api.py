@@ -5,7 +5,6 @@ asking the permission question first so a read-only role hears 403 rather than a
 """
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
@@ -141,7 +140,7 @@ def _submission_out(submission: Submission) -> dict:
 
 
 def _visible_study(request, study_id: int) -> Study:
-    return get_object_or_404(Study.objects.visible_to(actor(request)), pk=study_id)
+    return visible_or_404(request, Study, study_id)
 
 
 def _references(request, study: Study) -> dict:

@@ -6,7 +6,7 @@ from trialdesk.regulatory import country_rules, rules, selectors
 from trialdesk.regulatory.models import AmendmentImplementation
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolStatus, ProtocolVersion
-from trialdesk.subjects.tabs import tab_url
+from trialdesk.studies.pages import tab_url
 
 # (key, label) of each tab, in the order the study page shows them.
 TABS = (("regulatory", "Regulatory"), ("amendments", "Amendments"))

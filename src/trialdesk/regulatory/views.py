@@ -25,12 +25,8 @@ from trialdesk.regulatory.forms import (
 )
 from trialdesk.regulatory.models import AmendmentImplementation, Submission
 from trialdesk.sites.models import StudySite
-from trialdesk.studies.models import ProtocolVersion, Study
-
-
-def tab_url(study_id: int, tab: str) -> str:
-    return f"{reverse('study_detail', kwargs={'study_id': study_id})}?tab={tab}"
-
+from trialdesk.studies.models import ProtocolVersion
+from trialdesk.studies.pages import tab_url, visible_study
 
 # Committee directory ----------------------------------------------------------------------------------
 
@@ -93,13 +89,9 @@ def committee_edit(request, ethics_committee_id):
 # Submissions ------------------------------------------------------------------------------------------
 
 
-def _visible_study(request, study_id) -> Study:
-    return get_object_or_404(Study.objects.visible_to(request.user), pk=study_id)
-
-
 @login_required
 def submission_create(request, study_id):
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_work_at_some_site(request.user, study.pk), services.ONLY_SUBMITTERS)
     sites = StudySite.objects.visible_to(request.user).filter(study=study).select_related("institution")
     form = SubmissionForm(

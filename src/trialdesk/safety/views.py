@@ -41,13 +41,9 @@ from trialdesk.safety.permissions import (
     can_submit_obligation,
 )
 from trialdesk.sites.models import StudySite
-from trialdesk.studies import selectors as study_selectors
 from trialdesk.studies.models import Milestone
+from trialdesk.studies.pages import visible_study
 from trialdesk.subjects.models import Participant
-
-
-def _visible_study(request, study_id):
-    return get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
 
 
 def _visible_event(request, adverse_event_id):
@@ -83,7 +79,7 @@ def _sponsor_zone(study):
 @login_required
 def adverse_event_create(request, study_id):
     """Record an adverse event for a participant; its reporting obligations appear with it."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_record_adverse_events_in_study(request.user, study.pk), services.ONLY_RECORDERS)
     participants = (
         Participant.objects.visible_to(request.user).filter(study=study).select_related("study_site")
@@ -229,7 +225,7 @@ def obligation_submit(request, obligation_id):
 @require_safe
 def line_listing(request, study_id):
     """The study's AE line listing with filters; `?format=csv` or `xlsx` downloads it."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     sites = StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
     form = AdverseEventFilterForm(request.GET or None, sites=sites)
     events = selectors.filter_adverse_events(selectors.adverse_events_for(request.user, study), form.params())
@@ -394,7 +390,7 @@ def _safety_tab(study) -> str:
 @login_required
 def safety_settings_edit(request, study_id):
     """The study's sponsor time zone, product type, site → sponsor limit, jurisdictions and DSUR date."""
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
     form = SafetySettingsForm(post_data(request), instance=selectors.settings_of(study))
     return form_page(
@@ -419,7 +415,7 @@ def safety_settings_edit(request, study_id):
 
 @login_required
 def committee_policy_create(request, study_id):
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
     sites = StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
     form = CommitteePolicyForm(
@@ -440,7 +436,7 @@ def committee_policy_create(request, study_id):
 
 @login_required
 def reference_safety_information_create(request, study_id):
-    study = _visible_study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
     form = ReferenceSafetyInformationForm(
         post_data(request), instance=ReferenceSafetyInformation(study=study)

@@ -1,8 +1,6 @@
 """The study page's participant tabs (participants, recruitment, diversity, consent, re-consent) and the
 overview's participant figures; each takes (request, study) and returns the tab's template context."""
 
-from django.urls import reverse
-
 from trialdesk.core.pagination import paginate
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules, selectors
@@ -18,10 +16,6 @@ TABS = (
     ("reconsent", "Re-consent"),
 )
 RECONSENT_PAGE_SIZE = 100
-
-
-def tab_url(study, tab: str) -> str:
-    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab={tab}"
 
 
 def _visible_sites(request, study):

@@ -1,7 +1,6 @@
 """Reads of the regulatory app about amendments: each site's implementation checklist, the participants
 still to re-consent, the gating of a new version before ethics approval, visits done under it too early."""
 
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +8,8 @@ from datetime import date
 from django.db.models import OuterRef, Q, Subquery
 
 from trialdesk.core.models import User
+from trialdesk.documents.selectors import outstanding_site_documents
+from trialdesk.people.selectors import protocol_training_gaps
 from trialdesk.regulatory import country_rules, rules
 from trialdesk.regulatory.models import AmendmentImplementation, AmendmentTask, ManualItem, Submission
 from trialdesk.regulatory.selectors.approvals import _covering, _covers, implementations_for
@@ -91,20 +92,6 @@ def reconsent_pending(protocol_version: ProtocolVersion, site_ids) -> dict[int, 
     return found
 
 
-def _contract(module: str, name: str):
-    """Another app's read named in the cross-app contracts, or None while that app does not offer it."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
-def _per_site_counts(function, site_ids: list[int], protocol_version) -> dict[int, list] | None:
-    if function is None:
-        return None
-    return function(site_ids, protocol_version)
-
-
 @dataclass
 class SiteAmendmentStatus:
     """How far one site has got with one amendment."""
@@ -150,12 +137,8 @@ def amendment_status(
     ).values_list("study_site_id", "approved_on"):
         consent_approved[site_id] = min(approved_on, consent_approved.get(site_id, approved_on))
     pending = reconsent_pending(version, site_ids) if implementation.changes_consent else {}
-    gaps = _per_site_counts(
-        _contract("trialdesk.people.selectors", "protocol_training_gaps"), site_ids, version
-    )
-    documents = _per_site_counts(
-        _contract("trialdesk.documents.selectors", "outstanding_site_documents"), site_ids, version
-    )
+    gaps = protocol_training_gaps(site_ids, version)
+    documents = outstanding_site_documents(site_ids, version)
     found = []
     for site in sites:
         facts = _site_facts(
@@ -167,20 +150,18 @@ def amendment_status(
             consent_approved,
             pending,
         )
-        site_gaps = None if gaps is None else list(gaps.get(site.pk, []))
-        site_documents = None if documents is None else list(documents.get(site.pk, []))
+        site_gaps = list(gaps.get(site.pk, []))
+        site_documents = list(documents.get(site.pk, []))
         facts = rules.SiteAmendmentFacts(
-            **facts,
-            training_gaps=None if site_gaps is None else len(site_gaps),
-            outstanding_documents=None if site_documents is None else len(site_documents),
+            **facts, training_gaps=len(site_gaps), outstanding_documents=len(site_documents)
         )
         found.append(
             SiteAmendmentStatus(
                 site=site,
                 items=rules.amendment_checklist(facts),
                 reconsent_pending=pending.get(site.pk, []),
-                training_gaps=site_gaps or [],
-                outstanding_documents=site_documents or [],
+                training_gaps=site_gaps,
+                outstanding_documents=site_documents,
             )
         )
     return found

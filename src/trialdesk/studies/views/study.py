@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -34,7 +34,7 @@ from trialdesk.studies.forms import (
     PortfolioFilterForm,
     StudyForm,
 )
-from trialdesk.studies.models import Study
+from trialdesk.studies.pages import tab_url, visible_study
 from trialdesk.subjects import tabs as subject_tabs
 from trialdesk.visits.views import deviations_tab
 
@@ -100,14 +100,6 @@ def portfolio(request):
     }
     template = "studies/partials/portfolio_table.html" if wants_partial(request) else "studies/portfolio.html"
     return TemplateResponse(request, template, context)
-
-
-def visible_study(request, study_id) -> Study:
-    return get_object_or_404(selectors.studies_for(request.user), pk=study_id)
-
-
-def tab_url(study: Study, tab: str) -> str:
-    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab={tab}"
 
 
 def _overview(request, study):

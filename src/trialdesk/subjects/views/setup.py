@@ -10,6 +10,7 @@ from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion
+from trialdesk.studies.pages import tab_url
 from trialdesk.studies.selectors import studies_for
 from trialdesk.subjects import selectors, services
 from trialdesk.subjects.forms import (
@@ -24,7 +25,6 @@ from trialdesk.subjects.models import (
 from trialdesk.subjects.permissions import can_manage_consent_versions
 from trialdesk.subjects.services.consent import CRM_ONLY
 from trialdesk.subjects.services.diversity import CRM_ONLY as PLAN_CRM_ONLY
-from trialdesk.subjects.tabs import tab_url
 from trialdesk.subjects.views.scope import (
     version_url,
     visible_target,
