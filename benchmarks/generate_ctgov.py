@@ -1,6 +1,6 @@
 """Write synthetic ClinicalTrials.gov API v2 records for the import benchmark.
 
-Each record has the shape of the real ones in ../shared/data/ctgov/v2 (identification, status, sponsor,
+Each record has the shape of the real ones in tests/data/ctgov/v2 (identification, status, sponsor,
 design, arms, outcomes, eligibility, locations with geo points). Its locations are drawn from a pool of
 `--institutions` facilities (2,000 by default, as in generate.py's portfolio: trials share hospitals), so
 every location becomes a new study site and each facility one institution the first time it is met.

@@ -1,14 +1,14 @@
 """A CRM imports a ClinicalTrials.gov record through the API, reads the Registry tab, records the facts."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.browser.live import ARTIFACTS, PASSWORD
+from tests.reference_data import REFERENCE_DATA
 
 pytestmark = pytest.mark.browser
-RECORD = Path(__file__).resolve().parents[2] / "../shared/data/ctgov/v2/NCT03064438.json"
+RECORD = REFERENCE_DATA / "ctgov/v2/NCT03064438.json"
 
 
 def test_crm_imports_a_registry_record_and_reads_the_registry_tab(server, page):

@@ -1,6 +1,6 @@
 """KRI scores and flags checked against the outputs of Gilead's gsm package and published test values.
 
-Reference files: ../shared/data/reference/gsm/ (gsm 2.2.3 outputs; see its README). Metric and Score are
+Reference files: tests/data/reference/gsm/ (gsm 2.2.3 outputs; see tests/data/README.md). Metric and Score are
 compared to 1e-6 and flags exactly, as issue 5 asks.
 """
 
@@ -8,7 +8,6 @@ import csv
 import doctest
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.analytics import kri
 from trialdesk.analytics.kri import (
     FLAG_ORDER,
@@ -28,8 +28,7 @@ from trialdesk.analytics.kri import (
 from trialdesk.analytics.kri.fisher import FISHER_RELATIVE_ERROR, log_hypergeometric_pmf
 from trialdesk.analytics.kri.methods import fisher_exact, normal_approximation, poisson_deviance
 
-REPOSITORY = Path(__file__).resolve().parents[4]
-GSM = REPOSITORY / "../shared/data/reference/gsm"
+GSM = REFERENCE_DATA / "reference/gsm"
 SNAPSHOTS = ("2012-01-31", "2012-06-30", "2012-12-31")
 TOLERANCE = 1e-6
 

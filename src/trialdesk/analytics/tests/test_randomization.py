@@ -1,6 +1,6 @@
 """Permuted-block lists and Pocock–Simon minimization: properties, a published example, a simulation.
 
-Reference file: ../shared/data/reference/minimization.json, the worked example of Lim & In,
+Reference file: tests/data/reference/minimization.json, the worked example of Lim & In,
 Korean J Anesthesiol 2019;72(3):221-232, Table 4. Scores are sums of whole numbers (or of their
 halves and thirds after dividing by a ratio), so they are compared to 1e-12.
 """
@@ -10,13 +10,13 @@ import importlib
 import json
 from collections import Counter
 from itertools import groupby
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.analytics.randomization import (
     Factor,
     MinimizationScores,
@@ -36,8 +36,7 @@ from trialdesk.analytics.randomization import (
     stratum_labels,
 )
 
-REPOSITORY = Path(__file__).resolve().parents[4]
-MINIMIZATION_REFERENCE = REPOSITORY / "../shared/data/reference/minimization.json"
+MINIMIZATION_REFERENCE = REFERENCE_DATA / "reference/minimization.json"
 EXACT = 1e-12
 
 SEX = Factor("sex", ("M", "F"))
@@ -196,7 +195,6 @@ def test_permuted_blocks_strata_are_the_cross_product_named_factor_by_factor():
 
 
 def lim_in_table_4() -> dict:
-    assert MINIMIZATION_REFERENCE.exists(), f"reference file missing: {MINIMIZATION_REFERENCE}"
     return json.loads(MINIMIZATION_REFERENCE.read_text(encoding="utf-8"))["example"]
 
 

@@ -1,4 +1,4 @@
-"""Every case of ../shared/data/reference/sample_size.json, reproduced in its sources' rounding.
+"""Every case of tests/data/reference/sample_size.json, reproduced in its sources' rounding.
 
 Each case names its parameters as its source does; the functions below map them to Trialdesk's
 designs. A case added to the file without a mapping here fails, so none is skipped silently.
@@ -6,11 +6,11 @@ designs. A case added to the file without a mapping here fails, so none is skipp
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from scipy import optimize
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.analytics.sample_size import (
     mcnemar,
     one_mean,
@@ -23,13 +23,10 @@ from trialdesk.analytics.sample_size import (
 )
 from trialdesk.analytics.sample_size.common import Plan, solve
 
-REPOSITORY = Path(__file__).resolve().parents[4]
-REFERENCE = REPOSITORY / ".." / "shared" / "data" / "reference" / "sample_size.json"
+REFERENCE = REFERENCE_DATA / "reference/sample_size.json"
 
 
 def load_cases() -> dict[str, dict]:
-    # No skip when the file is missing: the checks are the point of this module.
-    assert REFERENCE.is_file(), f"reference data missing: {REFERENCE} (clone shared/ beside the repository)"
     return {case["id"]: case for case in json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]}
 
 

@@ -1,7 +1,10 @@
 """Rebuilds tmf_reference_model_v3.3.1.json from the CDISC workbook (run by hand; never at run time).
 
 Usage: python -m trialdesk.documents.reference.extract \
-    ../shared/data/tmf/Version_3.3.1_TMF_Reference_Model_11-Aug-2023.xlsx
+    tests/data/tmf/Version_3.3.1_TMF_Reference_Model_11-Aug-2023.xlsx
+
+The workbook is CDISC's TMF Reference Model v3.3.1 (11-Aug-2023), as CDISC publishes it; its work
+products are public domain (source: tests/data/README.md).
 """
 
 import json

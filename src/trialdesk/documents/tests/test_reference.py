@@ -1,26 +1,23 @@
-"""The shipped TMF Reference Model against CDISC's own files in ../shared/data/tmf/ (v3.3.1, 11-Aug-2023)."""
+"""The shipped TMF Reference Model against CDISC's own files in tests/data/tmf/ (v3.3.1, 11-Aug-2023)."""
 
 import csv
-from pathlib import Path
 
 import pytest
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.documents import reference, rules
 
-SHARED_TMF = Path(__file__).resolve().parents[4] / "../shared/data/tmf"
-SHARED_CSV = SHARED_TMF / "tmf_rm_v3.3.1_artifacts.csv"
-WORKBOOK = SHARED_TMF / "Version_3.3.1_TMF_Reference_Model_11-Aug-2023.xlsx"
+CDISC_CSV = REFERENCE_DATA / "tmf/tmf_rm_v3.3.1_artifacts.csv"
+WORKBOOK = REFERENCE_DATA / "tmf/Version_3.3.1_TMF_Reference_Model_11-Aug-2023.xlsx"
 
 
-def shared_rows() -> list[dict]:
-    if not SHARED_CSV.exists():
-        pytest.skip("the shared copy of the TMF Reference Model is not beside the repository")
-    with SHARED_CSV.open(encoding="utf-8") as handle:
+def cdisc_rows() -> list[dict]:
+    with CDISC_CSV.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
-def test_shipped_model_has_every_artifact_of_the_shared_copy_with_its_name_zone_and_section():
-    rows = shared_rows()
+def test_shipped_model_has_every_artifact_of_the_cdisc_copy_with_its_name_zone_and_section():
+    rows = cdisc_rows()
     shipped = reference.artifacts()
     assert len(shipped) == len(rows) == 250
     for row in rows:
@@ -32,8 +29,8 @@ def test_shipped_model_has_every_artifact_of_the_shared_copy_with_its_name_zone_
         assert item.core == (row["core_or_recommended"].strip() == "Core")
 
 
-def test_shipped_model_has_the_zones_and_sections_of_the_shared_copy():
-    rows = shared_rows()
+def test_shipped_model_has_the_zones_and_sections_of_the_cdisc_copy():
+    rows = cdisc_rows()
     zones = reference.zones()
     assert len(zones) == 11
     sections = {(row["section_number"], " ".join(row["section_name"].split())) for row in rows}
@@ -61,9 +58,7 @@ def test_levels_are_those_of_the_workbook(number, levels):
     assert reference.artifact(number).levels == levels
 
 
-def test_shipped_levels_match_the_workbook_when_it_is_present():
-    if not WORKBOOK.exists():
-        pytest.skip("the CDISC workbook is not beside the repository")
+def test_shipped_levels_match_the_workbook():
     from trialdesk.documents.reference.extract import artifact_rows
 
     assert {row["artifact_number"]: row["levels"] for row in artifact_rows(str(WORKBOOK))} == {

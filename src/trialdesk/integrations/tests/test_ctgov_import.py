@@ -4,13 +4,13 @@ import copy
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
 from trialdesk.integrations.ctgov import REASON, ImportRefused, import_record
 from trialdesk.integrations.models import RegistryRecord
@@ -20,7 +20,7 @@ from trialdesk.sites.models import Institution, StudySite
 from trialdesk.studies import services as study_services
 from trialdesk.studies.models import Milestone, Study
 
-CTGOV_DATA = Path(__file__).resolve().parents[4] / "../shared/data/ctgov"
+CTGOV_DATA = REFERENCE_DATA / "ctgov"
 
 
 def load(name: str) -> dict:
@@ -231,7 +231,7 @@ def test_existing_study_with_the_nct_number_is_updated_not_duplicated(world, tod
     assert world.study_a.sites.count() == 3  # its two sites and the registry's one
 
 
-def test_command_imports_the_shared_records_and_summarises(world, tmp_path):
+def test_command_imports_the_reference_records_and_summarises(world, tmp_path):
     out, err = run_import(
         str(CTGOV_DATA / "v2"),
         str(CTGOV_DATA / "v2_partial"),

@@ -1,18 +1,18 @@
-"""The ClinicalTrials.gov parser (interop.ctgov) against the real records in ../shared/data/ctgov/."""
+"""The ClinicalTrials.gov parser (interop.ctgov) against the real records in tests/data/ctgov/."""
 
 import copy
 import datetime as dt
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.interop import ctgov
 
-CTGOV_DATA = Path(__file__).resolve().parents[4] / "../shared/data/ctgov"
+CTGOV_DATA = REFERENCE_DATA / "ctgov"
 FULL = sorted((CTGOV_DATA / "v2").glob("*.json"))
 PARTIAL = sorted((CTGOV_DATA / "v2_partial").glob("*.json"))
 LOCATION = "$.protocolSection.contactsLocationsModule.locations[0]"
@@ -29,12 +29,12 @@ def problems_of(record, **options) -> list[str]:
     return [str(p) for p in raised.value.problems]
 
 
-def test_every_shared_record_is_found():
+def test_every_reference_record_is_found():
     assert len(FULL) == 8 and len(PARTIAL) == 5
 
 
 @pytest.mark.parametrize("path", FULL + PARTIAL, ids=lambda p: p.stem)
-def test_every_shared_record_parses_or_names_its_unnamed_locations(path):
+def test_every_reference_record_parses_or_names_its_unnamed_locations(path):
     record = json.loads(path.read_text())
     parsed = ctgov.parse_record(record, skip_unnamed_locations=True)
     assert parsed.nct_number == path.stem

@@ -1,10 +1,9 @@
 """FHIR R4 ResearchStudy / ResearchSubject over the API and as a Bundle, validated with fhir.resources (R4B
-models, identical to R4 for these resources); shapes compared with ../shared/data/fhir/r4/ (HL7, CC0)."""
+models, identical to R4 for these resources); shapes compared with tests/data/fhir/r4/ (HL7, CC0)."""
 
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +16,7 @@ from fhir.resources.R4B.researchsubject import ResearchSubject
 from fhir.resources.researchstudy import ResearchStudy as ResearchStudyR5
 from fhir.resources.researchsubject import ResearchSubject as ResearchSubjectR5
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.records import create_record, update_record
 from trialdesk.integrations.models import RegistryRecord
 from trialdesk.randomization import services as randomization_services
@@ -25,7 +25,7 @@ from trialdesk.studies import services as study_services
 from trialdesk.subjects.models import Consent
 from trialdesk.subjects.tests.factories import make_consent_version
 
-FHIR_EXAMPLES = Path(__file__).resolve().parents[4] / "../shared/data/fhir/r4"
+FHIR_EXAMPLES = REFERENCE_DATA / "fhir/r4"
 
 
 def example(name: str) -> dict:

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.integrations import odm
 from trialdesk.interop.odm import schema_problems
 from trialdesk.randomization import services as randomization_services
@@ -18,12 +18,12 @@ from trialdesk.visits.tests.factories import build_visit_world
 
 NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
 # The schema as published, beside the copy Trialdesk ships: the export must pass both.
-SHARED_SCHEMA = Path(__file__).resolve().parents[4] / "../shared/data/odm/schema/odm1-3-2/ODM1-3-2.xsd"
+PUBLISHED_SCHEMA = REFERENCE_DATA / "odm/schema/odm1-3-2/ODM1-3-2.xsd"
 
 
-def shared_schema_problems(xml: bytes) -> list[str]:
+def published_schema_problems(xml: bytes) -> list[str]:
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    schema = etree.XMLSchema(etree.parse(str(SHARED_SCHEMA.resolve()), parser=parser))
+    schema = etree.XMLSchema(etree.parse(str(PUBLISHED_SCHEMA), parser=parser))
     document = etree.fromstring(xml)
     return [] if schema.validate(document) else [str(e) for e in schema.error_log]
 
@@ -51,7 +51,7 @@ def parse(xml: bytes):
 def test_full_export_is_valid_odm_1_3_2(trial, world):
     xml = odm.export_study(study=world.study_a, user=world.admin, audit=True)
     assert schema_problems(xml) == []
-    assert shared_schema_problems(xml) == []
+    assert published_schema_problems(xml) == []
     root = parse(xml)
     assert root.get("ODMVersion") == "1.3.2"
     assert root.xpath("odm:Study/odm:GlobalVariables/odm:ProtocolName/text()", namespaces=NS) == ["ONC-A"]

@@ -1,6 +1,6 @@
 """ODM ClinicalData import: visits recorded through the visits service, all checked first, all or nothing.
 
-Real EDC files: ../shared/data/odm/v1_3_2/ (CDISC DataExchange-ODM examples and odmlib test data, MIT).
+Real EDC files: tests/data/odm/v1_3_2/ (CDISC DataExchange-ODM examples and odmlib test data, MIT).
 """
 
 import datetime as dt
@@ -13,13 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.factories import make_participant
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
 from trialdesk.integrations import odm
 from trialdesk.visits import services as visit_services
 from trialdesk.visits.models import ScheduledVisit
 from trialdesk.visits.tests.factories import build_visit_world
 
-ODM_DATA = Path(__file__).resolve().parents[4] / "../shared/data/odm/v1_3_2"
+ODM_DATA = REFERENCE_DATA / "odm/v1_3_2"
 SNAPSHOT = ODM_DATA / "odm-data-snapshot.xml"
 # The snapshot's visits mapped onto study A's schedule (visits factories: SCR, BL, W2, W4, FU, EOS).
 SNAPSHOT_MAPPING = {

@@ -2,18 +2,16 @@
 
 import datetime as dt
 import string
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.integrations.tests.bulk_factories import csv_bytes, xlsx_bytes
 from trialdesk.interop import tabular
 from trialdesk.interop.tabular import DATE, INTEGER, NUMBER, TEXT, Column, Problem, TableError
 from trialdesk.interop.xlsx import Sheet, read_xlsx, write_workbook
-
-SHARED_DATA = Path(__file__).resolve().parents[4] / "../shared/data"
 
 COLUMNS = (
     Column("code", "Code", TEXT, required=True),
@@ -134,10 +132,10 @@ def test_problems_read_as_file_row_and_column():
 
 
 def test_the_real_ctcae_workbook_reads_like_its_published_csv_conversion():
-    """../shared/data/ctcae: NCI's CTCAE v5.0 workbook and its 1:1 CSV conversion (837 terms)."""
+    """tests/data/ctcae: NCI's CTCAE v5.0 workbook and its 1:1 CSV conversion (837 terms)."""
     columns = (Column("meddra_code", "MedDRA Code", INTEGER), Column("ctcae_term", "CTCAE Term", TEXT))
-    workbook = read_xlsx((SHARED_DATA / "ctcae/CTCAE_v5.0_2017-11-27.xlsx").read_bytes(), "ctcae.xlsx")
-    converted = tabular.read_csv((SHARED_DATA / "ctcae/ctcae_v5.0_terms.csv").read_bytes(), "ctcae.csv")
+    workbook = read_xlsx((REFERENCE_DATA / "ctcae/CTCAE_v5.0_2017-11-27.xlsx").read_bytes(), "ctcae.xlsx")
+    converted = tabular.read_csv((REFERENCE_DATA / "ctcae/ctcae_v5.0_terms.csv").read_bytes(), "ctcae.csv")
     from_workbook = [r.values for r in typed(workbook, columns)]
     from_csv = [r.values for r in typed(converted, columns)]
     assert len(from_workbook) == 837

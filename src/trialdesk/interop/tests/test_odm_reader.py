@@ -1,10 +1,9 @@
 """Reading ClinicalData defensively: vendor attributes, typed items, no namespace, missing fields."""
 
-from pathlib import Path
-
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.interop.odm import parse_bytes, parse_file, read_clinical_data
 
-ODM_DATA = Path(__file__).resolve().parents[4] / "../shared/data/odm/v1_3_2"
+ODM_DATA = REFERENCE_DATA / "odm/v1_3_2"
 
 
 def test_real_snapshot_subjects_events_and_items():

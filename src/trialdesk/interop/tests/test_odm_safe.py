@@ -1,12 +1,11 @@
 """Safe ODM parsing: DOCTYPEs, entities and oversize files refused before anything is read."""
 
-from pathlib import Path
-
 import pytest
 
+from tests.reference_data import REFERENCE_DATA
 from trialdesk.interop.odm import OdmInputError, parse_bytes, parse_file, read_clinical_data
 
-ODM_DATA = Path(__file__).resolve().parents[4] / "../shared/data/odm/v1_3_2"
+ODM_DATA = REFERENCE_DATA / "odm/v1_3_2"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>

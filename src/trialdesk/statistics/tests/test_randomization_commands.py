@@ -1,7 +1,7 @@
 """`trialdesk stats randomization-list` and `stats minimize` as a statistician runs them.
 
 The minimization example is Lim & In, Korean J Anesthesiol 2019;72(3):221-232, Table 4, from
-../shared/data/reference/minimization.json; its scores are whole numbers, printed exactly.
+tests/data/reference/minimization.json; its scores are whole numbers, printed exactly.
 """
 
 import csv
@@ -17,9 +17,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.reference_data import REFERENCE_DATA
+
 SOURCE = Path(__file__).resolve().parents[3]
-REPOSITORY = SOURCE.parent
-MINIMIZATION_REFERENCE = REPOSITORY / "../shared/data/reference/minimization.json"
+MINIMIZATION_REFERENCE = REFERENCE_DATA / "reference/minimization.json"
 
 ISSUE_LIST = (
     *("--arms", "A,B", "--ratio", "1:1", "--block-sizes", "4,6"),
@@ -100,7 +101,6 @@ def test_randomization_list_at_two_to_one_fills_blocks_of_three_and_six():
 
 def test_minimize_prints_lim_and_in_table_4(counts_file):
     # Lim & In 2019 Table 4: patient 15 (site 2, female, >=65) scores 3 if control, 5 if treatment.
-    assert MINIMIZATION_REFERENCE.exists(), f"reference file missing: {MINIMIZATION_REFERENCE}"
     example = json.loads(MINIMIZATION_REFERENCE.read_text(encoding="utf-8"))["example"]
     patient = example["new_patient"]
     factors = {"site": patient["site"], "sex": patient["sex"], "age": patient["age_band"]}

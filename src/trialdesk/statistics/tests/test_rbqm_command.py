@@ -1,6 +1,6 @@
 """`trialdesk rbqm score`, as a central monitor runs it on gsm's analytics-input files.
 
-Expected figures: ../shared/data/reference/gsm/ (outputs of Gilead's gsm 2.2.3; see its README), to 1e-6
+Expected figures: tests/data/reference/gsm/ (outputs of Gilead's gsm 2.2.3; see tests/data/README.md), to 1e-6
 on Metric and Score and exactly on Flag.
 """
 
@@ -10,14 +10,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-REPOSITORY = Path(__file__).resolve().parents[4]
-GSM = REPOSITORY / "../shared/data/reference/gsm"
+from tests.reference_data import REFERENCE_DATA
+
+GSM = REFERENCE_DATA / "reference/gsm"
 ANALYTICS_INPUT = GSM / "gsm_analyticsInput.csv"
 HEADER = "SubjectID,GroupID,GroupLevel,Numerator,Denominator\n"
 
