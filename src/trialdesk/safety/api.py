@@ -287,12 +287,7 @@ def _filtered(obligations, filters: ObligationFilters):
     if filters.jurisdiction:
         obligations = obligations.filter(jurisdiction__iexact=filters.jurisdiction)
     if filters.window:
-        obligations = obligations.filter(status="open")
-        if filters.window == "overdue":
-            obligations = obligations.filter(due_at__lt=now)
-        else:
-            span = selectors.DAY if filters.window == "24h" else selectors.WEEK
-            obligations = obligations.filter(due_at__gte=now, due_at__lt=now + span)
+        obligations = obligations.filter(status="open").filter(selectors.due_within(filters.window, now))
     return obligations.order_by("due_at", "id")
 
 

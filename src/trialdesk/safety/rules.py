@@ -16,6 +16,7 @@ import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -553,6 +554,53 @@ def obligation_standing(
         return Standing("submitted" if status == SUBMITTED else "open")
     days = max(1, (moment.astimezone(zone).date() - due_at.astimezone(zone).date()).days)
     return Standing("submitted late" if status == SUBMITTED else "late", days)
+
+
+# Obligation windows --------------------------------------------------------------------------------------
+
+
+class Window(StrEnum):
+    """Where an open obligation's due time stands against now: the obligations board's sections, the
+    API's `?window=`, the portfolio's counts and the calendar feed all use these, so that "this week"
+    means one thing everywhere.
+
+    The three windows do not overlap, so their counts add up and match the board's sections:
+    OVERDUE is due before now; NEXT_24H is due from now until 24 hours from now; THIS_WEEK is due after
+    the next 24 hours and less than 7 days (168 hours) from now. They are measured in elapsed time, not
+    in calendar days, so a report due at 23:59 in Tokyo and one due at 23:59 in New York are judged alike
+    wherever the reader is.
+    """
+
+    OVERDUE = "overdue"
+    NEXT_24H = "24h"
+    THIS_WEEK = "week"
+
+
+NEXT_24_HOURS = dt.timedelta(hours=24)
+NEXT_7_DAYS = dt.timedelta(days=7)
+
+
+def window_bounds(window: Window, *, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime]:
+    """The due times [start, end) that `window` covers at `now`; start is None for OVERDUE (no limit)."""
+    if window == Window.OVERDUE:
+        return None, now
+    if window == Window.NEXT_24H:
+        return now, now + NEXT_24_HOURS
+    return now + NEXT_24_HOURS, now + NEXT_7_DAYS
+
+
+def window_of(due_at: dt.datetime, *, now: dt.datetime) -> Window | None:
+    """The window an open obligation due at `due_at` is in at `now`; None when due 7 days or more on."""
+    for window in Window:
+        start, end = window_bounds(window, now=now)
+        if (start is None or start <= due_at) and due_at < end:
+            return window
+    return None
+
+
+def board_horizon(now: dt.datetime) -> dt.datetime:
+    """Open obligations due before this moment are on the board (the end of the last window)."""
+    return window_bounds(Window.THIS_WEEK, now=now)[1]
 
 
 # Annual safety report ------------------------------------------------------------------------------------

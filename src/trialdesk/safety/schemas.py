@@ -202,8 +202,10 @@ class ObligationOut(Schema):
 class ObligationFilters(PageQuery):
     study_id: int | None = None
     status: Literal["open", "submitted", "not_required"] | None = None
-    window: Literal["overdue", "24h", "week"] | None = Field(
-        None, description="Open ones overdue, due in the next 24 hours, or due in the next 7 days."
+    window: rules.Window | None = Field(
+        None,
+        description="Open ones overdue, due in the next 24 hours, or due after the next 24 hours and "
+        "within 7 days (the obligations board's sections; the three do not overlap).",
     )
     recipient: str | None = None
     jurisdiction: str | None = None

@@ -19,9 +19,6 @@ from trialdesk.safety.models import (
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 
-DAY = dt.timedelta(hours=24)
-WEEK = dt.timedelta(days=7)
-
 
 def adverse_events_for(user: User, study: Study | None = None) -> QuerySet:
     events = AdverseEvent.objects.visible_to(user).select_related("participant", "study_site", "study")
@@ -107,8 +104,9 @@ def committee_policies(study: Study, study_site: StudySite) -> dict[str, rules.C
 
 @dataclass
 class Board:
-    """The obligations board: open obligations overdue, due in 24 hours and due later this week, each
-    grouped by study and recipient, plus the counts the portfolio page shows."""
+    """The obligations board: open obligations in each window of `rules.Window` (overdue, due in the next
+    24 hours, due later in the next 7 days), each grouped by study and recipient, plus the counts the
+    portfolio page shows."""
 
     now: dt.datetime
     overdue: dict = field(default_factory=dict)
@@ -119,16 +117,28 @@ class Board:
     shown: int = 0
 
 
+# The board's sections and the counts' keys, by window.
+BOARD_SECTIONS = {
+    rules.Window.OVERDUE: "overdue",
+    rules.Window.NEXT_24H: "due_24h",
+    rules.Window.THIS_WEEK: "due_week",
+}
+
+
+def due_within(window: rules.Window, now: dt.datetime) -> Q:
+    """The due times of `rules.window_bounds(window)` as a filter (open or not: callers add the status)."""
+    start, end = rules.window_bounds(window, now=now)
+    return Q(due_at__lt=end) if start is None else Q(due_at__gte=start, due_at__lt=end)
+
+
 def board_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
-    """Overdue, due within 24 hours and due within 7 days (open obligations), in one query."""
+    """How many open obligations are in each window (the keys of BOARD_SECTIONS), in one query."""
     now = now or timezone.now()
     open_ones = ReportingObligation.objects.visible_to(user).filter(
-        status=ObligationStatus.OPEN, due_at__lt=now + WEEK
+        status=ObligationStatus.OPEN, due_at__lt=rules.board_horizon(now)
     )
     return open_ones.aggregate(
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        due_24h=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + DAY)),
-        due_week=Count("pk", filter=Q(due_at__gte=now)),
+        **{key: Count("pk", filter=due_within(window, now)) for window, key in BOARD_SECTIONS.items()}
     )
 
 
@@ -152,22 +162,21 @@ BOARD_FIELDS = (
 
 
 def obligations_board(user: User, now: dt.datetime | None = None, *, limit: int = 300) -> Board:
-    """The first `limit` open obligations due before a week from now (the counts cover them all)."""
+    """The first `limit` open obligations in the board's windows, soonest due first (the counts cover
+    them all)."""
     now = now or timezone.now()
     rows = (
         ReportingObligation.objects.visible_to(user)
-        .filter(status=ObligationStatus.OPEN, due_at__lt=now + WEEK)
+        .filter(status=ObligationStatus.OPEN, due_at__lt=rules.board_horizon(now))
         .select_related("study", "adverse_event")
         .only(*BOARD_FIELDS)
         .order_by("due_at")[:limit]
     )
     board = Board(now=now, counts=board_counts(user, now), limit=limit)
     for row in rows:
-        bucket = (
-            board.overdue if row.due_at < now else board.due_24h if row.due_at < now + DAY else board.due_week
-        )
+        bucket = getattr(board, BOARD_SECTIONS[rules.window_of(row.due_at, now=now)])
         bucket.setdefault((row.study.code, row.recipient), []).append(row)
         board.shown += 1
-    for name in ("overdue", "due_24h", "due_week"):
+    for name in BOARD_SECTIONS.values():
         setattr(board, name, dict(sorted(getattr(board, name).items())))
     return board

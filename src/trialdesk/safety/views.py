@@ -1,7 +1,6 @@
 """Pages of the safety app: record an AE and its follow-ups, its obligations, mark a report submitted, the
 line listing, the obligations board, CTCAE suggestions, and the private calendar feed."""
 
-import datetime as dt
 from contextlib import contextmanager
 from zoneinfo import available_timezones
 
@@ -254,8 +253,9 @@ BOARD_ROWS = 200
 @login_required
 @require_safe
 def obligations_board(request):
-    """What is overdue, due in 24 hours and due this week across the user's portfolio, by study and
-    recipient; and the registry deadlines (ClinicalTrials.gov, EU CTIS) of the same studies."""
+    """What is overdue, due in the next 24 hours and due later this week (`rules.Window`) across the
+    user's portfolio, by study and recipient; and the registry deadlines (ClinicalTrials.gov, EU CTIS)
+    of the same studies."""
     board = selectors.obligations_board(request.user, limit=BOARD_ROWS)
     # Worked out here rather than with template tags per row: the board may show a few hundred rows.
     submit_url = reverse("obligation_submit", kwargs={"obligation_id": 0}).replace("/0/", "/{}/")
@@ -278,7 +278,7 @@ def obligations_board(request):
         "sections": (
             ("overdue", "Overdue", board.overdue),
             ("due-24h", "Due in the next 24 hours", board.due_24h),
-            ("due-week", "Due later this week", board.due_week),
+            ("due-week", "Due later this week (after the next 24 hours, within 7 days)", board.due_week),
         ),
         "registry_deadlines": deadlines,
         "nav": "obligations",
@@ -361,7 +361,8 @@ def _obligation_deadline(obligation, base: str) -> ical.Deadline:
         description=f"{obligation.description}. {obligation.rule}. Due {local_due:%Y-%m-%d %H:%M %Z}.",
         url=url,
         categories=("Safety", obligation.jurisdiction),
-        alarm_before=dt.timedelta(hours=24),
+        # The alarm rings as the obligation enters the board's "next 24 hours" window.
+        alarm_before=rules.NEXT_24_HOURS,
     )
 
 

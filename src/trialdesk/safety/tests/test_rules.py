@@ -464,3 +464,40 @@ def test_recalculation_is_idempotent(first, second, stored):
         stored = rules.apply_recalculation(stored, rules.recalculate(stored, wanted))
         assert rules.recalculate(stored, wanted).is_empty
         assert {o.key for o in wanted} <= {k for k, s in stored.items() if s != rules.NOT_REQUIRED}
+
+
+# Obligation windows: the board, the API's ?window=, the portfolio counts and the feed ----------------------
+
+NOW = dt.datetime(2025, 3, 10, 20, 0, tzinfo=dt.UTC)
+SECOND = dt.timedelta(seconds=1)
+WINDOWS = [
+    # (due at, window) at NOW; the windows do not overlap, and each ends where the next begins
+    (NOW - dt.timedelta(days=30), rules.Window.OVERDUE),
+    (NOW - SECOND, rules.Window.OVERDUE),
+    (NOW, rules.Window.NEXT_24H),
+    (NOW + dt.timedelta(hours=24) - SECOND, rules.Window.NEXT_24H),
+    (NOW + dt.timedelta(hours=24), rules.Window.THIS_WEEK),
+    (NOW + dt.timedelta(days=7) - SECOND, rules.Window.THIS_WEEK),
+    (NOW + dt.timedelta(days=7), None),
+    (NOW + dt.timedelta(days=30), None),
+    # The same instant written in another zone is in the same window.
+    (dt.datetime(2025, 3, 11, 21, 0, tzinfo=ZoneInfo(TOKYO)), rules.Window.NEXT_24H),
+    (dt.datetime(2025, 3, 11, 4, 59, 59, tzinfo=ZoneInfo(TOKYO)), rules.Window.OVERDUE),
+]
+
+
+@pytest.mark.parametrize("due_at, window", WINDOWS, ids=[f"{d.isoformat()}" for d, _ in WINDOWS])
+def test_window_of_an_obligation_at_the_boundaries(due_at, window):
+    assert rules.window_of(due_at, now=NOW) == window
+
+
+def test_window_bounds_meet_end_to_start_and_end_at_the_board_horizon():
+    overdue, next_24h, this_week = (rules.window_bounds(w, now=NOW) for w in rules.Window)
+    assert overdue == (None, NOW)
+    assert next_24h == (NOW, NOW + dt.timedelta(hours=24))
+    assert this_week == (NOW + dt.timedelta(hours=24), NOW + dt.timedelta(days=7))
+    assert rules.board_horizon(NOW) == this_week[1]
+
+
+def test_window_values_are_the_api_s_window_parameter():
+    assert [w.value for w in rules.Window] == ["overdue", "24h", "week"]
