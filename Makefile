@@ -4,23 +4,43 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# Every installed version comes from these locks (hashes checked), so an installation can be reproduced.
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(UPGRADE) pyproject.toml
 export TRIALDESK_DATA_DIR ?= $(CURDIR)/var
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve install install-test system-deps test test-sqlite test-postgres test-browser lint bench clean
+.PHONY: run serve install install-test lock lock-upgrade system-deps test test-sqlite test-postgres test-browser lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test]"
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
 	touch $@
 
 install: $(STAMP)
 install-test: $(TEST_STAMP)
+
+# After changing dependencies in pyproject.toml: keeps every pin that still fits, adds and drops the rest
+# (needs PyPI). tests/test_dependency_lock.py fails while pyproject.toml and the locks disagree.
+lock:
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(COMPILE) -o $(LOCK)
+	$(COMPILE) --extra test -c $(LOCK) -o $(TEST_LOCK)
+
+# On purpose: every pin to the newest release pyproject.toml allows, or only PACKAGES="holidays scipy".
+lock-upgrade:
+	$(MAKE) lock UPGRADE="$(if $(PACKAGES),$(addprefix --upgrade-package ,$(PACKAGES)),--upgrade)"
 
 run: $(STAMP)
 	mkdir -p $(TRIALDESK_DATA_DIR)
