@@ -30,6 +30,7 @@ from trialdesk.people.models import DelegationEntry, FinancialDisclosure, Traini
 from trialdesk.people.permissions import (
     can_keep_delegation_log,
     can_record_some_disclosure,
+    can_see_financial_interests,
     can_sign_delegation,
 )
 from trialdesk.people.schemas import (
@@ -302,7 +303,7 @@ def end_delegation_entry(
 
 
 def _disclosure_out(user: User, disclosure: FinancialDisclosure) -> dict:
-    visible = selectors.may_see_interests(user, disclosure)
+    visible = can_see_financial_interests(user, disclosure)
     return {
         "id": disclosure.pk,
         "study_id": disclosure.study_id,

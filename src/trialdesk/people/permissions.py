@@ -3,7 +3,8 @@
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, can_work_at_site
 from trialdesk.core.roles import Role
-from trialdesk.core.scoping import role_facts
+from trialdesk.core.scoping import is_administrator, role_facts
+from trialdesk.people import rules
 from trialdesk.sites.models import StudySite
 
 
@@ -51,3 +52,14 @@ def can_record_some_disclosure(user: User, study_site: StudySite) -> bool:
     return can_record_disclosure(user, study_site, user) or Role.INVESTIGATOR in role_facts(
         user
     ).roles_on_site(study_site.pk)
+
+
+def can_see_financial_interests(user: User, disclosure) -> bool:
+    """Whether `user` sees the interests of `disclosure` (a FinancialDisclosure or anything with its
+    `investigator_id` and `study_id`): rules.sees_financial_interests says who. Every page, API answer and
+    export that shows a disclosure's interests asks this."""
+    return rules.sees_financial_interests(
+        own_disclosure=user.pk == disclosure.investigator_id,
+        administrator=is_administrator(user),
+        study_roles=role_facts(user).roles_on_study(disclosure.study_id),
+    )

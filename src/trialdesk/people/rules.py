@@ -8,6 +8,7 @@ after its completion, 54.4(b)). The grace periods below are Trialdesk's policy, 
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Delegation-log task codes and their labels, in the order a paper delegation log lists them.
@@ -170,6 +171,26 @@ AMOUNT_BANDS: dict[str, str] = {
     "over_100k": "Over USD 100,000",
     "not_monetary": "Not monetary",
 }
+
+
+# Besides the investigator themself and administrators, the study roles that read disclosed interests.
+INTEREST_READER_ROLES = frozenset({"crm", "auditor", "sponsor_viewer"})
+# What a disclosure's record shows of its interests to everyone else (audit trail included).
+INTEREST_FIELDS = ("has_interests", "interests", "note")
+NOT_SHOWN = "not shown"
+
+
+def sees_financial_interests(
+    *, own_disclosure: bool, administrator: bool, study_roles: Iterable[str]
+) -> bool:
+    """Whether a person sees the interests in an investigator's financial disclosure (INTEREST_FIELDS).
+
+    Disclosed interests are personal finances (21 CFR 54): the investigator sees their own; the study's
+    CRM, auditors and sponsor viewers (the sponsor reports them to the FDA on forms 3454/3455) and
+    administrators see everyone's. Monitors, coordinators, other investigators and safety, finance or
+    other roles see only that a disclosure was collected, when and for which occasion.
+    """
+    return own_disclosure or administrator or not INTEREST_READER_ROLES.isdisjoint(study_roles)
 
 
 def one_year_after(day: dt.date) -> dt.date:

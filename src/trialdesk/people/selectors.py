@@ -6,17 +6,19 @@ the amendment checklist); the rest start from `visible_to(user)` for pages and t
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from trialdesk.core.models import RoleAssignment, User
+from trialdesk.core.models import AuditEvent, RoleAssignment, User
 from trialdesk.core.permissions import can_work_at_site
 from trialdesk.core.roles import Role
 from trialdesk.people import rules
 from trialdesk.people.models import DelegationEntry, FinancialDisclosure, TrainingRecord
+from trialdesk.people.permissions import can_see_financial_interests
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import MilestoneKind, ProtocolStatus, ProtocolVersion, Study
 
@@ -223,16 +225,44 @@ def disclosures_for(user: User, study: Study) -> QuerySet[FinancialDisclosure]:
     )
 
 
-def may_see_interests(user: User, disclosure: FinancialDisclosure) -> bool:
-    """Disclosed interests are personal finances: the study's CRM, administrators, auditors and sponsor
-    viewers (who report them to the FDA on forms 3454/3455) see them, and the investigator their own;
-    monitors, coordinators and other investigators see only that a disclosure was collected."""
-    from trialdesk.core.scoping import is_administrator, role_facts
+DISCLOSURE_TYPE = FinancialDisclosure._meta.label_lower
 
-    if user.pk == disclosure.investigator_id or is_administrator(user):
-        return True
-    held = role_facts(user).roles_on_study(disclosure.study_id)
-    return bool(held & {Role.CRM, Role.AUDITOR, Role.SPONSOR_VIEWER})
+
+@dataclass(frozen=True)
+class DisclosureFacts:
+    """What deciding who sees a disclosure's interests needs (permissions.can_see_financial_interests)."""
+
+    investigator_id: int | None
+    study_id: int | None
+
+
+def mask_financial_interests(events: Iterable[AuditEvent], user: User) -> Iterator[AuditEvent]:
+    """The audit events, those of financial disclosures with their interests replaced by "not shown"
+    where `user` may not see them; the stored events are untouched, so never save what this yields.
+    One query per disclosure met; a deleted disclosure's interests are shown only to the study's readers."""
+    facts: dict[str, DisclosureFacts] = {}
+    for event in events:
+        if event.object_type == DISCLOSURE_TYPE and event.changes:
+            if event.object_id not in facts:
+                facts[event.object_id] = _disclosure_facts(event)
+            if not can_see_financial_interests(user, facts[event.object_id]):
+                event.changes = _interests_hidden(event.changes)
+        yield event
+
+
+def _disclosure_facts(event: AuditEvent) -> DisclosureFacts:
+    found = FinancialDisclosure.objects.filter(pk=int(event.object_id) if event.object_id.isdigit() else None)
+    row = found.values_list("investigator_id", "study_id").first()
+    return DisclosureFacts(*row) if row else DisclosureFacts(None, event.study_id)
+
+
+def _interests_hidden(changes: dict) -> dict:
+    return {
+        field: [None if value is None else rules.NOT_SHOWN for value in values]
+        if field in rules.INTEREST_FIELDS
+        else values
+        for field, values in changes.items()
+    }
 
 
 def study_closed_on(study: Study) -> dt.date | None:

@@ -9,6 +9,7 @@ from trialdesk.people import rules, selectors
 from trialdesk.people.permissions import (
     can_keep_delegation_log,
     can_record_some_disclosure,
+    can_see_financial_interests,
     can_sign_delegation,
 )
 from trialdesk.sites.models import StudySite
@@ -49,7 +50,7 @@ def staff_context(request, study, *, only_site=None) -> dict:
         "training_records": training[:TRAINING_ROWS],
         "training_count": training.count(),
         "disclosure_rows": [
-            (row, [(d, selectors.may_see_interests(user, d)) for d in row.collected])
+            (row, [(d, can_see_financial_interests(user, d)) for d in row.collected])
             for row in disclosures
             if row.site.pk in on_page
         ],

@@ -220,3 +220,30 @@ def test_gcp_current_exactly_between_completion_and_expiry(completed, days, on):
     fact = TrainingFact("gcp", completed, completed + dt.timedelta(days=days))
     gaps = rules.training_gaps([fact], on=on, protocol_version_id=None)
     assert (gaps == []) == (completed <= on <= fact.expires_on)
+
+
+# Who sees disclosed financial interests ----------------------------------------------------------------
+
+INTEREST_READERS = [
+    # (case, own disclosure, administrator, roles on the study, sees the interests)
+    ("the investigator, their own", True, False, {"investigator"}, True),
+    ("another investigator of the study", False, False, {"investigator"}, False),
+    ("an administrator with no study role", False, True, set(), True),
+    ("the study's CRM", False, False, {"crm"}, True),
+    ("an auditor", False, False, {"auditor"}, True),
+    ("a sponsor viewer (reports them on FDA forms 3454/3455)", False, False, {"sponsor_viewer"}, True),
+    ("a monitor", False, False, {"monitor"}, False),
+    ("a coordinator", False, False, {"coordinator"}, False),
+    ("a safety officer", False, False, {"safety"}, False),
+    ("finance", False, False, {"finance"}, False),
+    ("a monitor who is also the study's auditor", False, False, {"monitor", "auditor"}, True),
+    ("no role on the study", False, False, set(), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "own", "administrator", "roles", "sees"), INTEREST_READERS, ids=[c[0] for c in INTEREST_READERS]
+)
+def test_who_sees_financial_interests(case, own, administrator, roles, sees):
+    found = rules.sees_financial_interests(own_disclosure=own, administrator=administrator, study_roles=roles)
+    assert found is sees

@@ -330,18 +330,3 @@ def test_disclosure_status_lists_the_overdue_initial_disclosure(world, staff):
     # the monitor sees the site, so the status; the coordinator of study B sees nothing of it
     assert len(selectors.disclosure_status(world.monitor, world.study_a)) == 2
     assert selectors.disclosure_status(world.coordinator, world.study_a) == []
-
-
-def test_interests_are_seen_by_the_crm_auditor_sponsor_and_the_investigator_only(world, staff):
-    pi, crc = staff
-    disclosure = services.record_disclosure(
-        study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=TODAY, by=world.crm
-    )
-    seen = {
-        name: selectors.may_see_interests(user, disclosure)
-        for name, user in {**world.people, "pi": pi, "crc": crc}.items()
-    }
-    assert seen == {
-        "admin": True, "crm": True, "auditor": True, "sponsor_viewer": True, "pi": True,
-        "monitor": False, "coordinator": False, "outsider": False, "crc": False,
-    }  # fmt: skip
