@@ -26,6 +26,7 @@ AMENDMENT_VERSION = "1.1"
 def load_demo(*, today: dt.date, users: dict) -> None:
     """Add this area's demo records; `users` maps demo usernames (crm, admin, …) to users."""
     crm = users["crm"]
+    services.load_shipped_authorities()  # a demo reset wipes the reference data with the rest
     committees = _committees(users["admin"])
     study = Study.objects.filter(code=AMENDMENT_STUDY).first()
     if study is None:

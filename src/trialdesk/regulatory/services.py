@@ -10,12 +10,13 @@ from django.utils import timezone
 from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, can_work_at_site, require
-from trialdesk.regulatory import rules, selectors
+from trialdesk.regulatory import country_rules, rules, selectors
 from trialdesk.regulatory.models import (
     AmendmentImplementation,
     AmendmentTask,
     EthicsCommittee,
     ManualItem,
+    RegulatoryAuthority,
     Submission,
 )
 from trialdesk.sites.models import StudySite
@@ -57,6 +58,17 @@ ONLY_SITE_WORKERS = "Only the study's CRM, an administrator or the site's staff 
 
 def utc_today() -> date:
     return timezone.now().astimezone(dt.UTC).date()
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def load_shipped_authorities() -> int:
+    """Create or update the regulatory authorities from regulatory/countries/authorities.json; returns
+    how many the file holds. Reference data, not trial data, so not audited. The data migration loads
+    them; `trialdesk demo --reset` wipes every table, so the regulatory demo loader calls this again."""
+    return country_rules.load_authorities(RegulatoryAuthority)
 
 
 # --- committees -------------------------------------------------------------------------------

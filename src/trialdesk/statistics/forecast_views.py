@@ -18,7 +18,8 @@ def _tab_url(study) -> str:
 
 
 def forecast_tab(request, study) -> dict:
-    """Context of the Forecast tab; a missing or outdated snapshot is computed here (about a second).
+    """Context of the Forecast tab: the stored snapshot, or when there is none with today's inputs, one
+    computed for this page and not stored (about a second; a GET writes nothing).
 
     The curve and dates are study-wide figures; the per-site rows are limited to the sites the user
     may see.

@@ -259,19 +259,26 @@ def refresh_enrollment_forecast(
 
 
 def current_enrollment_forecast(*, study: Study, as_of: dt.date | None = None) -> EnrollmentForecast:
-    """The latest snapshot if its inputs are unchanged; otherwise computed afresh and stored."""
+    """The latest stored snapshot if its inputs are unchanged; otherwise one computed now and NOT stored
+    (its `pk` is None). A read never writes: snapshots are stored only by `refresh_enrollment_forecast`,
+    which the nightly `trialdesk forecast refresh` and the tab's Recompute button (a POST) call."""
     as_of = as_of or timezone.now().date()
     inputs = forecast_inputs(study, as_of=as_of)
     latest = latest_forecasts([study.pk]).get(study.pk)
     if latest is not None and latest.inputs_digest == inputs.digest():
         return latest
-    return _store(study, inputs, None)
+    return _computed(study, inputs, None)
+
+
+def _computed(study: Study, inputs: ForecastInputs, by: User | None) -> EnrollmentForecast:
+    return EnrollmentForecast(
+        study=study, computed_at=timezone.now(), computed_by=by, **compute_forecast(inputs)
+    )
 
 
 def _store(study: Study, inputs: ForecastInputs, by: User | None) -> EnrollmentForecast:
-    snapshot = EnrollmentForecast.objects.create(
-        study=study, computed_at=timezone.now(), computed_by=by, **compute_forecast(inputs)
-    )
+    snapshot = _computed(study, inputs, by)
+    snapshot.save()
     kept = EnrollmentForecast.objects.filter(study=study).order_by("-computed_at", "-id")[:KEPT_SNAPSHOTS]
     EnrollmentForecast.objects.filter(study=study).exclude(pk__in=kept.values("pk")).delete()
     return snapshot

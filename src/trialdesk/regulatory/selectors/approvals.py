@@ -25,10 +25,8 @@ def committees_for(user: User):
 
 
 def authorities():
-    """The regulatory authorities, loaded from the shipped file on first use: the data migration loads
-    them, but `trialdesk demo --reset` wipes every table, reference data included."""
-    if not RegulatoryAuthority.objects.exists():
-        country_rules.load_authorities(RegulatoryAuthority)
+    """The regulatory authorities (reference data: the data migration loads them, and after a wipe
+    `services.load_shipped_authorities` does)."""
     return RegulatoryAuthority.objects.all()
 
 

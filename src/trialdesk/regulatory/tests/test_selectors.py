@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import make_site
-from trialdesk.regulatory import selectors, services
+from trialdesk.regulatory import country_rules, selectors, services
 from trialdesk.regulatory.tests.factories import approve_at_site, make_approved_amendment, make_committee
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects.tests.factories import make_enrolled, make_study_ready
@@ -93,8 +93,11 @@ def test_covering_finds_exactly_the_pairs_a_submission_applies_to(raw):
         assert sorted(map(id, found.get(site.pk, []))) == sorted(map(id, expected))
 
 
-def test_authorities_come_back_from_the_shipped_file_after_a_wipe(db):
+def test_authorities_come_back_from_the_shipped_file_after_a_wipe_through_the_service_only(db):
     from trialdesk.regulatory.models import RegulatoryAuthority
 
+    assert {"FDA", "EMA", "PMDA"} <= set(selectors.authorities().values_list("code", flat=True))  # migration
     RegulatoryAuthority.objects.all().delete()  # as `trialdesk demo --reset` does
+    assert not selectors.authorities().exists()  # a read never writes
+    assert services.load_shipped_authorities() == len(country_rules.authorities())
     assert {"FDA", "EMA", "PMDA"} <= set(selectors.authorities().values_list("code", flat=True))

@@ -150,14 +150,17 @@ def test_only_the_crm_or_an_administrator_recomputes(world):
     assert not EnrollmentForecast.objects.exists()
 
 
-def test_current_forecast_is_reused_until_the_data_change(world):
+def test_current_forecast_is_the_stored_one_until_the_data_change_and_is_never_stored(world):
     study, _ = recruiting_world(world)
-    first = forecasts.current_enrollment_forecast(study=study, as_of=AS_OF)
+    unstored = forecasts.current_enrollment_forecast(study=study, as_of=AS_OF)
+    assert unstored.pk is None and unstored.enrolled == 32 and not EnrollmentForecast.objects.exists()
 
-    assert forecasts.current_enrollment_forecast(study=study, as_of=AS_OF).pk == first.pk
+    stored = forecasts.refresh_enrollment_forecast(study=study, as_of=AS_OF)
+    assert forecasts.current_enrollment_forecast(study=study, as_of=AS_OF).pk == stored.pk
     make_participant(world.site_a1, "P900", by=world.admin, enrolled_on=AS_OF)
     changed = forecasts.current_enrollment_forecast(study=study, as_of=AS_OF)
-    assert changed.pk != first.pk and changed.enrolled == 33
+    assert changed.pk is None and changed.enrolled == 33
+    assert list(EnrollmentForecast.objects.values_list("pk", flat=True)) == [stored.pk]
 
 
 def test_latest_forecasts_takes_one_query(world, django_assert_num_queries):
@@ -243,7 +246,18 @@ def test_forecast_tab_shows_the_chart_dates_and_sites_to_the_crm(world, client_f
     assert response.status_code == 200
     assert "<svg" in body and 'class="forecast-band"' in body and 'class="forecast-target"' in body
     assert "90% chance by" in body and "Site 101" in body and "Recompute" in body
-    assert EnrollmentForecast.objects.filter(study=study).count() == 1
+    # Computed for the page, not stored: a GET writes nothing.
+    assert 'id="forecast-not-stored"' in body and not EnrollmentForecast.objects.exists()
+
+
+def test_forecast_tab_shows_the_stored_snapshot_while_the_data_are_unchanged(world, client_for):
+    study, _ = recruiting_world(world)
+    stored = forecasts.refresh_enrollment_forecast(study=study)
+
+    response = client_for(world.monitor).get(tab_url(study))
+
+    assert response.context["forecast"].pk == stored.pk
+    assert 'id="forecast-not-stored"' not in response.content.decode()
 
 
 def test_forecast_tab_says_when_there_is_not_enough_data(world, client_for):
@@ -322,7 +336,6 @@ def test_refresh_command_names_an_unknown_study(world):
 def test_forecast_tab_queries_do_not_grow_with_the_study(world, client_for, django_assert_max_num_queries):
     study, _ = recruiting_world(world)
     crm = client_for(world.crm)
-    crm.get(tab_url(study))  # computes and stores the snapshot
     with django_assert_max_num_queries(30) as few:
         assert crm.get(tab_url(study)).status_code == 200
     # Counted now: the connection's query log is a bounded deque that the setup below rotates.
