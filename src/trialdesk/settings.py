@@ -140,6 +140,13 @@ IMPORT_MAX_BYTES = int(os.environ.get("TRIALDESK_IMPORT_MAX_BYTES", str(10 * 102
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 or 404 (any 4xx) is one line, method, path and status; a 5xx keeps its traceback.
+    "filters": {"client_errors_on_one_line": {"()": "trialdesk.core.request_log.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # Django's own console handler (with DEBUG) would print every record a second time through root's.
+        "django": {"handlers": []},
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
