@@ -70,14 +70,6 @@ COMMITTEE_EVENT_KINDS = {
 }
 
 
-class EventProblems(ValueError):
-    """Facts that cannot start any clock; `errors` maps each input field at fault to what is wrong."""
-
-    def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
-        self.errors = dict(errors)
-
-
 # Holidays ------------------------------------------------------------------------------------------------
 
 
@@ -231,7 +223,7 @@ def committee_policy_problems(
 
 @dataclass(frozen=True)
 class EventFacts:
-    """What the clocks of one event depend on (the `trialdesk safety clocks` input, parsed)."""
+    """What the clocks of one event depend on (the `trialdesk safety clocks` input: safety.event_file)."""
 
     product: str
     jurisdictions: tuple[str, ...]
@@ -286,84 +278,6 @@ def jurisdiction_problem(code: str, policies: Iterable[str] = ()) -> str | None:
         known = ", ".join(sorted(policies)) or "none configured"
         return f"No committee policy is named {code.removeprefix(IRB_PREFIX)!r} (known: {known})."
     return f"Unknown jurisdiction {code!r}; use {', '.join(JURISDICTIONS)} or IRB:<policy name>."
-
-
-def _aware_datetime(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return parsed if parsed.utcoffset() is not None else None
-
-
-def parse_event(raw: object, *, policies: Iterable[str] = ()) -> EventFacts:
-    """The facts of a `trialdesk safety clocks` event document; EventProblems names every bad field."""
-    if not isinstance(raw, Mapping):
-        raise EventProblems({"event": "The event must be a JSON object."})
-    errors: dict[str, str] = {}
-    policies = tuple(policies)
-    product = raw.get("product")
-    if product not in PRODUCTS:
-        errors["product"] = f"Give one of {', '.join(PRODUCTS)}."
-    jurisdictions = raw.get("jurisdictions", [])
-    if not isinstance(jurisdictions, list) or not all(isinstance(j, str) for j in jurisdictions):
-        errors["jurisdictions"] = 'Give a list of jurisdiction codes, e.g. ["US", "EU"].'
-        jurisdictions = []
-    for code in jurisdictions:
-        if problem := jurisdiction_problem(code, policies):
-            errors["jurisdictions"] = problem
-            break
-    flags = {}
-    for name in ("serious", "expected", "related", "unanticipated_device_effect"):
-        value = raw.get(name, False if name == "unanticipated_device_effect" else None)
-        if not isinstance(value, bool):
-            errors[name] = "Give true or false."
-        flags[name] = bool(value)
-    seriousness = raw.get("seriousness", [])
-    if not isinstance(seriousness, list) or any(s not in SERIOUSNESS for s in seriousness):
-        errors["seriousness"] = f"Give a list of criteria from {', '.join(SERIOUSNESS)}."
-        seriousness = []
-    elif flags["serious"] and not seriousness:
-        errors["seriousness"] = "A serious event names at least one seriousness criterion."
-    elif seriousness and not flags["serious"] and "serious" not in errors:
-        errors["serious"] = "An event meeting a seriousness criterion is serious."
-    moments = {}
-    for name in ("site_aware_at", "sponsor_aware_at"):
-        moments[name] = _aware_datetime(raw.get(name))
-        if moments[name] is None:
-            errors[name] = (
-                "Give an ISO 8601 date and time with its UTC offset, e.g. 2025-03-01T09:30:00+01:00."
-            )
-    if moments["site_aware_at"] and moments["sponsor_aware_at"]:
-        if moments["sponsor_aware_at"] < moments["site_aware_at"]:
-            errors["sponsor_aware_at"] = "The sponsor cannot become aware before the site did."
-    for name in ("site_timezone", "sponsor_timezone"):
-        if problem := time_zone_problem(raw.get(name)):
-            errors[name] = problem
-    hours = raw.get("site_to_sponsor_hours", 24)
-    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 720:
-        errors["site_to_sponsor_hours"] = "Give a whole number of hours between 1 and 720."
-    if errors:
-        raise EventProblems(errors)
-    return EventFacts(
-        product=product,
-        jurisdictions=tuple(dict.fromkeys(jurisdictions)),
-        serious=flags["serious"],
-        seriousness=tuple(seriousness),
-        expected=flags["expected"],
-        related=flags["related"],
-        unanticipated_device_effect=flags["unanticipated_device_effect"],
-        site_aware_at=moments["site_aware_at"],
-        sponsor_aware_at=moments["sponsor_aware_at"],
-        site_timezone=raw["site_timezone"],
-        sponsor_timezone=raw["sponsor_timezone"],
-        site_to_sponsor_hours=hours,
-    )
 
 
 def jurisdictions_of_countries(countries: Iterable[str]) -> tuple[str, ...]:

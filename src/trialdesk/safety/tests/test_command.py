@@ -85,10 +85,44 @@ def test_bad_event_fails_with_one_line_per_bad_field(tmp_path):
         run(tmp_path, bad, "--json")
     lines = str(error.value).splitlines()
     assert sorted(line.split(":")[0] for line in lines) == [
-        "jurisdictions",
+        "jurisdictions[1]",
         "site_timezone",
         "sponsor_aware_at",
     ]
+
+
+def test_misspelt_and_missing_fields_are_each_named(tmp_path):
+    bad = {key: value for key, value in EVENT.items() if key != "related"} | {"expectd": False}
+    with pytest.raises(CommandError) as error:
+        run(tmp_path, bad)
+    assert str(error.value).splitlines() == [
+        "related: required; this field is missing",
+        "expectd: unknown key; use " + ", ".join(EVENT) + ", site_to_sponsor_hours",
+    ]
+
+
+def test_bad_policies_name_each_policy_and_field(tmp_path):
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(EVENT))
+    policies = tmp_path / "policies.json"
+    policies.write_text(
+        json.dumps([{**POLICIES[0], "length": 0}, {**POLICIES[0], "clock": "hours", "name": 7}])
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("safety", "clocks", "--event", str(path), "--policies", str(policies))
+    assert [line.split(":")[0] for line in str(error.value).splitlines()] == [
+        "policies[0].length",
+        "policies[1].name",
+    ]
+
+
+def test_an_event_file_that_is_not_json_is_one_line(tmp_path):
+    path = tmp_path / "event.json"
+    path.write_text("{")
+    with pytest.raises(
+        CommandError, match=r"^event: .*event\.json is not valid JSON \(.* at line 1 column 2\)$"
+    ):
+        call_command("safety", "clocks", "--event", str(path))
 
 
 def test_dsur_adds_each_study_s_next_annual_report(world):

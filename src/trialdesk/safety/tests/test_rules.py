@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trialdesk.safety import rules
+from trialdesk.interop.json_documents import DocumentError
+from trialdesk.safety import event_file, rules
 
 NEW_YORK, BERLIN, TOKYO = "America/New_York", "Europe/Berlin", "Asia/Tokyo"
 
 
-def event(policies=(), **overrides) -> rules.EventFacts:
+def event(policies=(), leave_out=(), **overrides) -> rules.EventFacts:
     raw = {
         "product": "drug",
         "jurisdictions": ["US", "EU"],
@@ -31,7 +32,9 @@ def event(policies=(), **overrides) -> rules.EventFacts:
         "sponsor_timezone": BERLIN,
     }
     raw.update(overrides)
-    return rules.parse_event(raw, policies=policies)
+    for name in leave_out:
+        del raw[name]
+    return event_file.parse_event(raw, policies=policies)
 
 
 def due_by_key(facts) -> dict[str, str]:
@@ -254,25 +257,29 @@ def test_an_obligation_wanted_again_is_reopened():
 # Bad input -----------------------------------------------------------------------------------------------
 
 BAD = [
-    ("unknown jurisdiction", dict(jurisdictions=["US", "MARS"]), "jurisdictions"),
-    ("unconfigured committee policy", dict(jurisdictions=["IRB:nobody"]), "jurisdictions"),
+    # (case, facts, the JSON path of the field named)
+    ("unknown jurisdiction", dict(jurisdictions=["US", "MARS"]), "jurisdictions[1]"),
+    ("unconfigured committee policy", dict(jurisdictions=["IRB:nobody"]), "jurisdictions[0]"),
     ("unknown site time zone", dict(site_timezone="Europe/Atlantis"), "site_timezone"),
     ("unknown sponsor time zone", dict(sponsor_timezone=""), "sponsor_timezone"),
     ("sponsor aware before site", dict(sponsor_aware_at="2025-01-19T10:00:00-05:00"), "sponsor_aware_at"),
     ("awareness without offset", dict(site_aware_at="2025-01-20T10:00:00"), "site_aware_at"),
     ("unknown product", dict(product="vaccine"), "product"),
-    ("unknown seriousness criterion", dict(seriousness=["scary"]), "seriousness"),
+    ("unknown seriousness criterion", dict(seriousness=["scary"]), "seriousness[0]"),
     ("serious without a criterion", dict(seriousness=[]), "seriousness"),
     ("criterion on a non-serious event", dict(serious=False), "serious"),
     ("expected not a boolean", dict(expected="no"), "expected"),
+    ("hours not a whole number", dict(site_to_sponsor_hours=True), "site_to_sponsor_hours"),
+    ("a misspelt field", dict(serius=True), "serius"),
+    ("a required field left out", dict(leave_out=["related"]), "related"),
 ]
 
 
 @pytest.mark.parametrize("case, overrides, field", BAD, ids=[c[0] for c in BAD])
 def test_bad_event_is_refused_naming_the_field(case, overrides, field):
-    with pytest.raises(rules.EventProblems) as problems:
+    with pytest.raises(DocumentError) as problems:
         event(**overrides)
-    assert field in problems.value.errors
+    assert [p.path for p in problems.value.problems] == [field]
 
 
 AE_BAD = [
@@ -415,7 +422,7 @@ def facts(draw):
     delay = draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=20)))
     sponsor_aware = site_aware.astimezone(dt.UTC) + delay
     seriousness = draw(st.lists(st.sampled_from(rules.SERIOUSNESS), unique=True, max_size=3))
-    return rules.parse_event(
+    return event_file.parse_event(
         {
             "product": draw(st.sampled_from(rules.PRODUCTS)),
             "jurisdictions": draw(st.lists(st.sampled_from(rules.JURISDICTIONS), unique=True)),

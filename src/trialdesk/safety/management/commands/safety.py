@@ -10,55 +10,19 @@ obligation once the current one's due date has passed; it is the one subcommand 
 """
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trialdesk.safety import rules
+from trialdesk.interop import json_documents
+from trialdesk.safety import event_file, rules
 
 
-def read_policies(path: str | None) -> dict[str, rules.CommitteePolicy]:
-    if not path:
-        return {}
-    raw = _read_json(path, "policies")
-    if not isinstance(raw, list):
-        raise CommandError("policies: the file must hold a list of committee policies.")
-    found, problems = {}, []
-    for index, item in enumerate(raw):
-        try:
-            policy = rules.CommitteePolicy(
-                name=str(item["name"]),
-                committee=str(item["committee"]),
-                event_kind=str(item["event_kind"]),
-                clock=str(item["clock"]),
-                length=int(item["length"]),
-                holiday_calendar=str(item["holiday_calendar"]),
-                citation=str(item.get("citation", "")),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            problems.append(f"policies[{index}]: missing or bad field {error}")
-            continue
-        errors = rules.committee_policy_problems(
-            name=policy.name,
-            event_kind=policy.event_kind,
-            clock=policy.clock,
-            length=policy.length,
-            holiday_calendar=policy.holiday_calendar,
-        )
-        problems.extend(f"policies[{index}].{name}: {message}" for name, message in errors.items())
-        found[policy.name] = policy
-    if problems:
-        raise CommandError("\n".join(problems))
-    return found
-
-
-def _read_json(path: str, what: str):
+def read_document(what: str, path: str, parse, **options):
+    """The parsed `what` document of the file at `path`; a CommandError with one line per bad field."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"{what}: cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise CommandError(f"{what}: {path} is not JSON ({error.msg} at line {error.lineno})") from error
+        return parse(json_documents.read_json(path, root=what), **options)
+    except json_documents.DocumentError as error:
+        raise CommandError("\n".join(error.lines())) from error
 
 
 class Command(BaseCommand):
@@ -77,14 +41,12 @@ class Command(BaseCommand):
         if action == "dsur":
             self.next_dsurs()
             return
-        policies = read_policies(options.get("policies"))
-        raw = _read_json(options["event"], "event")
-        try:
-            facts = rules.parse_event(raw, policies=policies)
-        except rules.EventProblems as problems:
-            raise CommandError(
-                "\n".join(f"{name}: {message}" for name, message in problems.errors.items())
-            ) from problems
+        policies = (
+            read_document("policies", options["policies"], event_file.parse_policies)
+            if options["policies"]
+            else {}
+        )
+        facts = read_document("event", options["event"], event_file.parse_event, policies=policies)
         obligations = rules.obligations_for(facts, policies)
         if options["as_json"]:
             self.stdout.write(json.dumps([o.as_json() for o in obligations], indent=2))

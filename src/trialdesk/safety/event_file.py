@@ -1,0 +1,162 @@
+"""The documents `trialdesk safety clocks` reads: one event's facts (`--event event.json`) and committee
+policies (`--policies policies.json`), as pydantic models that name every bad field by its path.
+
+The models check the shape and each value (the clock engine's own words for what is wrong, from
+`safety.rules`) and turn a valid document into the engine's plain values (`rules.EventFacts`,
+`rules.CommitteePolicy`). No database: the command runs offline.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    RootModel,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from trialdesk.interop.json_documents import problems_at, validate
+from trialdesk.safety import rules
+
+AWARE_HINT = "Give an ISO 8601 date and time with its UTC offset, e.g. 2025-03-01T09:30:00+01:00."
+
+
+def _aware_moment(value: object) -> dt.datetime:
+    """A datetime or an ISO 8601 text, with its UTC offset (a clock cannot start at a local time alone)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(AWARE_HINT) from None
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise ValueError(AWARE_HINT)
+    return value
+
+
+def _time_zone(value: object) -> str:
+    if problem := rules.time_zone_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+def _jurisdiction(code: str, info: ValidationInfo) -> str:
+    if problem := rules.jurisdiction_problem(code, (info.context or {}).get("policies", ())):
+        raise ValueError(problem)
+    return code
+
+
+AwareMoment = Annotated[dt.datetime, PlainValidator(_aware_moment)]
+TimeZone = Annotated[str, PlainValidator(_time_zone)]
+Jurisdiction = Annotated[StrictStr, AfterValidator(_jurisdiction)]
+
+
+class EventDocument(BaseModel):
+    """One adverse event's facts, the fields named as the clock engine names them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: Literal[rules.PRODUCTS]
+    jurisdictions: list[Jurisdiction] = []
+    serious: StrictBool
+    seriousness: list[Literal[rules.SERIOUSNESS]] = []
+    expected: StrictBool
+    related: StrictBool
+    unanticipated_device_effect: StrictBool = False
+    site_aware_at: AwareMoment
+    sponsor_aware_at: AwareMoment
+    site_timezone: TimeZone
+    sponsor_timezone: TimeZone
+    site_to_sponsor_hours: StrictInt = Field(24, ge=1, le=720)
+
+    @field_validator("sponsor_aware_at")
+    @classmethod
+    def _not_before_the_site(cls, moment: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        # Checked with the field (not after the model) so it is named even when other fields are bad.
+        site_aware_at = info.data.get("site_aware_at")
+        if site_aware_at is not None and moment < site_aware_at:
+            raise ValueError("The sponsor cannot become aware before the site did.")
+        return moment
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "EventDocument":
+        problems = {}
+        if self.serious and not self.seriousness:
+            problems[("seriousness",)] = "A serious event names at least one seriousness criterion."
+        elif self.seriousness and not self.serious:
+            problems[("serious",)] = "An event meeting a seriousness criterion is serious."
+        if problems:
+            raise problems_at(problems)
+        return self
+
+    def facts(self) -> rules.EventFacts:
+        return rules.EventFacts(
+            product=self.product,
+            jurisdictions=tuple(dict.fromkeys(self.jurisdictions)),
+            serious=self.serious,
+            seriousness=tuple(self.seriousness),
+            expected=self.expected,
+            related=self.related,
+            unanticipated_device_effect=self.unanticipated_device_effect,
+            site_aware_at=self.site_aware_at,
+            sponsor_aware_at=self.sponsor_aware_at,
+            site_timezone=self.site_timezone,
+            sponsor_timezone=self.sponsor_timezone,
+            site_to_sponsor_hours=self.site_to_sponsor_hours,
+        )
+
+
+class PolicyDocument(BaseModel):
+    """An ethics committee's or IRB's reporting policy, as a study keeps it in the application."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr
+    committee: StrictStr = Field(min_length=1)
+    event_kind: StrictStr
+    clock: StrictStr
+    length: StrictInt
+    holiday_calendar: StrictStr
+    citation: StrictStr = ""
+
+    @model_validator(mode="after")
+    def _usable(self) -> "PolicyDocument":
+        problems = rules.committee_policy_problems(
+            name=self.name,
+            event_kind=self.event_kind,
+            clock=self.clock,
+            length=self.length,
+            holiday_calendar=self.holiday_calendar,
+        )
+        if problems:
+            raise problems_at({(name,): message for name, message in problems.items()})
+        return self
+
+    def policy(self) -> rules.CommitteePolicy:
+        return rules.CommitteePolicy(**self.model_dump())
+
+
+class PolicyFile(RootModel[list[PolicyDocument]]):
+    """The `--policies` file: a list of committee policies."""
+
+
+def parse_event(raw: object, *, policies: Iterable[str] = ()) -> rules.EventFacts:
+    """The facts of an event document; `json_documents.DocumentError` names every bad field (by its
+    name, e.g. `jurisdictions[1]`). `policies` are the committee policy names IRB:<name> may use."""
+    return validate(EventDocument, raw, root="", context={"policies": tuple(policies)}).facts()
+
+
+def parse_policies(raw: object) -> dict[str, rules.CommitteePolicy]:
+    """The committee policies of a policies document by name; DocumentError names every bad field
+    (`policies[0].length`)."""
+    found = validate(PolicyFile, raw, root="policies").root
+    return {document.name: document.policy() for document in found}
