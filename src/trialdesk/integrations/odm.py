@@ -13,7 +13,6 @@ subjects.services.change_participant_status, one audit event each, all in one tr
 """
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from django.utils import timezone
 import trialdesk
 from trialdesk.core.models import AuditEvent, RoleAssignment, User
 from trialdesk.core.records import StaleVersion
+from trialdesk.integrations.odm_mapping import Mapping
 from trialdesk.interop import odm
 from trialdesk.interop.odm import writer
 from trialdesk.randomization.concealment import Reader
@@ -34,7 +34,7 @@ from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Arm, ProtocolVersion, Study
 from trialdesk.subjects import rules as subject_rules
 from trialdesk.subjects import services as subject_services
-from trialdesk.subjects.models import Participant, ParticipantStatus
+from trialdesk.subjects.models import Participant
 from trialdesk.subjects.permissions import can_record_participant_data
 from trialdesk.subjects.selectors import first_consent_on
 from trialdesk.visits import rules as visit_rules
@@ -45,9 +45,6 @@ from trialdesk.visits.permissions import can_record_visits
 
 # Not "LOC.<something>" like the sites, so that no site number can clash with it.
 SPONSOR_LOCATION = "SPONSOR"
-# Items that hold a visit's date in common EDC designs (CDASH SVSTDTC/VISDAT, our own IT.SVSTDTC);
-# matched on the OID's last dotted part, so IT.VISITDTC and VISITDTC both count.
-DEFAULT_VISIT_DATE_ITEMS = ("SVSTDTC", "VISDAT", "VISITDTC", "VISITDAT", "VISIT_DATE", "SVDAT")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 
 
@@ -286,91 +283,6 @@ def export_study(*, study: Study, user: User, **options) -> bytes:
 
 
 # Import -----------------------------------------------------------------------------------------------
-
-
-class MappingError(Exception):
-    """A mapping file that cannot be used; the message names the file and the JSON path."""
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """How an EDC's OIDs translate to Trialdesk's: subject keys, study events, sites, date items."""
-
-    subjects: dict[str, str] = field(default_factory=dict)
-    study_events: dict[str, str] = field(default_factory=dict)
-    sites: dict[str, str] = field(default_factory=dict)
-    visit_date_items: tuple[str, ...] = DEFAULT_VISIT_DATE_ITEMS
-    modality: str = ""
-    status_item: str = writer.STATUS_ITEM
-    status_date_item: str = ""
-    statuses: dict[str, str] = field(default_factory=dict)
-
-    def status_for(self, value: str) -> str | None:
-        """The Trialdesk status an EDC value stands for: mapped, else a Trialdesk status name itself."""
-        if value in self.statuses:
-            return self.statuses[value]
-        return value if value in ParticipantStatus.values else None
-
-
-MAPPING_KEYS = (
-    "subjects",
-    "study_events",
-    "sites",
-    "visit_date_items",
-    "modality",
-    "status_item",
-    "status_date_item",
-    "statuses",
-)
-
-
-def load_mapping(path: str | Path) -> Mapping:
-    """A Mapping from a JSON file, every key optional, e.g.
-    {"study_events": {"SE.VISIT 1": "W2"}, "subjects": {"SS_0001": "101-001"}, "sites": {"ISSS": "101"},
-     "visit_date_items": ["IT.VISITDTC"], "modality": "on_site", "status_item": "IT.DSDECOD",
-     "status_date_item": "IT.DSSTDTC", "statuses": {"COMPLETED": "completed"}}."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise MappingError(f"{path}: cannot read the mapping file: {error.strerror}.") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise MappingError(f"{path}: the mapping file is not valid JSON: {error}.") from error
-    if not isinstance(data, dict):
-        raise MappingError(f"{path}: $: the mapping file must hold a JSON object.")
-    unknown = sorted(set(data) - set(MAPPING_KEYS))
-    if unknown:
-        raise MappingError(f"{path}: $.{unknown[0]}: unknown key; use {', '.join(MAPPING_KEYS)}.")
-    values = {}
-    for key in ("subjects", "study_events", "sites", "statuses"):
-        table = data.get(key, {})
-        if not isinstance(table, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in table.items()
-        ):
-            raise MappingError(f"{path}: $.{key}: give an object of OID to Trialdesk name, all text.")
-        values[key] = {k.strip(): v.strip() for k, v in table.items()}
-    items = data.get("visit_date_items", list(DEFAULT_VISIT_DATE_ITEMS))
-    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-        raise MappingError(f"{path}: $.visit_date_items: give a list of ItemOIDs.")
-    values["visit_date_items"] = tuple(i.strip() for i in items)
-    modality = data.get("modality", "")
-    if not isinstance(modality, str) or (modality and modality not in visit_rules.MODALITIES):
-        raise MappingError(
-            f"{path}: $.modality: choose one of {', '.join(visit_rules.MODALITIES)} (or leave it out)."
-        )
-    values["modality"] = modality
-    unknown_statuses = sorted(set(values["statuses"].values()) - set(ParticipantStatus.values))
-    if unknown_statuses:
-        raise MappingError(
-            f"{path}: $.statuses: {unknown_statuses[0]!r} is not a participant status; use "
-            f"{', '.join(ParticipantStatus.values)}."
-        )
-    for key in ("status_item", "status_date_item"):
-        value = data.get(key, getattr(Mapping, key, ""))
-        if not isinstance(value, str):
-            raise MappingError(f"{path}: $.{key}: give an ItemOID as text.")
-        values[key] = value.strip()
-    return Mapping(**values)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from trialdesk.integrations import odm
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
+from trialdesk.integrations.odm_mapping import MappingError, load_mapping
 
 HELP = "Record visits done and participant statuses from an EDC's ODM 1.3.2 ClinicalData (all or nothing)."
 
@@ -24,8 +25,8 @@ def handle(command, options) -> None:
     user = acting_user(options["user"])
     study = visible_study(user, options["study"])
     try:
-        mapping = odm.load_mapping(options["mapping"]) if options["mapping"] else None
-    except odm.MappingError as error:
+        mapping = load_mapping(options["mapping"]) if options["mapping"] else None
+    except MappingError as error:
         raise CommandError(str(error)) from error
     report = odm.import_file(
         path=options["file"], study=study, user=user, mapping=mapping, dry_run=options["dry_run"]

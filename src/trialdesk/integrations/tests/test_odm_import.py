@@ -16,6 +16,7 @@ from tests.factories import make_participant
 from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
 from trialdesk.integrations import odm
+from trialdesk.integrations.odm_mapping import Mapping, MappingError, load_mapping
 from trialdesk.visits import services as visit_services
 from trialdesk.visits.models import ScheduledVisit
 from trialdesk.visits.tests.factories import build_visit_world
@@ -249,7 +250,7 @@ def test_real_edc_snapshot_with_a_mapping_file(snapshot_participants, world, tmp
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({**SNAPSHOT_MAPPING, "visit_date_items": ["IT.VISITDTC"]}))
     report = odm.import_file(
-        path=SNAPSHOT, study=world.study_a, user=world.crm, mapping=odm.load_mapping(mapping)
+        path=SNAPSHOT, study=world.study_a, user=world.crm, mapping=load_mapping(mapping)
     )
     assert report.ok, report.problems
     assert report.subjects_seen == 2
@@ -273,18 +274,33 @@ def test_real_edc_snapshot_without_mapping_reports_every_unknown_subject(snapsho
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{", "not valid JSON"),
-        ("[]", "$: the mapping file must hold a JSON object"),
-        ('{"events": {}}', "$.events: unknown key"),
-        ('{"subjects": {"A": 1}}', "$.subjects: give an object"),
+        ("{", "$: "),
+        ("[]", "$: give an object"),
+        ('{"events": {}}', "$.events: unknown key; use subjects, study_events"),
+        ('{"subjects": {"A": 1}}', "$.subjects.A: give text"),
+        ('{"study_events": {"SE.VISIT 1": " "}}', "$.study_events['SE.VISIT 1']: give a name or OID"),
+        ('{"visit_date_items": "IT.VISITDTC"}', "$.visit_date_items: give a list"),
         ('{"modality": "teleport"}', "$.modality: choose one of"),
     ],
 )
 def test_bad_mapping_files_name_the_json_path(tmp_path, content, message):
     path = tmp_path / "mapping.json"
     path.write_text(content)
-    with pytest.raises(odm.MappingError, match=message.replace("$", r"\$").replace(".", r"\.")):
-        odm.load_mapping(path)
+    with pytest.raises(MappingError) as error:
+        load_mapping(path)
+    assert str(error.value).startswith(f"{path}: {message}")
+
+
+def test_every_bad_field_of_a_mapping_file_is_one_line(tmp_path):
+    path = tmp_path / "mapping.json"
+    path.write_text('{"subjects": {"A": 1, "B": "101-002"}, "statuses": {"DONE": "finished"}, "sitez": {}}')
+    with pytest.raises(MappingError) as error:
+        load_mapping(path)
+    assert [line.removeprefix(f"{path}: ").split(":")[0] for line in str(error.value).splitlines()] == [
+        "$.subjects.A",
+        "$.statuses.DONE",
+        "$.sitez",
+    ]
 
 
 # The command line -------------------------------------------------------------------------------------
@@ -382,7 +398,7 @@ def test_status_item_changes_the_participant_through_the_subjects_service(visits
 
 
 def test_edc_disposition_values_are_mapped_with_their_date(visits, world, tmp_path):
-    mapping = odm.Mapping(
+    mapping = Mapping(
         status_item="IT.DSDECOD",
         status_date_item="IT.DSSTDTC",
         statuses={"WITHDRAWAL BY SUBJECT": "withdrawn"},
@@ -423,8 +439,8 @@ def test_a_status_the_participant_already_has_is_left_alone(visits, world, tmp_p
 def test_mapping_file_statuses_must_be_trialdesk_statuses(tmp_path):
     path = tmp_path / "mapping.json"
     path.write_text('{"statuses": {"DONE": "finished"}}')
-    with pytest.raises(odm.MappingError, match=r"\$\.statuses: 'finished' is not a participant status"):
-        odm.load_mapping(path)
+    with pytest.raises(MappingError, match=r"\$\.statuses\.DONE: 'finished' is not a participant status"):
+        load_mapping(path)
 
 
 def test_schema_deviations_of_an_edc_export_are_warnings(visits, world, tmp_path):
@@ -463,7 +479,7 @@ def test_odmlib_file_with_the_subject_in_two_clinical_data_blocks(visits, world,
     visit_services.schedule_visits(
         participant=participant, anchor="randomization", anchor_on=dt.date(2006, 7, 1), by=world.admin
     )
-    mapping = odm.Mapping(
+    mapping = Mapping(
         subjects={"1000": "101-900"},
         study_events={"Screen": "SCR", "VISIT_1": "W2"},
         visit_date_items=("LBDTC",),
