@@ -1,13 +1,82 @@
-"""Shared pytest fixtures: the named people and studies every scoping test speaks of."""
+"""Shared pytest fixtures: the named people and studies every scoping test speaks of, and the clock."""
 
+import datetime as dt
 import os
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from hypothesis import settings as hypothesis_settings
 
 hypothesis_settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 hypothesis_settings.register_profile("large", max_examples=5000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pinned_start(value: str, *, real_now: dt.datetime) -> dt.datetime:
+    """Where `TRIALDESK_TEST_CLOCK` puts the suite's clock: "HH:MM" is today at that UTC time; an ISO
+    date and time with an offset ("2026-03-29T00:30+00:00") is that instant, e.g. a daylight-saving day."""
+    if re.fullmatch(r"\d{1,2}:\d{2}", value):
+        hours, minutes = (int(part) for part in value.split(":"))
+        return real_now.astimezone(dt.UTC).replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    start = dt.datetime.fromisoformat(value)
+    if start.tzinfo is None:
+        raise pytest.UsageError(f"TRIALDESK_TEST_CLOCK={value!r}: give HH:MM (UTC) or a time with an offset")
+    return start
+
+
+@pytest.fixture(autouse=True, scope="session")
+def suite_clock():
+    """With TRIALDESK_TEST_CLOCK set, the whole run happens at that time (the clock still ticks), so
+    `TRIALDESK_TEST_CLOCK=23:30 pytest` shows what breaks when UTC and a site's local date differ."""
+    value = os.environ.get("TRIALDESK_TEST_CLOCK", "").strip()
+    if not value:
+        yield None
+        return
+    start = pinned_start(value, real_now=dt.datetime.now(dt.UTC))
+    with time_machine.travel(start, tick=True):
+        yield start
+
+
+class Clock:
+    """The one clock tests read and set. It stands still for the test (at the suite's time, real or
+    pinned) so that a date taken in the test is the date the code under test sees."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def now(self) -> dt.datetime:
+        """The current instant, aware, in UTC."""
+        return dt.datetime.now(dt.UTC)
+
+    def today(self, where=None) -> dt.date:
+        """Today's date at a site (StudySite or Institution), in a zone name, or in UTC: what a site's
+        staff would write on paper, and what the code compares their dates with."""
+        if where is None:
+            zone = dt.UTC
+        elif isinstance(where, str):
+            zone = ZoneInfo(where)
+        else:
+            zone = ZoneInfo(getattr(where, "institution", where).time_zone)
+        return self.now().astimezone(zone).date()
+
+    def move_to(self, when: dt.datetime | str) -> dt.datetime:
+        """Set the clock to `when` (aware, or ISO text such as "2025-03-20T16:00Z"); it stays there."""
+        moment = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+        if moment.tzinfo is None:
+            raise ValueError(f"{when!r}: say which time zone (e.g. a trailing Z for UTC)")
+        self._traveller.move_to(moment, tick=False)
+        return moment
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self._traveller.shift(delta)
+
+
+@pytest.fixture
+def clock(suite_clock):
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture

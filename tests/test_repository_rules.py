@@ -44,6 +44,61 @@ def test_no_naive_now():
             assert needle not in text, f"{path.relative_to(SOURCE)} uses {needle}; use django.utils.timezone"
 
 
+CLOCK_READS = {"now", "today", "utcnow", "localdate", "localtime"}
+
+
+def clock_reads_at_import(tree: ast.Module) -> list[int]:
+    """Lines that read the clock when the module is imported: at module or class level, in a decorator
+    or in a default argument (a test collected at 21:59 then runs with yesterday's date)."""
+    found: list[int] = []
+
+    def reads(node) -> None:
+        if isinstance(node, ast.Lambda):
+            return  # runs when called
+        func = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and getattr(func, "attr", getattr(func, "id", None)) in CLOCK_READS:
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            reads(child)
+
+    def walk(node) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                for evaluated in [*child.decorator_list, *child.args.defaults, *child.args.kw_defaults]:
+                    if evaluated is not None:
+                        reads(evaluated)
+            elif isinstance(child, ast.ClassDef | ast.If | ast.For | ast.With | ast.Try | ast.While):
+                walk(child)
+            else:
+                reads(child)
+
+    walk(tree)
+    return found
+
+
+def test_tests_read_the_clock_inside_tests_not_at_import():
+    root = SOURCE.parent.parent
+    test_files = [*SOURCE.rglob("tests/**/*.py"), *(root / "tests").rglob("*.py"), root / "conftest.py"]
+    offenders = {
+        f"{path.relative_to(root)}:{line}"
+        for path in test_files
+        for line in clock_reads_at_import(ast.parse(path.read_text(encoding="utf-8")))
+    }
+    assert sorted(offenders) == [], "read the time inside the test, or use the `clock` fixture"
+
+
+def test_the_import_time_clock_check_sees_module_class_decorator_and_default_reads():
+    tree = ast.parse(
+        "TODAY = timezone.now().date()\n"
+        "class Case:\n    when = date.today()\n"
+        "@pytest.mark.parametrize('d', [dt.datetime.now(dt.UTC)])\n"
+        "def test_a(d, on=timezone.localdate()):\n    today = date.today()\n"
+        "if date.today().weekday():\n    LATER = datetime.now()\n"
+        "LATER = lambda: date.today()\n"
+    )
+    assert clock_reads_at_import(tree) == [1, 3, 4, 5, 7, 8]
+
+
 def test_every_module_starts_with_a_docstring():
     for path in python_files(SOURCE):
         if path.stat().st_size == 0:

@@ -34,12 +34,19 @@ ONLY_DISCLOSURE_KEEPERS = (
 )
 
 
-def _today(study_site: StudySite | None) -> dt.date:
-    return study_site.local_today() if study_site is not None else timezone.now().date()
+def _today(study_site: StudySite | None, study: Study | None) -> dt.date:
+    """The site's local date; for a study-wide record, the latest local date among the study's sites (a
+    date that is already today where the study runs is not in the future), else UTC's."""
+    if study_site is not None:
+        return study_site.local_today()
+    sites = StudySite.objects.filter(study=study).select_related("institution") if study else []
+    return max((site.local_today() for site in sites), default=timezone.now().date())
 
 
-def _not_in_future(day: dt.date | None, *, field: str, study_site: StudySite | None) -> None:
-    if day is not None and day > _today(study_site):
+def _not_in_future(
+    day: dt.date | None, *, field: str, study_site: StudySite | None, study: Study | None = None
+) -> None:
+    if day is not None and day > _today(study_site, study):
         raise ValidationError({field: "This date is in the future."})
 
 
@@ -72,7 +79,7 @@ def record_training(
         raise ValidationError({"staff_member": "This person has no role on the study."})
     if completed_on is None:
         raise ValidationError({"completed_on": "Say when the training was completed."})
-    _not_in_future(completed_on, field="completed_on", study_site=study_site)
+    _not_in_future(completed_on, field="completed_on", study_site=study_site, study=study)
     record = TrainingRecord(
         study=study,
         study_site=study_site,
@@ -94,7 +101,9 @@ def correct_training(
     """Correct a training record's dates or details (a new version on the audit trail)."""
     require(can_keep_training_records(by, record.study_id, record.study_site), ONLY_TRAINING_KEEPERS)
     changes = records.only_fields(changes, TRAINING_FIELDS)
-    _not_in_future(changes.get("completed_on"), field="completed_on", study_site=record.study_site)
+    _not_in_future(
+        changes.get("completed_on"), field="completed_on", study_site=record.study_site, study=record.study
+    )
     return records.update_record(
         record, changes=changes, by=by, reason=reason, expected_version=expected_version
     )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.writes import nothing_written
 from trialdesk.core.models import AuditEvent
 from trialdesk.documents import storage
 from trialdesk.documents.models import Document
@@ -27,7 +28,7 @@ def upload_form(world, **overrides) -> dict:
 
 
 def test_upload_then_the_expected_document_is_present(world, client_for, clock):
-    clock("2025-03-01T10:00")
+    clock.move_to("2025-03-01T10:00Z")
     approve(world.protocol_a, by=world.admin)
     client = client_for(world.crm)
     response = client.post(f"{API}/studies/{world.study_a.pk}/documents", upload_form(world))
@@ -78,10 +79,12 @@ def test_an_upload_over_the_size_limit_answers_422_on_file(world, client_for, se
     assert not any(p.is_file() for p in (data_dir / "documents").rglob("*"))
 
 
-def test_read_only_roles_may_not_upload_and_outsiders_see_nothing(world, client_for):
+def test_read_only_roles_may_not_upload_and_outsiders_see_nothing(world, client_for, data_dir):
     url = f"{API}/studies/{world.study_a.pk}/documents"
-    assert client_for(world.auditor).post(url, upload_form(world)).status_code == 403
-    assert client_for(world.coordinator).post(url, upload_form(world)).status_code == 404
+    with nothing_written():
+        assert client_for(world.auditor).post(url, upload_form(world)).status_code == 403
+        assert client_for(world.coordinator).post(url, upload_form(world)).status_code == 404
+    assert not any(data_dir.rglob("*.*"))  # no file kept either
     assert (
         client_for(world.outsider).get(f"{API}/studies/{world.study_a.pk}/expected-documents").status_code
         == 404
@@ -181,15 +184,17 @@ def test_site_staff_see_only_their_sites_documents(world, client_for):
 
 
 def test_document_dates_are_dates(world, client_for):
-    response = client_for(world.crm).post(
-        f"{API}/studies/{world.study_a.pk}/documents",
-        upload_form(world, document_date="2025-02-30"),
-    )
+    with nothing_written():
+        response = client_for(world.crm).post(
+            f"{API}/studies/{world.study_a.pk}/documents",
+            upload_form(world, document_date="2025-02-30"),
+        )
     assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["document_date"]
 
 
 def test_expiring_within_n_days(world, client_for, clock):
-    clock("2025-03-01T10:00")
+    clock.move_to("2025-03-01T10:00Z")
     file_pdf(
         world.study_a,
         by=world.crm,

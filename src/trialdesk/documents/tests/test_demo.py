@@ -17,7 +17,7 @@ def test_demo_pdf_is_a_pdf_with_its_cross_reference_table():
 
 
 def test_demo_files_part_of_the_expected_list_with_some_expiring(world, clock):
-    clock("2025-09-01T12:00")
+    clock.move_to("2025-09-01T12:00Z")
     approve(world.protocol_a, by=world.admin)
     for number in range(4):
         make_staff(world.site_a1, f"crc{number}", Role.COORDINATOR, by=world.admin)

@@ -47,7 +47,7 @@ def test_outstanding_site_documents_for_a_new_amendment_asks_for_its_signature_p
 
 
 def test_outstanding_site_documents_counts_an_expired_document_as_outstanding(world, clock):
-    clock("2026-01-01T12:00")
+    clock.move_to("2026-01-01T12:00Z")
     investigator = make_staff(world.site_a1, "inv", Role.INVESTIGATOR, by=world.admin)
     file_pdf(
         world.study_a,

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from django.utils import timezone
-
 from tests.factories import PASSWORD, make_user
 from trialdesk.core.models import User
 from trialdesk.core.roles import Role
@@ -39,8 +37,9 @@ def train(
     gcp_until: dt.date | None = None,
     system: bool = True,
 ):
-    """Current GCP (until `gcp_until`, default in two years), training on `protocol`, and system training."""
-    today = timezone.now().date()
+    """Current GCP (until `gcp_until`, default in two years), training on `protocol`, and system training,
+    completed ten days before the site's local today."""
+    today = site.local_today()
     done_on = today - dt.timedelta(days=10)
     services.record_training(
         study=site.study,
@@ -76,10 +75,23 @@ def train(
 
 def delegate(site: StudySite, person: User, tasks, *, by: User, signer: User | None = None, **values):
     """A delegation entry, signed by `signer` (an investigator at the site) when given."""
-    values.setdefault("starts_on", timezone.now().date() - dt.timedelta(days=5))
+    values.setdefault("starts_on", site.local_today() - dt.timedelta(days=5))
     entry = services.create_delegation(
         study_site=site, staff_member=person, tasks=list(tasks), by=by, **values
     )
     if signer is not None:
         entry = services.sign_delegation(entry=entry, password=PASSWORD, by=signer)
     return entry
+
+
+def keep_delegation_log(
+    site: StudySite, *, protocol: ProtocolVersion, by: User, tasks=("ae_assessment",), username="pi_ida"
+) -> User:
+    """`site` starts keeping its delegation log in Trialdesk: an investigator, trained on the approved
+    `protocol`, delegated `tasks` and signed (in force from five days ago). Returns the investigator;
+    everyone else at the site is now off the log."""
+    approve_protocol(protocol, by=by)
+    investigator = make_staff(site, username, by=by, role=Role.INVESTIGATOR)
+    train(investigator, site, by=by, protocol=protocol)
+    delegate(site, investigator, tasks, by=by, signer=investigator, study_role="principal_investigator")
+    return investigator

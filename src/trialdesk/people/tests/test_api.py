@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.roles import Role
@@ -11,7 +10,6 @@ from trialdesk.people.models import DelegationEntry, FinancialDisclosure
 from trialdesk.people.tests.factories import PASSWORD, approve_protocol, delegate, make_staff, train
 
 JSON = "application/json"
-TODAY = timezone.now().date()
 
 
 @pytest.fixture
@@ -74,11 +72,11 @@ def test_training_flags_list_the_untrained_staff(world, staff, client_for):
     assert flag["staff_member_id"] == crc.pk and "no GCP certificate" in flag["training_gaps"]
 
 
-def test_delegation_to_untrained_staff_is_refused_naming_staff_member_id(world, staff, client_for):
+def test_delegation_to_untrained_staff_is_refused_naming_staff_member_id(world, staff, client_for, today):
     _, crc = staff
     response = client_for(world.crm).post(
         f"/api/v1/study-sites/{world.site_a1.pk}/delegation-entries",
-        {"staff_member_id": crc.pk, "tasks": ["consent"], "starts_on": TODAY.isoformat()},
+        {"staff_member_id": crc.pk, "tasks": ["consent"], "starts_on": today.isoformat()},
         content_type=JSON,
     )
     assert response.status_code == 422 and fields(response) == ["staff_member_id"]
@@ -86,12 +84,12 @@ def test_delegation_to_untrained_staff_is_refused_naming_staff_member_id(world, 
     assert not DelegationEntry.objects.exists()
 
 
-def test_create_sign_and_end_a_delegation(world, staff, client_for):
+def test_create_sign_and_end_a_delegation(world, staff, client_for, today):
     pi, crc = staff
     train(crc, world.site_a1, by=world.crm, protocol=world.protocol_a)
     created = client_for(crc).post(
         f"/api/v1/study-sites/{world.site_a1.pk}/delegation-entries",
-        {"staff_member_id": crc.pk, "tasks": ["consent", "crf_entry"], "starts_on": TODAY.isoformat()},
+        {"staff_member_id": crc.pk, "tasks": ["consent", "crf_entry"], "starts_on": today.isoformat()},
         content_type=JSON,
     )
     assert created.status_code == 201, created.content
@@ -107,37 +105,37 @@ def test_create_sign_and_end_a_delegation(world, staff, client_for):
     assert signed.json()["meaning"] == "delegation approved" and signed.json()["in_force"] is True
     assert signed.json()["signed_by"] == "Pi Paula"
     ended = client_for(world.crm).post(
-        f"{url}/end", {"ends_on": TODAY.isoformat(), "reason": "moved away", "version": 1}, content_type=JSON
+        f"{url}/end", {"ends_on": today.isoformat(), "reason": "moved away", "version": 1}, content_type=JSON
     )
     assert ended.status_code == 409  # signing made it version 2
     ended = client_for(world.crm).post(
-        f"{url}/end", {"ends_on": TODAY.isoformat(), "reason": "moved away", "version": 2}, content_type=JSON
+        f"{url}/end", {"ends_on": today.isoformat(), "reason": "moved away", "version": 2}, content_type=JSON
     )
-    assert ended.status_code == 200 and ended.json()["ends_on"] == TODAY.isoformat()
+    assert ended.status_code == 200 and ended.json()["ends_on"] == today.isoformat()
     actions = list(
         AuditEvent.objects.filter(object_type="people.delegationentry").values_list("action", flat=True)
     )
     assert actions == ["delegationentry.created", "delegationentry.signed", "delegationentry.ended"]
 
 
-def test_unknown_task_is_refused_naming_tasks(world, staff, client_for):
+def test_unknown_task_is_refused_naming_tasks(world, staff, client_for, today):
     pi, _ = staff
     response = client_for(world.crm).post(
         f"/api/v1/study-sites/{world.site_a1.pk}/delegation-entries",
-        {"staff_member_id": pi.pk, "tasks": ["surgery"], "starts_on": TODAY.isoformat()},
+        {"staff_member_id": pi.pk, "tasks": ["surgery"], "starts_on": today.isoformat()},
         content_type=JSON,
     )
     assert response.status_code == 422 and fields(response) == ["tasks.0"]
 
 
-def test_interests_are_hidden_from_the_monitor_and_shown_to_the_crm(world, staff, client_for):
+def test_interests_are_hidden_from_the_monitor_and_shown_to_the_crm(world, staff, client_for, today):
     pi, _ = staff
     created = client_for(world.crm).post(
         f"/api/v1/study-sites/{world.site_a1.pk}/financial-disclosures",
         {
             "investigator_id": pi.pk,
             "occasion": "initial",
-            "disclosed_on": TODAY.isoformat(),
+            "disclosed_on": today.isoformat(),
             "has_interests": True,
             "interests": [{"kind": "equity_interest", "amount_band": "50k_100k"}],
         },
@@ -152,23 +150,23 @@ def test_interests_are_hidden_from_the_monitor_and_shown_to_the_crm(world, staff
     assert client_for(pi).get(url).json()["interests_visible"] is True
 
 
-def test_disclosure_from_a_coordinator_names_investigator_id(world, staff, client_for):
+def test_disclosure_from_a_coordinator_names_investigator_id(world, staff, client_for, today):
     _, crc = staff
     response = client_for(world.crm).post(
         f"/api/v1/study-sites/{world.site_a1.pk}/financial-disclosures",
-        {"investigator_id": crc.pk, "occasion": "initial", "disclosed_on": TODAY.isoformat()},
+        {"investigator_id": crc.pk, "occasion": "initial", "disclosed_on": today.isoformat()},
         content_type=JSON,
     )
     assert response.status_code == 422 and fields(response) == ["investigator_id"]
     assert not FinancialDisclosure.objects.exists()
 
 
-def test_overdue_disclosures_are_listed(world, staff, client_for):
+def test_overdue_disclosures_are_listed(world, staff, client_for, today):
     pi, crc = staff
     train(crc, world.site_a1, by=world.crm, protocol=world.protocol_a)
     delegate(
         world.site_a1, crc, ["eligibility"], by=world.crm, signer=pi, study_role="sub_investigator",
-        starts_on=TODAY - dt.timedelta(days=12),
+        starts_on=today - dt.timedelta(days=12),
     )  # fmt: skip
     response = client_for(world.crm).get(f"/api/v1/studies/{world.study_a.pk}/financial-disclosures/due")
     assert response.status_code == 200

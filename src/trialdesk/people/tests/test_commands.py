@@ -7,12 +7,9 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from trialdesk.core.roles import Role
 from trialdesk.people.tests.factories import approve_protocol, delegate, make_staff, train
-
-TODAY = timezone.now().date()
 
 
 def run(*args) -> str:
@@ -21,14 +18,14 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_reminders_list_overdue_disclosures_training_and_unsigned_lines(world):
+def test_reminders_list_overdue_disclosures_training_and_unsigned_lines(world, today):
     approve_protocol(world.protocol_a, by=world.admin)
     pi = make_staff(world.site_a1, "pi_paula", by=world.admin, role=Role.INVESTIGATOR)
     crc = make_staff(world.site_a1, "crc_chris", by=world.admin)
     train(pi, world.site_a1, by=world.crm, protocol=world.protocol_a)
     train(crc, world.site_a1, by=world.crm, protocol=world.protocol_a)
     delegate(world.site_a1, crc, ["eligibility"], by=world.crm, signer=pi, study_role="sub_investigator",
-             starts_on=TODAY - dt.timedelta(days=9))  # fmt: skip
+             starts_on=today - dt.timedelta(days=9))  # fmt: skip
     delegate(world.site_a1, crc, ["consent"], by=world.crm)
     report = json.loads(run("reminders", "--study", "ONC-A", "--json"))
     [study] = report["studies"]
@@ -38,7 +35,7 @@ def test_reminders_list_overdue_disclosures_training_and_unsigned_lines(world):
         "occasion": "initial",
         "status": "overdue",
         "days_overdue": 9,
-        "due_on": (TODAY - dt.timedelta(days=9)).isoformat(),
+        "due_on": (today - dt.timedelta(days=9)).isoformat(),
     }
     assert overdue in study["disclosures"]
     assert study["awaiting_signature"] == [{"site": "101", "staff_member": "crc_chris", "tasks": ["consent"]}]

@@ -4,15 +4,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from tests.factories import make_site
 from trialdesk.core.roles import Role
 from trialdesk.people import selectors, services
 from trialdesk.people.tests.factories import PASSWORD, approve_protocol, delegate, make_staff, train
 from trialdesk.studies import services as study_services
-
-TODAY = timezone.now().date()
 
 
 @pytest.fixture
@@ -39,10 +36,10 @@ def test_protocol_training_gaps_costs_four_queries_for_any_number_of_sites(
     assert gaps == {site.pk: [] for site in logs}
 
 
-def test_may_perform_costs_at_most_four_queries(world, logs, django_assert_max_num_queries):
+def test_may_perform_costs_at_most_four_queries(world, logs, django_assert_max_num_queries, today):
     crc = logs[0].role_assignments.get(role=Role.COORDINATOR).user
     with django_assert_max_num_queries(4):
-        assert selectors.may_perform(crc, logs[0], "consent", on=TODAY)
+        assert selectors.may_perform(crc, logs[0], "consent", on=today)
 
 
 def test_delegation_logs_query_count_does_not_grow_with_sites(world, logs, django_assert_max_num_queries):
@@ -69,11 +66,11 @@ def test_a_sub_investigator_may_not_sign_the_log(world, logs):
     assert services.sign_delegation(entry=entry, password=PASSWORD, by=pi).signed_by == pi
 
 
-def test_an_ended_delegation_no_longer_counts_on_the_log(world, logs):
+def test_an_ended_delegation_no_longer_counts_on_the_log(world, logs, today):
     site = logs[1]
     crc = site.role_assignments.get(role=Role.COORDINATOR).user
     entry = site.delegation_entries.get(staff_member=crc)
-    services.end_delegation(entry=entry, ends_on=TODAY - dt.timedelta(days=1), by=world.crm, reason="left")
+    services.end_delegation(entry=entry, ends_on=today - dt.timedelta(days=1), by=world.crm, reason="left")
     amendment = approve_protocol(
         study_services.create_protocol_version(
             study=world.study_a, number="2.0", version_date=dt.date(2025, 6, 1), by=world.admin

@@ -15,8 +15,6 @@ from trialdesk.studies import services as study_services
 from trialdesk.subjects import services as subject_services
 from trialdesk.subjects.tests.factories import make_screening_entry, make_study_ready
 
-TODAY = timezone.now().date()
-
 
 @pytest.fixture
 def staff(world):
@@ -46,12 +44,12 @@ def test_record_training_for_someone_without_a_role_on_the_study_is_refused(worl
     assert not TrainingRecord.objects.exists()
 
 
-def test_record_training_in_the_future_is_refused(world, staff):
+def test_record_training_in_the_future_is_refused(world, staff, today):
     pi, _ = staff
     with pytest.raises(ValidationError) as error:
         services.record_training(
             study=world.study_a, study_site=world.site_a1, staff_member=pi, kind="system",
-            completed_on=TODAY + dt.timedelta(days=3), by=world.crm,
+            completed_on=today + dt.timedelta(days=3), by=world.crm,
         )  # fmt: skip
     assert "completed_on" in error.value.message_dict
 
@@ -74,12 +72,12 @@ def test_gcp_without_expiry_and_protocol_of_another_study_are_refused(world, sta
     assert "protocol_version" in error.value.message_dict
 
 
-def test_monitor_may_not_file_training_and_training_is_audited(world, staff):
+def test_monitor_may_not_file_training_and_training_is_audited(world, staff, today):
     pi, _ = staff
     with pytest.raises(PermissionDenied):
         services.record_training(
             study=world.study_a, study_site=world.site_a1, staff_member=pi, kind="system",
-            completed_on=TODAY, by=world.monitor,
+            completed_on=today, by=world.monitor,
         )  # fmt: skip
     record = TrainingRecord.objects.filter(staff_member=pi).first()
     assert audit_count(record) == 1
@@ -97,10 +95,10 @@ def test_delegation_to_someone_without_current_protocol_training_is_refused_and_
     assert not DelegationEntry.objects.exists()
 
 
-def test_delegation_with_expired_gcp_is_refused(world, staff):
+def test_delegation_with_expired_gcp_is_refused(world, staff, today):
     lapsed = make_staff(world.site_a1, "lapsed_leo", by=world.admin)
     train(
-        lapsed, world.site_a1, by=world.crm, protocol=world.protocol_a, gcp_until=TODAY - dt.timedelta(days=1)
+        lapsed, world.site_a1, by=world.crm, protocol=world.protocol_a, gcp_until=today - dt.timedelta(days=1)
     )
     with pytest.raises(ValidationError) as error:
         delegate(world.site_a1, lapsed, ["eligibility"], by=world.crm)
@@ -122,13 +120,13 @@ def test_delegation_to_someone_not_on_the_site_staff_is_refused(world, staff):
     assert "staff_member" in error.value.message_dict
 
 
-def test_unknown_task_and_end_before_start_are_refused(world, staff):
+def test_unknown_task_and_end_before_start_are_refused(world, staff, today):
     _, crc = staff
     with pytest.raises(ValidationError) as error:
         delegate(world.site_a1, crc, ["surgery"], by=world.crm)
     assert "tasks" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        delegate(world.site_a1, crc, ["consent"], by=world.crm, ends_on=TODAY - dt.timedelta(days=30))
+        delegate(world.site_a1, crc, ["consent"], by=world.crm, ends_on=today - dt.timedelta(days=30))
     assert "ends_on" in error.value.message_dict
 
 
@@ -163,14 +161,14 @@ def test_investigator_signature_records_signer_time_and_meaning(world, staff):
         services.sign_delegation(entry=entry, password=PASSWORD, by=pi)  # signed once only
 
 
-def test_end_delegation_keeps_the_line(world, staff):
+def test_end_delegation_keeps_the_line(world, staff, today):
     pi, crc = staff
     entry = delegate(world.site_a1, crc, ["consent"], by=world.crm, signer=pi)
     with pytest.raises(ValidationError) as error:
         services.end_delegation(entry=entry, ends_on=None, by=world.crm, reason="left")
     assert "ends_on" in error.value.message_dict
-    ended = services.end_delegation(entry=entry, ends_on=TODAY - dt.timedelta(days=1), by=crc, reason="left")
-    assert ended.ends_on == TODAY - dt.timedelta(days=1) and ended.signed_by == pi
+    ended = services.end_delegation(entry=entry, ends_on=today - dt.timedelta(days=1), by=crc, reason="left")
+    assert ended.ends_on == today - dt.timedelta(days=1) and ended.signed_by == pi
     assert not selectors.may_perform(crc, world.site_a1, "consent")
 
 
@@ -201,7 +199,7 @@ def test_may_perform_with_a_log_needs_a_signed_delegation_of_that_task_in_force(
         selectors.may_perform(crc, world.site_a1, "juggling")
 
 
-def test_protocol_training_gaps_lists_staff_on_the_log_lacking_the_version(world, staff):
+def test_protocol_training_gaps_lists_staff_on_the_log_lacking_the_version(world, staff, today):
     pi, crc = staff
     delegate(
         world.site_a1, pi, ["ae_assessment"], by=world.crm, signer=pi, study_role="principal_investigator"
@@ -216,7 +214,7 @@ def test_protocol_training_gaps_lists_staff_on_the_log_lacking_the_version(world
     )
     services.record_training(
         study=world.study_a, staff_member=pi, kind="protocol", protocol_version=amendment,
-        completed_on=TODAY, by=world.crm,
+        completed_on=today, by=world.crm,
     )  # fmt: skip
     gaps = selectors.protocol_training_gaps([world.site_a1.pk, world.site_a2.pk], amendment)
     assert gaps == {world.site_a1.pk: [crc], world.site_a2.pk: []}
@@ -259,68 +257,73 @@ def test_consent_by_staff_not_delegated_consent_is_refused_once_the_site_keeps_a
     consent = subject_services.record_consent(
         screening_entry=entry, consent_version=version, signed_at=signed_at, by=crc
     )
-    assert consent.pk
+    assert list(entry.consents.all()) == [consent]
+    assert (consent.consent_version, consent.signed_at, consent.obtained_by) == (
+        version,
+        signed_at,
+        "Crc Chris",
+    )
 
 
 # Financial disclosure ----------------------------------------------------------------------------------
 
 
-def test_disclosure_only_from_an_investigator_of_the_site(world, staff):
+def test_disclosure_only_from_an_investigator_of_the_site(world, staff, today):
     pi, crc = staff
     with pytest.raises(ValidationError) as error:
         services.record_disclosure(
-            study_site=world.site_a1, investigator=crc, occasion="initial", disclosed_on=TODAY, by=world.crm
+            study_site=world.site_a1, investigator=crc, occasion="initial", disclosed_on=today, by=world.crm
         )
     assert "investigator" in error.value.message_dict
     disclosure = services.record_disclosure(
-        study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=TODAY, by=world.crm,
+        study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=world.crm,
         has_interests=True, interests=[{"kind": "equity_interest", "amount_band": "over_100k"}],
     )  # fmt: skip
     assert audit_count(disclosure) == 1
 
 
-def test_a_sub_investigator_on_the_log_owes_disclosures_and_may_file_their_own(world, staff):
+def test_a_sub_investigator_on_the_log_owes_disclosures_and_may_file_their_own(world, staff, today):
     pi, crc = staff
     delegate(world.site_a1, crc, ["eligibility"], by=world.crm, signer=pi, study_role="sub_investigator")
     services.record_disclosure(
-        study_site=world.site_a1, investigator=crc, occasion="initial", disclosed_on=TODAY, by=crc
+        study_site=world.site_a1, investigator=crc, occasion="initial", disclosed_on=today, by=crc
     )
     with pytest.raises(PermissionDenied):
         services.record_disclosure(
-            study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=TODAY, by=crc
+            study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=crc
         )
 
 
-def test_closing_disclosure_before_the_study_closes_is_refused(world, staff):
+def test_closing_disclosure_before_the_study_closes_is_refused(world, staff, today):
     pi, _ = staff
     with pytest.raises(ValidationError) as error:
         services.record_disclosure(
             study_site=world.site_a1,
             investigator=pi,
             occasion="study_close",
-            disclosed_on=TODAY,
+            disclosed_on=today,
             by=world.crm,
         )
     assert "occasion" in error.value.message_dict
 
 
-def test_interests_listed_without_the_box_ticked_are_refused(world, staff):
+def test_interests_listed_without_the_box_ticked_are_refused(world, staff, today):
     pi, _ = staff
     with pytest.raises(ValidationError) as error:
         services.record_disclosure(
-            study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=TODAY, by=world.crm,
+            study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=world.crm,
             interests=[{"kind": "other", "amount_band": "under_25k"}],
         )  # fmt: skip
     assert "has_interests" in error.value.message_dict
     assert not FinancialDisclosure.objects.exists()
 
 
-def test_disclosure_status_lists_the_overdue_initial_disclosure(world, staff):
+def test_disclosure_status_lists_the_overdue_initial_disclosure(world, staff, today):
     pi, crc = staff
     delegate(world.site_a1, crc, ["eligibility"], by=world.crm, signer=pi, study_role="sub_investigator",
-             starts_on=TODAY - dt.timedelta(days=40))  # fmt: skip
+             starts_on=today - dt.timedelta(days=40))  # fmt: skip
     services.record_disclosure(
-        study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=TODAY, by=world.crm
+        study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=world.crm
     )
     rows = {row.investigator: row for row in selectors.disclosure_status(world.crm, world.study_a)}
     assert rows[crc].worst == "overdue" and rows[crc].owed[0].days_overdue == 40

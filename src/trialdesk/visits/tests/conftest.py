@@ -1,11 +1,12 @@
-"""Fixtures of the visits tests: the visit world, a fixed clock, and a stand-in for re-consent."""
+"""Fixtures of the visits tests: the visit world and a stand-in for re-consent (the clock is the root
+conftest's)."""
 
 import datetime as dt
-import sys
 import types
 
 import pytest
-from django.utils import timezone
+
+from trialdesk.visits import services
 
 
 @pytest.fixture
@@ -13,18 +14,6 @@ def vw(world):
     from trialdesk.visits.tests.factories import build_visit_world
 
     return build_visit_world(world)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the time: `clock("2025-03-20T16:00")` (UTC). Sites' todays follow their own time zones."""
-
-    def set_now(moment: str) -> dt.datetime:
-        fixed = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC)
-        monkeypatch.setattr(timezone, "now", lambda: fixed)
-        return fixed
-
-    return set_now
 
 
 @pytest.fixture
@@ -39,10 +28,5 @@ def reconsent(monkeypatch):
             return None
         return types.SimpleNamespace(is_overdue=state["overdue"], due_on=state["due_on"])
 
-    try:
-        import trialdesk.subjects.selectors as module
-    except ImportError:
-        module = types.ModuleType("trialdesk.subjects.selectors")
-        monkeypatch.setitem(sys.modules, "trialdesk.subjects.selectors", module)
-    monkeypatch.setattr(module, "reconsent_due", reconsent_due, raising=False)
+    monkeypatch.setattr(services, "reconsent_due", reconsent_due)
     return state

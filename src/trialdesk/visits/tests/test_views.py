@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from tests.writes import nothing_written
 from trialdesk.visits.models import ProtocolDeviation, ScheduledVisit, VisitDefinition
 
 D = dt.date
@@ -93,7 +94,7 @@ def test_the_monitor_may_not_open_the_visit_form(world, vw, client_for):
 
 
 def test_the_visit_list_shows_standing_and_the_record_form_to_site_staff(world, vw, client_for, clock):
-    clock("2025-03-20T10:00")
+    clock.move_to("2025-03-20T10:00Z")
     page = body(client_for(world.crm).get(f"/participants/{vw.participant_a1.pk}/visits/"))
     assert "101-001" in page and "missed" in page and "Due now" in page and "Upcoming" in page
     assert "Record a visit" in page and "Schedule visits" in page
@@ -152,15 +153,17 @@ def test_scheduling_visits_from_the_page(world, vw, client_for):
 
 
 def test_the_auditor_may_not_record(world, vw, client_for):
-    response = client_for(world.auditor).post(
-        f"/participants/{vw.participant_a1.pk}/visits/record/",
-        {"visit": str(vw.visit_a1.pk), "done_on": "2025-03-17", "modality": "on_site"},
-    )
+    with nothing_written():
+        response = client_for(world.auditor).post(
+            f"/participants/{vw.participant_a1.pk}/visits/record/",
+            {"visit": str(vw.visit_a1.pk), "done_on": "2025-03-17", "modality": "on_site"},
+        )
     assert response.status_code == 403
+    assert ScheduledVisit.objects.get(pk=vw.visit_a1.pk).status == "scheduled"
 
 
 def test_missed_visits_page_links_to_the_participant(world, vw, client_for, clock):
-    clock("2025-03-25T10:00")
+    clock.move_to("2025-03-25T10:00Z")
     page = body(client_for(world.crm).get(f"/studies/{world.study_a.pk}/missed-visits/"))
     assert f"/participants/{vw.participant_a1.pk}/visits/" in page and "4 missed visits" in page
 
