@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from trialdesk.core.models import AuditEvent, User
+from trialdesk.interop import tabular
 
 GENESIS_HASH = "0" * 64
 # Bookkeeping fields that change on every save and say nothing about the record itself.
@@ -214,3 +215,10 @@ def export_rows(events: Iterable[AuditEvent]) -> Iterator[dict]:
 
 def _cell(value) -> str:
     return "" if value is None else str(value)
+
+
+def write_csv(handle, events: Iterable[AuditEvent]) -> int:
+    """The events as CSV (export_rows, under the EXPORT_COLUMNS header) to the text `handle`, through the
+    shared writer's formula guard: a reason or value typed as "=..." stays text in a spreadsheet.
+    Returns how many rows (one per changed field)."""
+    return tabular.write_csv_to(handle, tabular.columns_named(*EXPORT_COLUMNS), export_rows(events))

@@ -5,6 +5,12 @@ header is row 1 of a file that starts with it). `match_columns` finds the expect
 headers (by key or label, case and spacing ignored) and `typed_rows` turns each cell into the value its
 column expects — text, date, whole number or number — or a `Problem` naming the row and column.
 Excel's habit of turning "01-02" into a date is caught here: a date in a text column is a problem.
+
+Every CSV and Excel file Trialdesk writes goes through `write_csv` / `write_csv_to` here or
+`interop.xlsx.write_workbook`, and every text cell through `neutralise_formula`, the one spreadsheet
+formula guard (OWASP, CSV injection): a text starting with =, +, -, @, a tab or a carriage return gets a
+leading apostrophe, so a spreadsheet shows it as text instead of running it. Reading undoes it
+(`restore_neutralised`), so a file exported and imported again keeps its values.
 """
 
 import csv
@@ -12,7 +18,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +30,9 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 200
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
 
 
 class TableError(ValueError):
@@ -147,7 +156,7 @@ def typed_rows(table: Table, columns: Sequence[Column], match: ColumnMatch) -> l
 def convert(value: object, kind: str) -> object:
     """`value` as read from a cell, as the `kind` of its column; None for an empty cell."""
     if isinstance(value, str):
-        value = value.strip()
+        value = restore_neutralised(value).strip()
         if value == "":
             return None
     if value is None:
@@ -286,22 +295,61 @@ def _trimmed_headers(cells: tuple, filename: str) -> tuple[str, ...]:
     return tuple(headers)
 
 
-def write_csv(columns: Sequence[Column], rows: Iterable[dict]) -> str:
-    """A CSV text (',' separated, ISO dates) of `rows` (values by column key) under a header of labels."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.label for c in columns])
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(c.key)) for c in columns])
-    return out.getvalue()
+# Writing, with the formula guard ------------------------------------------------------------------------
 
 
-def _csv_cell(value: object) -> str:
+def neutralise_formula(text: str) -> str:
+    """`text` as a spreadsheet cell may hold it: with a leading apostrophe when it starts with a
+    character that would make it a formula (FORMULA_STARTS), or with an apostrophe of its own, so that
+    `restore_neutralised` gives back exactly `text`."""
+    if text.startswith(FORMULA_STARTS) or text.startswith(GUARD):
+        return GUARD + text
+    return text
+
+
+def restore_neutralised(text: str) -> str:
+    """The value `neutralise_formula` was given: one guarding apostrophe taken off again."""
+    if text.startswith(GUARD) and (text[1:].startswith(FORMULA_STARTS) or text[1:].startswith(GUARD)):
+        return text[1:]
+    return text
+
+
+def cell_text(value: object) -> str:
+    """A value as a CSV cell: empty for None, ISO 8601 for dates and times, numbers as Python writes them
+    (a negative number is a number, not a formula), and any text through the formula guard."""
     if value is None:
         return ""
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, (bool, int, float, Decimal)):
+        return str(value)
+    return neutralise_formula(str(value))
+
+
+def columns_named(*keys: str) -> tuple[Column, ...]:
+    """Text columns whose header is their key (machine-readable exports such as the audit trail)."""
+    return tuple(Column(key, key) for key in keys)
+
+
+def write_csv_to(
+    handle, columns: Sequence[Column], rows: Iterable[Mapping], *, line_end: str = "\r\n"
+) -> int:
+    """Write a CSV (',' separated, a header of the column labels, then `rows` by column key) to the text
+    `handle`, row by row (an HttpResponse, a file, standard output); returns how many rows."""
+    writer = csv.writer(handle, lineterminator=line_end)
+    writer.writerow([c.label for c in columns])
+    count = 0
+    for row in rows:
+        writer.writerow([cell_text(row.get(c.key)) for c in columns])
+        count += 1
+    return count
+
+
+def write_csv(columns: Sequence[Column], rows: Iterable[Mapping], *, line_end: str = "\r\n") -> str:
+    """The CSV text of `rows` (see write_csv_to)."""
+    out = io.StringIO(newline="")
+    write_csv_to(out, columns, rows, line_end=line_end)
+    return out.getvalue()
 
 
 def read_table(content: bytes, filename: str) -> Table:

@@ -2,7 +2,8 @@
 
 Reading uses openpyxl's read-only mode (rows streamed, formulas as their cached values), so a large
 workbook is not held in memory as cell objects. Writing gives every sheet a bold, frozen header row, an
-auto-filter over its data, column widths fitted to the content, dates as dates and numbers as numbers.
+auto-filter over its data, column widths fitted to the content, dates as dates and numbers as numbers,
+and every text through the one formula guard (`tabular.neutralise_formula`) and stored as text.
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ from trialdesk.interop.tabular import (
     Column,
     Table,
     TableError,
+    neutralise_formula,
     table_from_rows,
 )
 
@@ -99,9 +101,10 @@ class Sheet:
     instructions: Sequence[str] = field(default=())
 
 
-def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+def write_workbook(sheets: Sequence[Sheet], *, title: str = "") -> bytes:
     """An .xlsx workbook of `sheets`; a sheet with instructions gets an Instructions sheet after it."""
     workbook = Workbook()
+    workbook.properties.title = title or None
     workbook.remove(workbook.active)
     for sheet in sheets:
         _write_sheet(workbook, sheet)
@@ -135,7 +138,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
 def _cell_value(value: object) -> object:
     if isinstance(value, str):
         # Characters XML cannot hold would make the whole file unreadable; they carry no meaning here.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 

@@ -4,14 +4,11 @@ Blinded readers never see the arm: it comes through randomization.concealment, w
 to those with unblinded access (or who signed that participant's emergency unblinding).
 """
 
-import csv
-import io
-
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from trialdesk.core.models import User
+from trialdesk.interop.tabular import Column, write_csv
+from trialdesk.interop.xlsx import Sheet, write_workbook
 from trialdesk.randomization.concealment import Reader
 from trialdesk.randomization.models import Allocation
 from trialdesk.safety.models import AdverseEventVersion
@@ -37,9 +34,8 @@ COLUMNS = (
     ("site_aware_at", "Site aware (UTC)"),
     ("version", "Version"),
 )
+EXPORT_COLUMNS = tuple(Column(key, label) for key, label in COLUMNS)
 BLINDED = "blinded"
-# Spreadsheet programs run cells starting with these as formulas; a leading quote keeps them text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def listing_rows(user: User, events: QuerySet) -> list[dict]:
@@ -90,32 +86,11 @@ def listing_rows(user: User, events: QuerySet) -> list[dict]:
     return rows
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def as_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([label for _, label in COLUMNS])
-    for row in rows:
-        writer.writerow([_safe(row[key]) for key, _ in COLUMNS])
-    return buffer.getvalue()
+    """The listing as CSV (interop.tabular: every text cell through the formula guard)."""
+    return write_csv(EXPORT_COLUMNS, rows)
 
 
 def as_xlsx(rows: list[dict], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Line listing"
-    sheet.append([label for _, label in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe(row[key]) for key, _ in COLUMNS])
-    sheet.freeze_panes = "A2"
-    workbook.properties.title = title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The listing as an Excel workbook (interop.xlsx: every text cell through the formula guard)."""
+    return write_workbook([Sheet("Line listing", EXPORT_COLUMNS, rows)], title=title)

@@ -1,7 +1,5 @@
 """`stats randomization-list` and `stats minimize`: their options, reading them, printing the result."""
 
-import csv
-import io
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ from trialdesk.analytics.randomization import (
     parse_weights,
     permuted_block_list,
 )
+from trialdesk.interop import tabular
 
 LIST_COLUMNS = ("stratum", "sequence", "block", "block_size", "arm")
 
@@ -67,11 +66,8 @@ def randomization_list(options: dict) -> str:
     if options["output_format"] == "json":
         # One slot a line: a list of hundreds reads better, and diffs better, than one key a line.
         return "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=LIST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue().rstrip("\n")
+    # Arm names and stratum levels come from the options: text cells go through the formula guard.
+    return tabular.write_csv(tabular.columns_named(*LIST_COLUMNS), rows, line_end="\n").rstrip("\n")
 
 
 def minimize(options: dict) -> str:

@@ -1,6 +1,5 @@
 """Pages of the portfolio and a study: the portfolio table, the study page and its tabs, the study form."""
 
-import csv
 import json
 
 from django.contrib import messages
@@ -229,9 +228,7 @@ def study_audit_export(request, study_id):
     filename = f"{study.code}-audit-trail.{export_format}"
     if export_format == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.DictWriter(response, fieldnames=audit.EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(audit.export_rows(events))
+        audit.write_csv(response, events)
     elif export_format == "json":
         payload = {"study": study.code, "events": [audit.event_document(e) for e in events]}
         response = HttpResponse(

@@ -1,7 +1,6 @@
 """`trialdesk rbqm score` scores a key risk indicator per site from a gsm analytics-input CSV."""
 
 import csv
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.analytics import kri
+from trialdesk.interop import tabular
 
 #: Columns of gsm's analytics input that scoring needs (SubjectID and others may be present and are
 #: not used: a row's participant does not change its group's sums).
@@ -236,19 +236,9 @@ def plain_number(value: float) -> int | float:
 
 
 def write_csv(scores: kri.KriScores) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(OUTPUT_COLUMNS)
-    for row in output_rows(scores):
-        writer.writerow(csv_cell(row[column]) for column in OUTPUT_COLUMNS)
-    return buffer.getvalue()
-
-
-def csv_cell(value) -> str:
-    """Empty for a missing score or flag (gsm's NA); numbers in full precision (``repr`` round-trips)."""
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else repr(value)
+    """Empty for a missing score or flag (gsm's NA); numbers in full precision (``repr`` round-trips);
+    the group ids, which come from the input file, through the shared writer's formula guard."""
+    return tabular.write_csv(tabular.columns_named(*OUTPUT_COLUMNS), output_rows(scores), line_end="\n")
 
 
 def write_json(scores: kri.KriScores) -> str:

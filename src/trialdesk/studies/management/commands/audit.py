@@ -1,6 +1,5 @@
 """`trialdesk audit verify` checks the hash chain; `trialdesk audit export` writes a study's audit trail."""
 
-import csv
 import io
 import json
 from collections.abc import Iterable
@@ -65,9 +64,7 @@ def write_trail(handle, events: Iterable[AuditEvent], export_format: str) -> int
     """Write the events as CSV (one row per changed field) or JSON (one object per event)."""
     events = list(events)
     if export_format == "csv":
-        writer = csv.DictWriter(handle, fieldnames=audit.EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(audit.export_rows(events))
+        audit.write_csv(handle, events)
     else:
         json.dump([audit.event_document(event) for event in events], handle, indent=2, ensure_ascii=False)
         handle.write("\n")
