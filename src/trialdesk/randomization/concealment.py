@@ -72,10 +72,12 @@ class Reader:
         return self._facts(study_id)[2]
 
     def arm_of(self, allocation: Allocation) -> Arm | None:
+        """The allocation's arm if this reader may see it, else None ("blinded")."""
         return allocation.arm if self.sees_arm(allocation.study_id, allocation.pk) else None
 
     def event_changes(self, event: AuditEvent) -> dict:
-        """The event's changes as this reader may see them."""
+        """The event's changes as this reader may see them: what they may not see is "blinded" (the stored
+        event is untouched)."""
         if event.object_type == ALLOCATION_TYPE:
             if event.study_id is not None and self.sees_arm(event.study_id, _as_int(event.object_id)):
                 return event.changes
@@ -96,16 +98,6 @@ class Reader:
 
 def _as_int(value: str) -> int:
     return int(value) if str(value).isdigit() else -1
-
-
-def arm_shown(user: User, allocation: Allocation) -> Arm | None:
-    """The allocation's arm if `user` may see it, else None ("blinded")."""
-    return Reader(user).arm_of(allocation)
-
-
-def mask_event_changes(event: AuditEvent, user: User) -> dict:
-    """`event.changes` with what `user` may not see replaced by "blinded" (the stored event is untouched)."""
-    return Reader(user).event_changes(event)
 
 
 def mask_events(events: Iterable[AuditEvent], user: User) -> Iterator[AuditEvent]:

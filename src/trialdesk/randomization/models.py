@@ -83,10 +83,6 @@ class RandomizationScheme(RegulatedRecord):
     def is_active(self) -> bool:
         return self.status == SchemeStatus.ACTIVE
 
-    @property
-    def uses_blocks(self) -> bool:
-        return self.method == Method.PERMUTED_BLOCKS
-
     def arm_codes(self) -> list[str]:
         return [arm["code"] for arm in self.arms]
 

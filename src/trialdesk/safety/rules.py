@@ -416,10 +416,6 @@ class Recalculation:
     reopen: tuple[Obligation, ...] = ()
     retire: tuple[str, ...] = ()
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.create or self.reopen or self.retire)
-
 
 def recalculate(existing: Mapping[str, str], wanted: Sequence[Obligation]) -> Recalculation:
     """Compare stored obligations (key → status) with those now wanted.
@@ -434,16 +430,6 @@ def recalculate(existing: Mapping[str, str], wanted: Sequence[Obligation]) -> Re
         reopen=tuple(o for o in wanted if existing.get(o.key) == NOT_REQUIRED),
         retire=tuple(key for key, status in existing.items() if status == OPEN and key not in wanted_keys),
     )
-
-
-def apply_recalculation(existing: Mapping[str, str], plan: Recalculation) -> dict[str, str]:
-    """The key → status mapping after `plan` (what the services do to the database, as values)."""
-    after = dict(existing)
-    for obligation in (*plan.create, *plan.reopen):
-        after[obligation.key] = OPEN
-    for key in plan.retire:
-        after[key] = NOT_REQUIRED
-    return after
 
 
 # Standing of an obligation -------------------------------------------------------------------------------

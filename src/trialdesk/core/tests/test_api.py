@@ -2,6 +2,7 @@
 
 from django.test import Client
 
+from tests.writes import nothing_written
 from trialdesk.core.models import ApiToken
 from trialdesk.core.services import create_api_token, revoke_api_token
 
@@ -69,13 +70,15 @@ def test_session_write_with_csrf_token_is_accepted(world):
     response = client.post(
         "/api/v1/me/tokens", {"name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
     )
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.json()["name"] == "x"
+    assert list(ApiToken.objects.filter(user=world.crm).values_list("name", flat=True)) == ["x"]
 
 
 def test_token_write_needs_no_csrf_token(world):
     _, raw = create_api_token(user=world.crm, name="script", by=world.crm)
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.post("/api/v1/me/tokens", {"name": "y"}, content_type="application/json").status_code == 201
+    assert sorted(ApiToken.objects.filter(user=world.crm).values_list("name", flat=True)) == ["script", "y"]
 
 
 def test_new_token_is_shown_once_and_then_works(world, client_for):
@@ -108,8 +111,10 @@ def test_revoking_a_token_stops_it_working(world, client_for):
 
 def test_another_users_token_is_404(world, client_for):
     token, raw = create_api_token(user=world.crm, name="script", by=world.crm)
-    assert client_for(world.monitor).delete(f"/api/v1/me/tokens/{token.pk}").status_code == 404
-    assert bearer(raw).get("/api/v1/me").status_code == 200
+    with nothing_written():
+        assert client_for(world.monitor).delete(f"/api/v1/me/tokens/{token.pk}").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None and bearer(raw).get("/api/v1/me").status_code == 200
 
 
 def test_token_list_is_paginated(world, client_for):

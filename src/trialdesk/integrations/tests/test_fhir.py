@@ -264,7 +264,8 @@ def test_r5_bundle_from_the_command_line(trial, world, tmp_path):
     )
     bundle = json.loads(target.read_text())
     BundleR5.model_validate(bundle)
-    assert all("assignedComparisonGroup" in e["resource"] for e in bundle["entry"][1:])
+    subjects = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ResearchSubject"]
+    assert len(subjects) == 2 and all("assignedComparisonGroup" in subject for subject in subjects)
 
 
 def test_conditions_and_period_come_from_the_registry_record_when_imported(trial, world, client_for):

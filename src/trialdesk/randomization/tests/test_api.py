@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import PASSWORD
+from tests.writes import nothing_written
 from trialdesk.randomization.models import Allocation, RandomizationScheme, UnblindingEvent
 from trialdesk.randomization.tests.factories import build_trial, ensure_arms
 
@@ -62,10 +63,12 @@ def test_a_block_size_that_is_not_a_multiple_of_the_ratio_names_the_field(world,
 def test_read_only_roles_may_not_set_up_a_scheme(world, client_for):
     ensure_arms(world.study_a, by=world.admin)
     for person in (world.auditor, world.sponsor_viewer, world.monitor):
-        response = client_for(person).post(
-            f"/api/v1/studies/{world.study_a.pk}/randomization-schemes", new_scheme(), content_type=JSON
-        )
+        with nothing_written():
+            response = client_for(person).post(
+                f"/api/v1/studies/{world.study_a.pk}/randomization-schemes", new_scheme(), content_type=JSON
+            )
         assert response.status_code == 403
+    assert not RandomizationScheme.objects.exists()
 
 
 @pytest.fixture
@@ -104,8 +107,10 @@ def test_randomizing_twice_or_with_an_unknown_level_answers_422_naming_the_field
 def test_randomize_is_refused_to_monitors_and_hidden_from_other_sites(trial, client_for, world):
     url = f"/api/v1/participants/{trial.participants[0].pk}/randomize"
     body = {"factor_levels": {"sex": "F"}}
-    assert client_for(world.monitor).post(url, body, content_type=JSON).status_code == 403
-    assert client_for(world.coordinator).post(url, body, content_type=JSON).status_code == 404
+    with nothing_written():
+        assert client_for(world.monitor).post(url, body, content_type=JSON).status_code == 403
+        assert client_for(world.coordinator).post(url, body, content_type=JSON).status_code == 404
+    assert not Allocation.objects.filter(participant=trial.participants[0]).exists()
 
 
 def test_unblinding_through_the_api_needs_a_signature(trial, client_for):

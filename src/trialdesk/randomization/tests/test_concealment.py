@@ -10,7 +10,7 @@ from tests.factories import PASSWORD
 from trialdesk.core import audit
 from trialdesk.core.models import AuditEvent
 from trialdesk.randomization import services
-from trialdesk.randomization.concealment import mask_event_changes
+from trialdesk.randomization.concealment import Reader
 from trialdesk.randomization.tests.factories import build_trial
 from trialdesk.studies import services as study_services
 
@@ -134,9 +134,9 @@ def test_emergency_unblinding_reveals_one_participant_to_the_signer_only(randomi
     services.unblind(participant=first.participant, reason="SAE", password=PASSWORD, by=trial.investigator_a1)
     event = AuditEvent.objects.get(action="allocation.created", object_id=str(first.pk))
     other = AuditEvent.objects.get(action="allocation.created", object_id=str(second.pk))
-    assert mask_event_changes(event, trial.investigator_a1)["arm_code"] == [None, first.arm_code]
-    assert mask_event_changes(other, trial.investigator_a1)["arm_code"] == [None, "blinded"]
-    assert mask_event_changes(event, trial.coordinator_a1)["arm_code"] == [None, "blinded"]
+    assert Reader(trial.investigator_a1).event_changes(event)["arm_code"] == [None, first.arm_code]
+    assert Reader(trial.investigator_a1).event_changes(other)["arm_code"] == [None, "blinded"]
+    assert Reader(trial.coordinator_a1).event_changes(event)["arm_code"] == [None, "blinded"]
     page = client_for(trial.investigator_a1).get(f"/participants/{first.participant_id}/randomization/")
     assert first.arm.name in page.content.decode()
 
@@ -161,8 +161,8 @@ def test_the_seed_is_shown_only_with_unblinded_access(randomized, client_for):
     assert client_for(trial.world.monitor).get(url).json()["block_sizes"] is None
     assert client_for(trial.pharmacist).get(url).json()["seed"] == trial.scheme.seed
     created = AuditEvent.objects.get(action="randomizationscheme.created")
-    assert mask_event_changes(created, trial.world.crm)["seed"] == [None, "blinded"]
-    assert mask_event_changes(created, trial.pharmacist)["seed"] == [None, trial.scheme.seed]
+    assert Reader(trial.world.crm).event_changes(created)["seed"] == [None, "blinded"]
+    assert Reader(trial.pharmacist).event_changes(created)["seed"] == [None, trial.scheme.seed]
 
 
 def test_the_randomization_list_is_for_unblinded_access_only(randomized, client_for):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import PASSWORD
+from tests.writes import nothing_written
 from trialdesk.randomization import services
 from trialdesk.randomization.models import Allocation, Notification, RandomizationScheme, UnblindingEvent
 from trialdesk.randomization.tests.factories import build_trial, ensure_arms, make_participant
@@ -75,10 +76,11 @@ def test_a_draft_scheme_is_edited_with_a_reason(world, client_for):
 
 
 def test_a_monitor_may_not_set_up_randomization(world, client_for):
-    response = client_for(world.monitor).post(
-        f"/studies/{world.study_a.pk}/randomization/scheme/new/", scheme_form()
-    )
-    assert response.status_code == 403
+    with nothing_written():
+        response = client_for(world.monitor).post(
+            f"/studies/{world.study_a.pk}/randomization/scheme/new/", scheme_form()
+        )
+    assert response.status_code == 403 and not RandomizationScheme.objects.exists()
 
 
 @pytest.fixture
@@ -118,7 +120,9 @@ def test_a_monitor_sees_the_participant_page_but_may_not_randomize(trial, client
     url = f"/participants/{trial.participants[0].pk}/randomization/"
     monitor = client_for(trial.world.monitor)
     assert monitor.get(url).status_code == 200
-    assert monitor.post(url, {"level_0": "M"}).status_code == 403
+    with nothing_written():
+        assert monitor.post(url, {"level_0": "M"}).status_code == 403
+    assert not Allocation.objects.filter(participant=trial.participants[0]).exists()
 
 
 def test_unblinding_page_needs_the_password_and_a_reason(trial, client_for):

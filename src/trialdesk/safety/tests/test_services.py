@@ -7,9 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import make_participant
 from trialdesk.core.models import AuditEvent
-from trialdesk.safety import services
+from trialdesk.people.tests.factories import keep_delegation_log
+from trialdesk.safety import rules, services
 from trialdesk.safety.models import AdverseEvent, AdverseEventVersion, ReportingObligation
 from trialdesk.safety.tests.factories import AWARE, make_adverse_event
+from trialdesk.safety.tests.test_rules import applied
 
 
 @pytest.fixture
@@ -75,11 +77,30 @@ def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(w
     assert seven.from_version == 2 and seven.due_on == dt.date(2025, 3, 20)
 
 
+def test_the_service_leaves_the_statuses_the_recalculation_plans(world, participant):
+    """The rule tests model what the service does with a plan (test_rules.applied); this holds it to it."""
+    event = make_adverse_event(participant, by=world.crm)
+    before = keys(event)
+    version = services.add_follow_up(
+        adverse_event=event,
+        by=world.crm,
+        reason="participant died",
+        grade=5,
+        outcome="fatal",
+        seriousness=["hospitalization", "death"],
+        sponsor_aware_at=AWARE + dt.timedelta(days=3),
+    )
+    facts, policies = services.event_facts(AdverseEvent.objects.get(pk=event.pk), version)
+    plan = rules.recalculate(before, rules.obligations_for(facts, policies))
+    assert plan.create and plan.retire
+    assert keys(event) == applied(before, plan)
+
+
 def test_recalculation_twice_changes_nothing(world, participant):
     event = make_adverse_event(participant, by=world.crm)
     before = AuditEvent.objects.count()
     plan = services.recalculate_obligations(adverse_event=event, by=world.crm)
-    assert plan.is_empty and AuditEvent.objects.count() == before
+    assert plan == rules.Recalculation() and AuditEvent.objects.count() == before
 
 
 def test_reclassified_expected_marks_open_reports_not_required_and_back(world, participant):
@@ -122,13 +143,36 @@ def test_the_monitor_and_the_auditor_may_not_record_adverse_events(world, partic
             make_adverse_event(participant, by=person)
 
 
-def test_causality_needs_a_delegation_when_the_site_keeps_its_log(world, participant, monkeypatch):
-    asked = []
-    monkeypatch.setattr(services, "may_perform", lambda user, site, task, on: asked.append(task) or False)
+def test_causality_needs_a_delegation_when_the_site_keeps_its_log(world, participant):
+    investigator = keep_delegation_log(world.site_a1, protocol=world.protocol_a, by=world.admin)
+    audit_before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
-        make_adverse_event(participant, by=world.crm)
-    assert asked == ["ae_assessment"]
-    make_adverse_event(participant, by=world.crm, causality="")  # no causality yet: no assessment recorded
+        make_adverse_event(participant, by=world.crm)  # the CRM is not on site 101's log
+    assert not AdverseEvent.objects.exists() and AuditEvent.objects.count() == audit_before
+    pending = make_adverse_event(participant, by=world.crm, causality="")  # no assessment recorded yet
+    assert pending.number == "AE-0001" and pending.versions.get().causality == ""
+    assessed = make_adverse_event(participant, by=investigator)  # delegated "ae_assessment", signed
+    assert (
+        assessed.versions.get().causality == "possibly"
+        and assessed.versions.get().recorded_by == investigator
+    )
+
+
+def test_a_follow_up_changing_causality_needs_the_delegation_too(world, participant):
+    investigator = keep_delegation_log(world.site_a1, protocol=world.protocol_a, by=world.admin)
+    event = make_adverse_event(participant, by=investigator)
+    with pytest.raises(PermissionDenied):
+        services.add_follow_up(adverse_event=event, by=world.crm, reason="reassessed", causality="unrelated")
+    assert AdverseEventVersion.objects.filter(adverse_event=event).count() == 1
+    services.add_follow_up(
+        adverse_event=event, by=world.crm, reason="still in hospital", outcome="not_recovered"
+    )
+    services.add_follow_up(adverse_event=event, by=investigator, reason="reassessed", causality="unrelated")
+    assert list(event.versions.order_by("number").values_list("causality", flat=True)) == [
+        "possibly",
+        "possibly",
+        "unrelated",
+    ]
 
 
 def test_marking_submitted_keeps_the_evidence(world, participant):

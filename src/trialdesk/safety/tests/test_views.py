@@ -6,6 +6,8 @@ import pytest
 from icalendar import Calendar
 
 from tests.factories import make_participant
+from trialdesk.core.models import AuditEvent
+from trialdesk.people.tests.factories import keep_delegation_log
 from trialdesk.safety import services
 from trialdesk.safety.models import AdverseEvent, ReportingObligation
 from trialdesk.safety.tests.factories import make_adverse_event
@@ -108,10 +110,9 @@ def test_study_tabs_and_line_listing(world, client_for, participant):
     assert csv_file["Content-Type"].startswith("text/csv") and "AE-0001" in csv_file.content.decode()
 
 
-def test_board_and_portfolio_counts(world, client_for, participant, monkeypatch):
+def test_board_and_portfolio_counts(world, client_for, participant, clock):
     event = make_adverse_event(participant, by=world.crm)
-    now = dt.datetime(2025, 3, 10, 20, tzinfo=dt.UTC)  # 24-hour clock open, 15-day ones this fortnight
-    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    clock.move_to("2025-03-10T20:00Z")  # 24-hour clock open, 15-day ones this fortnight
     client = client_for(world.crm)
     board = client.get("/safety/obligations/")
     # The 15-day reports fall due in 15 days: beyond this week (rules.Window), so on no count.
@@ -126,7 +127,6 @@ def test_board_and_portfolio_counts(world, client_for, participant, monkeypatch)
     portfolio = client.get("/").content.decode()
     assert "0 overdue · 1 due in 24 h · 0 later this week" in portfolio
     assert client_for(world.coordinator).get("/safety/obligations/").context["board"].counts["due_week"] == 0
-    assert event
 
 
 def test_ctcae_suggestions_show_the_grade_definition_and_close_terms(world, client_for):
@@ -179,13 +179,14 @@ def test_board_lists_the_registry_deadlines_of_the_portfolio(world, client_for, 
     assert "42 CFR 11.44" in page and "late 12 d" in page and page.count("ClinicalTrials.gov") == 1
 
 
-def test_causality_refused_by_the_delegation_log_is_a_form_error(world, client_for, participant, monkeypatch):
-    monkeypatch.setattr(services, "may_perform", lambda user, site, task, on: False)
+def test_causality_refused_by_the_delegation_log_is_a_form_error(world, client_for, participant):
+    keep_delegation_log(world.site_a1, protocol=world.protocol_a, by=world.admin)  # the CRM is not on it
+    audit_before = AuditEvent.objects.count()
     response = client_for(world.crm).post(
         f"/studies/{world.study_a.pk}/adverse-events/new/", {**FORM, "participant": participant.pk}
     )
     assert response.status_code == 200 and "delegation log" in response.context["form"].errors["causality"][0]
-    assert not AdverseEvent.objects.exists()
+    assert not AdverseEvent.objects.exists() and AuditEvent.objects.count() == audit_before
 
 
 def test_safety_settings_policies_and_rsi_pages(world, client_for):

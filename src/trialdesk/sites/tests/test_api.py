@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from tests.writes import nothing_written
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.services import create_api_token
 from trialdesk.sites.models import Institution, StudySite
@@ -68,12 +69,14 @@ def test_monitor_sees_only_the_institution_of_their_site(world, client_for):
 
 
 def test_monitor_may_not_change_an_institution_they_see(world, client_for):
-    response = client_for(world.monitor).patch(
-        f"/api/v1/institutions/{world.site_a1.institution_id}",
-        {"city": "X", "reason": "r", "version": 1},
-        content_type=JSON,
-    )
+    with nothing_written():
+        response = client_for(world.monitor).patch(
+            f"/api/v1/institutions/{world.site_a1.institution_id}",
+            {"city": "X", "reason": "r", "version": 1},
+            content_type=JSON,
+        )
     assert response.status_code == 403
+    assert Institution.objects.get(pk=world.site_a1.institution_id).city == "Berlin"
 
 
 # Study sites ---------------------------------------------------------------------------------------
@@ -110,6 +113,10 @@ def test_study_site_created_with_an_api_token(world):
         content_type=JSON,
     )
     assert response.status_code == 201
+    site = StudySite.objects.get(study=world.study_a, site_number="104")
+    assert response.json()["id"] == site.pk and site.institution_id == world.site_a1.institution_id
+    event = AuditEvent.objects.get(action="studysite.created", object_id=str(site.pk))
+    assert event.actor == world.crm  # the token's owner, not an anonymous script
 
 
 def test_site_number_reused_in_a_study_is_refused_naming_the_field(world, crm):
@@ -211,9 +218,11 @@ def test_coordinator_of_site_b1_gets_404_for_site_a1(world, client_for):
 def test_auditor_reads_sites_but_gets_403_on_patch(world, client_for):
     auditor = client_for(world.auditor)
     assert auditor.get(f"/api/v1/study-sites/{world.site_a2.pk}").status_code == 200
-    response = auditor.patch(
-        f"/api/v1/study-sites/{world.site_a2.pk}",
-        {"target_enrollment": 1, "reason": "r", "version": 1},
-        content_type=JSON,
-    )
+    with nothing_written():
+        response = auditor.patch(
+            f"/api/v1/study-sites/{world.site_a2.pk}",
+            {"target_enrollment": 1, "reason": "r", "version": 1},
+            content_type=JSON,
+        )
     assert response.status_code == 403
+    assert StudySite.objects.get(pk=world.site_a2.pk).target_enrollment == world.site_a2.target_enrollment

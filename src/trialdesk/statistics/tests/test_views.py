@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.writes import nothing_written
 from trialdesk.core.models import AuditEvent
 from trialdesk.statistics import services
 from trialdesk.statistics.models import PlanningAssumption
@@ -191,9 +192,10 @@ def test_study_list_is_404_outside_the_users_scope(world, client_for):
 
 
 def test_study_list_save_is_403_for_a_read_only_user(world, client_for):
-    response = client_for(world.auditor).post(
-        assumptions_url(world.study_a), {**TWO_MEANS, "label": "Primary endpoint"}
-    )
+    with nothing_written():
+        response = client_for(world.auditor).post(
+            assumptions_url(world.study_a), {**TWO_MEANS, "label": "Primary endpoint"}
+        )
     assert response.status_code == 403
 
 

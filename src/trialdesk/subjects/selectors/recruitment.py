@@ -27,10 +27,6 @@ class FunnelRow:
         decided = self.screened - self.in_screening
         return 100 * self.screen_failed / decided if decided else None
 
-    @property
-    def enrolled_percent_of_target(self) -> float | None:
-        return 100 * self.enrolled / self.target if self.target else None
-
     def plus(self, other: "FunnelRow", label: str) -> "FunnelRow":
         return FunnelRow(
             label=label,

@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tests.writes import nothing_written
 from trialdesk.core.models import AuditEvent
 from trialdesk.subjects import services
-from trialdesk.subjects.models import Participant, ScreeningEntry
+from trialdesk.subjects.models import ConsentVersion, Participant, ScreeningEntry
 from trialdesk.subjects.tests.factories import (
     SIGNED,
     make_consent_version,
@@ -80,12 +81,13 @@ def test_screening_entry_update_needs_reason_and_version_and_refuses_a_stale_one
 
 
 def test_monitor_may_not_add_to_the_screening_log(trial, client_for):
-    response = client_for(trial.monitor).post(
-        f"/api/v1/study-sites/{trial.site_a1.pk}/screening-entries",
-        {"screening_number": "S-9", "screened_on": "2025-04-01"},
-        content_type=JSON,
-    )
-    assert response.status_code == 403
+    with nothing_written():
+        response = client_for(trial.monitor).post(
+            f"/api/v1/study-sites/{trial.site_a1.pk}/screening-entries",
+            {"screening_number": "S-9", "screened_on": "2025-04-01"},
+            content_type=JSON,
+        )
+    assert response.status_code == 403 and not ScreeningEntry.objects.filter(screening_number="S-9").exists()
 
 
 # --- consent and enrollment -------------------------------------------------------------------
@@ -195,10 +197,11 @@ def test_a_screening_entry_out_of_sight_is_named_as_unknown(trial, client_for):
 
 
 def test_read_only_people_hear_403_before_anything_about_their_input(trial, client_for):
-    response = client_for(trial.auditor).post(
-        f"/api/v1/studies/{trial.study_a.pk}/participants", {"screening_entry_id": 999}, content_type=JSON
-    )
-    assert response.status_code == 403
+    with nothing_written():
+        response = client_for(trial.auditor).post(
+            f"/api/v1/studies/{trial.study_a.pk}/participants", {"screening_entry_id": 999}, content_type=JSON
+        )
+    assert response.status_code == 403 and response.json()["errors"] == []
 
 
 # --- participants -----------------------------------------------------------------------------
@@ -363,6 +366,7 @@ def test_coordinator_may_not_add_consent_versions(trial, cora):
         content_type=JSON,
     )
     assert response.status_code == 403
+    assert not ConsentVersion.objects.filter(study=trial.study_a, label="2.0").exists()
 
 
 # --- diversity plan ---------------------------------------------------------------------------

@@ -642,7 +642,13 @@ def test_diversity_targets_of_one_dimension_add_up_to_100_at_most(trial):
     assert problems == {"target_percent": ["The sex targets would add up to 105.0%."]}
     # Age bands may overlap: 65+ and 75+ are both aims.
     make_diversity_target(trial.study_a, by=trial.crm, dimension="age", group="65+", percent="80")
-    assert make_diversity_target(trial.study_a, by=trial.crm, dimension="age", group="75+", percent="40")
+    make_diversity_target(trial.study_a, by=trial.crm, dimension="age", group="75+", percent="40")
+    targets = trial.study_a.diversity_targets.values_list("dimension", "group", "target_percent")
+    assert sorted((d, g, float(p)) for d, g, p in targets) == [
+        ("age", "65+", 80.0),
+        ("age", "75+", 40.0),
+        ("sex", "female", 60.0),
+    ]
 
 
 @pytest.mark.parametrize(
