@@ -2,10 +2,11 @@
 
 import json
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 from django.core.management.base import CommandError
+from pydantic import PlainValidator, RootModel, ValidationInfo, model_validator
 
 from trialdesk.analytics.randomization import (
     MEASURES,
@@ -19,7 +20,8 @@ from trialdesk.analytics.randomization import (
     parse_weights,
     permuted_block_list,
 )
-from trialdesk.interop import tabular
+from trialdesk.analytics.randomization.design import is_whole_number
+from trialdesk.interop import json_documents, tabular
 
 LIST_COLUMNS = ("stratum", "sequence", "block", "block_size", "arm")
 
@@ -72,10 +74,11 @@ def randomization_list(options: dict) -> str:
 
 def minimize(options: dict) -> str:
     """Each arm's imbalance score and the preferred arm, as JSON or a few lines."""
-    counts = read_counts(options["counts"])
     with refusals():
         arms = parse_arms(options["arms"])
         factors = parse_factors(options["factors"])
+    counts = read_counts(options["counts"], arms=arms, factors=factors)
+    with refusals():
         result = minimization_scores(
             arms=arms,
             factors=factors,
@@ -92,17 +95,44 @@ def minimize(options: dict) -> str:
     return "\n".join(lines)
 
 
-def read_counts(path: str) -> dict:
-    """The counts file's JSON object; a missing or malformed file names ``--counts``."""
+def _count(value: object) -> float:
+    if not is_whole_number(value) or value < 0:
+        raise ValueError("give a whole number of at least 0")
+    return float(value)
+
+
+class CountsDocument(RootModel[dict[str, dict[str, Annotated[float, PlainValidator(_count)]]]]):
+    """The `--counts` file: participants so far per arm at each factor=level, e.g.
+    {"A": {"sex=F": 4, "age=>=50": 2}, "B": {"sex=F": 3}}; what is left out counts 0."""
+
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> "CountsDocument":
+        arms, labels = info.context["arms"], info.context["labels"]
+        problems = {}
+        for arm, by_level in self.root.items():
+            if arm not in arms:
+                problems[(arm,)] = f"unknown arm (arms: {', '.join(arms)})"
+            for label in by_level:
+                if label not in labels:
+                    problems[(arm, label)] = f"unknown factor level (levels: {', '.join(labels)})"
+        if problems:
+            raise json_documents.problems_at(problems)
+        return self
+
+
+def read_counts(path: str, *, arms: tuple[str, ...], factors) -> dict:
+    """The counts file as {arm: {factor=level: count}}; every bad entry is a line naming `--counts` and
+    its JSON path, e.g. `--counts: $.A['sex=X']: unknown factor level (...)`."""
     try:
-        counts = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise bad_option("counts", f"cannot read {path}: {error.strerror}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise bad_option("counts", f"{path} is not valid JSON ({error}).") from None
-    if not isinstance(counts, dict):
-        raise bad_option("counts", f"{path} must hold an object of arms, not a {type(counts).__name__}.")
-    return counts
+        raw = json_documents.read_json(path)
+    except json_documents.DocumentError as error:
+        raise bad_option("counts", error.problems[0].message) from None
+    labels = tuple(label for factor in factors for label in factor.labels())
+    try:
+        found = json_documents.validate(CountsDocument, raw, context={"arms": arms, "labels": labels})
+    except json_documents.DocumentError as error:
+        raise CommandError("\n".join(f"--counts: {line}" for line in error.lines()), returncode=2) from None
+    return found.root
 
 
 def bad_option(field: str, problem: str) -> CommandError:

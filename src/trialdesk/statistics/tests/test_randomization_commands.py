@@ -220,6 +220,15 @@ def test_minimize_bad_input_is_one_line_naming_the_option(counts_file, extra, co
     assert option in message and "\n" not in message
 
 
+def test_minimize_names_every_bad_entry_of_the_counts_file_by_its_json_path(counts_file):
+    counts = counts_file({"A": {"sex=X": 1, "sex=F": 2}, "C": {"sex=F": 1}})
+    message = refusal("minimize", *ISSUE_FACTORS, "--counts", counts)
+    assert message.splitlines() == [
+        "--counts: $.A['sex=X']: unknown factor level (levels: sex=M, sex=F, age=<50, age=>=50)",
+        "--counts: $.C: unknown arm (arms: A, B)",
+    ]
+
+
 def test_minimize_missing_counts_file_names_counts(tmp_path):
     message = refusal("minimize", *ISSUE_FACTORS, "--counts", str(tmp_path / "absent.json"))
     assert message.startswith("--counts: cannot read")
