@@ -3,7 +3,7 @@
 Sets up a fresh database with one study, 50 sites, an effective protocol version whose schedule has 15
 visits anchored on randomization, and 100,000 randomized participants plus a sample of 200 (bulk-inserted,
 not part of the timing). Then times visits.services.schedule_visits_bulk, the path imports use: it inserts the
-1,500,000 scheduled visits in batches and audits the whole import with one summary event. Also timed:
+1,500,000 scheduled visits in batches and audits it with one summary event per site. Also timed:
 running the same import again (every visit already there: nothing added), and the per-participant
 path that enrollment and randomization use (schedule_visits, one audit event per visit) on the sample.
 

@@ -163,10 +163,6 @@ class ScheduledVisit(RegulatedRecord):
         return self.participant.study_site_id
 
     @property
-    def is_unscheduled(self) -> bool:
-        return self.definition_id is None
-
-    @property
     def is_done(self) -> bool:
         return self.status == VisitStatus.DONE
 

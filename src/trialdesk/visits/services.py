@@ -1,7 +1,8 @@
 """Writes for schedules of activities, participants' visits and protocol deviations.
 
 Each checks permission, validates, saves and audits in one transaction (core.records), except the
-bulk scheduling path for imports, which writes many visits at once under one summary audit event.
+bulk scheduling path for imports, which writes many visits at once in SQL under one summary audit event
+per study site (docs/adr/0004-bulk-visit-scheduling.md).
 """
 
 import datetime as dt
@@ -9,11 +10,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from trialdesk.core import audit, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
+from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 from trialdesk.subjects.models import Participant
 from trialdesk.visits import rules, selectors
@@ -200,8 +203,9 @@ def schedule_visits_bulk(
 
     `anchors` gives (participant id, anchor date) pairs; each participant must belong to the
     protocol version's study. Visits are written with bulk inserts (existing ones are skipped, so a
-    rerun is harmless) and the whole batch is audited by ONE summary event on the protocol version,
-    naming the anchor, the visits of the schedule and how many participants and visits were added.
+    rerun is harmless) and each study site with participants in the batch gets ONE summary event on
+    its audit trail, naming the protocol version, the anchor, the visits of the schedule and how many
+    of its participants and visits were added (docs/adr/0004-bulk-visit-scheduling.md).
     Returns the number of visits added. The CRM (or an administrator) runs imports.
     """
     reason = records.require_reason(reason)
@@ -209,33 +213,50 @@ def schedule_visits_bulk(
     _anchor_problem(anchor)
     definitions = _definitions_to_schedule(protocol_version, anchor)
     pairs = list(anchors)
-    in_study = set(
-        Participant.objects.filter(study_id=protocol_version.study_id).values_list("pk", flat=True)
+    site_of = dict(
+        Participant.objects.filter(study_id=protocol_version.study_id).values_list("pk", "study_site_id")
     )
-    strangers = sorted({pk for pk, _ in pairs if pk not in in_study})
+    strangers = sorted({pk for pk, _ in pairs if pk not in site_of})
     if strangers:
         raise ValidationError(
             {"anchors": f"{len(strangers)} participants are not in this study, e.g. id {strangers[0]}."}
         )
-    existing = ScheduledVisit.objects.filter(definition__in=definitions)
-    before = existing.count()
+    before = _visits_per_site(definitions)
     _insert_visits(pairs, definitions)
-    added = existing.count() - before
-    audit.record(
-        target=protocol_version,
-        action="scheduledvisit.bulk_scheduled",
-        by=by,
-        before=None,
-        after={
-            "anchor": anchor,
-            "visits_of_schedule": [d.code for d in definitions],
-            "participants": len({pk for pk, _ in pairs}),
-            "visits_added": added,
-        },
-        reason=reason,
-        study_id=protocol_version.study_id,
+    after = _visits_per_site(definitions)
+    participants_at: dict[int, set[int]] = {}
+    for pk, _ in pairs:
+        participants_at.setdefault(site_of[pk], set()).add(pk)
+    sites = StudySite.objects.filter(pk__in=participants_at).select_related("institution").order_by("pk")
+    for site in sites:
+        audit.record(
+            target=site,
+            action="scheduledvisit.bulk_scheduled",
+            by=by,
+            before=None,
+            after={
+                "protocol_version": protocol_version.number,
+                "anchor": anchor,
+                "visits_of_schedule": [d.code for d in definitions],
+                "participants": len(participants_at[site.pk]),
+                "visits_added": after.get(site.pk, 0) - before.get(site.pk, 0),
+            },
+            reason=reason,
+            study_id=protocol_version.study_id,
+            study_site_id=site.pk,
+        )
+    return sum(after.values()) - sum(before.values())
+
+
+def _visits_per_site(definitions: list[VisitDefinition]) -> dict[int, int]:
+    """How many visits of these definitions each study site has (one grouped query)."""
+    rows = (
+        ScheduledVisit.objects.filter(definition__in=definitions)
+        .order_by()
+        .values_list("participant__study_site_id")
+        .annotate(visits=Count("pk"))
     )
-    return added
+    return dict(rows)
 
 
 def _insert_visits(pairs: list[tuple[int, dt.date]], definitions: list[VisitDefinition]) -> None:
