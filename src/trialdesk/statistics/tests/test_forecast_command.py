@@ -170,20 +170,32 @@ def with_row(line: int, row: str) -> str:
 @pytest.mark.parametrize(
     ("csv_text", "options", "message"),
     [
-        (SITES.replace(",enrolled,", ",count,"), BASE, "sites.csv: missing column enrolled"),
+        (
+            SITES.replace(",enrolled,", ",count,"),
+            BASE,
+            "sites.csv column enrolled: the required column enrolled (enrolled) is missing",
+        ),
         (
             with_row(3, "S02,2025-11-15,2025-11-01,abc,"),
             BASE,
-            "sites.csv line 3: enrolled 'abc' is not a whole number",
+            "sites.csv row 3, column enrolled: 'abc' is not a whole number",
         ),
-        (with_row(2, "S01,2025-10-01,2025-09-15,-4,"), BASE, "sites.csv line 2: enrolled -4 is negative"),
+        (
+            with_row(2, "S01,2025-10-01,2025-09-15,-4,"),
+            BASE,
+            "sites.csv row 2, column enrolled: -4 is negative",
+        ),
         (
             with_row(4, "S03,2026-02-30,2025-12-01,9,"),
             BASE,
-            "line 4: activated_on '2026-02-30' is not a date",
+            "row 4, column activated_on: '2026-02-30' is not a date",
         ),
-        (with_row(9, "S08,,,0,"), BASE, "line 9: planned_activation_on is needed when activated_on is empty"),
-        (with_row(3, "S01,2025-11-15,2025-11-01,22,"), BASE, "line 3: site 'S01' appears twice"),
+        (
+            with_row(9, "S08,,,0,"),
+            BASE,
+            "row 9, column planned_activation_on: is needed when activated_on is empty",
+        ),
+        (with_row(3, "S01,2025-11-15,2025-11-01,22,"), BASE, "row 3, column site: 'S01' appears twice"),
         (with_row(9, "S08,,2026-09-01,2,"), BASE, "site 'S08': 2 enrolled but no activated_on"),
         (with_row(2, "S01,2026-07-10,2025-09-15,40,"), BASE, "site 'S01': activated_on 2026-07-10 is after"),
         (with_row(2, "S01,2025-10-01,,40,2025-09-01"), BASE, "site 'S01': closed_on 2025-09-01 is before"),
@@ -232,6 +244,32 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_2(tmp_path, csv_text, 
     assert failure.value.returncode == 2
     assert message in str(failure.value)
     assert "\n" not in str(failure.value)
+
+
+def test_every_bad_cell_of_the_sites_file_is_a_line_naming_its_row_and_column(tmp_path):
+    path = tmp_path / "sites.csv"
+    text = with_row(3, "S02,2025-11-15,2025-11-01,abc,").replace("S05,2026-03-20", "S05,2026-13-20")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as failure:
+        forecast(path, *BASE)
+    assert [line.removeprefix(str(path)) for line in str(failure.value).splitlines()] == [
+        " row 3, column enrolled: 'abc' is not a whole number",
+        " row 6, column activated_on: '2026-13-20' is not a date in the calendar",
+    ]
+
+
+def test_a_site_list_may_be_an_excel_workbook(tmp_path):
+    from trialdesk.interop.tabular import Column
+    from trialdesk.interop.xlsx import Sheet, write_workbook
+
+    rows = [
+        dict(zip(SITES.splitlines()[0].split(","), line.split(","), strict=True))
+        for line in SITES.splitlines()[1:]
+    ]
+    columns = [Column(name, name) for name in SITES.splitlines()[0].split(",")]
+    path = tmp_path / "sites.xlsx"
+    path.write_bytes(write_workbook([Sheet("Sites", columns, rows)]))
+    assert forecast_json(path)["enrolled"] == ENROLLED
 
 
 def test_a_missing_file_is_named(tmp_path):

@@ -1,7 +1,6 @@
 """`trialdesk forecast enrollment`: when will the study reach its target, from a CSV of its sites;
 `trialdesk forecast refresh`: recompute the forecasts stored for the studies in the app."""
 
-import csv
 import json
 from datetime import date
 from pathlib import Path
@@ -18,10 +17,19 @@ from trialdesk.analytics.forecasting import (
     forecast_enrollment,
 )
 from trialdesk.core.management.rendering import print_rich
+from trialdesk.interop import tabular
 from trialdesk.statistics.forecasts import refresh_enrollment_forecast
 from trialdesk.studies.models import Study
 
-REQUIRED_COLUMNS = ("site", "activated_on", "planned_activation_on", "enrolled")
+SITE_DATES = ("activated_on", "planned_activation_on", "closed_on")
+SITE_COLUMNS = (
+    tabular.Column("site", "site", required=True),
+    tabular.Column("activated_on", "activated_on", tabular.DATE, required=True),
+    tabular.Column("planned_activation_on", "planned_activation_on", tabular.DATE, required=True),
+    tabular.Column("enrolled", "enrolled", tabular.INTEGER, required=True),
+    tabular.Column("closed_on", "closed_on", tabular.DATE),
+)
+XLSX = (".xlsx", ".xlsm")
 #: Sites × simulations held in memory at once (several float arrays of this size); about 400 MB each.
 MAX_SITE_SIMULATIONS = 50_000_000
 
@@ -182,56 +190,63 @@ def parse_prior(text: str) -> RatePrior:
 
 
 def read_sites(path: Path) -> SiteRoster:
-    """Parse sites.csv; the first problem found is reported with its line and column."""
+    """The sites file (CSV, or an .xlsx workbook) through the shared reader (interop.tabular); every bad
+    cell is a line naming its row and column, e.g. `sites.csv row 3, column enrolled: 'abc' is not a
+    whole number`."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise bad_input(f"{path}: missing column {', '.join(missing)}")
-            rows = [(reader.line_num, row) for row in reader]
+        content = path.read_bytes()
     except OSError as error:
         raise bad_input(f"{path}: cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise bad_input(f"{path}: is not UTF-8 text") from None
+    try:
+        read = tabular.read_table if path.suffix.lower() in XLSX else tabular.read_csv
+        table = read(content, str(path))
+    except tabular.TableError as error:
+        raise bad_input(str(error)) from None
+    match = tabular.match_columns(table, SITE_COLUMNS)
+    if match.problems:
+        raise bad_input(located(path, match.problems))
+    rows = tabular.typed_rows(table, SITE_COLUMNS, match)
+    problems = [problem for row in rows for problem in row.problems] + site_problems(rows)
+    if problems:
+        raise bad_input(located(path, sorted(problems, key=lambda p: p.row or 0)))
     if not rows:
         raise bad_input(f"{path}: has no sites")
     columns = {
-        name: [] for name in ("names", "enrolled", "activated_on", "planned_activation_on", "closed_on")
+        "names": [row.values["site"] for row in rows],
+        "enrolled": [row.values["enrolled"] for row in rows],
+        **{name: [row.values[name] for row in rows] for name in SITE_DATES},
     }
-    seen = set()
-    for line, row in rows:
-        where = f"{path} line {line}"
-        name = (row.get("site") or "").strip()
-        if not name:
-            raise bad_input(f"{where}: site is empty")
-        if name in seen:
-            raise bad_input(f"{where}: site {name!r} appears twice")
-        seen.add(name)
-        count = (row.get("enrolled") or "").strip()
-        if not count.lstrip("-").isdigit():
-            raise bad_input(f"{where}: enrolled {count!r} is not a whole number")
-        if int(count) < 0:
-            raise bad_input(f"{where}: enrolled {count} is negative")
-        columns["names"].append(name)
-        columns["enrolled"].append(int(count))
-        for field in ("activated_on", "planned_activation_on", "closed_on"):
-            columns[field].append(optional_date(where, field, row.get(field)))
-        if columns["activated_on"][-1] is None and columns["planned_activation_on"][-1] is None:
-            raise bad_input(f"{where}: planned_activation_on is needed when activated_on is empty")
     try:
         return SiteRoster.from_columns(**columns)
     except ValueError as error:
         raise bad_input(f"{path}: {error}") from error
 
 
-def optional_date(where: str, field: str, text: str | None) -> date | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise bad_input(f"{where}: {field} {text!r} is not a date (YYYY-MM-DD)") from None
+def site_problems(rows: list[tabular.TypedRow]) -> list[tabular.Problem]:
+    """What is wrong with a row beyond its cells' kinds: no name, a name twice, a negative count, no date."""
+    problems, first_row = [], {}
+    for row in rows:
+        name, enrolled, values = row.values["site"], row.values["enrolled"], row.values
+        if name is None:
+            problems.append(tabular.Problem("is empty; give the site's name", row.number, "site"))
+        elif name in first_row:
+            twice = f"{name!r} appears twice (first on row {first_row[name]})"
+            problems.append(tabular.Problem(twice, row.number, "site"))
+        if name is not None:
+            first_row.setdefault(name, row.number)
+        if enrolled is None and not any(p.column == "enrolled" for p in row.problems):
+            problems.append(tabular.Problem("is empty; give a whole number", row.number, "enrolled"))
+        elif enrolled is not None and enrolled < 0:
+            problems.append(tabular.Problem(f"{enrolled} is negative", row.number, "enrolled"))
+        if values["activated_on"] is None and values["planned_activation_on"] is None and not row.problems:
+            problems.append(
+                tabular.Problem("is needed when activated_on is empty", row.number, "planned_activation_on")
+            )
+    return problems
+
+
+def located(path: Path, problems) -> str:
+    return "\n".join(problem.located(str(path)) for problem in problems)
 
 
 def apply_what_ifs(roster: SiteRoster, additions: list[str], closures: list[str], as_of: date) -> SiteRoster:
