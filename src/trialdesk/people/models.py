@@ -165,8 +165,8 @@ class FinancialDisclosure(RegulatedRecord):
 
     def clean(self) -> None:
         errors = {}
-        if problem := rules.interests_problem(self.interests):
-            errors["interests"] = problem
+        if problems := rules.interests_problems(self.interests):
+            errors["interests"] = problems
         elif self.has_interests and not self.interests:
             errors["interests"] = "List the interests disclosed (kind and amount band)."
         elif not self.has_interests and self.interests:

@@ -10,6 +10,11 @@ after its completion, 54.4(b)). The grace periods below are Trialdesk's policy, 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, RootModel, StrictStr
+
+from trialdesk.interop import json_documents
 
 # Delegation-log task codes and their labels, in the order a paper delegation log lists them.
 TASKS: dict[str, str] = {
@@ -248,18 +253,24 @@ def _standing(occasion, due_on, disclosed, today, closed_on) -> DisclosureDue:
     return DisclosureDue(occasion, due_on, "not_yet")
 
 
-def interests_problem(interests) -> str | None:
-    """Why a list of disclosed interests ({kind, amount_band, description}) is not valid, or None."""
-    if not isinstance(interests, list) or not all(isinstance(i, dict) for i in interests):
-        return "Give the interests as a list of {kind, amount_band, description}."
-    for number, interest in enumerate(interests, start=1):
-        unknown = set(interest) - {"kind", "amount_band", "description"}
-        if unknown:
-            return f"Interest {number}: unknown field {sorted(unknown)[0]!r}."
-        if interest.get("kind") not in INTEREST_KINDS:
-            return f"Interest {number}: the kind must be one of {', '.join(INTEREST_KINDS)}."
-        if interest.get("amount_band") not in AMOUNT_BANDS:
-            return f"Interest {number}: the amount band must be one of {', '.join(AMOUNT_BANDS)}."
-        if not isinstance(interest.get("description", ""), str):
-            return f"Interest {number}: the description must be text."
-    return None
+class DisclosedInterest(BaseModel):
+    """One interest in a financial disclosure, as the record keeps it (a JSON object)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal[tuple(INTEREST_KINDS)]
+    amount_band: Literal[tuple(AMOUNT_BANDS)]
+    description: StrictStr = ""
+
+
+class DisclosedInterests(RootModel[list[DisclosedInterest]]):
+    """The interests of a disclosure: a list of {kind, amount_band, description}."""
+
+
+def interests_problems(interests) -> list[str]:
+    """Every bad field of a list of disclosed interests, each named by its path (`interests[1].kind`)."""
+    try:
+        json_documents.validate(DisclosedInterests, interests, root="interests")
+    except json_documents.DocumentError as error:
+        return error.lines()
+    return []

@@ -182,19 +182,23 @@ def test_one_year_after_29_february_is_28_february():
     assert rules.one_year_after(D(2028, 2, 29)) == D(2029, 2, 28)
 
 
+SHARES = {"kind": "equity_interest", "amount_band": "over_100k", "description": "shares"}
+
+
 @pytest.mark.parametrize(
-    ("interests", "ok"),
+    ("interests", "bad_fields"),
     [
-        ([], True),
-        ([{"kind": "equity_interest", "amount_band": "over_100k", "description": "shares"}], True),
-        ([{"kind": "equity_interest"}], False),
-        ([{"kind": "gift", "amount_band": "under_25k"}], False),
-        ([{"kind": "other", "amount_band": "under_25k", "value": 3}], False),
-        ("none", False),
+        ([], []),
+        ([SHARES], []),
+        ([{"kind": "equity_interest"}], ["interests[0].amount_band"]),
+        ([SHARES, {"kind": "gift", "amount_band": "under_25k"}], ["interests[1].kind"]),
+        ([{"kind": "other", "amount_band": "under_25k", "value": 3}], ["interests[0].value"]),
+        ([{"kind": "gift", "amount_band": 5, "description": 7}], [f"interests[0].{f}" for f in SHARES]),
+        ("none", ["interests"]),
     ],
 )
-def test_interests_problem_table(interests, ok):
-    assert (rules.interests_problem(interests) is None) is ok
+def test_interests_problems_name_every_bad_field(interests, bad_fields):
+    assert [line.split(":")[0] for line in rules.interests_problems(interests)] == bad_fields
 
 
 @given(
