@@ -59,6 +59,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/trialdesk makemigrations --check --dry-run -v0
+	$(BIN)/lint-imports --no-cache
 
 test-sqlite: $(TEST_STAMP)
 	TRIALDESK_TEST_CLOCK=23:30 $(BIN)/pytest -n 2 -m "not browser"

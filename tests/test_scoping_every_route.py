@@ -4,6 +4,7 @@ The routes come from Django's URL resolver and the API's OpenAPI document, so a 
 checked the day it is added; one whose parameters this test cannot fill fails until it is taught.
 """
 
+import importlib
 import re
 from dataclasses import dataclass
 
@@ -12,13 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import make_participant
 from trialdesk.api import api
+from trialdesk.core import extensions
 from trialdesk.core.services import create_api_token
-from trialdesk.documents.tests.scoping import scoping_cases as documents_cases
-from trialdesk.integrations.tests.scoping import scoping_cases as integrations_cases
-from trialdesk.people.tests.scoping import scoping_cases as people_cases
 from trialdesk.randomization.tests.factories import make_scheme
-from trialdesk.regulatory.tests.scoping import scoping_cases as regulatory_cases
-from trialdesk.safety.tests.scoping import scoping_cases as safety_cases
 from trialdesk.subjects.tests.factories import (
     make_consent_version,
     make_diversity_target,
@@ -26,8 +23,6 @@ from trialdesk.subjects.tests.factories import (
 )
 from trialdesk.visits.tests.factories import build_visit_world
 
-# Apps added later give their own objects and who may see them (their tests/scoping.py).
-LATER_APPS = (safety_cases, regulatory_cases, documents_cases, people_cases, integrations_cases)
 PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
 READ_ONLY = ("auditor", "sponsor_viewer")
 # Pages that are about the signed-in person, not trial data.
@@ -67,8 +62,10 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     consent_version_a = make_consent_version(world.study_a, by=world.admin, approved_at=[world.site_a1])
     diversity_target_a = make_diversity_target(world.study_a, by=world.admin)
     later_apps = {}
-    for app_cases in LATER_APPS:
-        later_apps |= app_cases(
+    # Apps added later give their own objects and who may see them (their tests/scoping.py, registered
+    # in core.extensions.scoping_cases).
+    for path in extensions.scoping_cases:
+        later_apps |= importlib.import_module(path).scoping_cases(
             world,
             participant_a1,
             participant_b1,

@@ -1,5 +1,7 @@
 """The JSON API: one NinjaAPI under /api/v1/ gathering each app's router, its auth and its error bodies."""
 
+import importlib
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -9,21 +11,10 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from trialdesk.core import extensions
 from trialdesk.core import services as core_services
-from trialdesk.core.api import router as me_router
 from trialdesk.core.apiutils import error_body, request_errors, summary, validation_errors
 from trialdesk.core.records import StaleVersion
-from trialdesk.documents.api import router as documents_router
-from trialdesk.integrations.api import router as integrations_router
-from trialdesk.people.api import router as people_router
-from trialdesk.randomization.api import router as randomization_router
-from trialdesk.regulatory.api import router as regulatory_router
-from trialdesk.safety.api import router as safety_router
-from trialdesk.sites.api import router as sites_router
-from trialdesk.statistics.api import router as statistics_router
-from trialdesk.studies.api import router as studies_router
-from trialdesk.subjects.api import router as subjects_router
-from trialdesk.visits.api import router as visits_router
 
 
 class BearerToken(HttpBearer):
@@ -70,18 +61,10 @@ api = TrialdeskAPI(
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 
-api.add_router("", me_router)
-api.add_router("", studies_router)
-api.add_router("", sites_router)
-api.add_router("", subjects_router)
-api.add_router("", randomization_router)
-api.add_router("", visits_router)
-api.add_router("", statistics_router)
-api.add_router("", safety_router)
-api.add_router("", regulatory_router)
-api.add_router("", documents_router)
-api.add_router("", people_router)
-api.add_router("", integrations_router)
+# Each app registers its router (core.extensions.routes); they are added in layer order.
+for routes in extensions.routes:
+    if routes.api:
+        api.add_router("", importlib.import_module(routes.api).router)
 
 
 def _answer(request, status: int, detail: str, errors: list[dict] | None = None):

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "trialdesk.documents",
     "trialdesk.people",
     "trialdesk.integrations",
+    "trialdesk.demo",
 ]
 
 MIDDLEWARE = [

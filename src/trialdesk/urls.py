@@ -1,4 +1,4 @@
-"""URL map: pages from each app, the JSON API under /api/v1/."""
+"""URL map: the pages each app registers, the JSON API under /api/v1/."""
 
 import os
 
@@ -7,21 +7,12 @@ from django.contrib.staticfiles.views import serve
 from django.urls import include, path
 
 from trialdesk.api import api
+from trialdesk.core import extensions
 
+# Each app registers its pages (core.extensions.routes); they are included in layer order.
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("", include("trialdesk.core.urls")),
-    path("", include("trialdesk.studies.urls")),
-    path("", include("trialdesk.sites.urls")),
-    path("", include("trialdesk.statistics.urls")),
-    path("", include("trialdesk.subjects.urls")),
-    path("", include("trialdesk.randomization.urls")),
-    path("", include("trialdesk.visits.urls")),
-    path("", include("trialdesk.safety.urls")),
-    path("", include("trialdesk.regulatory.urls")),
-    path("", include("trialdesk.documents.urls")),
-    path("", include("trialdesk.people.urls")),
-    path("", include("trialdesk.integrations.urls")),
+    *(path("", include(routes.urls)) for routes in extensions.routes if routes.urls),
 ]
 
 # Static files (htmx, the stylesheet, the API docs' Swagger UI). With DEBUG on, runserver's staticfiles

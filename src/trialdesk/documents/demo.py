@@ -8,6 +8,7 @@ neither 0 nor 100%.
 import datetime as dt
 import zlib
 
+from trialdesk.core.demo import DemoContext
 from trialdesk.core.models import User
 from trialdesk.documents import rules, selectors, services
 from trialdesk.sites.models import StudySite
@@ -114,3 +115,8 @@ def _dates(artifact_number: str, index: int, today: dt.date) -> tuple[dt.date, d
     remaining = min((-15, 25, 200, 400, 500, 700)[index % 6], validity - 30)
     expires_on = today + dt.timedelta(days=remaining)
     return expires_on - dt.timedelta(days=validity), expires_on
+
+
+def load(demo: DemoContext) -> None:
+    """The demo step (core.extensions.demo_loaders): this area's records for the demo people."""
+    load_demo(today=demo.today, users=demo.users)

@@ -29,8 +29,3 @@ def documents_tab(request, study) -> dict:
         "documents_warning_days": selectors.tmf_profile_of(study).expiry_warning_days,
         "may_file_documents": can_file_somewhere(request.user, study.pk),
     }
-
-
-# (key, label) of each tab, in the order the study page shows them.
-TABS = (("documents", "Documents"),)
-TAB_CONTEXT = {"documents": documents_tab}

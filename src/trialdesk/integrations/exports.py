@@ -11,6 +11,7 @@ from trialdesk.core.models import User
 from trialdesk.integrations.bulk import SITE_COLUMNS
 from trialdesk.interop.tabular import DATE, INTEGER, NUMBER, Column
 from trialdesk.interop.xlsx import Sheet, write_workbook
+from trialdesk.sites import selectors as site_selectors
 from trialdesk.studies import selectors
 from trialdesk.studies.models import Study
 
@@ -61,7 +62,7 @@ def portfolio_workbook(user: User, **filters) -> bytes:
     """The portfolio as the user's page shows it (same filters and order), every page of it."""
     studies = list(selectors.portfolio(user, **filters))
     rows = []
-    for row in selectors.portfolio_rows(studies):
+    for row in selectors.portfolio_rows(studies, user=user):
         study, milestone = row.study, row.next_milestone
         rows.append(
             {
@@ -75,11 +76,11 @@ def portfolio_workbook(user: User, **filters) -> bytes:
                 "nct_number": study.nct_number,
                 "program": study.program.name if study.program else "",
                 "planned_enrollment": study.planned_enrollment,
-                "enrolled": row.enrolled,
-                "sites_active": row.sites_active,
-                "sites_planned": row.sites_planned,
-                "countries": ", ".join(row.countries),
-                "forecast": row.forecast_probability,
+                "enrolled": row.values.get("enrolled"),
+                "sites_active": row.values.get("sites_active"),
+                "sites_planned": row.values.get("sites_planned"),
+                "countries": ", ".join(row.values.get("countries") or ()),
+                "forecast": row.values.get("forecast_probability"),
                 "next_milestone": milestone.label if milestone else "",
                 "next_milestone_due": (milestone.forecast_on or milestone.baseline_on) if milestone else None,
                 "variance_days": row.next_milestone_variance_days,
@@ -104,7 +105,7 @@ def study_sites_workbook(user: User, study: Study) -> bytes:
             "activated_on": site.activated_on,
             "target_enrollment": site.target_enrollment,
         }
-        for site in selectors.sites_for(user, study).order_by("site_number")
+        for site in site_selectors.sites_for(user, study).order_by("site_number")
     ]
     return write_workbook([Sheet(f"{study.code} sites", SITE_EXPORT_COLUMNS, rows)])
 

@@ -12,6 +12,7 @@ from trialdesk.integrations.models import RegistryRecord
 from trialdesk.interop import ctgov
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
+from trialdesk.subjects.models import Participant
 
 PRIMARY_COMPLETION = "Primary completion"
 FINISHED_STATUSES = frozenset({"completed", "terminated", "withdrawn"})
@@ -75,8 +76,6 @@ CHECKED_MILESTONES = (
 
 def evidence_for(study_ids: list[int]) -> dict[int, StudyEvidence]:
     """Each study's sites, first enrollment, checked milestones and last status change, in four queries."""
-    from trialdesk.subjects.models import Participant
-
     found = {pk: StudyEvidence() for pk in study_ids}
     for site in StudySite.objects.filter(study_id__in=study_ids).select_related("institution"):
         found[site.study_id].sites.append(site)

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from trialdesk.core import records
+from trialdesk.core.demo import DEMO_PASSWORD, DemoContext
 from trialdesk.core.models import User
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_role
-from trialdesk.demo.people import DEMO_PASSWORD
 from trialdesk.people import rules, services
 from trialdesk.people.models import DelegationEntry
 from trialdesk.sites.models import StudySite
@@ -204,3 +204,8 @@ def _load_showcase_site(*, today, users) -> None:
         ],
         by=crm, reason="Collected before participation",
     )  # fmt: skip
+
+
+def load(demo: DemoContext) -> None:
+    """The demo step (core.extensions.demo_loaders): this area's records for the demo people."""
+    load_demo(today=demo.today, users=demo.users)

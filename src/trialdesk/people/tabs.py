@@ -6,6 +6,7 @@ from django.db.models import Q
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_work_at_some_site
 from trialdesk.people import rules, selectors
+from trialdesk.people.models import DelegationEntry
 from trialdesk.people.permissions import (
     can_keep_delegation_log,
     can_record_some_disclosure,
@@ -14,8 +15,6 @@ from trialdesk.people.permissions import (
 )
 from trialdesk.sites.models import StudySite
 
-# (key, label) of each tab, in the order the study page shows them.
-TABS = (("staff", "Staff"),)
 TRAINING_ROWS = 200
 SITES_PER_PAGE = 20
 
@@ -69,4 +68,15 @@ def staff_tab(request, study) -> dict:
     return staff_context(request, study)
 
 
-TAB_CONTEXT = {"staff": staff_tab}
+def site_staff_panel(request, site) -> dict:
+    """The site page's staff panel: who lacks current training, and whether the site keeps its
+    delegation log here (the site page has already checked that the reader sees the site)."""
+    today = site.local_today()
+    entries = DelegationEntry.objects.filter(study_site=site)
+    return {
+        "site": site,
+        "flags": selectors.site_training_flags(site),
+        "keeps_log": entries.exists(),
+        "in_force": sum(1 for entry in entries if entry.in_force_on(today)),
+        "unsigned": entries.filter(signed_at__isnull=True).count(),
+    }

@@ -11,6 +11,7 @@ committee, one not yet submitted.
 
 import datetime as dt
 
+from trialdesk.core.demo import DemoContext
 from trialdesk.regulatory import country_rules, rules, selectors, services
 from trialdesk.regulatory.models import EthicsCommittee, RegulatoryAuthority
 from trialdesk.sites.models import StudySite
@@ -191,3 +192,8 @@ def _implement_at(site, implementation, consent, *, today: dt.date, by) -> None:
         done_on=today - 20 * DAY,
         by=by,
     )
+
+
+def load(demo: DemoContext) -> None:
+    """The demo step (core.extensions.demo_loaders): this area's records for the demo people."""
+    load_demo(today=demo.today, users=demo.users)

@@ -8,9 +8,6 @@ from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolStatus, ProtocolVersion
 from trialdesk.studies.pages import tab_url
 
-# (key, label) of each tab, in the order the study page shows them.
-TABS = (("regulatory", "Regulatory"), ("amendments", "Amendments"))
-
 
 def regulatory_tab(request, study) -> dict:
     """Ethics approvals with countdowns, the submissions, and each site's activation checklist."""
@@ -53,4 +50,8 @@ def amendments_tab(request, study) -> dict:
     }
 
 
-TAB_CONTEXT = {"regulatory": regulatory_tab, "amendments": amendments_tab}
+def site_regulatory_panel(request, site) -> dict:
+    """The site page's panel: its standing with its ethics committee and what its activation still
+    needs (the site page has already checked that the reader sees the site)."""
+    (standing,) = selectors.approval_board_for_sites([site])
+    return {"site": site, "standing": standing, "checklist": selectors.activation_checklist(site)}

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from trialdesk.core.demo import DemoContext
 from trialdesk.people.models import DelegationEntry
 from trialdesk.safety import services
 from trialdesk.safety.models import ReportingObligation
@@ -181,3 +182,8 @@ def _fresh_serious_event(study: Study, *, crm) -> bool:
         action_taken="interrupted",
     )
     return True
+
+
+def load(demo: DemoContext) -> None:
+    """The demo step (core.extensions.demo_loaders): this area's records for the demo people."""
+    load_demo(today=demo.today, users=demo.users)

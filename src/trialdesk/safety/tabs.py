@@ -9,9 +9,6 @@ from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInf
 from trialdesk.safety.permissions import can_oversee_safety, can_record_adverse_events_in_study
 from trialdesk.sites.models import StudySite
 
-# (key, label) of each tab, in the order the study page shows them.
-TABS = (("safety", "Safety"), ("susars", "SUSARs"))
-
 
 def _sites(request, study):
     return StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
@@ -55,6 +52,3 @@ def susars_tab(request, study) -> dict:
     ):
         obligations.setdefault(obligation.adverse_event_id, []).append((obligation, obligation.standing(now)))
     return {"susars": [(event, obligations.get(event.pk, [])) for event in events[:200]]}
-
-
-TAB_CONTEXT = {"safety": safety_tab, "susars": susars_tab}

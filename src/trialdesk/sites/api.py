@@ -100,7 +100,7 @@ def list_study_sites(request, study_id: int, page: Query[PageQuery]):
     """The study's sites the user may see, with their institution, status and next allowed statuses."""
     user = actor(request)
     study = get_object_or_404(selectors.studies_for(user), pk=study_id)
-    return paginate(selectors.sites_for(user, study), page)
+    return paginate(site_selectors.sites_for(user, study), page)
 
 
 @router.post("/studies/{study_id}/sites", response=with_errors({201: StudySiteOut}, WRITE_ERRORS))

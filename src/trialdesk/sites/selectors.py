@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from trialdesk.core.models import User
-from trialdesk.sites.models import Institution
+from trialdesk.sites.models import Institution, StudySite
 
 
 def institutions_for(user: User, *, search: str = "", country: str = "") -> QuerySet[Institution]:
@@ -20,3 +20,8 @@ def institutions_for(user: User, *, search: str = "", country: str = "") -> Quer
             | Q(country__iexact=search)
         )
     return institutions
+
+
+def sites_for(user: User, study) -> QuerySet[StudySite]:
+    """The study's sites that `user` may see, with their institutions."""
+    return StudySite.objects.visible_to(user).filter(study=study).select_related("institution")

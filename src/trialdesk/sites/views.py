@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from trialdesk.core import extensions
 from trialdesk.core.forms import StatusChangeForm
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
@@ -71,6 +72,12 @@ def study_site_detail(request, study_site_id):
         "milestone_rows": [(m, m.standing(site.local_today())) for m in milestones],
         "can_manage": can_manage_study(request.user, site.study_id),
         "status_form": _status_form(request, site),
+        # What the apps above show about the site (its staff, its ethics approval and checklist).
+        "panels": [
+            (panel.template, found)
+            for panel in extensions.site_panels
+            if (found := panel.context(request, site)) is not None
+        ],
     }
     return TemplateResponse(request, "sites/study_site_detail.html", context)
 

@@ -11,7 +11,7 @@ from trialdesk.studies import selectors as study_selectors
 
 router = Router(tags=["statistics"])
 
-KriKey = Literal[kris.KRI_KEYS]  # type: ignore[valid-type]
+KriKey = Literal[kris.kri_keys()]  # type: ignore[valid-type]
 
 
 class KriQuery(PageQuery):
@@ -69,7 +69,7 @@ def list_study_kris(request, study_id: int, query: Query[KriQuery]):
     """
     user = actor(request)
     study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
-    keys = (query.kri,) if query.kri else kris.KRI_KEYS
+    keys = (query.kri,) if query.kri else kris.kri_keys()
     items = _items(kris.study_kris(user, study, keys))
     return {
         "count": len(items),

@@ -1,4 +1,5 @@
-"""App configuration for statistics."""
+"""App configuration for statistics: the Risk indicators and Forecast tabs, the portfolio's forecast
+colouring and the overview's link to planning assumptions."""
 
 from django.apps import AppConfig
 
@@ -6,3 +7,51 @@ from django.apps import AppConfig
 class StatisticsConfig(AppConfig):
     name = "trialdesk.statistics"
     label = "statistics"
+
+    def ready(self):
+        from trialdesk.core import extensions as ext
+        from trialdesk.statistics import forecast_views, forecasts, tabs
+
+        for section in (
+            ext.StudySection(
+                "kri", "Risk indicators", "statistics/tabs/kri.html", tabs.kri_tab, 800, "Quality"
+            ),
+            ext.StudySection(
+                "forecast",
+                "Forecast",
+                "statistics/tabs/forecast.html",
+                forecast_views.forecast_tab,
+                810,
+                "Quality",
+            ),
+        ):
+            ext.study_sections.register(section)
+        ext.study_overview_panels.register(
+            ext.Panel("planning", "statistics/panels/study_overview.html", lambda request, study: {}, 90)
+        )
+        ext.portfolio_columns.register(
+            ext.PortfolioColumn(
+                "forecast_probability",
+                "Forecast",
+                order=40,
+                values=lambda user, studies: {
+                    study_id: snapshot.probability_by_planned_end
+                    for study_id, snapshot in forecasts.latest_forecasts([s.pk for s in studies]).items()
+                },
+                cell="statistics/portfolio/forecast.html",
+                hint="on time",
+                title=(
+                    "Probability of reaching the target by the planned last participant in, "
+                    "from the stored enrollment forecast"
+                ),
+                numeric=True,
+            )
+        )
+        for object_type, label in (
+            ("statistics.planningassumption", "Planning assumption"),
+            ("statistics.enrollmentforecast", "Enrollment forecast"),
+        ):
+            ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        ext.routes.register(
+            ext.RouteSet("statistics", "trialdesk.statistics.urls", "trialdesk.statistics.api", order=70)
+        )

@@ -30,7 +30,7 @@ def funnel_of(result: kris.KriResult) -> str:
 
 def kri_tab(request, study) -> dict:
     """The chosen KRI (``?kri=``) for the sites the user may see, scored across the whole study."""
-    result = kris.study_kri(request.user, study, request.GET.get("kri", kris.DEFAULT_KRI))
+    result = kris.study_kri(request.user, study, request.GET.get("kri", kris.default_kri()))
     spec = result.definition
     return {
         "kri": result,
@@ -47,6 +47,6 @@ def kri_tab(request, study) -> dict:
             for row in result.rows
         ],
         "overall_label": spec.format_metric(result.overall_metric) + (f" {spec.per}" if spec.per else ""),
-        "kri_definitions": kris.KRI_DEFINITIONS,
+        "kri_definitions": kris.kri_definitions(),
         "funnel_plot": mark_safe(funnel_of(result)),  # built from escaped text and numbers only
     }

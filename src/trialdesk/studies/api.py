@@ -6,8 +6,10 @@ than a complaint about its input.
 """
 
 from django.http import HttpResponse
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
+from pydantic import create_model
 
+from trialdesk.core import extensions
 from trialdesk.core.apiutils import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -26,8 +28,6 @@ from trialdesk.core.apiutils import (
     with_errors,
 )
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
-from trialdesk.randomization.concealment import mask_events
-from trialdesk.sites.models import StudySite
 from trialdesk.studies import selectors, services
 from trialdesk.studies.models import Arm, Milestone, ProtocolVersion, Study
 from trialdesk.studies.schemas import (
@@ -46,12 +46,25 @@ from trialdesk.studies.schemas import (
     ProtocolVersionPatch,
     StudyFilters,
     StudyIn,
-    StudyListItemOut,
+    StudyListItemBase,
     StudyOut,
     StudyPatch,
 )
 
 router = Router(tags=["studies"])
+
+# The portfolio's list item: the study's own fields and every portfolio column the apps publish in the
+# API (the sites' counts and countries, enrollment). Built when the API is first imported, after every
+# app's ready() has registered its columns.
+StudyListItemOut = create_model(
+    "StudyListItemOut",
+    __base__=StudyListItemBase,
+    **{
+        column.key: (column.api_type, Field(description=column.description))
+        for column in extensions.portfolio_columns
+        if column.api_type is not None
+    },
+)
 
 
 def _require_manager(request, study_id: int) -> None:
@@ -92,19 +105,15 @@ def list_studies(request, filters: Query[StudyFilters]):
         sort=filters.sort,
     )
     page = paginate(studies, filters)
-    rows = selectors.portfolio_rows(page["items"], with_forecasts=False)
+    rows = selectors.portfolio_rows(page["items"], user=actor(request), on_page=False)
     page["items"] = [_portfolio_item(row) for row in rows]
     return page
 
 
 def _portfolio_item(row: selectors.PortfolioRow) -> dict:
-    fields = StudyListItemOut.model_fields.keys() - {"sites_active", "sites_planned", "countries", "enrolled"}
     return {
-        **{name: getattr(row.study, name) for name in fields},
-        "sites_active": row.sites_active,
-        "sites_planned": row.sites_planned,
-        "countries": list(row.countries),
-        "enrolled": row.enrolled,
+        **{name: getattr(row.study, name) for name in StudyListItemBase.model_fields},
+        **{key: value for key, value in row.values.items() if key in StudyListItemOut.model_fields},
     }
 
 
@@ -164,8 +173,8 @@ def list_audit_events(request, study_id: int, page: Query[PageQuery]):
     """The study's audit trail, newest first; site staff see study-wide events and their own sites'."""
     study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.audit_trail_for(actor(request), study), page)
-    # Allocation concealment: a blinded reader sees "blinded" where an event holds an arm.
-    found["items"] = list(mask_events(found["items"], actor(request)))
+    # What a reader may not see in an event's values (a blinded reader: the arm) is masked.
+    found["items"] = list(extensions.mask_audit_events(found["items"], actor(request)))
     return found
 
 
@@ -321,7 +330,7 @@ def list_milestones(request, study_id: int, page: Query[PageQuery]):
 
 
 def _site_reference(request):
-    return {"study_site_id": ("study_site", StudySite.objects.visible_to(actor(request)))}
+    return {"study_site_id": ("study_site", selectors.study_sites_visible_to(actor(request)))}
 
 
 @router.post("/studies/{study_id}/milestones", response=with_errors({201: MilestoneOut}, WRITE_ERRORS))

@@ -1,4 +1,4 @@
-"""App configuration for studies."""
+"""App configuration for studies: the study page's own sections, its routes and audit labels."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,56 @@ from django.apps import AppConfig
 class StudiesConfig(AppConfig):
     name = "trialdesk.studies"
     label = "studies"
+
+    def ready(self):
+        from trialdesk.core import extensions as ext
+        from trialdesk.studies import demo
+        from trialdesk.studies.views import study as pages
+
+        for section in (
+            ext.StudySection(
+                "overview",
+                "Overview",
+                "studies/partials/tab_overview.html",
+                pages.overview_section,
+                10,
+                "Setup",
+            ),
+            ext.StudySection(
+                "protocol",
+                "Protocol versions",
+                "studies/partials/tab_protocol.html",
+                pages.protocol_section,
+                20,
+                "Setup",
+            ),
+            ext.StudySection(
+                "arms", "Arms", "studies/partials/tab_arms.html", pages.arms_section, 30, "Setup"
+            ),
+            ext.StudySection(
+                "milestones",
+                "Milestones",
+                "studies/partials/tab_milestones.html",
+                pages.milestones_section,
+                40,
+                "Setup",
+            ),
+            ext.StudySection(
+                "history", "History", "studies/partials/tab_history.html", pages.history_section, 900, "Data"
+            ),
+        ):
+            ext.study_sections.register(section)
+        for object_type, label in (
+            ("studies.program", "Program"),
+            ("studies.study", "Study"),
+            ("studies.protocolversion", "Protocol version"),
+            ("studies.arm", "Arm"),
+            ("studies.milestone", "Milestone"),
+        ):
+            ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        ext.demo_loaders.register(
+            ext.DemoLoader("studies", "Programs and studies", demo.load_studies, ("people",))
+        )
+        ext.routes.register(
+            ext.RouteSet("studies", "trialdesk.studies.urls", "trialdesk.studies.api", order=20)
+        )

@@ -97,6 +97,8 @@ class MilestoneForm(RegulatedRecordForm):
     def __init__(self, *args, user, study, **kwargs):
         super().__init__(*args, **kwargs)
         site_field = self.fields["study_site"]
-        site_field.queryset = selectors.sites_for(user, study)
+        site_field.queryset = (
+            selectors.study_sites_visible_to(user).filter(study=study).select_related("institution")
+        )
         site_field.empty_label = "Study (no site)"
         site_field.label_from_instance = lambda site: f"{site.site_number} — {site.institution}"

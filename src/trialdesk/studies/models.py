@@ -8,7 +8,6 @@ from django.utils import timezone
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
 from trialdesk.studies import rules
-from trialdesk.subjects import rules as subject_rules
 
 
 class Phase(models.TextChoices):
@@ -81,7 +80,7 @@ class Study(RegulatedRecord):
     # How the study's participants are numbered and enrolled, and how long they have to re-consent.
     participant_number_format = models.CharField(
         max_length=60,
-        default=subject_rules.DEFAULT_NUMBER_FORMAT,
+        default=rules.DEFAULT_NUMBER_FORMAT,
         help_text="{site}: the site number, {seq}: a running number (e.g. {seq:03d}), {study}: the protocol.",
     )
     allow_over_enrollment = models.BooleanField(
@@ -126,7 +125,7 @@ class Study(RegulatedRecord):
         errors = {}
         if problem := rules.nct_number_problem(self.nct_number):
             errors["nct_number"] = problem
-        if problem := subject_rules.number_format_problem(self.participant_number_format):
+        if problem := rules.number_format_problem(self.participant_number_format):
             errors["participant_number_format"] = problem
         if errors:
             raise ValidationError(errors)

@@ -1,6 +1,7 @@
 """Pure rules for studies: NCT numbers, protocol version lifecycle, milestone variance and lateness."""
 
 import re
+import string
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,3 +68,46 @@ def actual_date_problem(actual_on: date | None, today: date) -> str | None:
     if actual_on is not None and actual_on > today:
         return f"An actual date cannot be in the future (today is {today.isoformat()})."
     return None
+
+
+# --- participant numbers ----------------------------------------------------------------------
+
+NUMBER_FIELDS = frozenset({"site", "seq", "study"})
+NUMBER_MAX_LENGTH = 40
+DEFAULT_NUMBER_FORMAT = "{site}-{seq:03d}"
+
+
+def number_format_problem(template: str) -> str | None:
+    """Why `template` cannot make participant numbers; None if it can.
+
+    A template uses {site} (the site number), {study} (the protocol number) and must use {seq}
+    (a running number), each with an optional format such as {seq:03d}.
+    """
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError:
+        return "The format has an unmatched brace: write placeholders as {site} or {seq:03d}."
+    unknown = sorted({name for name in fields if name not in NUMBER_FIELDS})
+    if unknown:
+        return f"Unknown placeholder {{{unknown[0]}}}: use only {{site}}, {{seq}} and {{study}}."
+    if "seq" not in fields:
+        return "The format needs the running number {seq}, e.g. {site}-{seq:03d}."
+    try:
+        example = participant_number(template, site="101", seq=1, study="ABC-123")
+    except (ValueError, TypeError):
+        return "A placeholder's format is not valid: {seq} takes a number format such as {seq:03d}."
+    if not example.strip():
+        return "The format makes empty participant numbers."
+    if len(example) > NUMBER_MAX_LENGTH - 4:
+        return f"The format makes numbers too long (at most {NUMBER_MAX_LENGTH} characters)."
+    return None
+
+
+def participant_number(template: str, *, site: str, seq: int, study: str) -> str:
+    """The participant number `template` gives for site number `site`, running number `seq` and study code."""
+    return template.format(site=site, seq=seq, study=study)
+
+
+def numbers_run_per_site(template: str) -> bool:
+    """Whether the running number restarts at each site (the template names the site) or runs study-wide."""
+    return bool(re.search(r"{site[:}]", template))

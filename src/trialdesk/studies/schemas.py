@@ -93,8 +93,8 @@ class StudyOut(Schema):
     updated_at: dt.datetime
 
 
-class StudyListItemOut(Schema):
-    """A study as the portfolio lists it, with its sites and countries."""
+class StudyListItemBase(Schema):
+    """A study as the portfolio lists it; the apps' portfolio columns add their fields (studies.api)."""
 
     id: int
     code: str
@@ -109,10 +109,6 @@ class StudyListItemOut(Schema):
     blinded: bool
     program_id: int | None
     version: int
-    sites_active: int
-    sites_planned: int
-    countries: list[str]
-    enrolled: int = Field(description="Participants enrolled so far (everyone past screening).")
 
 
 class StudyFilters(PageQuery):

@@ -1,19 +1,15 @@
 """Reads for the portfolio and study pages; every one starts from what the user may see."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from trialdesk.core import extensions
 from trialdesk.core.models import AuditEvent, User
 from trialdesk.core.permissions import can_create_study
-from trialdesk.sites import rules as site_rules
-from trialdesk.sites.models import StudySite
-from trialdesk.statistics.forecasts import latest_forecasts
 from trialdesk.studies.models import Arm, Milestone, Program, ProtocolVersion, Study
-from trialdesk.subjects.selectors import enrolled_count
 
 PORTFOLIO_SORTS = {
     "code": "code",
@@ -51,7 +47,7 @@ def portfolio(
     search: str = "",
     sort: str = "code",
 ) -> QuerySet[Study]:
-    """The user's studies, filtered and sorted, with site and participant counts annotated (one query)."""
+    """The user's studies, filtered and sorted, with the portfolio columns' annotations (one query)."""
     studies = studies_for(user).select_related("program")
     if status:
         studies = studies.filter(status=status)
@@ -66,12 +62,11 @@ def portfolio(
             | Q(acronym__icontains=search)
             | Q(nct_number__icontains=search)
         )
-    studies = studies.annotate(
-        sites_active=Count("sites", filter=Q(sites__status__in=site_rules.ACTIVE_STATUSES)),
-        sites_planned=Count("sites", filter=~Q(sites__status="terminated")),
-        enrolled=enrolled_count(),
-    )
-    return studies.order_by(PORTFOLIO_SORTS.get(sort, "code"), "pk")
+    annotations = {}
+    for column in extensions.portfolio_columns:
+        if column.annotate is not None:
+            annotations.update(column.annotate())
+    return studies.annotate(**annotations).order_by(PORTFOLIO_SORTS.get(sort, "code"), "pk")
 
 
 def therapeutic_areas_for(user: User) -> list[str]:
@@ -82,40 +77,41 @@ def therapeutic_areas_for(user: User) -> list[str]:
 
 @dataclass(frozen=True)
 class PortfolioRow:
+    """One study of the portfolio: the study, each registered column's value, and its next milestone."""
+
     study: Study
-    countries: tuple[str, ...]
-    sites_active: int
-    sites_planned: int
-    enrolled: int
+    values: dict  # portfolio column key -> value (extensions.portfolio_columns)
     next_milestone: Milestone | None
     next_milestone_variance_days: int | None
     next_milestone_late: bool
-    # Stored probability of reaching the target by the planned last participant in (None: no forecast).
-    forecast_probability: float | None = None
+
+    @property
+    def cells(self) -> list[tuple]:
+        """(column, value) for each column shown on the page, in order."""
+        return [
+            (column, self.values.get(column.key)) for column in extensions.portfolio_columns if column.on_page
+        ]
 
 
 def portfolio_rows(
-    studies: list[Study], *, today: date | None = None, with_forecasts: bool = True
+    studies: list[Study], *, user: User, today: date | None = None, on_page: bool = True
 ) -> list[PortfolioRow]:
-    """Countries and next milestone for a page of annotated studies, in a constant number of queries."""
+    """Column values and next milestone for a page of annotated studies, in a constant number of queries.
+
+    Columns the page shows but the API does not (`on_page` False skips them: the API does not pay for
+    the forecast colouring) are filled only when `on_page`.
+    """
     today = today or timezone.now().date()
-    ids = [s.pk for s in studies]
-    countries = defaultdict(set)
-    for study_id, country in (
-        StudySite.objects.filter(study_id__in=ids).values_list("study_id", "institution__country").distinct()
-    ):
-        countries[study_id].add(country)
-    upcoming: dict[int, Milestone] = {}
-    open_milestones = Milestone.objects.filter(
-        study_id__in=ids, study_site__isnull=True, actual_on__isnull=True
-    ).order_by("study_id", "forecast_on", "baseline_on", "id")
-    for milestone in open_milestones:
-        current = upcoming.get(milestone.study_id)
-        due = milestone.forecast_on or milestone.baseline_on
-        if due and (current is None or due < (current.forecast_on or current.baseline_on)):
-            upcoming[milestone.study_id] = milestone
-    # One more query, for the page's colouring; the API, which does not show it, skips it.
-    forecasts = latest_forecasts(ids) if with_forecasts else {}
+    values: dict[int, dict] = {study.pk: {} for study in studies}
+    for column in extensions.portfolio_columns:
+        if column.annotate is not None:
+            for study in studies:
+                values[study.pk][column.key] = getattr(study, column.key)
+        if column.values is not None and (on_page or column.api_type is not None):
+            found = column.values(user, studies)
+            for study in studies:
+                values[study.pk][column.key] = found.get(study.pk)
+    upcoming = _next_milestones([s.pk for s in studies])
     rows = []
     for study in studies:
         milestone = upcoming.get(study.pk)
@@ -123,19 +119,27 @@ def portfolio_rows(
         rows.append(
             PortfolioRow(
                 study=study,
-                countries=tuple(sorted(countries[study.pk])),
-                sites_active=study.sites_active,
-                sites_planned=study.sites_planned,
-                enrolled=study.enrolled,
+                values=values[study.pk],
                 next_milestone=milestone,
                 next_milestone_variance_days=standing.variance_days if standing else None,
                 next_milestone_late=standing.is_late if standing else False,
-                forecast_probability=(
-                    forecasts[study.pk].probability_by_planned_end if study.pk in forecasts else None
-                ),
             )
         )
     return rows
+
+
+def _next_milestones(study_ids: list[int]) -> dict[int, Milestone]:
+    """Each study's next open study-level milestone (earliest forecast, else baseline), in one query."""
+    upcoming: dict[int, Milestone] = {}
+    open_milestones = Milestone.objects.filter(
+        study_id__in=study_ids, study_site__isnull=True, actual_on__isnull=True
+    ).order_by("study_id", "forecast_on", "baseline_on", "id")
+    for milestone in open_milestones:
+        current = upcoming.get(milestone.study_id)
+        due = milestone.forecast_on or milestone.baseline_on
+        if due and (current is None or due < (current.forecast_on or current.baseline_on)):
+            upcoming[milestone.study_id] = milestone
+    return upcoming
 
 
 def protocol_versions_for(user: User, study: Study) -> QuerySet[ProtocolVersion]:
@@ -155,8 +159,13 @@ def milestones_for(user: User, study: Study) -> QuerySet[Milestone]:
     )
 
 
-def sites_for(user: User, study: Study) -> QuerySet[StudySite]:
-    return StudySite.objects.visible_to(user).filter(study=study).select_related("institution")
+def study_sites_visible_to(user: User) -> QuerySet:
+    """The study sites `user` may see, for a milestone's site.
+
+    Studies sit below sites in the layers, so they do not import the site model: the milestone's own
+    foreign key names it.
+    """
+    return Milestone._meta.get_field("study_site").related_model.objects.visible_to(user)
 
 
 def audit_trail_for(user: User, study: Study) -> QuerySet[AuditEvent]:

@@ -9,7 +9,6 @@ urlpatterns = [
     path("studies/new/", views.study_create, name="study_create"),
     path("studies/<int:study_id>/", views.study_detail, name="study_detail"),
     path("studies/<int:study_id>/edit/", views.study_edit, name="study_edit"),
-    path("studies/<int:study_id>/team/", views.study_team_grant, name="study_team_grant"),
     path("studies/<int:study_id>/history/export/", views.study_audit_export, name="study_audit_export"),
     path(
         "studies/<int:study_id>/protocol-versions/new/",

@@ -7,14 +7,6 @@ from trialdesk.subjects import rules, selectors
 from trialdesk.subjects.models import ConsentApproval, ParticipantStatus
 from trialdesk.subjects.permissions import can_manage_consent_versions, can_record_participant_data
 
-# (key, label) of each tab, in the order the study page shows them.
-TABS = (
-    ("participants", "Participants"),
-    ("recruitment", "Recruitment"),
-    ("diversity", "Diversity"),
-    ("consent", "Consent"),
-    ("reconsent", "Re-consent"),
-)
 RECONSENT_PAGE_SIZE = 100
 
 
@@ -91,15 +83,6 @@ def reconsent_tab(request, study) -> dict:
         "overdue_count": sum(1 for item in items if item.is_overdue),
         "window_days": study.reconsent_window_days,
     }
-
-
-TAB_CONTEXT = {
-    "participants": participants_tab,
-    "recruitment": recruitment_tab,
-    "diversity": diversity_tab,
-    "consent": consent_tab,
-    "reconsent": reconsent_tab,
-}
 
 
 def overview_numbers(request, study) -> dict:

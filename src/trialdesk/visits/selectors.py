@@ -102,15 +102,6 @@ def standing_of(visit: ScheduledVisit, *, today: date, left_on: date | None) -> 
     )
 
 
-def first_consent_on(participant: Participant) -> date | None:
-    """The day the participant first consented, when the subjects app can tell it (else None)."""
-    try:
-        from trialdesk.subjects.selectors import first_consent_on as subjects_first_consent_on
-    except ImportError:
-        return None
-    return subjects_first_consent_on(participant)
-
-
 def next_scheduled_visit_on(participant: Participant, *, after: date) -> date | None:
     """The target date of the participant's next visit not yet done, strictly after `after`."""
     return (

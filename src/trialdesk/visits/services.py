@@ -19,6 +19,7 @@ from trialdesk.core.permissions import require
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 from trialdesk.subjects.models import Participant
+from trialdesk.subjects.selectors import first_consent_on, reconsent_due
 from trialdesk.visits import rules, selectors
 from trialdesk.visits.models import (
     DeviationCategory,
@@ -191,6 +192,16 @@ def schedule_visits(
 
 
 @transaction.atomic
+def schedule_on_enrollment(
+    *, participant: Participant, first_consent_at: dt.datetime | None, enrolled_on: dt.date, by: User | None
+) -> None:
+    """The visits that hang on consent and on enrollment, scheduled as the participant is enrolled
+    (registered as an enrollment hook: subjects.services.enroll_participant runs it in its transaction)."""
+    if first_consent_at is not None:
+        schedule_visits(participant=participant, anchor="consent", anchor_on=first_consent_at, by=by)
+    schedule_visits(participant=participant, anchor="enrollment", anchor_on=enrolled_on, by=by)
+
+
 def schedule_visits_bulk(
     *,
     protocol_version: ProtocolVersion,
@@ -320,7 +331,7 @@ def _visit_date_checks(participant: Participant, done_on: dt.date) -> None:
         done_on,
         today=participant.study_site.local_today(),
         enrolled_on=participant.enrolled_on,
-        first_consent_on=selectors.first_consent_on(participant),
+        first_consent_on=first_consent_on(participant),
     )
     if problem:
         raise ValidationError({"done_on": problem})
@@ -404,18 +415,13 @@ def deviation_if_reconsent_overdue(visit: ScheduledVisit, *, by: User | None) ->
     Re-consent is the subjects app's business; without it (or without an overdue re-consent) nothing
     happens. One automatic deviation per visit at most, so correcting the visit date adds no second one.
     """
-    try:
-        from trialdesk.subjects.selectors import reconsent_due
-    except ImportError:
-        return None
     participant = visit.participant
     due = reconsent_due(participant, on=visit.done_on)
-    if due is None or not getattr(due, "is_overdue", False):
+    if due is None or not due.is_overdue:
         return None
     if visit.deviations.filter(category=DeviationCategory.CONSENT, created_automatically=True).exists():
         return None
-    due_on = getattr(due, "due_on", None)
-    by_when = f" (due by {due_on:%Y-%m-%d})" if isinstance(due_on, dt.date) else ""
+    by_when = f" (due by {due.due_on:%Y-%m-%d})"
     label = visit.definition.code if visit.definition_id else "An unscheduled visit"
     deviation = ProtocolDeviation(
         study_id=participant.study_id,

@@ -8,6 +8,7 @@ plotting. Only numpy and scipy: the app and the command line call it with plain 
 """
 
 from trialdesk.analytics.kri.bounds import FunnelBounds, funnel_bounds
+from trialdesk.analytics.kri.definitions import GSM_THRESHOLDS, KriDefinition
 from trialdesk.analytics.kri.flags import (
     FLAG_ORDER,
     P_VALUE_THRESHOLDS,
@@ -21,12 +22,14 @@ from trialdesk.analytics.kri.scoring import METHODS, METRIC_TYPES, KriScores, sc
 
 __all__ = [
     "FLAG_ORDER",
+    "GSM_THRESHOLDS",
     "METHODS",
     "METRIC_TYPES",
     "P_VALUE_THRESHOLDS",
     "Z_SCORE_THRESHOLDS",
     "FunnelBounds",
     "GroupTotals",
+    "KriDefinition",
     "KriInputError",
     "KriScores",
     "default_flags",

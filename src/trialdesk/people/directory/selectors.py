@@ -1,4 +1,4 @@
-"""Reads about people: whom a user may see, the roles they may see, and the team of a study.
+"""Reads for the People pages and the Team tab: whom a user may see, the roles they may see, a study's team.
 
 An administrator sees every account. A CRM sees the people who hold a role on one of the studies
 they are CRM of (or on one of its sites). Everyone else sees only themselves. The roles shown are
@@ -106,3 +106,17 @@ def account_history(viewer: User, person: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(person.pk)).order_by(
         "-id"
     )
+
+
+def team_candidates(viewer: User) -> QuerySet[User]:
+    """Whom `viewer` may name when putting a person on a study's team: the one rule for the Team tab (by
+    username) and the API (by id).
+
+    An administrator opens accounts and a CRM builds their study's team from them, so both may name any
+    account; `core.services.assign_role` then refuses a deactivated one (naming the field) and anyone
+    but an administrator or the study's CRM (403). Everyone else may name only themselves, so their
+    attempt is refused as a permission, not hidden as a missing person.
+    """
+    if manages_people(viewer):
+        return User.objects.all()
+    return User.objects.filter(pk=viewer.pk)

@@ -296,10 +296,10 @@ def test_portfolio_colours_a_study_by_its_forecast(world, client_for):
     study, _ = recruiting_world(world)
     snapshot = forecasts.refresh_enrollment_forecast(study=study, sims=500)
 
-    rows = study_selectors.portfolio_rows(list(study_selectors.portfolio(world.crm)))
+    rows = study_selectors.portfolio_rows(list(study_selectors.portfolio(world.crm)), user=world.crm)
     body = client_for(world.crm).get("/").content.decode()
 
-    assert rows[0].forecast_probability == snapshot.probability_by_planned_end
+    assert rows[0].values["forecast_probability"] == snapshot.probability_by_planned_end
     assert f"forecast-{forecasts.probability_band(snapshot.probability_by_planned_end)}" in body
 
 
@@ -308,8 +308,8 @@ def test_portfolio_rows_take_one_query_for_the_forecasts(world, django_assert_nu
     for study in studies:
         forecasts.refresh_enrollment_forecast(study=study, as_of=AS_OF)
     with django_assert_num_queries(3):  # countries, open milestones, forecasts
-        rows = study_selectors.portfolio_rows(studies)
-    assert len(rows) == 2 and all(r.forecast_probability is None for r in rows)
+        rows = study_selectors.portfolio_rows(studies, user=world.crm)
+    assert len(rows) == 2 and all(r.values["forecast_probability"] is None for r in rows)
 
 
 def test_refresh_command(world):

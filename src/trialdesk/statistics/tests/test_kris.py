@@ -93,7 +93,7 @@ def test_query_count_does_not_grow_with_the_number_of_sites(world):
         populate(world, make_site(world.study_a, str(110 + i), by=world.admin), participants=2)
     with CaptureQueriesContext(connection) as many:
         results = kris.study_kris(world.crm, world.study_a)
-    assert len(results) == len(kris.KRI_DEFINITIONS)
+    assert len(results) == len(kris.kri_definitions())
     assert len(many) == len(few) <= 7
 
 
@@ -156,12 +156,12 @@ def test_each_indicator_counts_what_its_definition_says(world):
 
 
 def test_definitions_follow_gsm_where_they_correspond():
-    by_gsm = {d.gsm_id: d for d in kris.KRI_DEFINITIONS if d.gsm_id}
+    by_gsm = {d.gsm_id: d for d in kris.kri_definitions() if d.gsm_id}
     assert set(by_gsm) == {"kri0004", "kri0006", "kri0012"}
     assert by_gsm["kri0004"].metric_type == "rate" and by_gsm["kri0004"].thresholds == (-3, -2, 2, 3)
     assert by_gsm["kri0004"].min_denominator * 30.4375 == pytest.approx(30)  # gsm's 30 days on study
     assert by_gsm["kri0006"].min_denominator == by_gsm["kri0012"].min_denominator == 3
-    assert kris.definition("nonsense").key == kris.DEFAULT_KRI
+    assert kris.definition("nonsense").key == kris.default_kri()
 
 
 # The study page's tab and the API ---------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_the_api_lists_every_indicator_per_site_with_score_and_flag(outlier_worl
     world = outlier_world
     client = client_for(world.crm)
     body = client.get(f"/api/v1/studies/{world.study_a.pk}/kris?limit=200").json()
-    assert body["count"] == 12 * len(kris.KRI_DEFINITIONS)
+    assert body["count"] == 12 * len(kris.kri_definitions())
     important = [i for i in body["items"] if i["kri"] == "important_deviation_rate"]
     assert important[0]["site_number"] == "101" and important[0]["flag"] == 2
     assert important[0]["gsm_id"] == "kri0004" and important[0]["score"] > 3

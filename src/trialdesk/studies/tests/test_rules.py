@@ -81,3 +81,50 @@ def test_a_done_milestone_is_late_exactly_when_done_after_baseline(baseline, act
 @given(actual=dates, today=dates)
 def test_actual_date_may_not_be_in_the_future(actual, today):
     assert (rules.actual_date_problem(actual, today) is None) == (actual <= today)
+
+
+# --- participant numbers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "number"),
+    [
+        ("{site}-{seq:03d}", "101-007"),
+        ("{study}/{site}/{seq}", "ONC-A/101/7"),
+        ("P{seq:05d}", "P00007"),
+        ("{site}{seq:02d}", "10107"),
+    ],
+)
+def test_participant_number_follows_the_format(template, number):
+    assert rules.number_format_problem(template) is None
+    assert rules.participant_number(template, site="101", seq=7, study="ONC-A") == number
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{site}-{name}", "Unknown placeholder {name}"),
+        ("{site}", "needs the running number {seq}"),
+        ("{site}-{seq", "unmatched brace"),
+        ("{site:03d}-{seq}", "format is not valid"),
+        ("{seq.real}", "Unknown placeholder {seq.real}"),
+        ("{seq[0]}", "Unknown placeholder"),
+        ("{seq:0>60}", "too long"),
+    ],
+)
+def test_bad_participant_number_format_is_refused_with_the_problem(template, problem):
+    assert problem in rules.number_format_problem(template)
+
+
+@pytest.mark.parametrize(
+    ("template", "per_site"),
+    [("{site}-{seq:03d}", True), ("{site:>4}-{seq}", True), ("P{seq:05d}", False), ("{study}-{seq}", False)],
+)
+def test_running_number_restarts_at_each_site_only_when_the_format_names_the_site(template, per_site):
+    assert rules.numbers_run_per_site(template) is per_site
+
+
+@given(st.integers(min_value=1, max_value=99_999), st.integers(min_value=1, max_value=99_999))
+def test_different_running_numbers_give_different_participant_numbers(a, b):
+    numbers = {rules.participant_number("{site}-{seq:03d}", site="101", seq=n, study="X") for n in (a, b)}
+    assert len(numbers) == (1 if a == b else 2)

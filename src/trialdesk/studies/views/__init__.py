@@ -15,7 +15,6 @@ from trialdesk.studies.views.study import (
     study_create,
     study_detail,
     study_edit,
-    study_team_grant,
 )
 
 __all__ = [
@@ -31,5 +30,4 @@ __all__ = [
     "study_create",
     "study_detail",
     "study_edit",
-    "study_team_grant",
 ]

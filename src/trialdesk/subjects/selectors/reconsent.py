@@ -4,9 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from trialdesk.core import extensions
 from trialdesk.core.models import User
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules
@@ -40,30 +40,21 @@ class ReconsentItem:
 
 
 def _next_visits(waiting: list[tuple[Participant, date]]) -> dict[int, date | None]:
-    """Each participant's next scheduled visit after the given date, from the visits app if installed.
+    """Each participant's next scheduled visit after the given date, one query per distinct date.
 
-    Uses the visits app's batch read `next_scheduled_visits_on(participant_ids, *, after)` when it has
-    one (one query per date), else asks participant by participant.
+    Visits sit above participants in the layers, so the visits app registers how to find them
+    (core.extensions.next_visit_dates); with several sources the earliest date counts.
     """
-    if not apps.is_installed("trialdesk.visits"):
-        return {}
-    try:
-        from trialdesk.visits import selectors as visit_selectors
-    except ImportError:
-        return {}
-    batch = getattr(visit_selectors, "next_scheduled_visits_on", None)
-    if batch is not None:
-        by_date: dict[date, list[int]] = defaultdict(list)
-        for participant, after in waiting:
-            by_date[after].append(participant.pk)
-        found: dict[int, date | None] = {}
+    by_date: dict[date, list[int]] = defaultdict(list)
+    for participant, after in waiting:
+        by_date[after].append(participant.pk)
+    found: dict[int, date | None] = {}
+    for source in extensions.next_visit_dates:
         for after, ids in by_date.items():
-            found.update(batch(ids, after=after))
-        return found
-    single = getattr(visit_selectors, "next_scheduled_visit_on", None)
-    if single is None:
-        return {}
-    return {participant.pk: single(participant, after=after) for participant, after in waiting}
+            for participant_id, next_on in source(ids, after=after).items():
+                known = found.get(participant_id)
+                found[participant_id] = min(d for d in (known, next_on) if d) if (known or next_on) else None
+    return found
 
 
 def _item(

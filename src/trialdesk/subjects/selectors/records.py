@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from trialdesk.core.models import User
 from trialdesk.sites.models import StudySite
+from trialdesk.studies import rules as study_rules
 from trialdesk.subjects import rules
 from trialdesk.subjects.models import (
     Consent,
@@ -98,12 +99,12 @@ def next_participant_number(study, study_site: StudySite) -> tuple[str, int]:
     """
     template = study.participant_number_format
     numbered = Participant.objects.filter(study=study)
-    if rules.numbers_run_per_site(template):
+    if study_rules.numbers_run_per_site(template):
         numbered = numbered.filter(study_site=study_site)
     sequence = (numbered.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
     taken = set(Participant.objects.filter(study=study).values_list("number", flat=True))
     while True:
-        number = rules.participant_number(
+        number = study_rules.participant_number(
             template, site=study_site.site_number, seq=sequence, study=study.code
         )
         if number not in taken:

@@ -7,11 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trialdesk.core import records
+from trialdesk.core import extensions, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.people.selectors import may_perform
-from trialdesk.regulatory.selectors import consent_version_block
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules, selectors
 from trialdesk.subjects.models import (
@@ -79,8 +78,12 @@ def record_consent_approval(
 ) -> ConsentApproval:
     """Record a site's ethics approval of a consent version: from `approved_on` the site uses it."""
     require(can_manage_consent_versions(by, consent_version.study_id), CRM_ONLY)
-    if approved_on and (block := consent_version_block(study_site, consent_version, approved_on)):
-        raise ValidationError({"approved_on": block})
+    if approved_on and (
+        problems := extensions.gate_problems(
+            extensions.consent_gates, study_site=study_site, consent_version=consent_version, on=approved_on
+        )
+    ):
+        raise ValidationError(problems)
     approval = ConsentApproval(
         study_id=consent_version.study_id,
         consent_version=consent_version,

@@ -5,17 +5,15 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trialdesk.core import records
+from trialdesk.core import extensions, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
-from trialdesk.regulatory.selectors import enrollment_block
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 from trialdesk.subjects import rules, selectors
 from trialdesk.subjects.models import Consent, Participant, ParticipantStatus, ScreeningEntry
 from trialdesk.subjects.permissions import can_record_participant_data
 from trialdesk.subjects.services.screening import SITE_STAFF_ONLY
-from trialdesk.visits import services as visit_services
 
 DEMOGRAPHIC_FIELDS = ("sex", "age_at_consent", "ethnicity", "race", "country")
 
@@ -31,8 +29,11 @@ def _signed_consents(consents) -> list[rules.SignedConsent]:
 
 def _refusal(*, study: Study, site: StudySite, consents, on: date) -> tuple[str, str] | None:
     """Why enrolling at `site` on `on` with these consents is refused (field, text), or None."""
-    if block := enrollment_block(site, on):
-        return "study_site", block
+    # Rules of the apps above (a lapsed ethics approval, ...) refuse first, naming their field.
+    for field, reasons in extensions.gate_problems(
+        extensions.enrollment_gates, study_site=site, on=on
+    ).items():
+        return field, reasons[0]
     current = rules.current_versions(selectors.approved_versions_at(site), on=on)
     enrolled = Participant.objects.filter(study=study, status__in=rules.COUNTS_AS_ENROLLED)
     return rules.enrollment_refusal_by_field(
@@ -112,12 +113,14 @@ def enroll_participant(
             reason=f"The person was enrolled as participant {participant.number}.",
             action="linked",
         )
-    first_consent_at = min((consent.signed_at for consent in consents), default=None)
-    if first_consent_at is not None:
-        visit_services.schedule_visits(
-            participant=participant, anchor="consent", anchor_on=first_consent_at, by=by
-        )
-    visit_services.schedule_visits(participant=participant, anchor="enrollment", anchor_on=enrolled_on, by=by)
+    # The apps above do their part in the same transaction (the visits app schedules the visits).
+    extensions.run_hooks(
+        extensions.enrollment_hooks,
+        participant=participant,
+        first_consent_at=min((consent.signed_at for consent in consents), default=None),
+        enrolled_on=enrolled_on,
+        by=by,
+    )
     return participant
 
 

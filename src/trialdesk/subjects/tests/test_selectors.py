@@ -164,12 +164,15 @@ def test_worklist_takes_the_same_number_of_queries_for_2_and_40_participants(
         assert len(selectors.reconsent_worklist(trial.crm, trial.study_a)) == 40
 
 
-def test_without_the_visits_app_reconsent_falls_back_on_the_window(trial, settings):
-    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "trialdesk.visits"]
+def test_next_visits_come_from_the_visits_app_through_the_registry(trial):
+    from trialdesk.core import extensions
     from trialdesk.subjects.selectors import reconsent
+    from trialdesk.visits.selectors import next_scheduled_visits_on
 
+    assert next_scheduled_visits_on in extensions.next_visit_dates
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
-    assert reconsent._next_visits([(participant, D(2025, 6, 10))]) == {}
+    # The study has no schedule of activities, so the participant has no visit to wait for.
+    assert reconsent._next_visits([(participant, D(2025, 6, 10))]) == {participant.pk: None}
 
 
 # --- recruitment ------------------------------------------------------------------------------
@@ -230,8 +233,10 @@ def test_overview_numbers_and_the_portfolio_count_participants_past_screening(sc
     make_participant(screened.site_a1, "101-900", by=screened.crm, status="screening", enrolled_on=None)
     numbers = selectors.recruitment_numbers(screened.crm, screened.study_a)
     assert numbers == {"screened": 8, "screen_failed": 4, "enrolled": 3, "active": 3}
-    rows = study_selectors.portfolio_rows(list(study_selectors.portfolio(screened.admin)))
-    assert {row.study.code: row.enrolled for row in rows} == {"ONC-A": 3, "CARD-B": 0}
+    rows = study_selectors.portfolio_rows(
+        list(study_selectors.portfolio(screened.admin)), user=screened.admin
+    )
+    assert {row.study.code: row.values["enrolled"] for row in rows} == {"ONC-A": 3, "CARD-B": 0}
 
 
 def test_next_participant_number_previews_the_next_enrollment(screened):
@@ -284,33 +289,3 @@ def test_diversity_with_nobody_enrolled_has_no_percentages(trial):
     make_diversity_target(trial.study_a, by=trial.crm)
     (row,) = selectors.diversity_comparison(trial.crm, trial.study_a).rows
     assert (row.count, row.percent, row.gap, row.below_target) == (0, None, None, False)
-
-
-def test_next_visits_come_from_the_visits_apps_batch_read_when_it_has_one(trial, monkeypatch):
-    from trialdesk.subjects.selectors import reconsent
-    from trialdesk.visits import selectors as visit_selectors
-
-    asked = []
-
-    def batch(participant_ids, *, after):
-        asked.append((sorted(participant_ids), after))
-        return dict.fromkeys(participant_ids, after + dt.timedelta(days=3))
-
-    monkeypatch.setattr(visit_selectors, "next_scheduled_visits_on", batch, raising=False)
-    one = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
-    two = make_enrolled(trial.site_a1, "S-2", by=trial.crm, version=trial.v1)
-    found = reconsent._next_visits([(one, D(2025, 6, 10)), (two, D(2025, 6, 10))])
-    assert found == {one.pk: D(2025, 6, 13), two.pk: D(2025, 6, 13)}
-    assert asked == [(sorted([one.pk, two.pk]), D(2025, 6, 10))]
-
-
-def test_next_visits_otherwise_come_from_the_visits_apps_per_participant_read(trial, monkeypatch):
-    from trialdesk.subjects.selectors import reconsent
-    from trialdesk.visits import selectors as visit_selectors
-
-    monkeypatch.delattr(visit_selectors, "next_scheduled_visits_on", raising=False)
-    monkeypatch.setattr(
-        visit_selectors, "next_scheduled_visit_on", lambda p, *, after: after + dt.timedelta(days=1)
-    )
-    one = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
-    assert reconsent._next_visits([(one, D(2025, 6, 10))]) == {one.pk: D(2025, 6, 11)}

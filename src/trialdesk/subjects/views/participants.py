@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from trialdesk.core import extensions
 from trialdesk.core.forms import StatusChangeForm, submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
@@ -175,6 +177,11 @@ def participant_detail(request, participant_id):
         "reconsent": selectors.reconsent_due(participant, on=site.local_today()),
         "may_record": can_record_participant_data(request.user, site),
         "status_form": _status_form(request, participant),
+        # The other apps' pages about this participant (visits, randomization), as they register them.
+        "page_links": [
+            (link.label, reverse(link.url_name, kwargs={"participant_id": participant.pk}))
+            for link in extensions.participant_links
+        ],
         "nav": "portfolio",
     }
     return TemplateResponse(request, "subjects/participant_detail.html", context)

@@ -8,13 +8,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from trialdesk.core.demo import PEOPLE, demo_logins
 from trialdesk.core.maintenance import wipe_all_data_for_demo_reset
 from trialdesk.core.management.rendering import print_rich
 from trialdesk.core.models import AuditEvent, User
-from trialdesk.demo.loading import demo_logins, load_demo_portfolio, planned_steps
-from trialdesk.demo.people import PEOPLE
-from trialdesk.sites.models import Institution, StudySite
-from trialdesk.studies.models import Study
+from trialdesk.demo.loading import load_demo_portfolio, planned_steps
 
 
 class Command(BaseCommand):
@@ -38,18 +36,19 @@ class Command(BaseCommand):
     def handle(self, *args, reset: bool, if_empty: bool, **options):
         if reset and if_empty:
             raise CommandError("Give --reset or --if-empty, not both.")
-        studies = Study.objects.count()
+        # Any audit event means trial records (or accounts) exist: the demo never mixes with real data.
+        events = AuditEvent.objects.count()
         taken = sorted(
             User.objects.filter(username__in=[p.username for p in PEOPLE]).values_list("username", flat=True)
         )
-        if if_empty and studies:
+        if if_empty and events:
             self.stdout.write(
-                f"The database already holds {studies} studies; the demo portfolio was not loaded."
+                f"The database already holds data ({events} audit events); the demo portfolio was not loaded."
             )
             self.print_logins()
             return
-        if (studies or taken) and not reset:
-            held = f"{studies} studies" if studies else f"the users {', '.join(taken)}"
+        if (events or taken) and not reset:
+            held = f"data ({events} audit events)" if events else f"the users {', '.join(taken)}"
             raise CommandError(
                 f"The database already holds {held}. `trialdesk demo --reset` wipes all Trialdesk data, "
                 "the audit trail included, and loads the demo portfolio afresh."
@@ -58,11 +57,15 @@ class Command(BaseCommand):
             tables = wipe_all_data_for_demo_reset()
             self.stdout.write(f"Wiped all Trialdesk data ({len(tables)} tables, the audit trail included).")
         started = time.monotonic()
-        self.load_with_progress()
-        self.stdout.write(self.summary(time.monotonic() - started))
+        demo = self.load_with_progress()
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Loaded the demo portfolio in {seconds:.1f} s: {', '.join(demo.summary)}, "
+            f"{AuditEvent.objects.count()} audit events."
+        )
         self.print_logins()
 
-    def load_with_progress(self) -> None:
+    def load_with_progress(self):
         console = Console(file=sys.stderr)
         columns = (
             TextColumn("{task.description:<40}"),
@@ -73,15 +76,9 @@ class Command(BaseCommand):
         # Progress goes to a terminal only; in logs and tests it would be noise.
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("Loading the demo portfolio", total=planned_steps())
-            load_demo_portfolio(progress=lambda step: progress.update(task, advance=1, description=step))
-
-    def summary(self, seconds: float) -> str:
-        countries = Institution.objects.filter(study_sites__isnull=False).values("country").distinct().count()
-        return (
-            f"Loaded the demo portfolio in {seconds:.1f} s: {Study.objects.count()} studies, "
-            f"{StudySite.objects.count()} study sites in {countries} countries, "
-            f"{AuditEvent.objects.count()} audit events."
-        )
+            return load_demo_portfolio(
+                progress=lambda step, advance: progress.update(task, advance=advance, description=step)
+            )
 
     def print_logins(self) -> None:
         table = Table(title="Demo logins", title_justify="left")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from trialdesk.integrations import registry
 from trialdesk.integrations.cli.acting_user import acting_user
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.studies.models import Study
 
 
 class Command(BaseCommand):
@@ -62,6 +63,4 @@ class Command(BaseCommand):
 
 
 def _visible_studies(username: str):
-    from trialdesk.studies.models import Study
-
     return Study.objects.visible_to(acting_user(username))

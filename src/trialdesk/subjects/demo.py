@@ -1,19 +1,22 @@
-"""Demo participants: each enrolling site's screening log, consents, enrollments and a few withdrawals.
+"""Demo participants: each study's consent version, its approval as each site is activated, and each
+enrolling site's screening log, consents, enrollments and a few withdrawals.
 
-Everything goes through the subjects and visits services, so each record is audited. Each site draws
-from its own seed (study code and site number), so the numbers do not depend on the order of loading,
-and each site has its own recruitment rate: some recruit briskly, some barely at all.
+Everything goes through the subjects services, so each record is audited. Each site draws from its own
+seed (study code and site number), so the numbers do not depend on the order of loading, and each site
+has its own recruitment rate: some recruit briskly, some barely at all.
 """
 
 import datetime as dt
 import random
 
+from trialdesk.core.demo import DemoContext
 from trialdesk.core.models import User
 from trialdesk.sites.models import StudySite
+from trialdesk.studies.demo import study_start
+from trialdesk.studies.demo_data import STUDIES
 from trialdesk.studies.models import ProtocolStatus, Study
 from trialdesk.subjects import services as subject_services
 from trialdesk.subjects.models import ConsentVersion, Ethnicity, Race, ScreenFailureReason, ScreeningSource
-from trialdesk.visits import services as visit_services
 
 DAY = dt.timedelta(days=1)
 CONSENT_ITEMS = ["Future research on stored samples", "Genetic testing"]
@@ -41,16 +44,29 @@ WITHDRAWAL_REASONS = (
     "Withdrawn by the investigator: intercurrent illness",
     "Participant moved away and could not continue visits",
 )
-# The site whose important deviations stand out on the Risk indicators tab, and how many it has.
-DEVIATION_SITE = ("ONC-301", "103")
-DEVIATIONS = (
-    ("consent", "Consent signed on a superseded consent version"),
-    ("eligibility", "Enrolled although inclusion criterion I5 (eGFR) was not met"),
-    ("visit_window", "Week 4 visit done 9 days outside its window"),
-    ("procedure", "ECG not performed at the baseline visit"),
-    ("ip_dosing", "Study drug dispensed at twice the prescribed dose"),
-    ("safety_reporting", "Serious adverse event reported 5 days after the 24-hour deadline"),
-)
+
+
+def load_consent_versions(demo: DemoContext) -> None:
+    """Each study's consent version 1.0, effective from the study's start; leaves made["consent_versions"]."""
+    demo.made["consent_versions"] = {
+        definition.code: create_consent_version(
+            demo.made["studies"][definition.code], effective_on=study_start(demo, definition), by=demo.crm
+        )
+        for definition in STUDIES
+    }
+
+
+def site_step(*, demo: DemoContext, site: StudySite, status: str) -> None:
+    """The ethics committee's approval of the consent version when a site is activated; screening and
+    enrollment while it enrolls."""
+    version = demo.made["consent_versions"].get(site.study.code)
+    if version is None:
+        return
+    if status == "activated":
+        approve_consent(version, site, by=demo.crm)
+    elif status == "enrolling":
+        # Participants are enrolled while the site enrolls, before it closes or pauses.
+        load_site_participants(site, version, last_actual_day=demo.last_actual_day, by=demo.crm)
 
 
 def create_consent_version(study: Study, *, effective_on: dt.date, by: User) -> ConsentVersion | None:
@@ -147,28 +163,3 @@ def _demographics(site: StudySite, rng: random.Random) -> dict:
         "race": rng.choice(RACES),
         "country": site.institution.country,
     }
-
-
-def create_deviations(site: StudySite, *, last_actual_day: dt.date, by: User) -> None:
-    """Important deviations at one site, several per participant-month more than its peers."""
-    participants = list(site.participants.order_by("enrolled_on", "pk"))
-    if not participants:
-        return
-    rng = random.Random(f"deviations/{site.study.code}/{site.site_number}")
-    for index, (category, description) in enumerate(DEVIATIONS):
-        participant = participants[index % len(participants)]
-        occurred_on = (
-            participant.enrolled_on + rng.randint(0, (last_actual_day - participant.enrolled_on).days) * DAY
-        )
-        visit_services.create_deviation(
-            study=site.study,
-            study_site=site,
-            participant=participant,
-            category=category,
-            important=True,
-            description=description,
-            occurred_on=occurred_on,
-            identified_on=min(occurred_on + rng.randint(0, 20) * DAY, last_actual_day),
-            corrective_action="Site retrained on the protocol; reviewed at the next monitoring visit",
-            by=by,
-        )

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from trialdesk.core.management.commands.role import Command as RoleCommand
 from trialdesk.core.management.commands.user import Command as UserCommand
 from trialdesk.core.models import AuditEvent, RoleAssignment, User
 from trialdesk.core.roles import Role
+from trialdesk.people.management.commands.role import Command as RoleCommand
 
 
 def run(*args: str) -> str:

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trialdesk.core import audit
+from trialdesk.core.demo import DEMO_PASSWORD, PEOPLE
 from trialdesk.core.models import ApiToken, AuditEvent, RoleAssignment, User
 from trialdesk.core.roles import Role
-from trialdesk.demo.people import DEMO_PASSWORD, PEOPLE
 from trialdesk.sites.models import Institution, SiteStatus, StudySite
 from trialdesk.studies.models import Milestone, ProtocolStatus, ProtocolVersion, Study
 from trialdesk.studies.selectors import portfolio, portfolio_rows
@@ -153,13 +153,13 @@ def test_demo_enrolls_participants_at_several_sites_and_the_portfolio_shows_them
     assert ProtocolDeviation.objects.filter(important=True).exists()
 
     crm = User.objects.get(username="crm")
-    rows = {row.study.code: row for row in portfolio_rows(list(portfolio(crm)), today=today)}
+    rows = {row.study.code: row for row in portfolio_rows(list(portfolio(crm)), user=crm, today=today)}
     for code, row in rows.items():
-        assert row.enrolled == Participant.objects.filter(study__code=code).count()
-    assert sum(1 for row in rows.values() if row.enrolled) >= 5
+        assert row.values["enrolled"] == Participant.objects.filter(study__code=code).count()
+    assert sum(1 for row in rows.values() if row.values["enrolled"]) >= 5
     client = Client()
     client.force_login(crm)
     page = client.get(reverse("portfolio")).content.decode()
-    busiest = max(rows.values(), key=lambda row: row.enrolled)
-    assert f"{busiest.enrolled} / {busiest.study.planned_enrollment}" in page
+    busiest = max(rows.values(), key=lambda row: row.values["enrolled"])
+    assert f"{busiest.values['enrolled']} / {busiest.study.planned_enrollment}" in page
     assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"

@@ -1,0 +1,1 @@
+"""The People directory: accounts, their roles, and each study's team."""
