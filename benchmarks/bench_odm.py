@@ -130,7 +130,8 @@ def main() -> int:
     configure_django(args.database)
     from django.core.management import call_command
 
-    from trialdesk.integrations import fhir, odm
+    from trialdesk.integrations import odm
+    from trialdesk.integrations.fhir import selectors as fhir
     from trialdesk.interop.odm import schema_problems
     from trialdesk.subjects.models import Participant
 

@@ -7,6 +7,6 @@ from trialdesk.integrations import views_exchange
 urlpatterns = [
     path("", include("trialdesk.integrations.urls_bulk")),
     path("", include("trialdesk.integrations.registry_urls")),
+    path("", include("trialdesk.integrations.fhir.urls")),
     path("studies/<int:study_id>/export/odm.xml", views_exchange.odm_download, name="study_odm_download"),
-    path("studies/<int:study_id>/export/fhir.json", views_exchange.fhir_download, name="study_fhir_download"),
 ]

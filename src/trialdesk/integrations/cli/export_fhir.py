@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import fhir
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
+from trialdesk.integrations.fhir import selectors as fhir
 
 HELP = "Write a study and its participants as an HL7 FHIR R4 (or R5) Bundle of ResearchStudy/ResearchSubject."
 

@@ -12,7 +12,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from trialdesk.core.apiutils import READ_ERRORS, actor, visible_or_404, with_errors
-from trialdesk.integrations import fhir
+from trialdesk.integrations.fhir import selectors as fhir
 from trialdesk.interop import fhir as fhir_format
 from trialdesk.studies.models import Study
 from trialdesk.subjects.models import Participant

@@ -1,0 +1,1 @@
+"""HL7 FHIR: studies and participants as ResearchStudy and ResearchSubject resources (read only)."""
