@@ -130,8 +130,9 @@ def main() -> int:
     configure_django(args.database)
     from django.core.management import call_command
 
-    from trialdesk.integrations import odm
     from trialdesk.integrations.fhir import selectors as fhir
+    from trialdesk.integrations.odm import selectors as odm_export
+    from trialdesk.integrations.odm import services as odm_import
     from trialdesk.interop.odm import schema_problems
     from trialdesk.subjects.models import Participant
 
@@ -142,11 +143,11 @@ def main() -> int:
         f"Set up {args.participants:,} participants × {args.visits} visits ({done:,} done) in {setup:.1f} s"
     )
 
-    xml, export_s = seconds(lambda: odm.export_study(study=study, user=admin))
+    xml, export_s = seconds(lambda: odm_export.export_study(study=study, user=admin))
     print(f"ODM export (metadata + clinical data): {export_s:.2f} s, {len(xml) / 1e6:.1f} MB")
     problems, validate_s = seconds(lambda: schema_problems(xml))
     print(f"  XSD validation: {validate_s:.2f} s, {len(problems)} problems")
-    audited, audit_s = seconds(lambda: odm.export_study(study=study, user=admin, audit=True))
+    audited, audit_s = seconds(lambda: odm_export.export_study(study=study, user=admin, audit=True))
     print(f"ODM export with the audit trail: {audit_s:.2f} s, {len(audited) / 1e6:.1f} MB")
     bundle, fhir_s = seconds(lambda: fhir.study_bundle(admin, study))
     print(f"FHIR Bundle: {fhir_s:.2f} s, {len(bundle['entry']):,} entries")
@@ -159,13 +160,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "edc.xml"
         path.write_bytes(import_file(numbers, code, day))
-        report, import_s = seconds(lambda: odm.import_file(path=path, study=study, user=admin))
+        report, import_s = seconds(lambda: odm_import.import_file(path=path, study=study, user=admin))
         print(
             f"ODM import of {len(numbers):,} visits: {import_s:.2f} s "
             f"({import_s / max(1, report.recorded) * 1000:.1f} ms per visit), recorded {report.recorded:,}, "
             f"problems {len(report.problems)}"
         )
-        again, again_s = seconds(lambda: odm.import_file(path=path, study=study, user=admin))
+        again, again_s = seconds(lambda: odm_import.import_file(path=path, study=study, user=admin))
         print(
             f"  the same file again: {again_s:.2f} s, {again.unchanged:,} unchanged, "
             f"{again.recorded} recorded"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import odm
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
+from trialdesk.integrations.odm import selectors as odm
 from trialdesk.interop.odm import schema_problems
 
 HELP = "Write a study as CDISC ODM 1.3.2 XML (metadata, admin data, clinical data, audit records)."

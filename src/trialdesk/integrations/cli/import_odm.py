@@ -2,9 +2,9 @@
 
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import odm
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
-from trialdesk.integrations.odm_mapping import MappingError, load_mapping
+from trialdesk.integrations.odm import services as odm
+from trialdesk.integrations.odm.mapping import MappingError, load_mapping
 
 HELP = "Record visits done and participant statuses from an EDC's ODM 1.3.2 ClinicalData (all or nothing)."
 

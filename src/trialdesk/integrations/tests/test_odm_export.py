@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from lxml import etree
 
 from tests.reference_data import REFERENCE_DATA
-from trialdesk.integrations import odm
+from trialdesk.integrations.odm import selectors as odm
 from trialdesk.interop.odm import schema_problems
 from trialdesk.randomization import services as randomization_services
 from trialdesk.randomization.tests.factories import build_trial

@@ -15,8 +15,10 @@ from django.core.management.base import CommandError
 from tests.factories import make_participant
 from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
-from trialdesk.integrations import odm
-from trialdesk.integrations.odm_mapping import Mapping, MappingError, load_mapping
+from trialdesk.integrations.odm import services as odm
+from trialdesk.integrations.odm.mapping import Mapping, MappingError, load_mapping
+from trialdesk.integrations.odm.selectors import export_study
+from trialdesk.interop.odm import parse_bytes
 from trialdesk.visits import services as visit_services
 from trialdesk.visits.models import ScheduledVisit
 from trialdesk.visits.tests.factories import build_visit_world
@@ -189,7 +191,7 @@ def test_export_then_import_round_trips(visits, world, tmp_path):
     visit_services.record_visit(
         scheduled_visit=visits.visit_a1, done_on=dt.date(2025, 3, 17), modality="on_site", by=world.admin
     )
-    path = write(tmp_path, odm.export_study(study=world.study_a, user=world.admin))
+    path = write(tmp_path, export_study(study=world.study_a, user=world.admin))
     report = odm.import_file(path=path, study=world.study_a, user=world.crm)
     assert (report.ok, report.recorded, report.unchanged) == (True, 0, 1)
 
@@ -431,7 +433,7 @@ def test_status_problems_change_nothing(visits, world, tmp_path, value, message)
 
 
 def test_a_status_the_participant_already_has_is_left_alone(visits, world, tmp_path):
-    path = write(tmp_path, odm.export_study(study=world.study_a, user=world.admin))
+    path = write(tmp_path, export_study(study=world.study_a, user=world.admin))
     report = odm.import_file(path=path, study=world.study_a, user=world.crm)
     assert report.ok and report.statuses == []
 
@@ -456,9 +458,7 @@ def test_schema_deviations_of_an_edc_export_are_warnings(visits, world, tmp_path
 
 def test_a_visit_changed_between_check_and_apply_is_not_overwritten(visits, world, tmp_path):
     data = clinical(subject("101-001", event("SE.W4", "2025-03-31"), event("SE.W2", "2025-03-18")))
-    report = odm.plan_import(
-        root=odm.odm.parse_bytes(data), study=world.study_a, user=world.crm, source="edc.xml"
-    )
+    report = odm.plan_import(root=parse_bytes(data), study=world.study_a, user=world.crm, source="edc.xml")
     assert report.ok and len(report.planned) == 2
     visit_services.record_visit(
         scheduled_visit=visits.visit_a1, done_on=dt.date(2025, 3, 16), modality="on_site", by=world.admin

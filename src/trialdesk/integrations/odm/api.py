@@ -5,11 +5,13 @@ not record visits get 403 before the file is read, a body over the size limit is
 Content-Length (413) before it is read, and every problem comes back as a 422 naming its XPath.
 """
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from trialdesk.core.apiutils import WRITE_ERRORS, actor, error_body, visible_or_404, with_errors
 from trialdesk.core.permissions import require
-from trialdesk.integrations import odm
+from trialdesk.integrations.odm import services
+from trialdesk.integrations.odm.report import ImportReport, Problem
+from trialdesk.integrations.odm.schemas import OdmImportOut, OdmImportQuery
 from trialdesk.interop.odm import MAX_BYTES, OdmInputError, parse_bytes
 from trialdesk.studies.models import Study
 from trialdesk.visits.permissions import can_record_visits_in_study
@@ -32,27 +34,7 @@ UPLOAD = {
 }
 
 
-class OdmImportQuery(Schema):
-    dry_run: bool = False
-
-
-class OdmWarningOut(Schema):
-    where: str
-    message: str
-
-
-class OdmImportOut(Schema):
-    dry_run: bool
-    subjects: int
-    visits_recorded: int
-    visits_planned: int
-    visits_unchanged: int
-    status_changes: int
-    status_changes_planned: int
-    warnings: list[OdmWarningOut]
-
-
-def _problems(report: odm.ImportReport):
+def _problems(report: ImportReport):
     errors = [{"field": p.where, "message": p.message} for p in report.problems]
     detail = f"{report.source}: {len(errors)} problem(s) in the file; nothing was changed."
     return 422, error_body(detail, errors)
@@ -78,17 +60,17 @@ def import_odm(request, study_id: int, query: Query[OdmImportQuery]):
             "file: send the ODM file as multipart form field `file`.",
             [{"field": "file", "message": "This field is required."}],
         )
-    report = odm.ImportReport(source=upload.name or "upload")
+    report = ImportReport(source=upload.name or "upload")
     try:
         if upload.size > MAX_BYTES:
             raise OdmInputError(f"The file is {upload.size:,} bytes; the limit is {MAX_BYTES:,} bytes.")
         root = parse_bytes(upload.read())
     except OdmInputError as error:
-        report.problems.append(odm.Problem(error.where or "/", error.message))
+        report.problems.append(Problem(error.where or "/", error.message))
         return _problems(report)
-    report = odm.plan_import(root=root, study=study, user=user, source=report.source)
+    report = services.plan_import(root=root, study=study, user=user, source=report.source)
     if report.ok and not query.dry_run:
-        odm.apply_import(report, user=user)
+        services.apply_import(report, user=user)
     if not report.ok:
         return _problems(report)
     return {

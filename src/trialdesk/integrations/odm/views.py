@@ -1,4 +1,4 @@
-"""Downloads from the study page for other systems: the CDISC ODM 1.3.2 file.
+"""The study page's CDISC ODM 1.3.2 download, as the person may see it.
 
 It holds only what the signed-in person may see (participants in scope, arms only when unblinded), the
 same as `trialdesk export odm --user`.
@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from trialdesk.integrations import odm
+from trialdesk.integrations.odm import selectors as odm
 from trialdesk.studies.pages import visible_study
 
 
