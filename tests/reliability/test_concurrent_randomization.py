@@ -17,6 +17,8 @@ import sys
 import time
 from collections import defaultdict
 
+import time_machine
+
 from tests.reliability import test_concurrent_writers as writers
 from tests.reliability.test_concurrent_writers import ROOT, TRIALDESK, run
 
@@ -38,7 +40,9 @@ def test_parallel_randomization_uses_each_slot_once_in_list_order(database_env):
     )
     assert seeded.returncode == 0, seeded.stderr
 
-    start_at = str(time.time() + 3)  # every worker has set up Django by then, and they start together
+    # Every worker has set up Django 3 s from now, and they start together. The workers run on the real
+    # clock, so the start time is read from it, not from the suite's (TRIALDESK_TEST_CLOCK moves ours).
+    start_at = str(time_machine.escape_hatch.time.time() + 3)
     workers = [
         subprocess.Popen(
             [
