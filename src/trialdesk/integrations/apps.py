@@ -9,7 +9,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.integrations import demo, registry_views
+        from trialdesk.integrations.registry import demo
+        from trialdesk.integrations.registry import views as registry_views
 
         ext.study_sections.register(
             ext.StudySection(

@@ -18,13 +18,13 @@ from django.db import transaction
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
 from trialdesk.core.records import StaleVersion
-from trialdesk.integrations.rules import site_status_path
 from trialdesk.interop import tabular
 from trialdesk.interop.tabular import DATE, INTEGER, Column, Problem
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites import services as site_services
 from trialdesk.sites.forms import InstitutionForm, StudySiteForm
 from trialdesk.sites.models import Institution, SiteStatus, StudySite
+from trialdesk.sites.rules import site_status_path
 from trialdesk.studies.models import Study
 
 INSTITUTIONS, STUDY_SITES = "institutions", "sites"

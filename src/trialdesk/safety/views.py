@@ -18,7 +18,7 @@ from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
-from trialdesk.integrations import selectors as registry_selectors
+from trialdesk.integrations.registry import selectors as registry_selectors
 from trialdesk.interop import ical
 from trialdesk.safety import ctcae, rules, selectors, services
 from trialdesk.safety.api import line_listing_response

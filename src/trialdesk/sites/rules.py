@@ -1,5 +1,6 @@
 """Pure rules for sites: the study-site status lifecycle, countries and time zones."""
 
+from collections import deque
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -48,6 +49,37 @@ def transition_problem(current: str, target: str, *, status_before_hold: str = "
         return f"A site that is {label} cannot change status."
     names = ", ".join(s.replace("_", " ") for s in allowed)
     return f"A site that is {label} can move only to: {names}."
+
+
+def site_status_path(current: str, target: str, *, status_before_hold: str = "") -> list[str] | None:
+    """The shortest list of statuses a site passes through from `current` to reach `target`.
+
+    Every step is an allowed lifecycle transition (allowed_transitions); [] when already there, None when the
+    lifecycle offers no way (a closed site cannot reopen, for instance).
+    """
+    if current == target:
+        return []
+    start = (current, status_before_hold)
+    came_from: dict[tuple[str, str], tuple[tuple[str, str], str] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        status, before_hold = state
+        for following in allowed_transitions(status, status_before_hold=before_hold):
+            hold = status if following == ON_HOLD else ""
+            nxt = (following, hold)
+            if nxt in came_from:
+                continue
+            came_from[nxt] = (state, following)
+            if following == target:
+                path = []
+                step = nxt
+                while came_from[step] is not None:
+                    step, moved_to = came_from[step][0], came_from[step][1]
+                    path.append(moved_to)
+                return list(reversed(path))
+            queue.append(nxt)
+    return None
 
 
 @cache

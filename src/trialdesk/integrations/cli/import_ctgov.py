@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument
-from trialdesk.integrations.ctgov import ImportRefused, import_record
+from trialdesk.integrations.registry.importing import ImportRefused
+from trialdesk.integrations.registry.services import import_record
 from trialdesk.interop import ctgov
 
 HELP = "Create or update studies and their sites from ClinicalTrials.gov API v2 records (.json, .json.gz)."

@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 
 from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
-from trialdesk.integrations.ctgov import REASON, ImportRefused, import_record
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry.importing import REASON, ImportRefused
+from trialdesk.integrations.registry.services import import_record
 from trialdesk.interop import ctgov
 from trialdesk.sites import services as site_services
 from trialdesk.sites.models import Institution, StudySite

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import registry, selectors
-from trialdesk.integrations.ctgov import import_record, record_registry_facts
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry import selectors
+from trialdesk.integrations.registry.services import import_record, record_registry_facts
 from trialdesk.integrations.tests.test_ctgov_import import load, parsed, recruiting_record
 from trialdesk.sites import services as site_services
 from trialdesk.sites.models import StudySite
@@ -28,7 +28,7 @@ def imported(world):
 
 
 def test_freshly_imported_study_has_no_differences(imported):
-    assert registry.check_study(imported, today=TODAY).differences == ()
+    assert selectors.check_study(imported, today=TODAY).differences == ()
 
 
 def test_changes_in_trialdesk_show_as_differences(world, imported):
@@ -42,7 +42,7 @@ def test_changes_in_trialdesk_show_as_differences(world, imported):
     site_services.change_site_status(study_site=site, to="enrollment_closed", by=world.crm, reason="closed")
     imported.refresh_from_db()
     found = {
-        (d.topic, d.registry, d.trialdesk) for d in registry.check_study(imported, today=TODAY).differences
+        (d.topic, d.registry, d.trialdesk) for d in selectors.check_study(imported, today=TODAY).differences
     }
     assert ("status", "RECRUITING", "Active, not recruiting") in found
     assert ("enrollment", "40 (estimated)", "36") in found
@@ -55,7 +55,7 @@ def test_a_site_missing_on_either_side_is_a_difference(world, imported):
     )
     for step in ("under_feasibility", "selected", "start_up", "activated"):
         extra = site_services.change_site_status(study_site=extra, to=step, by=world.crm, reason="x")
-    differences = registry.check_study(imported, today=TODAY).differences
+    differences = selectors.check_study(imported, today=TODAY).differences
     assert any(
         d.topic == "sites" and d.registry == "not listed" and d.site_id == extra.pk for d in differences
     )
@@ -66,7 +66,7 @@ def test_moved_milestone_date_is_a_difference(world, imported):
     study_services.update_milestone(
         milestone=milestone, changes={"forecast_on": dt.date(2030, 9, 30)}, by=world.crm, reason="slower"
     )
-    (difference,) = registry.check_study(imported, today=TODAY).differences
+    (difference,) = selectors.check_study(imported, today=TODAY).differences
     assert (difference.item, difference.registry, difference.trialdesk) == (
         "Primary completion",
         "2030-01-31 (estimated)",
@@ -78,14 +78,14 @@ def test_completed_applicable_trial_results_deadline_and_delay_certification(wor
     record = load("NCT03064438")  # Phase 2, FDA-regulated, US sites, primary completion 2018, results 2021
     import_record(parsed(record), by=world.crm, today=TODAY)
     study = Study.objects.get(code="NCT03064438")
-    rows = {row["rule"]: row for row in registry.check_study(study, today=TODAY).deadlines}
+    rows = {row["rule"]: row for row in selectors.check_study(study, today=TODAY).deadlines}
     results = rows["42 CFR 11.44(a)"]
     assert results["status"] == "done"
     assert results["days_late"] > 0  # the real record's results came late
     record_registry_facts(
         study=study, changes={"delay_certified_on": dt.date(2019, 1, 10)}, by=world.crm, reason="certified"
     )
-    rows = {row["rule"]: row for row in registry.check_study(study, today=TODAY).deadlines}
+    rows = {row["rule"]: row for row in selectors.check_study(study, today=TODAY).deadlines}
     assert rows["42 CFR 11.44(b)"]["due_on"] == dt.date(2021, 1, 10)
 
 
@@ -95,7 +95,7 @@ def test_crm_may_declare_a_trial_not_applicable(world):
     record_registry_facts(
         study=study, changes={"applicable_clinical_trial": False}, by=world.crm, reason="not ACT"
     )
-    check = registry.check_study(study, today=TODAY)
+    check = selectors.check_study(study, today=TODAY)
     assert check.applicable is False
     assert not [row for row in check.deadlines if row["recipient"] == "ClinicalTrials.gov"]
 
@@ -104,7 +104,7 @@ def test_status_change_in_trialdesk_opens_an_update_deadline(world, imported, cl
     study_services.update_study(study=imported, changes={"status": "suspended"}, by=world.crm, reason="hold")
     imported.refresh_from_db()
     today = clock.today()  # the status changed today, by the audit trail's clock (UTC)
-    rows = {row["rule"]: row for row in registry.check_study(imported, today=today).deadlines}
+    rows = {row["rule"]: row for row in selectors.check_study(imported, today=today).deadlines}
     update = rows["42 CFR 11.64(a)(1)(ii)"]
     assert update["due_on"] == today + dt.timedelta(days=30)
     assert update["status"] == "open"
@@ -115,8 +115,8 @@ def test_first_participant_enrolled_comes_from_the_participants(world, imported)
 
     site = StudySite.objects.get(study=imported)
     participant = make_participant(site, "001-001", by=world.admin)
-    evidence = registry.evidence_for([imported.pk])[imported.pk]
-    first = registry.first_enrolled_on(RegistryRecord.objects.get(study=imported), evidence)
+    evidence = selectors.evidence_for([imported.pk])[imported.pk]
+    first = selectors.first_enrolled_on(RegistryRecord.objects.get(study=imported), evidence)
     assert first == participant.enrolled_on
 
 

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from trialdesk.integrations import registry
-from trialdesk.integrations.ctgov import import_record
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry import selectors
+from trialdesk.integrations.registry.services import import_record
 from trialdesk.integrations.tests.test_ctgov_import import parsed, recruiting_record
 from trialdesk.sites import services as site_services
 from trialdesk.studies import services as study_services
@@ -46,7 +46,7 @@ def test_site_differences_are_shown_only_for_sites_the_reader_sees(world):
     unlisted = {world.site_a1.pk, world.site_a2.pk}
 
     def unlisted_seen(user):
-        check = registry.check_study(study, today=TODAY, user=user)
+        check = selectors.check_study(study, today=TODAY, user=user)
         return {d.site_id for d in check.differences if d.registry == "not listed"} & unlisted
 
     assert unlisted_seen(world.crm) == unlisted
@@ -86,14 +86,14 @@ def test_registry_facts_form_needs_a_reason_and_a_manager(world, client_for):
 
 def test_demo_registry_record_disagrees_as_described(world):
     from tests.factories import make_site, make_study
-    from trialdesk.integrations.registry_demo import load_registry_demo
+    from trialdesk.integrations.registry.demo import load_registry_demo
 
     study = make_study("ONC-301", by=world.admin, nct_number="NCT09010301", planned_enrollment=600)
     site = make_site(study, "115", by=world.admin)
     for step in ("under_feasibility", "selected", "start_up", "activated", "enrolling", "on_hold"):
         site = site_services.change_site_status(study_site=site, to=step, by=world.admin, reason="demo")
     load_registry_demo(today=TODAY, users={"crm": world.admin})
-    check = registry.check_study(study, today=TODAY)
+    check = selectors.check_study(study, today=TODAY)
     topics = {(d.topic, d.registry, d.trialdesk) for d in check.differences}
     assert ("enrollment", "560 (estimated)", "600") in topics
     assert ("site status", "RECRUITING", "On hold") in topics

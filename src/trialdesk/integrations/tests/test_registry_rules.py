@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialdesk.integrations import rules
+from trialdesk.integrations.registry import rules
 from trialdesk.sites import rules as site_rules
 
 D = dt.date
@@ -182,7 +182,7 @@ def test_study_phase(phases, study_type, device, phase, warned):
     ],
 )
 def test_site_status_path_walks_the_lifecycle(current, target, before_hold, path):
-    assert rules.site_status_path(current, target, status_before_hold=before_hold) == path
+    assert site_rules.site_status_path(current, target, status_before_hold=before_hold) == path
 
 
 STATUSES = [s for s in (*site_rules.LIFECYCLE, site_rules.ON_HOLD, site_rules.TERMINATED)]
@@ -190,7 +190,7 @@ STATUSES = [s for s in (*site_rules.LIFECYCLE, site_rules.ON_HOLD, site_rules.TE
 
 @given(current=st.sampled_from(site_rules.LIFECYCLE), target=st.sampled_from(STATUSES))
 def test_every_step_of_a_site_status_path_is_an_allowed_transition(current, target):
-    path = rules.site_status_path(current, target)
+    path = site_rules.site_status_path(current, target)
     if path is None:
         return
     status, before_hold = current, ""

@@ -162,7 +162,7 @@ def test_calendar_feed_shows_only_what_its_owner_sees(world):
 
 
 def test_board_lists_the_registry_deadlines_of_the_portfolio(world, client_for, monkeypatch):
-    from trialdesk.integrations import selectors as registry
+    from trialdesk.integrations.registry import selectors as registry
 
     row = {
         "study_id": world.study_a.pk,

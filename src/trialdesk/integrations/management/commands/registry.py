@@ -5,9 +5,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trialdesk.integrations import registry
 from trialdesk.integrations.cli.acting_user import acting_user
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry import selectors
 from trialdesk.studies.models import Study
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     f"--study: no study {options['study']!r} with an imported registry record."
                 )
         today = timezone.now().date()
-        checks = [registry.check_study(record.study, today=today) for record in records]
+        checks = [selectors.check_study(record.study, today=today) for record in records]
         if options["json"]:
             self.stdout.write(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
         else:

@@ -1,14 +1,17 @@
-"""Registry compliance: what ClinicalTrials.gov says of a study against what Trialdesk holds; deadlines."""
+"""Registry compliance: what ClinicalTrials.gov says of a study against what Trialdesk holds; deadlines.
+
+Reads only: `check_study` for one study, `registry_deadlines` for every study a person may see.
+"""
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
-from trialdesk.core.models import AuditEvent
-from trialdesk.integrations import rules
+from trialdesk.core.models import AuditEvent, User
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry import rules
 from trialdesk.interop import ctgov
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
@@ -321,3 +324,22 @@ def _registry_locations(record: RegistryRecord) -> dict[str, ctgov.Location]:
     except ctgov.RecordError:
         return {}
     return {location.key: location for location in parsed.locations}
+
+
+def registry_records_for(user: User) -> QuerySet[RegistryRecord]:
+    return RegistryRecord.objects.visible_to(user).select_related("study", "snapshot")
+
+
+def registry_deadlines(user: User) -> list[dict]:
+    """Registry obligations (FDAAA 801, EU CTR) of the studies in the user's scope, earliest due first.
+
+    Each: study_id, study_code, recipient, rule, description, due_on, status ("open"|"done"|"late"),
+    days_late (how many days past due, for a late item or one met late; else None).
+    """
+    today = timezone.now().date()
+    records = list(registry_records_for(user))
+    evidence = evidence_for([record.study_id for record in records])
+    rows = []
+    for record in records:
+        rows.extend(deadline_rows(record.study, record, evidence[record.study_id], today))
+    return sorted(rows, key=lambda row: (row["due_on"], row["study_code"]))

@@ -9,8 +9,9 @@ verified 380 days ago (the yearly verification is overdue, so the obligations bo
 
 import datetime as dt
 
-from trialdesk.integrations import rules
-from trialdesk.integrations.ctgov import import_record
+from trialdesk.core.demo import DemoContext
+from trialdesk.integrations.registry import rules
+from trialdesk.integrations.registry.services import import_record
 from trialdesk.interop import ctgov
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
@@ -25,6 +26,16 @@ def load_registry_demo(*, today: dt.date, users: dict) -> None:
         return
     record = ctgov.parse_record(_record(study, today))
     import_record(record, by=users["crm"], today=today)
+
+
+def load_demo(*, today: dt.date, users: dict) -> None:
+    """Add this area's demo records; `users` maps demo usernames (crm, admin, …) to users."""
+    load_registry_demo(today=today, users=users)
+
+
+def load(demo: DemoContext) -> None:
+    """The demo step (core.extensions.demo_loaders): this area's records for the demo people."""
+    load_demo(today=demo.today, users=demo.users)
 
 
 def _record(study: Study, today: dt.date) -> dict:

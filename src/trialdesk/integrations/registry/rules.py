@@ -1,4 +1,4 @@
-"""Pure rules for registry work: FDAAA 801 / 42 CFR 11 and EU CTR deadlines, status mappings, site paths.
+"""Pure rules for registry work: FDAAA 801 / 42 CFR 11 and EU CTR deadlines, status mappings.
 
 Sources: 42 CFR Part 11 (the FDAAA 801 Final Rule, 81 FR 64982, 2016): 11.24(a) registration no later
 than 21 calendar days after the first participant is enrolled; 11.44(a) results no later than one year
@@ -17,10 +17,7 @@ on the product's approval status, which Trialdesk does not know).
 """
 
 import datetime as dt
-from collections import deque
 from dataclasses import dataclass
-
-from trialdesk.sites import rules as site_rules
 
 CTGOV = "ClinicalTrials.gov"
 CTIS = "EU CTIS"
@@ -117,37 +114,6 @@ def study_phase(phases: tuple[str, ...], *, study_type: str, has_device: bool) -
 
 def normal_registry_status(status: str) -> str:
     return SAME_REGISTRY_STATUS.get(status, status)
-
-
-def site_status_path(current: str, target: str, *, status_before_hold: str = "") -> list[str] | None:
-    """The shortest list of statuses a site passes through from `current` to reach `target`.
-
-    Every step is an allowed lifecycle transition (sites.rules); [] when already there, None when the
-    lifecycle offers no way (a closed site cannot reopen, for instance).
-    """
-    if current == target:
-        return []
-    start = (current, status_before_hold)
-    came_from: dict[tuple[str, str], tuple[tuple[str, str], str] | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        state = queue.popleft()
-        status, before_hold = state
-        for following in site_rules.allowed_transitions(status, status_before_hold=before_hold):
-            hold = status if following == site_rules.ON_HOLD else ""
-            nxt = (following, hold)
-            if nxt in came_from:
-                continue
-            came_from[nxt] = (state, following)
-            if following == target:
-                path = []
-                step = nxt
-                while came_from[step] is not None:
-                    step, moved_to = came_from[step][0], came_from[step][1]
-                    path.append(moved_to)
-                return list(reversed(path))
-            queue.append(nxt)
-    return None
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

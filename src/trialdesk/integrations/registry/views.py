@@ -7,9 +7,9 @@ from django.urls import reverse
 from trialdesk.core.forms import DateInput, reason_field
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.core.views import form_page, post_data
-from trialdesk.integrations import registry
-from trialdesk.integrations.ctgov import record_registry_facts
 from trialdesk.integrations.models import RegistryRecord
+from trialdesk.integrations.registry import selectors
+from trialdesk.integrations.registry.services import record_registry_facts
 from trialdesk.studies.pages import visible_study
 
 APPLICABILITY_CHOICES = (("", "Read from the registry record"), ("yes", "Yes"), ("no", "No"))
@@ -46,7 +46,7 @@ class RegistryFactsForm(forms.Form):
 def registry_tab(request, study) -> dict:
     """The registry check of the study (differences and deadlines), or the hint to import its record."""
     return {
-        "registry_check": registry.check_study(study, user=request.user),
+        "registry_check": selectors.check_study(study, user=request.user),
         "registry_nct": study.nct_number,
     }
 

@@ -19,10 +19,10 @@ from trialdesk.core.apiutils import (
     with_errors,
 )
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
-from trialdesk.integrations import ctgov as ctgov_import
-from trialdesk.integrations import registry
 from trialdesk.integrations.models import RegistryRecord
-from trialdesk.integrations.registry_schemas import (
+from trialdesk.integrations.registry import selectors, services
+from trialdesk.integrations.registry.importing import ImportRefused
+from trialdesk.integrations.registry.schemas import (
     ImportOut,
     RegistryCheckOut,
     RegistryFactsIn,
@@ -96,8 +96,8 @@ def import_ctgov(request, skip_unnamed_locations: bool = False):
     with transaction.atomic():
         for study in parsed:
             try:
-                outcomes.append(ctgov_import.import_record(study, by=user))
-            except ctgov_import.ImportRefused as error:
+                outcomes.append(services.import_record(study, by=user))
+            except ImportRefused as error:
                 raise ValidationError({error.path: error.message}) from error
     return {
         "studies": [
@@ -129,7 +129,7 @@ def registry_check(request, study_id: int, page: Query[PageQuery]):
     Empty for a study without an imported registry record; `PUT …/registry-facts` answers the whole check.
     """
     study = visible_or_404(request, Study, study_id)
-    check = registry.check_study(study, user=actor(request))
+    check = selectors.check_study(study, user=actor(request))
     findings = []
     if check is not None:
         findings = [{"kind": "difference", **asdict(d)} for d in check.differences]
@@ -150,7 +150,7 @@ def record_registry_facts(request, study_id: int, payload: RegistryFactsIn):
     if not can_manage_study(user, study.pk):
         raise PermissionDenied("Only the study's CRM or an administrator records registry facts.")
     changes = payload.model_dump(exclude={"reason"})
-    ctgov_import.record_registry_facts(study=study, changes=changes, by=user, reason=payload.reason)
+    services.record_registry_facts(study=study, changes=changes, by=user, reason=payload.reason)
     return _check(study, user)
 
 
@@ -164,7 +164,7 @@ def _check(study: Study, user) -> dict:
     }
     if record is None:
         return base
-    check = registry.check_study(study, user=user)
+    check = selectors.check_study(study, user=user)
     return {
         **check.as_dict(),
         "has_registry_record": True,
