@@ -27,7 +27,7 @@ def timed(label: str, work):
 
 
 def workbooks(rows: int) -> tuple[bytes, bytes]:
-    from trialdesk.integrations import bulk
+    from trialdesk.integrations.bulk.columns import INSTITUTION_COLUMNS, SITE_COLUMNS
     from trialdesk.interop.xlsx import Sheet, write_workbook
 
     institutions = [
@@ -51,8 +51,8 @@ def workbooks(rows: int) -> tuple[bytes, bytes]:
         for n in range(rows)
     ]
     return (
-        write_workbook([Sheet("Institutions", bulk.INSTITUTION_COLUMNS, institutions)]),
-        write_workbook([Sheet("Sites", bulk.SITE_COLUMNS, sites)]),
+        write_workbook([Sheet("Institutions", INSTITUTION_COLUMNS, institutions)]),
+        write_workbook([Sheet("Sites", SITE_COLUMNS, sites)]),
     )
 
 
@@ -68,7 +68,10 @@ def main() -> None:
     from django.db import connection
 
     from trialdesk.core.models import User
-    from trialdesk.integrations import bulk, exports
+    from trialdesk.integrations.bulk import selectors, services
+    from trialdesk.integrations.bulk.columns import INSTITUTIONS, STUDY_SITES
+    from trialdesk.integrations.bulk.institutions import plan_institutions
+    from trialdesk.integrations.bulk.study_sites import plan_study_sites
     from trialdesk.interop import tabular
     from trialdesk.interop.xlsx import Sheet, read_xlsx, write_workbook
     from trialdesk.studies import services as study_services
@@ -89,32 +92,33 @@ def main() -> None:
 
     plan = timed(
         f"preview {options.rows} new institutions",
-        lambda: bulk.plan_institutions(institutions, "institutions.xlsx", by=admin),
+        lambda: plan_institutions(institutions, "institutions.xlsx", by=admin),
     )
     assert plan.can_apply and plan.created == options.rows, plan.located_problems()[:3]
     timed(
         f"import {options.rows} institutions (preview again + apply)",
-        lambda: bulk.import_file(bulk.INSTITUTIONS, institutions, "institutions.xlsx", by=admin),
+        lambda: services.import_file(INSTITUTIONS, institutions, "institutions.xlsx", by=admin),
     )
     plan = timed(
         f"preview {options.rows} new sites",
-        lambda: bulk.plan_study_sites(sites, "sites.xlsx", study=study, by=admin),
+        lambda: plan_study_sites(sites, "sites.xlsx", study=study, by=admin),
     )
     assert plan.can_apply and plan.created == options.rows, plan.located_problems()[:3]
     timed(
         f"import {options.rows} sites, each moved to Selected (2 steps)",
-        lambda: bulk.import_file(bulk.STUDY_SITES, sites, "sites.xlsx", study=study, by=admin),
+        lambda: services.import_file(STUDY_SITES, sites, "sites.xlsx", study=study, by=admin),
     )
     plan = timed(
         f"preview the same {options.rows} sites again (all unchanged)",
-        lambda: bulk.plan_study_sites(sites, "sites.xlsx", study=study, by=admin),
+        lambda: plan_study_sites(sites, "sites.xlsx", study=study, by=admin),
     )
     assert plan.unchanged == options.rows
     exported = timed(
-        f"export the study's {options.rows} sites (.xlsx)", lambda: exports.study_sites_workbook(admin, study)
+        f"export the study's {options.rows} sites (.xlsx)",
+        lambda: selectors.study_sites_workbook(admin, study),
     )
     print(f"{'':<58} {len(exported):>8,} bytes")
-    timed("export the portfolio (.xlsx)", lambda: exports.portfolio_workbook(admin))
+    timed("export the portfolio (.xlsx)", lambda: selectors.portfolio_workbook(admin))
 
     big_rows = [
         {"code": f"R{n}", "opened_on": None, "target": n, "ratio": None, "note": "x" * 20}

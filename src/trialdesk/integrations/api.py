@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from trialdesk.integrations.api_bulk import router as bulk_router
+from trialdesk.integrations.bulk.api import router as bulk_router
 from trialdesk.integrations.fhir.api import router as fhir_router
 from trialdesk.integrations.odm.api import router as odm_router
 from trialdesk.integrations.registry.api import router as registry_router

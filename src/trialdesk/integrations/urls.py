@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("trialdesk.integrations.urls_bulk")),
+    path("", include("trialdesk.integrations.bulk.urls")),
     path("", include("trialdesk.integrations.registry.urls")),
     path("", include("trialdesk.integrations.fhir.urls")),
     path("", include("trialdesk.integrations.odm.urls")),

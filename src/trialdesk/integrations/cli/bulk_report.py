@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk import plans, services
 
 
 def add_file_arguments(parser) -> None:
@@ -22,8 +22,8 @@ def read_file(path_text: str) -> bytes:
     path = Path(path_text)
     try:
         size = path.stat().st_size
-        if size > bulk.max_upload_bytes():
-            raise CommandError(f"{path_text}: {bulk.too_large_message(size)}")
+        if size > plans.max_upload_bytes():
+            raise CommandError(f"{path_text}: {plans.too_large_message(size)}")
         return path.read_bytes()
     except OSError as error:
         raise CommandError(f"{path_text}: cannot read the file: {error.strerror}.") from error
@@ -34,12 +34,12 @@ def run_import(command, options, kind: str, *, by, study=None) -> None:
     filename = options["file"]
     content = read_file(filename)
     try:
-        plan = bulk.plan_import(kind, content, filename, by=by, study=study)
+        plan = services.plan_import(kind, content, filename, by=by, study=study)
         if not plan.problems and not options["dry_run"]:
-            plan = bulk.import_file(kind, content, filename, by=by, study=study)
+            plan = services.import_file(kind, content, filename, by=by, study=study)
     except PermissionDenied as error:
         raise CommandError(f"--user: {error}") from error
-    except bulk.ImportRefused as refused:
+    except plans.ImportRefused as refused:
         plan = refused.plan
     if plan.problems:
         for line in plan.located_problems():
@@ -54,7 +54,7 @@ def run_import(command, options, kind: str, *, by, study=None) -> None:
         command.stdout.write("Dry run: nothing was written.")
 
 
-def _print_plan(command, plan: bulk.ImportPlan) -> None:
+def _print_plan(command, plan: plans.ImportPlan) -> None:
     for row in plan.rows:
         if row.action == "unchanged":
             continue

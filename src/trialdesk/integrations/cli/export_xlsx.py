@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from trialdesk.integrations import exports
+from trialdesk.integrations.bulk import selectors
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
 
 HELP = "Write the portfolio (--portfolio) or a study's --sites or --milestones (--study CODE) as .xlsx."
@@ -28,15 +28,15 @@ def handle(command, options) -> None:
     if options["portfolio"]:
         if options["sites"] or options["milestones"]:
             raise CommandError("--sites and --milestones go with --study, not --portfolio.")
-        content = exports.portfolio_workbook(user)
+        content = selectors.portfolio_workbook(user)
     else:
         if not (options["sites"] or options["milestones"]):
             raise CommandError("--study: say which part of the study to export: --sites or --milestones.")
         study = visible_study(user, options["study"])
         if options["sites"]:
-            content = exports.study_sites_workbook(user, study)
+            content = selectors.study_sites_workbook(user, study)
         else:
-            content = exports.study_milestones_workbook(user, study)
+            content = selectors.study_milestones_workbook(user, study)
     output = Path(options["output"])
     try:
         output.write_bytes(content)

@@ -1,6 +1,6 @@
 """`trialdesk import institutions FILE`: add and change institutions from a spreadsheet, all or nothing."""
 
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk.columns import INSTITUTIONS
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument
 from trialdesk.integrations.cli.bulk_report import add_file_arguments, run_import
 
@@ -13,4 +13,4 @@ def add_arguments(parser) -> None:
 
 
 def handle(command, options) -> None:
-    run_import(command, options, bulk.INSTITUTIONS, by=acting_user(options["user"]))
+    run_import(command, options, INSTITUTIONS, by=acting_user(options["user"]))

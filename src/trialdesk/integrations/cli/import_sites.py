@@ -1,6 +1,6 @@
 """`trialdesk import sites FILE --study CODE`: add and change a study's sites from a spreadsheet."""
 
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk.columns import STUDY_SITES
 from trialdesk.integrations.cli.acting_user import acting_user, add_user_argument, visible_study
 from trialdesk.integrations.cli.bulk_report import add_file_arguments, run_import
 
@@ -16,4 +16,4 @@ def add_arguments(parser) -> None:
 def handle(command, options) -> None:
     user = acting_user(options["user"])
     study = visible_study(user, options["study"])
-    run_import(command, options, bulk.STUDY_SITES, by=user, study=study)
+    run_import(command, options, STUDY_SITES, by=user, study=study)

@@ -14,16 +14,16 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
 
 # (METHOD, path) of every API route this app publishes; tests/test_api_contract.py checks the set both ways.
 API_ROUTES: set[tuple[str, str]] = {
-    # ClinicalTrials.gov import and registry check (registry_api.py)
+    # ClinicalTrials.gov import and registry check (registry/api.py)
     ("POST", "/api/v1/imports/ctgov"),
     ("GET", "/api/v1/studies/{study_id}/registry-check"),
     ("PUT", "/api/v1/studies/{study_id}/registry-facts"),
-    # HL7 FHIR reads (api_fhir.py)
+    # HL7 FHIR reads (fhir/api.py)
     ("GET", "/api/v1/fhir/ResearchStudy/{study_id}"),
     ("GET", "/api/v1/fhir/ResearchSubject/{participant_id}"),
-    # CDISC ODM import (api_odm.py)
+    # CDISC ODM import (odm/api.py)
     ("POST", "/api/v1/studies/{study_id}/odm-imports"),
-    # Bulk import from spreadsheets (api_bulk.py)
+    # Bulk import from spreadsheets (bulk/api.py)
     ("POST", "/api/v1/imports/institutions/preview"),
     ("POST", "/api/v1/imports/institutions/apply"),
     ("POST", "/api/v1/imports/sites/preview"),

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from trialdesk.core.models import AuditEvent
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk import institutions, plans, services, study_sites
+from trialdesk.integrations.bulk.columns import INSTITUTIONS, STUDY_SITES
 from trialdesk.integrations.tests.bulk_factories import INSTITUTION_HEADER, SITE_HEADER, csv_bytes, xlsx_bytes
 from trialdesk.sites import services as site_services
 from trialdesk.sites.forms import InstitutionForm
@@ -28,7 +29,7 @@ def test_institution_plan_lists_creates_and_changes_and_writes_nothing(world):
         ("Hospital ONC-A-101", "", "Berlin", "DE", "Europe/Paris"),  # already there: time zone changes
     )
     events = AuditEvent.objects.count()
-    plan = bulk.plan_institutions(content, "institutions.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(content, "institutions.xlsx", by=world.crm)
     assert plan.problems == []
     assert [(r.row, r.action) for r in plan.rows] == [(2, "create"), (3, "unchanged"), (4, "update")]
     assert [(c.field, c.old, c.new) for c in plan.rows[2].changes] == [
@@ -46,7 +47,7 @@ def test_a_column_the_file_lacks_leaves_that_field_as_it_is(world):
     content = xlsx_bytes(
         ("Name", "City", "Country", "Time zone"), ("Tokyo Medical", "Tokyo", "JP", "Asia/Tokyo")
     )
-    plan = bulk.plan_institutions(content, "i.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(content, "i.xlsx", by=world.crm)
     assert [r.action for r in plan.rows] == ["unchanged"]
 
 
@@ -56,7 +57,7 @@ def test_applying_an_institution_plan_writes_each_record_with_the_import_reason(
         ("Charité", "Oncology", "Berlin", "DE", "Europe/Berlin"),
         ("Hospital ONC-A-101", "", "Berlin", "DE", "Europe/Paris"),
     )
-    plan = bulk.import_file(bulk.INSTITUTIONS, content, "institutions.xlsx", by=world.crm)
+    plan = services.import_file(INSTITUTIONS, content, "institutions.xlsx", by=world.crm)
     assert (plan.created, plan.changed) == (2 - 1, 1)
     created = Institution.objects.get(name="Charité")
     assert created.department == "Oncology" and created.time_zone == "Europe/Berlin"
@@ -69,14 +70,14 @@ def test_applying_an_institution_plan_writes_each_record_with_the_import_reason(
 
 def test_csv_with_semicolons_and_a_byte_order_mark_is_read_like_excel_writes_it(world):
     content = csv_bytes("Name;City;Country;Time zone\r\nKlinikum Süd;München;DE;Europe/Berlin\r\n", bom=True)
-    plan = bulk.import_file(bulk.INSTITUTIONS, content, "institutions.csv", by=world.crm)
+    plan = services.import_file(INSTITUTIONS, content, "institutions.csv", by=world.crm)
     assert plan.created == 1
     assert Institution.objects.get(name="Klinikum Süd").city == "München"
 
 
 def test_a_missing_required_column_is_named_and_nothing_is_read(world):
     content = xlsx_bytes(("Name", "City", "Country"), ("Charité", "Berlin", "DE"))
-    plan = bulk.plan_institutions(content, "institutions.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(content, "institutions.xlsx", by=world.crm)
     assert located(plan) == [
         "institutions.xlsx column Time zone: "
         "the required column Time zone (time_zone) is missing from the header row"
@@ -86,7 +87,7 @@ def test_a_missing_required_column_is_named_and_nothing_is_read(world):
 
 def test_a_bad_value_gets_the_same_message_as_the_form_and_its_row_and_column(world):
     content = xlsx_bytes(INSTITUTION_HEADER, ("Charité", "", "Berlin", "DE", "Mars/Olympus"))
-    plan = bulk.plan_institutions(content, "institutions.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(content, "institutions.xlsx", by=world.crm)
     form = InstitutionForm(
         {"name": "Charité", "city": "Berlin", "country": "DE", "time_zone": "Mars/Olympus"}
     )
@@ -100,15 +101,15 @@ def test_one_bad_row_refuses_the_whole_file(world):
         ("Charité", "", "Berlin", "DE", "Europe/Berlin"),
         ("Nowhere Clinic", "", "Atlantis", "Atlantis", "Europe/Berlin"),
     )
-    with pytest.raises(bulk.ImportRefused) as refused:
-        bulk.import_file(bulk.INSTITUTIONS, content, "institutions.xlsx", by=world.crm)
+    with pytest.raises(plans.ImportRefused) as refused:
+        services.import_file(INSTITUTIONS, content, "institutions.xlsx", by=world.crm)
     assert {(p.row, p.column) for p in refused.value.plan.problems} == {(3, "Country")}
     assert not Institution.objects.filter(name="Charité").exists()
 
 
 def test_the_same_institution_twice_in_a_file_is_refused(world):
     row = ("Charité", "", "Berlin", "DE", "Europe/Berlin")
-    plan = bulk.plan_institutions(xlsx_bytes(INSTITUTION_HEADER, row, row), "i.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(xlsx_bytes(INSTITUTION_HEADER, row, row), "i.xlsx", by=world.crm)
     assert located(plan) == ["i.xlsx row 3: the same institution as row 2"]
 
 
@@ -116,17 +117,17 @@ def test_only_crms_and_administrators_import_institutions(world):
     content = xlsx_bytes(INSTITUTION_HEADER, ("Charité", "", "Berlin", "DE", "Europe/Berlin"))
     for person in (world.monitor, world.auditor, world.coordinator, world.outsider):
         with pytest.raises(PermissionDenied):
-            bulk.plan_institutions(content, "i.xlsx", by=person)
+            institutions.plan_institutions(content, "i.xlsx", by=person)
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(world, settings):
     settings.IMPORT_MAX_BYTES = 1000
-    plan = bulk.plan_institutions(b"x" * 2000, "huge.xlsx", by=world.crm)
-    assert located(plan) == ["huge.xlsx: " + bulk.too_large_message(2000)]
+    plan = institutions.plan_institutions(b"x" * 2000, "huge.xlsx", by=world.crm)
+    assert located(plan) == ["huge.xlsx: " + plans.too_large_message(2000)]
 
 
 def test_a_file_that_is_not_a_workbook_is_said_so(world):
-    plan = bulk.plan_institutions(b"not a zip", "sites.xlsx", by=world.crm)
+    plan = institutions.plan_institutions(b"not a zip", "sites.xlsx", by=world.crm)
     assert located(plan) == ["sites.xlsx: this is not an Excel workbook (.xlsx) that can be read"]
 
 
@@ -141,7 +142,7 @@ def site_row(
 
 def test_new_sites_are_planned_with_their_institution_found_by_name_and_city(world):
     content = xlsx_bytes(SITE_HEADER, site_row(planned=dt.date(2025, 9, 1)))
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     assert plan.problems == []
     [row] = plan.rows
     assert row.action == "create" and row.label == "Site 103 (Tokyo Medical, Tokyo)"
@@ -154,7 +155,7 @@ def test_a_new_site_is_moved_along_its_lifecycle_to_the_status_given(world):
         (*SITE_HEADER, "Activation date"),
         (*site_row(status="Enrolling"), dt.date(2025, 3, 3)),
     )
-    bulk.import_file(bulk.STUDY_SITES, content, "sites.xlsx", study=world.study_a, by=world.crm)
+    services.import_file(STUDY_SITES, content, "sites.xlsx", study=world.study_a, by=world.crm)
     site = StudySite.objects.get(study=world.study_a, site_number="103")
     assert site.status == "enrolling" and site.activated_on == dt.date(2025, 3, 3)
     actions = list(
@@ -166,14 +167,14 @@ def test_a_new_site_is_moved_along_its_lifecycle_to_the_status_given(world):
 
 def test_changing_an_existing_site_shows_old_and_new_values(world):
     content = xlsx_bytes(SITE_HEADER, site_row(number="101", institution="", city="", pi="Dr New", target=40))
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     [row] = plan.rows
     assert row.action == "update"
     assert {(c.field, c.old, c.new) for c in row.changes} == {
         ("Principal investigator", "Dr PI 101", "Dr New"),
         ("Target enrollment", "20", "40"),
     }
-    bulk.apply_plan(plan, by=world.crm)
+    services.apply_plan(plan, by=world.crm)
     site = StudySite.objects.get(pk=world.site_a1.pk)
     assert (site.principal_investigator, site.target_enrollment, site.version) == ("Dr New", 40, 2)
 
@@ -181,7 +182,7 @@ def test_changing_an_existing_site_shows_old_and_new_values(world):
 def test_a_status_the_site_cannot_reach_is_refused_with_the_allowed_moves(world):
     StudySite.objects.filter(pk=world.site_a1.pk).update(status="closed")
     content = xlsx_bytes(SITE_HEADER, site_row(number="101", institution="", status="Enrolling"))
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     assert located(plan) == [
         "sites.xlsx row 2, column Status: the site cannot be moved to Enrolling here: "
         "A site that is closed cannot change status."
@@ -194,7 +195,7 @@ def test_a_date_in_a_text_cell_and_a_text_in_a_date_cell_are_each_located(world)
         site_row(number=dt.datetime(2025, 1, 2)),  # Excel turned "01-02" into a date
         site_row(number="104", planned="next spring"),
     )
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     assert located(plan) == [
         "sites.xlsx row 2, column Site number: the cell holds a date (2025-01-02) where text is expected; "
         "format the column as Text and type the value again",
@@ -212,7 +213,7 @@ def test_sites_name_unknown_institutions_unknown_statuses_and_repeated_numbers(w
         site_row(number="105"),
         site_row(number="106", target=-3),
     )
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     messages = located(plan)
     assert messages[0] == (
         "sites.xlsx row 2, column Institution: no institution named 'Nowhere' in Oz is in the directory; "
@@ -227,7 +228,7 @@ def test_sites_name_unknown_institutions_unknown_statuses_and_repeated_numbers(w
 
 def test_a_site_file_without_any_institution_column_is_refused(world):
     content = xlsx_bytes(("Site number", "Target enrollment"), ("103", 5))
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     assert located(plan) == [
         "sites.xlsx: the file needs an Institution id column or an Institution column (with City)"
     ]
@@ -237,19 +238,19 @@ def test_only_the_studys_crm_or_an_administrator_imports_its_sites(world):
     content = xlsx_bytes(SITE_HEADER, site_row())
     for person in (world.monitor, world.auditor, world.sponsor_viewer, world.outsider):
         with pytest.raises(PermissionDenied):
-            bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=person)
+            study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=person)
     with pytest.raises(PermissionDenied):
-        bulk.plan_study_sites(content, "sites.xlsx", study=world.study_b, by=world.crm)
-    assert bulk.plan_study_sites(content, "sites.xlsx", study=world.study_b, by=world.admin).can_apply
+        study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_b, by=world.crm)
+    assert study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_b, by=world.admin).can_apply
 
 
 def test_a_change_made_between_preview_and_apply_undoes_the_whole_import(world):
     content = xlsx_bytes(
         SITE_HEADER, site_row(number="103"), site_row(number="101", institution="", pi="Dr New")
     )
-    plan = bulk.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "sites.xlsx", study=world.study_a, by=world.crm)
     StudySite.objects.filter(pk=world.site_a1.pk).update(version=5)
-    with pytest.raises(bulk.ImportRefused) as refused:
-        bulk.apply_plan(plan, by=world.crm)
+    with pytest.raises(plans.ImportRefused) as refused:
+        services.apply_plan(plan, by=world.crm)
     assert refused.value.plan.problems[0].row == 3
     assert not StudySite.objects.filter(study=world.study_a, site_number="103").exists()

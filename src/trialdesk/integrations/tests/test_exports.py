@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk import study_sites
 from trialdesk.sites import services as site_services
 from trialdesk.studies import services as study_services
 
@@ -97,7 +97,7 @@ def test_milestones_export_has_dates_variance_and_sites(world, client_for):
 
 def test_an_exported_sites_workbook_imports_back_unchanged(world, client_for):
     content = client_for(world.crm).get(f"/studies/{world.study_a.pk}/sites/export.xlsx").content
-    plan = bulk.plan_study_sites(content, "ONC-A-sites.xlsx", study=world.study_a, by=world.crm)
+    plan = study_sites.plan_study_sites(content, "ONC-A-sites.xlsx", study=world.study_a, by=world.crm)
     assert plan.problems == []
     assert [r.action for r in plan.rows] == ["unchanged", "unchanged"]
     assert set(plan.ignored_columns) == {"Department", "Country", "Time zone"}

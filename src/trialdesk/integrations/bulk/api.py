@@ -8,48 +8,16 @@ answer 422, each error's `field` the column key at fault and its message placed 
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
 from trialdesk.core.apiutils import CREATE_ERRORS, WRITE_ERRORS, actor, error_body, with_errors
 from trialdesk.core.permissions import can_manage_institutions, require
-from trialdesk.integrations import bulk
+from trialdesk.integrations.bulk import plans, services
+from trialdesk.integrations.bulk.columns import INSTITUTION_COLUMNS, INSTITUTIONS, SITE_COLUMNS, STUDY_SITES
+from trialdesk.integrations.bulk.schemas import ImportPlanOut
 from trialdesk.studies import selectors as study_selectors
 
 router = Router(tags=["imports"])
-
-
-class ChangeOut(Schema):
-    field: str
-    old: str
-    new: str
-
-
-class PlannedRowOut(Schema):
-    row: int = Field(description="The row's number in the spreadsheet (the header is row 1).")
-    action: str = Field(description="create, update or unchanged")
-    label: str
-    changes: list[ChangeOut]
-
-
-class ProblemOut(Schema):
-    row: int | None
-    column: str | None
-    message: str
-    located: str = Field(description='The problem with its place, e.g. "sites.xlsx row 4, column Status: …".')
-
-
-class ImportPlanOut(Schema):
-    kind: str
-    filename: str
-    study_id: int | None
-    applied: bool
-    can_apply: bool
-    created: int
-    changed: int
-    unchanged: int
-    ignored_columns: list[str]
-    rows: list[PlannedRowOut]
-    problems: list[ProblemOut]
 
 
 def _multipart(*, with_study: bool) -> dict:
@@ -62,7 +30,7 @@ def _multipart(*, with_study: bool) -> dict:
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 
-def _plan_out(plan: bulk.ImportPlan, *, applied: bool) -> dict:
+def _plan_out(plan: plans.ImportPlan, *, applied: bool) -> dict:
     return {
         "kind": plan.kind,
         "filename": plan.filename,
@@ -84,8 +52,8 @@ def _plan_out(plan: bulk.ImportPlan, *, applied: bool) -> dict:
     }
 
 
-def _refusal(plan: bulk.ImportPlan) -> Status:
-    columns = bulk.INSTITUTION_COLUMNS if plan.kind == bulk.INSTITUTIONS else bulk.SITE_COLUMNS
+def _refusal(plan: plans.ImportPlan) -> Status:
+    columns = INSTITUTION_COLUMNS if plan.kind == INSTITUTIONS else SITE_COLUMNS
     keys = {c.label: c.key for c in columns}
     errors = [
         {"field": keys.get(p.column, "file"), "message": p.located(plan.filename)} for p in plan.problems
@@ -96,15 +64,15 @@ def _refusal(plan: bulk.ImportPlan) -> Status:
 
 def _upload(request) -> tuple[bytes, str]:
     """The uploaded file's content and name; a declared size over the limit is refused unread."""
-    limit = bulk.max_upload_bytes()
+    limit = plans.max_upload_bytes()
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > limit + 64 * 1024:
-        raise ValidationError({"file": bulk.too_large_message(declared)})
+        raise ValidationError({"file": plans.too_large_message(declared)})
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationError({"file": "Send the spreadsheet as the multipart field `file`."})
     if upload.size > limit:
-        raise ValidationError({"file": bulk.too_large_message(upload.size)})
+        raise ValidationError({"file": plans.too_large_message(upload.size)})
     return upload.read(), upload.name
 
 
@@ -118,13 +86,13 @@ def _study(request):
 def _run(request, kind: str, *, apply: bool):
     user = actor(request)
     require(can_manage_institutions(user), "Only administrators and CRMs import records.")
-    study = _study(request) if kind == bulk.STUDY_SITES else None
+    study = _study(request) if kind == STUDY_SITES else None
     content, filename = _upload(request)
     if not apply:
-        return _plan_out(bulk.plan_import(kind, content, filename, by=user, study=study), applied=False)
+        return _plan_out(services.plan_import(kind, content, filename, by=user, study=study), applied=False)
     try:
-        plan = bulk.import_file(kind, content, filename, by=user, study=study)
-    except bulk.ImportRefused as refused:
+        plan = services.import_file(kind, content, filename, by=user, study=study)
+    except plans.ImportRefused as refused:
         return _refusal(refused.plan)
     return _plan_out(plan, applied=True)
 
@@ -136,7 +104,7 @@ def _run(request, kind: str, *, apply: bool):
 )
 def preview_institutions_import(request):
     """What importing the file's institutions would create and change, and every bad row; writes nothing."""
-    return _run(request, bulk.INSTITUTIONS, apply=False)
+    return _run(request, INSTITUTIONS, apply=False)
 
 
 @router.post(
@@ -146,7 +114,7 @@ def preview_institutions_import(request):
 )
 def apply_institutions_import(request):
     """Import the file's institutions: all of them in one transaction, or 422 and nothing."""
-    return _run(request, bulk.INSTITUTIONS, apply=True)
+    return _run(request, INSTITUTIONS, apply=True)
 
 
 @router.post(
@@ -156,7 +124,7 @@ def apply_institutions_import(request):
 )
 def preview_sites_import(request):
     """What importing the file's sites into the study would create and change; writes nothing."""
-    return _run(request, bulk.STUDY_SITES, apply=False)
+    return _run(request, STUDY_SITES, apply=False)
 
 
 @router.post(
@@ -166,4 +134,4 @@ def preview_sites_import(request):
 )
 def apply_sites_import(request):
     """Import the file's sites into the study: all of them in one transaction, or 422 and nothing."""
-    return _run(request, bulk.STUDY_SITES, apply=True)
+    return _run(request, STUDY_SITES, apply=True)

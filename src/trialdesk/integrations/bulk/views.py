@@ -23,7 +23,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
-from trialdesk.integrations import bulk, exports
+from trialdesk.integrations.bulk import plans, selectors, services
+from trialdesk.integrations.bulk.columns import INSTITUTION_COLUMNS, INSTITUTIONS, SITE_COLUMNS, STUDY_SITES
 from trialdesk.interop import tabular
 from trialdesk.interop.xlsx import Sheet, write_workbook
 from trialdesk.studies import selectors as study_selectors
@@ -33,17 +34,17 @@ from trialdesk.studies.pages import visible_study
 SIGNING_SALT = "trialdesk.integrations.bulk-import"
 # A preview is confirmed within minutes; an hour leaves room for a coffee, not for a stale plan.
 PREVIEW_MAX_AGE = 3600
-KINDS = {bulk.INSTITUTIONS: bulk.INSTITUTION_COLUMNS, bulk.STUDY_SITES: bulk.SITE_COLUMNS}
-TITLES = {bulk.INSTITUTIONS: "Import institutions", bulk.STUDY_SITES: "Import study sites"}
+KINDS = {INSTITUTIONS: INSTITUTION_COLUMNS, STUDY_SITES: SITE_COLUMNS}
+TITLES = {INSTITUTIONS: "Import institutions", STUDY_SITES: "Import study sites"}
 INSTRUCTIONS = {
-    bulk.INSTITUTIONS: (
+    INSTITUTIONS: (
         "Institutions: one row per institution, under the header row of the Institutions sheet.",
         "A row whose Institution id, or name, department, city and country, matches an institution in the "
         "directory changes it; any other row adds a new one.",
         "Nothing is written until you have seen the preview and pressed Confirm import; one bad row stops "
         "the whole file.",
     ),
-    bulk.STUDY_SITES: (
+    STUDY_SITES: (
         "Study sites: one row per site of the study, under the header row of the Sites sheet.",
         "A row whose Site number is already used in the study changes that site; any other row adds one. "
         "A column left out of the file leaves that field as it is.",
@@ -71,8 +72,8 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
             raise forms.ValidationError("Upload an Excel workbook (.xlsx) or a CSV file (.csv).")
-        if upload.size > bulk.max_upload_bytes():
-            raise forms.ValidationError(bulk.too_large_message(upload.size))
+        if upload.size > plans.max_upload_bytes():
+            raise forms.ValidationError(plans.too_large_message(upload.size))
         return upload
 
 
@@ -108,7 +109,7 @@ class SizeLimitedUpload(FileUploadHandler):
 
 
 def _upload_form(request, kind: str, data=None, files=None):
-    if kind == bulk.STUDY_SITES:
+    if kind == STUDY_SITES:
         initial = {"study": request.GET.get("study")} if request.GET.get("study", "").isdigit() else {}
         return SiteUploadForm(data, files, studies=_managed_studies(request.user), initial=initial)
     return UploadForm(data, files)
@@ -121,7 +122,7 @@ def _section(kind: str, form, too_large: str = "") -> dict:
         "title": TITLES[kind],
         "too_large": too_large,
         "columns": KINDS[kind],
-        "action": reverse("bulk_import_institutions" if kind == bulk.INSTITUTIONS else "bulk_import_sites"),
+        "action": reverse("bulk_import_institutions" if kind == INSTITUTIONS else "bulk_import_sites"),
         "template_xlsx": reverse(f"bulk_{kind}_template_xlsx"),
         "template_csv": reverse(f"bulk_{kind}_template_csv"),
     }
@@ -138,8 +139,8 @@ def import_start(request):
     """Both upload forms, with the templates to download."""
     require(can_manage_institutions(request.user), "Only administrators and CRMs import records.")
     sections = [
-        _section(bulk.INSTITUTIONS, _upload_form(request, bulk.INSTITUTIONS)),
-        _section(bulk.STUDY_SITES, _upload_form(request, bulk.STUDY_SITES)),
+        _section(INSTITUTIONS, _upload_form(request, INSTITUTIONS)),
+        _section(STUDY_SITES, _upload_form(request, STUDY_SITES)),
     ]
     context = {"title": "Import from a spreadsheet", "sections": sections, "nav": "imports"}
     return TemplateResponse(request, "integrations/bulk_upload.html", context)
@@ -150,10 +151,14 @@ def _import_upload(request, kind: str):
     if request.method != "POST":
         return _upload_page(request, kind, _upload_form(request, kind))
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    limit = bulk.max_upload_bytes()
+    limit = plans.max_upload_bytes()
     if declared > limit + 64 * 1024:  # refused before a byte of the body is read
         return _upload_page(
-            request, kind, _upload_form(request, kind), status=413, too_large=bulk.too_large_message(declared)
+            request,
+            kind,
+            _upload_form(request, kind),
+            status=413,
+            too_large=plans.too_large_message(declared),
         )
     guard = SizeLimitedUpload(request, limit)
     request.upload_handlers.insert(0, guard)
@@ -164,18 +169,18 @@ def _preview(request, kind: str, guard: SizeLimitedUpload):
     form = _upload_form(request, kind, request.POST, request.FILES)
     if guard.exceeded:
         return _upload_page(
-            request, kind, _upload_form(request, kind), status=413, too_large=bulk.too_large_message()
+            request, kind, _upload_form(request, kind), status=413, too_large=plans.too_large_message()
         )
     if not form.is_valid():
         return _upload_page(request, kind, form, status=400)
     upload, study = form.cleaned_data["file"], form.cleaned_data.get("study")
     content = upload.read()
-    plan = bulk.plan_import(kind, content, upload.name, by=request.user, study=study)
+    plan = services.plan_import(kind, content, upload.name, by=request.user, study=study)
     token = _keep_upload(request, plan, content) if plan.can_apply else ""
     return _preview_page(request, plan, token)
 
 
-def _preview_page(request, plan: bulk.ImportPlan, token: str, *, status: int = 200):
+def _preview_page(request, plan: plans.ImportPlan, token: str, *, status: int = 200):
     context = {
         "plan": plan,
         "title": f"{TITLES[plan.kind]}: preview of {plan.filename}",
@@ -188,8 +193,8 @@ def _preview_page(request, plan: bulk.ImportPlan, token: str, *, status: int = 2
     return TemplateResponse(request, "integrations/bulk_preview.html", context, status=status)
 
 
-def _upload_url(plan: bulk.ImportPlan) -> str:
-    if plan.kind == bulk.INSTITUTIONS:
+def _upload_url(plan: plans.ImportPlan) -> str:
+    if plan.kind == INSTITUTIONS:
         return reverse("bulk_import_institutions")
     return reverse("bulk_import_sites") + (f"?study={plan.study.pk}" if plan.study else "")
 
@@ -198,14 +203,14 @@ def _upload_url(plan: bulk.ImportPlan) -> str:
 @login_required
 def import_institutions(request):
     """GET: the upload form; POST a file: the preview (nothing is written)."""
-    return _import_upload(request, bulk.INSTITUTIONS)
+    return _import_upload(request, INSTITUTIONS)
 
 
 @csrf_exempt
 @login_required
 def import_sites(request):
     """GET: the upload form (choose the study); POST a file: the preview (nothing is written)."""
-    return _import_upload(request, bulk.STUDY_SITES)
+    return _import_upload(request, STUDY_SITES)
 
 
 def _uploads() -> Path:
@@ -214,7 +219,7 @@ def _uploads() -> Path:
     return folder
 
 
-def _keep_upload(request, plan: bulk.ImportPlan, content: bytes) -> str:
+def _keep_upload(request, plan: plans.ImportPlan, content: bytes) -> str:
     """Store the file under a random name and return the signed token the confirmation sends back."""
     _forget_old_uploads()
     name = secrets.token_urlsafe(24)
@@ -256,10 +261,10 @@ def import_confirm(request):
     try:
         if payload["study"] is not None:
             study = visible_study(request, payload["study"])
-        plan = bulk.import_file(
+        plan = services.import_file(
             payload["kind"], path.read_bytes(), payload["file"], by=request.user, study=study
         )
-    except bulk.ImportRefused as refused:
+    except plans.ImportRefused as refused:
         return _preview_page(request, refused.plan, "", status=422)
     finally:
         path.unlink(missing_ok=True)
@@ -289,7 +294,7 @@ def _unsigned(form: ConfirmForm, request) -> dict | None:
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=selectors.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -303,7 +308,7 @@ def _template(kind: str, suffix: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="trialdesk-{kind}-template.csv"'
         return response
-    title = "Institutions" if kind == bulk.INSTITUTIONS else "Sites"
+    title = "Institutions" if kind == INSTITUTIONS else "Sites"
     sheet = Sheet(title, columns, drop_downs=True, instructions=INSTRUCTIONS[kind])
     return _xlsx_response(write_workbook([sheet]), f"trialdesk-{kind}-template.xlsx")
 
@@ -311,25 +316,25 @@ def _template(kind: str, suffix: str) -> HttpResponse:
 @login_required
 @require_safe
 def institutions_template_xlsx(request):
-    return _template(bulk.INSTITUTIONS, "xlsx")
+    return _template(INSTITUTIONS, "xlsx")
 
 
 @login_required
 @require_safe
 def institutions_template_csv(request):
-    return _template(bulk.INSTITUTIONS, "csv")
+    return _template(INSTITUTIONS, "csv")
 
 
 @login_required
 @require_safe
 def sites_template_xlsx(request):
-    return _template(bulk.STUDY_SITES, "xlsx")
+    return _template(STUDY_SITES, "xlsx")
 
 
 @login_required
 @require_safe
 def sites_template_csv(request):
-    return _template(bulk.STUDY_SITES, "csv")
+    return _template(STUDY_SITES, "csv")
 
 
 @login_required
@@ -339,7 +344,7 @@ def portfolio_export(request):
     user = request.user
     filters = PortfolioFilterForm(request.GET, therapeutic_areas=study_selectors.therapeutic_areas_for(user))
     return _xlsx_response(
-        exports.portfolio_workbook(user, **filters.filters()), exports.export_filename(None, "portfolio")
+        selectors.portfolio_workbook(user, **filters.filters()), selectors.export_filename(None, "portfolio")
     )
 
 
@@ -348,7 +353,7 @@ def portfolio_export(request):
 def study_sites_export(request, study_id):
     study = visible_study(request, study_id)
     return _xlsx_response(
-        exports.study_sites_workbook(request.user, study), exports.export_filename(study, "sites")
+        selectors.study_sites_workbook(request.user, study), selectors.export_filename(study, "sites")
     )
 
 
@@ -357,5 +362,6 @@ def study_sites_export(request, study_id):
 def study_milestones_export(request, study_id):
     study = visible_study(request, study_id)
     return _xlsx_response(
-        exports.study_milestones_workbook(request.user, study), exports.export_filename(study, "milestones")
+        selectors.study_milestones_workbook(request.user, study),
+        selectors.export_filename(study, "milestones"),
     )

@@ -8,7 +8,7 @@ export the sites, edit the workbook and import it back.
 from django.utils import timezone
 
 from trialdesk.core.models import User
-from trialdesk.integrations.bulk import SITE_COLUMNS
+from trialdesk.integrations.bulk.columns import SITE_COLUMNS
 from trialdesk.interop.tabular import DATE, INTEGER, NUMBER, Column
 from trialdesk.interop.xlsx import Sheet, write_workbook
 from trialdesk.sites import selectors as site_selectors

@@ -1,0 +1,1 @@
+"""Spreadsheets: institutions and a study's sites imported from .xlsx or .csv, and the Excel exports."""
