@@ -226,7 +226,7 @@ def test_time_zone_from_geo_point_else_country(country, lat, lon, zone, warned):
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
     file = tmp_path / "huge.json"
     file.write_text(json.dumps(load("NCT00763412")))
-    monkeypatch.setattr(ctgov, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(ctgov.files, "MAX_FILE_BYTES", 1000)
     with pytest.raises(ctgov.DocumentError, match="over the 0 MB limit; split it into pages"):
         ctgov.read_document(file)
 
