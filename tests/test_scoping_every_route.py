@@ -5,9 +5,11 @@ checked the day it is added; one whose parameters this test cannot fill fails un
 """
 
 import importlib
+import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -24,6 +26,15 @@ from trialdesk.subjects.tests.factories import (
 from trialdesk.visits.tests.factories import build_visit_world
 
 PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
+# Subject-level data (participant and screening numbers, AE verbatim terms and narratives) and who may
+# see each: filled as the test objects are made (here and in the apps' scoping cases). Every response a
+# person gets — page, API, export, feed — is searched for the ones they may not see.
+SUBJECT_SECRETS: dict[str, frozenset[str]] = {}
+# Downloads that answer in more than one format: each format is searched.
+FORMAT_VARIANTS = {
+    "studies/<int:study_id>/history/export/": ("?format=csv", "?format=json"),
+    "studies/<int:study_id>/line-listing/": ("", "?format=csv", "?format=xlsx"),
+}
 READ_ONLY = ("auditor", "sponsor_viewer")
 # Pages that are about the signed-in person, not trial data.
 PERSONAL_PAGES = re.compile(r"^(login|logout|me)(/|$)")
@@ -60,6 +71,10 @@ def cases_by_parameter(world, crm_token) -> dict[str, list[Case]]:
     entry_a1 = make_screening_entry(world.site_a1, "S-101-01", by=world.admin)
     entry_b1 = make_screening_entry(world.site_b1, "S-201-01", by=world.admin)
     consent_version_a = make_consent_version(world.study_a, by=world.admin, approved_at=[world.site_a1])
+    SUBJECT_SECRETS.clear()
+    SUBJECT_SECRETS.update(
+        {"101-001": subjects_a1, "201-001": on_b, "S-101-01": subjects_a1, "S-201-01": on_b}
+    )
     diversity_target_a = make_diversity_target(world.study_a, by=world.admin)
     later_apps = {}
     # Apps added later give their own objects and who may see them (their tests/scoping.py, registered
@@ -158,6 +173,30 @@ def visit_cases(
     }
 
 
+def variants_of(route: str) -> tuple[str, ...]:
+    """The query strings under which a page shows different things: each tab of the study page, each
+    format of a download."""
+    if route == "studies/<int:study_id>/":
+        return ("", *(f"?tab={key}" for key in extensions.study_sections.keys()))
+    return FORMAT_VARIANTS.get(route, ("",))
+
+
+def body_text(response) -> str:
+    """What a response says, as text: an Excel download's cells, anything else decoded."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row
+        )
+    return content.decode(errors="replace")
+
+
+def assert_no_subject_secrets(person: str, where: str, text: str) -> None:
+    for secret, seen_by in SUBJECT_SECRETS.items():
+        assert person in seen_by or secret not in text, f"{person} reads {secret!r} in {where}"
+
+
 def page_routes(patterns=None, prefix=""):
     """(route, parameter names) for every page URL pattern, with nested includes flattened."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
@@ -211,9 +250,13 @@ def test_every_page_route_answers_404_outside_scope(scoped):
         for case in cases_for(parameters, cases, route):
             url = fill(route, case.values(parameters[0]))
             for person in PEOPLE:
-                status = clients[person].get(url).status_code
+                response = clients[person].get(url)
+                status = response.status_code
                 if person in case.visible_to:
                     assert status != 404 and status < 500, f"{person} GET {url} ({case.label}) -> {status}"
+                    for variant in variants_of(route):
+                        found = clients[person].get(url + variant) if variant else response
+                        assert_no_subject_secrets(person, f"GET {url}{variant}", body_text(found))
                 else:
                     assert status == 404, f"{person} GET {url} ({case.label}) -> {status}, expected 404"
                 checked += 1
@@ -262,11 +305,12 @@ def test_page_lists_never_show_what_is_out_of_scope(scoped):
     for route, parameters in page_routes():
         if parameters or PERSONAL_PAGES.match(route):
             continue
-        for person, secrets in hidden.items():
+        for person in PEOPLE:
             response = clients[person].get("/" + route)
-            body = response.content.decode(errors="replace")
-            for secret in secrets:
+            body = body_text(response)
+            for secret in hidden.get(person, ()):
                 assert secret not in body, f"{person} sees {secret!r} on /{route}"
+            assert_no_subject_secrets(person, f"/{route}", body)
 
 
 def sample_value(spec: dict, schema: dict):
@@ -330,12 +374,16 @@ def test_every_api_route_answers_404_outside_scope_and_403_to_read_only_roles(sc
             for person in PEOPLE:
                 if method != "GET" and person in ("admin", "crm"):
                     continue  # their writes are the API tests' business; here only refusals are checked
-                status = call(clients[person], method, url, body).status_code
+                response = call(clients[person], method, url, body)
+                status = response.status_code
                 label = f"{person} {method} {url} ({case.label})"
                 if person not in case.visible_to:
                     assert status == 404, f"{label} -> {status}, expected 404"
                 elif method == "GET":
                     assert status == 200, f"{label} -> {status}"
+                    assert_no_subject_secrets(
+                        person, label, body_text(call(clients[person], method, url, body))
+                    )
                 elif person in READ_ONLY and parameter != "token_id":
                     assert status == 403, f"{label} -> {status}, expected 403"
                 checked += 1
@@ -352,6 +400,8 @@ def test_api_lists_never_show_what_is_out_of_scope(scoped):
             response = client.get(url)
             assert response.status_code == 200, f"{person} GET {url} -> {response.status_code}"
             body = response.content.decode()
+            if "openapi" not in url:
+                assert_no_subject_secrets(person, f"GET {url}", body)
             # Quoted, so that an institution named after a study (visible to CRMs) does not count.
             if person not in ("admin", "coordinator"):
                 assert '"CARD-B"' not in body and "Study CARD-B" not in body, (

@@ -3,7 +3,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import Q
 
+from trialdesk.core import extensions
 from trialdesk.core.roles import ROLE_SCOPES, Role, Scope
 
 
@@ -98,10 +100,16 @@ class ApiToken(models.Model):
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from trialdesk.core.scoping import scope_filter
+        """The events of the studies and sites `user` may see; events about subject-level records
+        (extensions.audit_labels: participants, adverse events, …) only where the user may see those
+        records themselves, so a sponsor viewer reads no participant's values through the trail."""
+        from trialdesk.core.scoping import scope_filter  # scoping reads the models below
 
+        about_subjects = Q(object_type__in=extensions.subject_level_types())
+        scope = dict(study_path="study_id", site_path="study_site_id")
         return self.filter(study_id__isnull=False).filter(
-            scope_filter(user, study_path="study_id", site_path="study_site_id")
+            (~about_subjects & scope_filter(user, **scope))
+            | (about_subjects & scope_filter(user, **scope, subject_level=True))
         )
 
 

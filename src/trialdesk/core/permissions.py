@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from trialdesk.core.models import User
-from trialdesk.core.roles import SITE_STAFF_ROLES, Role
+from trialdesk.core.roles import SITE_STAFF_ROLES, SUBJECT_BLIND_ROLES, Role
 from trialdesk.core.scoping import is_administrator, role_facts
 
 
@@ -35,6 +35,18 @@ def can_work_at_some_site(user: User, study_id: int, roles: frozenset[str] = SIT
     """Whether the user may do such work at one site of the study at least (asked before an API write
     names its site, so that a read-only role hears 403 rather than a complaint about its input)."""
     return can_manage_study(user, study_id) or role_facts(user).holds_site_role_in_study(study_id, roles)
+
+
+def can_see_subject_level(user: User, study_id: int) -> bool:
+    """Whether the user reads the study's participant-level records (participants, adverse events, their
+    audit events) at some of its sites; sponsor viewers see aggregate figures only, and pages say that
+    such records are hidden rather than showing an empty list."""
+    if is_administrator(user):
+        return True
+    facts = role_facts(user)
+    if facts.roles_on_study(study_id) - SUBJECT_BLIND_ROLES:
+        return True
+    return facts.holds_site_role_in_study(study_id, frozenset(Role) - SUBJECT_BLIND_ROLES)
 
 
 def require(allowed: bool, message: str = "You may not change this record.") -> None:

@@ -34,6 +34,9 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.INVESTIGATOR: frozenset({Scope.SITE}),
 }
 
+# Roles that see no subject-level data (SPEC.md: sponsor viewers get no subject-level identifiers):
+# their assignments open aggregate figures, never a participant's or an adverse event's records.
+SUBJECT_BLIND_ROLES = frozenset({Role.SPONSOR_VIEWER})
 # Roles that may read but never change anything (writes answer 403).
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.SPONSOR_VIEWER})
 # The people at a site who screen, consent, enroll, randomize and see its participants at visits.

@@ -9,7 +9,7 @@ import contextlib
 from django.db.models import Q
 
 from trialdesk.core.models import RoleAssignment, User
-from trialdesk.core.roles import Role
+from trialdesk.core.roles import SUBJECT_BLIND_ROLES, Role
 
 NOTHING = Q(pk__in=[])
 
@@ -83,7 +83,7 @@ def scope_filter(
     `site_path`, when given, leads to the row's study site id: then site-level staff see only rows of their
     own sites, and rows whose site is empty are study-wide and shown to anyone on the study.
     `subject_level` marks participant-level records: sponsor viewers see no subject-level identifiers
-    (SPEC.md), so their assignments do not open these rows.
+    (SPEC.md, roles.SUBJECT_BLIND_ROLES), so their assignments do not open these rows.
     """
     if not user.is_authenticated or not user.is_active:
         return NOTHING
@@ -91,7 +91,7 @@ def scope_filter(
         return Q()
     study_level = RoleAssignment.objects.filter(user=user, study__isnull=False, study_site__isnull=True)
     if subject_level:
-        study_level = study_level.exclude(role=Role.SPONSOR_VIEWER)
+        study_level = study_level.exclude(role__in=SUBJECT_BLIND_ROLES)
     site_level = RoleAssignment.objects.filter(user=user, study_site__isnull=False)
     visible = Q(**{f"{study_path}__in": study_level.values("study_id")})
     if site_path is None:

@@ -10,15 +10,23 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
     import datetime as dt
 
     from tests.factories import make_participant
-    from tests.test_scoping_every_route import PEOPLE, Case
+    from tests.test_scoping_every_route import PEOPLE, SUBJECT_SECRETS, Case
     from trialdesk.safety import services
     from trialdesk.safety.models import ReportingObligation
     from trialdesk.safety.tests.factories import make_adverse_event
 
     participant_a2 = make_participant(world.site_a2, "102-951", by=world.admin)
-    event_a1 = make_adverse_event(participant_a1, by=world.admin)
-    event_a2 = make_adverse_event(participant_a2, by=world.admin)
-    event_b1 = make_adverse_event(participant_b1, by=world.admin)
+    # Verbatim terms and narratives the every-route test looks for in what each person may not see.
+    event_a1, event_a2, event_b1 = (
+        make_adverse_event(
+            participant, by=world.admin, verbatim_term=f"{secret} verbatim", narrative=f"{secret} narrative"
+        )
+        for participant, secret in (
+            (participant_a1, "AE-A1"),
+            (participant_a2, "AE-A2"),
+            (participant_b1, "AE-B1"),
+        )
+    )
     services.save_safety_settings(
         study=world.study_a, by=world.admin, development_birth_date=dt.date(2020, 6, 15)
     )
@@ -30,6 +38,17 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
     def obligation_of(event):
         return ReportingObligation.objects.filter(adverse_event=event).order_by("id").first().pk
 
+    SUBJECT_SECRETS.update(
+        {
+            "102-951": subjects_a2,
+            "AE-A1 verbatim": subjects_a1,
+            "AE-A1 narrative": subjects_a1,
+            "AE-A2 verbatim": subjects_a2,
+            "AE-A2 narrative": subjects_a2,
+            "AE-B1 verbatim": on_b,
+            "AE-B1 narrative": on_b,
+        }
+    )
     return {
         "adverse_event_id": [
             Case("an adverse event at A1", event_a1.pk, subjects_a1),

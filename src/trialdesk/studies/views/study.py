@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from trialdesk.core import audit, extensions
 from trialdesk.core.pagination import paginate
-from trialdesk.core.permissions import can_create_study, can_manage_study, require
+from trialdesk.core.permissions import can_create_study, can_manage_study, can_see_subject_level, require
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.studies import rules, selectors, services
 from trialdesk.studies.forms import (
@@ -124,6 +124,8 @@ def study_page(request, study, tab: str, tab_context: dict):
         "tabs": [(section.key, section.label) for section in sections],
         "section_template": next(section.template for section in sections if section.key == tab),
         "can_manage": can_manage_study(request.user, study.pk),
+        # Sections say "hidden" rather than show an empty list of participant-level records.
+        "subjects_hidden": not can_see_subject_level(request.user, study.pk),
         "nav": "portfolio",
         **tab_context,
     }

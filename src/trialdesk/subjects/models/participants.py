@@ -55,10 +55,14 @@ class StudyRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
+    def countable_by(self, user):
+        """The rows `user` may count in an aggregate figure though perhaps not read: a sponsor viewer
+        counts the participants of their studies (the overview, the funnel) without seeing one."""
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
 
-class ParticipantQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
+
+class ParticipantQuerySet(StudyRecordQuerySet):
+    """Participants: read by those who may see subject-level records at their site, counted by more."""
 
 
 class Participant(RegulatedRecord):

@@ -62,9 +62,10 @@ DIVERSITY_FIELDS = {
 
 
 def diversity_comparison(user: User, study) -> DiversityComparison:
-    """The study's diversity plan against its enrolled participants (those the user may see): two queries."""
+    """The study's diversity plan against its enrolled participants at the sites the user may see (two
+    queries): aggregate figures, which a sponsor viewer sees too."""
     people = list(
-        Participant.objects.visible_to(user)
+        Participant.objects.countable_by(user)
         .filter(study=study, status__in=rules.COUNTS_AS_ENROLLED)
         .values(*DIVERSITY_FIELDS.values())
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from trialdesk.core.models import User
+from trialdesk.core.permissions import can_see_subject_level
 from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules
 from trialdesk.subjects.models import Participant, ScreenFailureReason, ScreeningEntry
@@ -57,14 +58,17 @@ class Funnel:
 
 
 def recruitment_funnel(user: User, study) -> Funnel:
-    """Screened / screen-failed / enrolled per site, country and study, and screen-failure reasons ranked."""
+    """Screened / screen-failed / enrolled per site, country and study, and screen-failure reasons ranked.
+
+    Aggregate figures: a sponsor viewer counts what they may not read, but gets no free-text detail of
+    a failure (the criteria ranking), which is written about one person."""
     sites = list(
         StudySite.objects.visible_to(user)
         .filter(study=study)
         .select_related("institution")
         .order_by("site_number")
     )
-    entries = ScreeningEntry.objects.visible_to(user).filter(study=study)
+    entries = ScreeningEntry.objects.countable_by(user).filter(study=study)
     outcomes = defaultdict(dict)
     for site_id, outcome, n in (
         entries.values("study_site_id", "outcome")
@@ -73,7 +77,7 @@ def recruitment_funnel(user: User, study) -> Funnel:
     ):
         outcomes[site_id][outcome] = n
     enrolled = dict(
-        Participant.objects.visible_to(user)
+        Participant.objects.countable_by(user)
         .filter(study=study, status__in=rules.COUNTS_AS_ENROLLED)
         .values("study_site_id")
         .annotate(n=Count("id"))
@@ -101,15 +105,15 @@ def recruitment_funnel(user: User, study) -> Funnel:
         total = total.plus(row, study.code)
     # The study's target is its planned enrollment, not the sum of its sites' targets.
     total = FunnelRow(**{**total.__dict__, "target": study.planned_enrollment})
+    ineligible = entries.filter(
+        outcome=rules.FAILED, failure_reason__in=("inclusion_not_met", "exclusion_met")
+    )
     return Funnel(
         sites=rows,
         countries=[countries[c] for c in sorted(countries)],
         study=total,
         reasons=_ranked_reasons(entries.filter(outcome=rules.FAILED), by_detail=False),
-        criteria=_ranked_reasons(
-            entries.filter(outcome=rules.FAILED, failure_reason__in=("inclusion_not_met", "exclusion_met")),
-            by_detail=True,
-        ),
+        criteria=_ranked_reasons(ineligible, by_detail=True) if can_see_subject_level(user, study.pk) else [],
     )
 
 
@@ -131,16 +135,18 @@ def _ranked_reasons(failures: QuerySet[ScreeningEntry], *, by_detail: bool) -> l
 
 
 def recruitment_numbers(user: User, study) -> dict[str, int]:
-    """The study overview's participant figures, over the sites the user may see (two queries)."""
+    """The study overview's participant figures, over the sites the user may see (two queries).
+
+    Aggregate figures name no participant: a sponsor viewer counts what they may not read."""
     outcomes = dict(
-        ScreeningEntry.objects.visible_to(user)
+        ScreeningEntry.objects.countable_by(user)
         .filter(study=study)
         .values("outcome")
         .annotate(n=Count("id"))
         .values_list("outcome", "n")
     )
     statuses = dict(
-        Participant.objects.visible_to(user)
+        Participant.objects.countable_by(user)
         .filter(study=study)
         .values("status")
         .annotate(n=Count("id"))
