@@ -23,7 +23,7 @@ ALLOWED = {
     # The audit trail appends its own events (hash-chained, insert-only); core.records calls it.
     ("core/audit.py", "record"): "appends the AuditEvent that every write path records",
     # Visits for many participants at once in set-based SQL, audited per site: docs/adr/0004.
-    ("visits/services.py", "_insert_visits"): "bulk visit scheduling, docs/adr/0004-bulk-visit-scheduling.md",
+    ("visits/services/scheduling.py", "_insert_visits"): "bulk visit scheduling, docs/adr/0004",
 }
 
 WRITE_METHODS = {

@@ -28,5 +28,5 @@ def reconsent(monkeypatch):
             return None
         return types.SimpleNamespace(is_overdue=state["overdue"], due_on=state["due_on"])
 
-    monkeypatch.setattr(services, "reconsent_due", reconsent_due)
+    monkeypatch.setattr(services.deviations, "reconsent_due", reconsent_due)
     return state

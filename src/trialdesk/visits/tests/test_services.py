@@ -305,7 +305,7 @@ def test_a_visit_date_before_enrollment_is_refused(world, vw):
 
 
 def test_a_visit_date_before_first_consent_is_refused(world, vw, monkeypatch):
-    monkeypatch.setattr(services, "first_consent_on", lambda participant: D(2025, 3, 20))
+    monkeypatch.setattr(services.recording, "first_consent_on", lambda participant: D(2025, 3, 20))
     with pytest.raises(ValidationError) as error:
         record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
     assert "first consent (2025-03-20)" in error.value.message_dict["done_on"][0]
