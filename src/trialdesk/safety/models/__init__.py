@@ -1,0 +1,50 @@
+"""Adverse events and their follow-up versions, the reporting obligations they create, and per-study safety
+settings: sponsor time zone, product type, reference safety information and committee reporting policies."""
+
+from trialdesk.safety.models.events import (
+    SERIOUSNESS_LABELS,
+    ActionTaken,
+    AdverseEvent,
+    AdverseEventQuerySet,
+    AdverseEventVersion,
+    AdverseEventVersionQuerySet,
+    Causality,
+    EventOutcome,
+)
+from trialdesk.safety.models.obligations import (
+    CalendarFeed,
+    ObligationStatus,
+    ReportingObligation,
+    ReportingObligationQuerySet,
+)
+from trialdesk.safety.models.study_settings import (
+    CommitteePolicyQuerySet,
+    CommitteeReportingPolicy,
+    ProductType,
+    ReferenceSafetyInformation,
+    ReferenceSafetyInformationQuerySet,
+    StudySafetySettings,
+    StudySafetySettingsQuerySet,
+)
+
+__all__ = [
+    "ActionTaken",
+    "AdverseEvent",
+    "AdverseEventQuerySet",
+    "AdverseEventVersion",
+    "AdverseEventVersionQuerySet",
+    "CalendarFeed",
+    "Causality",
+    "CommitteePolicyQuerySet",
+    "CommitteeReportingPolicy",
+    "EventOutcome",
+    "ObligationStatus",
+    "ProductType",
+    "ReferenceSafetyInformation",
+    "ReferenceSafetyInformationQuerySet",
+    "ReportingObligation",
+    "ReportingObligationQuerySet",
+    "SERIOUSNESS_LABELS",
+    "StudySafetySettings",
+    "StudySafetySettingsQuerySet",
+]

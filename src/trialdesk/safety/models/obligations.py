@@ -1,0 +1,120 @@
+"""The reporting obligations adverse events create, and people's private calendar feeds of them."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from trialdesk.core.models import RegulatedRecord
+from trialdesk.safety import rules
+from trialdesk.safety.models.events import AdverseEvent, AdverseEventQuerySet
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = rules.OPEN, "Open"
+    SUBMITTED = rules.SUBMITTED, "Submitted"
+    NOT_REQUIRED = rules.NOT_REQUIRED, "Not required"
+
+
+class ReportingObligationQuerySet(AdverseEventQuerySet):
+    """Obligations are seen by those who see the event's participant (DSUR ones: the whole study)."""
+
+
+class ReportingObligation(RegulatedRecord):
+    """A report an adverse event (or the study's annual cycle, for the DSUR) requires: to whom, under which
+    rule, the clock and its due time, and once submitted the evidence (who, when, reference number).
+    Late is not stored: it is worked out on read from the due time (rules.obligation_standing)."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="reporting_obligations")
+    study_site = models.ForeignKey(
+        "sites.StudySite",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_obligations",
+    )
+    adverse_event = models.ForeignKey(
+        AdverseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="obligations"
+    )
+    key = models.CharField(max_length=80, help_text="The rule's id, e.g. US-IND-15D.")
+    recipient = models.CharField(max_length=200)
+    jurisdiction = models.CharField(max_length=80)
+    rule = models.CharField("rule (citation)", max_length=300)
+    description = models.CharField(max_length=300, blank=True)
+    reporting_party = models.CharField(max_length=16, choices=[("site", "Site"), ("sponsor", "Sponsor")])
+    clock = models.CharField(max_length=16, choices=[(c, c) for c in rules.CLOCKS])
+    length = models.PositiveIntegerField()
+    starts_at = models.DateTimeField("clock starts")
+    due_at = models.DateTimeField("due")
+    due_on = models.DateField("due day (local)")
+    time_zone = models.CharField(max_length=64, help_text="The reporting party's time zone.")
+    status = models.CharField(max_length=16, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
+    not_required_reason = models.TextField(blank=True)
+    from_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The event version that set it."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reference_number = models.CharField(max_length=100, blank=True)
+
+    objects = ReportingObligationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adverse_event", "key"],
+                condition=models.Q(adverse_event__isnull=False),
+                name="unique_obligation_per_event_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["study", "key"],
+                condition=models.Q(adverse_event__isnull=True),
+                name="unique_study_obligation_per_rule",
+            ),
+        ]
+        # The board counts open obligations by due time for the studies and sites a user sees: with the
+        # study and site in the index, those counts never read the table itself.
+        indexes = [
+            models.Index(fields=["status", "due_at", "study", "study_site"], name="obligation_board_idx"),
+            models.Index(fields=["study", "status", "due_at"], name="obligation_study_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.description or self.rule}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def standing(self, now) -> rules.Standing:
+        return rules.obligation_standing(
+            status=self.status, due_at=self.due_at, submitted_at=self.submitted_at, now=now, zone=self.zone
+        )
+
+    def clean(self) -> None:
+        if self.status == ObligationStatus.SUBMITTED and not self.submitted_at:
+            raise ValidationError({"submitted_at": "Say when the report was submitted."})
+        if self.status == ObligationStatus.NOT_REQUIRED and not self.not_required_reason.strip():
+            raise ValidationError({"not_required_reason": "Say why the report is not required."})
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed URL: only its token's SHA-256 is stored; it can be revoked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.prefix}… of {self.user}"

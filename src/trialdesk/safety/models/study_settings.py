@@ -1,0 +1,177 @@
+"""A study's safety settings: sponsor time zone, product type, reference safety information, IRB policies."""
+
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from trialdesk.core.models import RegulatedRecord
+from trialdesk.core.scoping import scope_filter
+from trialdesk.safety import rules
+
+
+class ProductType(models.TextChoices):
+    DRUG = "drug", "Drug"
+    BIOLOGIC = "biologic", "Biologic"
+    DEVICE = "device", "Device"
+
+
+class StudySafetySettingsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study"))
+
+
+class StudySafetySettings(RegulatedRecord):
+    """How a study reports safety: the sponsor's time zone, product type, site → sponsor limit, the
+    jurisdictions beyond its sites' countries (e.g. an IND with no US site), and the DSUR birth date."""
+
+    study = models.OneToOneField("studies.Study", on_delete=models.CASCADE, related_name="safety_settings")
+    sponsor_time_zone = models.CharField("sponsor time zone (IANA)", max_length=64, default="UTC")
+    product_type = models.CharField(max_length=16, choices=ProductType.choices, default=ProductType.DRUG)
+    site_to_sponsor_hours = models.PositiveSmallIntegerField(
+        "site → sponsor limit (hours)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text="The protocol's limit for reporting a serious event to the sponsor.",
+    )
+    extra_jurisdictions = models.JSONField(
+        default=list, blank=True, help_text="Jurisdictions reported to beyond the sites' countries."
+    )
+    development_birth_date = models.DateField(
+        "development international birth date",
+        null=True,
+        blank=True,
+        help_text="First authorisation of a trial with the product anywhere; DSURs follow its anniversary.",
+    )
+
+    objects = StudySafetySettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "study safety settings"
+
+    def __str__(self) -> str:
+        return f"Safety settings of {self.study}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.sponsor_time_zone)
+
+    def clean(self) -> None:
+        errors = {}
+        if problem := rules.time_zone_problem(self.sponsor_time_zone):
+            errors["sponsor_time_zone"] = problem
+        if not isinstance(self.extra_jurisdictions, list):
+            errors["extra_jurisdictions"] = "Give a list of jurisdiction codes."
+        else:
+            unknown = [c for c in self.extra_jurisdictions if c not in rules.JURISDICTIONS]
+            if unknown:
+                errors["extra_jurisdictions"] = (
+                    f"Unknown jurisdiction {unknown[0]!r}; use {', '.join(rules.JURISDICTIONS)}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReferenceSafetyInformationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study"))
+
+
+class ReferenceSafetyInformation(RegulatedRecord):
+    """A version of the study's reference safety information (investigator's brochure section or SmPC)
+    against which the expectedness of an adverse reaction is judged."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="safety_references")
+    label = models.CharField("version", max_length=40, help_text="e.g. IB v7.0 section 6.4")
+    effective_on = models.DateField()
+    note = models.TextField(blank=True)
+
+    objects = ReferenceSafetyInformationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "-effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "label"],
+                name="unique_rsi_version_per_study",
+                violation_error_message="This study already has this reference safety information version.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CommitteePolicyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+
+
+class CommitteeReportingPolicy(RegulatedRecord):
+    """An ethics committee's or IRB's reporting policy in a study (at one site, or at all of them):
+    which events it wants reported, within how many calendar or working days of the site's awareness."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="committee_policies")
+    study_site = models.ForeignKey(
+        "sites.StudySite",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="committee_policies",
+        help_text="Empty: the policy applies at every site of the study.",
+    )
+    name = models.CharField(max_length=60, help_text="Short name, used as the jurisdiction IRB:<name>.")
+    committee = models.CharField(max_length=200)
+    event_kind = models.CharField(
+        max_length=32, choices=[(k, k.replace("_", " ").capitalize()) for k in rules.COMMITTEE_EVENT_KINDS]
+    )
+    clock = models.CharField(
+        max_length=16, choices=[("calendar", "Calendar days"), ("working", "Working days")]
+    )
+    length = models.PositiveSmallIntegerField("days")
+    holiday_calendar = models.CharField(
+        max_length=16, help_text="Country (ISO code) whose public holidays working days skip."
+    )
+    citation = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = CommitteePolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "name"]
+        verbose_name_plural = "committee reporting policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "name"],
+                name="unique_committee_policy_name_per_study",
+                violation_error_message="This study already has a committee policy of this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} ({self.name})"
+
+    def clean(self) -> None:
+        errors = rules.committee_policy_problems(
+            name=self.name,
+            event_kind=self.event_kind,
+            clock=self.clock,
+            length=self.length or 0,
+            holiday_calendar=self.holiday_calendar,
+        )
+        if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
+            errors["study_site"] = "This site belongs to another study."
+        if errors:
+            raise ValidationError(errors)
+
+    def as_rule_policy(self) -> rules.CommitteePolicy:
+        return rules.CommitteePolicy(
+            name=self.name,
+            committee=self.committee,
+            event_kind=self.event_kind,
+            clock=self.clock,
+            length=self.length,
+            holiday_calendar=self.holiday_calendar,
+            citation=self.citation,
+        )
