@@ -2,33 +2,43 @@
 
 from django.urls import path
 
-from trialdesk.safety import views
+from trialdesk.safety.views import adverse_events, calendar, obligations, study_settings
 
 urlpatterns = [
     path(
-        "studies/<int:study_id>/adverse-events/new/", views.adverse_event_create, name="adverse_event_create"
+        "studies/<int:study_id>/adverse-events/new/",
+        adverse_events.adverse_event_create,
+        name="adverse_event_create",
     ),
-    path("studies/<int:study_id>/line-listing/", views.line_listing, name="line_listing"),
-    path("studies/<int:study_id>/safety-settings/", views.safety_settings_edit, name="safety_settings_edit"),
+    path("studies/<int:study_id>/line-listing/", adverse_events.line_listing, name="line_listing"),
+    path(
+        "studies/<int:study_id>/safety-settings/",
+        study_settings.safety_settings_edit,
+        name="safety_settings_edit",
+    ),
     path(
         "studies/<int:study_id>/committee-policies/new/",
-        views.committee_policy_create,
+        study_settings.committee_policy_create,
         name="committee_policy_create",
     ),
     path(
         "studies/<int:study_id>/reference-safety-information/new/",
-        views.reference_safety_information_create,
+        study_settings.reference_safety_information_create,
         name="reference_safety_information_create",
     ),
-    path("adverse-events/<int:adverse_event_id>/", views.adverse_event_detail, name="adverse_event_detail"),
+    path(
+        "adverse-events/<int:adverse_event_id>/",
+        adverse_events.adverse_event_detail,
+        name="adverse_event_detail",
+    ),
     path(
         "adverse-events/<int:adverse_event_id>/follow-up/",
-        views.adverse_event_follow_up,
+        adverse_events.adverse_event_follow_up,
         name="adverse_event_follow_up",
     ),
-    path("obligations/<int:obligation_id>/submit/", views.obligation_submit, name="obligation_submit"),
-    path("safety/obligations/", views.obligations_board, name="obligations_board"),
-    path("safety/ctcae/", views.ctcae_suggestions, name="ctcae_suggestions"),
-    path("me/calendar/", views.calendar_settings, name="calendar_settings"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("obligations/<int:obligation_id>/submit/", obligations.obligation_submit, name="obligation_submit"),
+    path("safety/obligations/", obligations.obligations_board, name="obligations_board"),
+    path("safety/ctcae/", adverse_events.ctcae_suggestions, name="ctcae_suggestions"),
+    path("me/calendar/", calendar.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

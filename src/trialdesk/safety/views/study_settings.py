@@ -1,0 +1,90 @@
+"""Pages of a study's safety settings, committee reporting policies and reference safety information."""
+
+from zoneinfo import available_timezones
+
+from django.contrib.auth.decorators import login_required
+from django.urls import reverse
+
+from trialdesk.core.permissions import require
+from trialdesk.core.views import form_page, post_data
+from trialdesk.safety import selectors, services
+from trialdesk.safety.forms import CommitteePolicyForm, ReferenceSafetyInformationForm, SafetySettingsForm
+from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInformation
+from trialdesk.safety.permissions import can_oversee_safety
+from trialdesk.sites.models import StudySite
+from trialdesk.studies.pages import visible_study
+
+# Study safety settings -----------------------------------------------------------------------------------
+
+
+def _safety_tab(study) -> str:
+    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=safety"
+
+
+@login_required
+def safety_settings_edit(request, study_id):
+    """The study's sponsor time zone, product type, site → sponsor limit, jurisdictions and DSUR date."""
+    study = visible_study(request, study_id)
+    require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
+    form = SafetySettingsForm(post_data(request), instance=selectors.settings_of(study))
+    return form_page(
+        request,
+        form,
+        lambda f: services.save_safety_settings(
+            study=study,
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+            **f.changed_values(),
+        ),
+        title=f"Safety settings of {study.code}",
+        cancel_url=_safety_tab(study),
+        done=lambda s: _safety_tab(study),
+        saved="Safety settings saved; events recorded from now on use them.",
+        study=study,
+        time_zones=sorted(available_timezones()),
+        nav="portfolio",
+    )
+
+
+@login_required
+def committee_policy_create(request, study_id):
+    study = visible_study(request, study_id)
+    require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
+    sites = StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
+    form = CommitteePolicyForm(
+        post_data(request), sites=sites, instance=CommitteeReportingPolicy(study=study)
+    )
+    return form_page(
+        request,
+        form,
+        lambda f: services.add_committee_policy(study=study, by=request.user, **f.changed_values()),
+        title=f"New ethics committee / IRB reporting policy in {study.code}",
+        cancel_url=_safety_tab(study),
+        done=lambda p: _safety_tab(study),
+        saved="Committee policy added; events recorded from now on report under it.",
+        study=study,
+        nav="portfolio",
+    )
+
+
+@login_required
+def reference_safety_information_create(request, study_id):
+    study = visible_study(request, study_id)
+    require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
+    form = ReferenceSafetyInformationForm(
+        post_data(request), instance=ReferenceSafetyInformation(study=study)
+    )
+    return form_page(
+        request,
+        form,
+        lambda f: services.add_reference_safety_information(
+            study=study, by=request.user, **f.changed_values()
+        ),
+        title=f"New reference safety information version in {study.code}",
+        cancel_url=_safety_tab(study),
+        done=lambda r: _safety_tab(study),
+        saved="Reference safety information added.",
+        study=study,
+        nav="portfolio",
+    )
