@@ -46,6 +46,7 @@ ROUTES = {
     ("POST", "/api/v1/study-sites/{study_site_id}/transition"),
     ("GET", "/api/v1/studies/{study_id}/audit-events"),
     ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/me/work"),
     ("GET", "/api/v1/me/tokens"),
     ("POST", "/api/v1/me/tokens"),
     ("DELETE", "/api/v1/me/tokens/{token_id}"),

@@ -1,10 +1,11 @@
-"""API operations on the signed-in user: who I am, my roles, my API tokens (people: people.directory)."""
+"""API operations on the signed-in user: who I am, my roles, my work and my API tokens (people are in
+people.directory)."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from trialdesk.core import services
+from trialdesk.core import services, work
 from trialdesk.core.apiutils import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -21,6 +22,7 @@ from trialdesk.core.schemas import (
     ApiTokenOut,
     MeOut,
     NewApiTokenOut,
+    WorkItemOut,
 )
 from trialdesk.core.scoping import is_administrator
 
@@ -33,6 +35,18 @@ def get_me(request):
     user = actor(request)
     roles = RoleAssignment.objects.filter(user=user).select_related("study", "study_site").order_by("id")
     return {"user": user, "is_administrator": is_administrator(user), "roles": list(roles)}
+
+
+@router.get("/me/work", response=with_errors({200: page_schema(WorkItemOut)}, READ_ERRORS))
+def list_my_work(request, page: Query[PageQuery]):
+    """What is due for me across my studies (the My work page), overdue first, then soonest due."""
+    items = work.work_for(actor(request))
+    return {
+        "count": len(items),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": items[page.offset : page.offset + page.limit],
+    }
 
 
 @router.get("/me/tokens", response=with_errors({200: page_schema(ApiTokenOut)}, READ_ERRORS))

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Trialdesk core"
 
     def ready(self):
-        from trialdesk.core import demo
+        from trialdesk.core import demo, health
         from trialdesk.core import extensions as ext
 
         ext.demo_loaders.register(ext.DemoLoader("people", "People", demo.load_people))
@@ -23,4 +23,8 @@ class CoreConfig(AppConfig):
             ("core.apitoken", "API token"),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        # Health at a glance heads the study overview; the apps register the signals it reads.
+        ext.study_overview_panels.register(
+            ext.Panel("health", "core/panels/health.html", health.health_panel, 5)
+        )
         ext.routes.register(ext.RouteSet("core", "trialdesk.core.urls", "trialdesk.core.api", order=10))

@@ -47,6 +47,15 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
+class WorkItemOut(Schema):
+    kind: str = Field(description="What kind of work, e.g. reporting_obligations, reconsent, training.")
+    title: str = Field(description="What is to be done, in words.")
+    due_on: dt.date = Field(description="The day it is due (the responsible site's or party's local day).")
+    url: str = Field(description="The page where the work is done.")
+    study_code: str
+    overdue: bool
+
+
 class ApiTokenIn(InSchema):
     name: str = Field(description="What the token is for, e.g. the script that will use it.", max_length=100)
 

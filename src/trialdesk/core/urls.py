@@ -1,13 +1,14 @@
-"""Pages of the core app: signing in and out, and the user's own page."""
+"""Pages of the core app: signing in and out, the user's own page and their work."""
 
 from django.urls import path
 
-from trialdesk.core import views
+from trialdesk.core import views, work
 
 urlpatterns = [
     path("login/", views.sign_in_page, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("me/", views.my_page, name="me"),
+    path("my-work/", work.my_work, name="my_work"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="api_token_revoke"),
     path("me/password/", views.change_password, name="password_change"),
 ]

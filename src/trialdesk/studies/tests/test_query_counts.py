@@ -36,7 +36,9 @@ def test_portfolio_page_queries_do_not_grow_with_the_portfolio(
 def test_study_tabs_queries_do_not_grow_with_the_study(world, client_for, tab, django_assert_max_num_queries):
     crm = client_for(world.crm)
     url = f"/studies/{world.study_a.pk}/?tab={tab}"
-    with django_assert_max_num_queries(25) as few:
+    # The overview's Health panel reads every registered health signal, each in a few queries of its
+    # own (bounded in core/tests/test_health.py); the property checked is that nothing grows.
+    with django_assert_max_num_queries(50 if tab == "overview" else 25) as few:
         assert crm.get(url).status_code == 200
     for n in range(30):
         make_site(world.study_a, f"3{n:02d}", by=world.crm, institution=world.site_b1.institution)
