@@ -10,7 +10,7 @@ class StatisticsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.statistics import forecast_views, forecasts, tabs
+        from trialdesk.statistics import demo, forecast_views, forecasts, health, tabs
 
         for section in (
             ext.StudySection(
@@ -29,6 +29,8 @@ class StatisticsConfig(AppConfig):
         ext.study_overview_panels.register(
             ext.Panel("planning", "statistics/panels/study_overview.html", lambda request, study: {}, 90)
         )
+        ext.health_signals.register(health.ENROLLMENT)
+        ext.demo_loaders.register(ext.DemoLoader("forecasts", "Enrollment forecasts", demo.load, ("sites",)))
         ext.portfolio_columns.register(
             ext.PortfolioColumn(
                 "forecast_probability",

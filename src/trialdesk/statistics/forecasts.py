@@ -15,6 +15,7 @@ from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.sites.models import SiteStatus, StudySite
 from trialdesk.statistics.models import EnrollmentForecast, ForecastState
+from trialdesk.statistics.rules import PROBABILITY_BANDS, probability_band  # noqa: F401 (callers use them here)
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
 from trialdesk.subjects.models import Participant, ParticipantStatus
 
@@ -26,8 +27,6 @@ BAND_LEVEL = 0.8
 KEPT_SNAPSHOTS = 20
 #: A site in one of these statuses recruits no more; with no closing date stored, it stops as of today.
 NOT_RECRUITING = frozenset({SiteStatus.ENROLLMENT_CLOSED, SiteStatus.CLOSED, SiteStatus.TERMINATED})
-#: Probability bands the portfolio colours studies by: (lowest probability, band), highest first.
-PROBABILITY_BANDS = ((0.8, "good"), (0.5, "watch"), (0.0, "poor"))
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,6 @@ class ForecastInputs:
             "seed": self.seed,
         }
         return hashlib.sha256(json.dumps(document, default=str, sort_keys=True).encode()).hexdigest()
-
-
-def probability_band(probability: float | None) -> str:
-    """'good' (≥ 0.8), 'watch' (0.5–0.8), 'poor' (< 0.5), or 'none' when there is no forecast."""
-    if probability is None:
-        return "none"
-    return next(band for lowest, band in PROBABILITY_BANDS if probability >= lowest)
 
 
 def planned_end_of(study: Study) -> dt.date | None:
