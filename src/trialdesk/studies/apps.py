@@ -9,7 +9,7 @@ class StudiesConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.studies import demo
+        from trialdesk.studies import demo, health
         from trialdesk.studies.views import study as pages
 
         for section in (
@@ -45,6 +45,7 @@ class StudiesConfig(AppConfig):
             ),
         ):
             ext.study_sections.register(section)
+        ext.health_signals.register(health.TIMELINE)
         for object_type, label in (
             ("studies.program", "Program"),
             ("studies.study", "Study"),

@@ -5,6 +5,8 @@ import string
 from dataclasses import dataclass
 from datetime import date
 
+from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
+
 NCT_PATTERN = re.compile(r"^NCT\d{8}$")
 
 
@@ -111,3 +113,46 @@ def participant_number(template: str, *, site: str, seq: int, study: str) -> str
 def numbers_run_per_site(template: str) -> bool:
     """Whether the running number restarts at each site (the template names the site) or runs study-wide."""
     return bool(re.search(r"{site[:}]", template))
+
+
+# --- health: timeline -------------------------------------------------------------------------
+
+#: An open milestone this many days or fewer behind its baseline makes the timeline amber; more, red.
+TIMELINE_RED_AFTER_DAYS = 30
+
+
+def days_late(*, baseline_on: date | None, forecast_on: date | None, today: date) -> int:
+    """How many days an open (not done) milestone runs behind its baseline on `today`; 0 when on time.
+
+    It cannot be done before today, so it is late by the later of its forecast and today, less its
+    baseline; without a baseline, by the days its forecast has gone by.
+    """
+    expected = forecast_on or baseline_on
+    if expected is None:
+        return 0
+    if baseline_on is None:
+        return max(0, (today - expected).days)
+    return max(0, (max(expected, today) - baseline_on).days)
+
+
+def timeline_health(
+    open_milestones: list[tuple[str, int]], *, red_after_days: int = TIMELINE_RED_AFTER_DAYS
+) -> tuple[str, str]:
+    """(colour, why) of a study's timeline from its open milestones as (label, days late) pairs.
+
+    Red when one is more than `red_after_days` late, amber when any is late, green otherwise (unknown
+    when nothing is planned and still open).
+    """
+    if not open_milestones:
+        return UNKNOWN, "no open milestones"
+    late = sorted((pair for pair in open_milestones if pair[1] > 0), key=lambda pair: -pair[1])
+    count = len(open_milestones)
+    if not late:
+        return GREEN, f"{count} open milestone{'s' if count != 1 else ''}, none late"
+    label, worst = late[0]
+    colour = RED if worst > red_after_days else AMBER
+    milestones = f"milestone{'s' if count != 1 else ''}"
+    return (
+        colour,
+        f"{len(late)} of {count} open {milestones} late; {label} by {worst} day{'s' if worst != 1 else ''}",
+    )

@@ -1,0 +1,36 @@
+"""The timeline dimension of a study's health: how far its open milestones run behind their baselines
+(studies.rules.timeline_health), linking to the Milestones tab. Site staff read the study-wide milestones
+and their own sites' (the milestones they may see)."""
+
+from trialdesk.core.extensions import HealthReading, HealthSignal
+from trialdesk.studies import rules
+from trialdesk.studies.models import Milestone
+from trialdesk.studies.pages import tab_url
+
+
+def read_timeline(user, study, today) -> HealthReading:
+    """One query: the open milestones of the study the reader may see."""
+    rows = (
+        Milestone.objects.visible_to(user)
+        .filter(study=study, actual_on__isnull=True)
+        .select_related("study_site")
+    )
+    open_milestones = [
+        (
+            _label(milestone),
+            rules.days_late(
+                baseline_on=milestone.baseline_on, forecast_on=milestone.forecast_on, today=today
+            ),
+        )
+        for milestone in rows
+    ]
+    colour, why = rules.timeline_health(open_milestones)
+    return HealthReading("timeline", colour, why, tab_url(study, "milestones"))
+
+
+def _label(milestone: Milestone) -> str:
+    site = f" (site {milestone.study_site.site_number})" if milestone.study_site_id else ""
+    return f"{milestone.label}{site}"
+
+
+TIMELINE = HealthSignal("timeline", "Milestones", read_timeline, order=20)
