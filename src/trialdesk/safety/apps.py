@@ -10,7 +10,7 @@ class SafetyConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.safety import demo, selectors, tabs
+        from trialdesk.safety import demo, health, selectors, tabs, work
 
         for section in (
             ext.StudySection("safety", "Safety", "safety/tabs/safety.html", tabs.safety_tab, 300, "Safety"),
@@ -25,6 +25,8 @@ class SafetyConfig(AppConfig):
                 10,
             )
         )
+        ext.health_signals.register(health.SAFETY)
+        ext.my_work.register(work.OBLIGATIONS)
         ext.demo_loaders.register(
             ext.DemoLoader("safety", "Adverse events and reporting obligations", demo.load, ("regulatory",))
         )

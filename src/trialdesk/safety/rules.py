@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from trialdesk.core.extensions import AMBER, GREEN, RED
+
 JURISDICTION_DIR = Path(__file__).parent / "jurisdictions"
 PRODUCTS = ("drug", "biologic", "device")
 SERIOUSNESS = (
@@ -570,3 +572,16 @@ def closest_terms(term: str, known: Sequence[str], n: int = 5) -> list[str]:
     """The known terms nearest to `term` (difflib), for 'did you mean'."""
     lowered = {k.lower(): k for k in known}
     return [lowered[m] for m in difflib.get_close_matches(term.lower(), list(lowered), n=n, cutoff=0.5)]
+
+
+# Health: the safety dimension -----------------------------------------------------------------------------
+
+
+def obligations_health(*, overdue: int, due_24h: int) -> tuple[str, str]:
+    """(colour, why) of a study's safety reporting: red while an open obligation is overdue, amber while
+    one falls due in the next 24 hours (Window.NEXT_24H), green otherwise."""
+    if overdue:
+        return RED, f"{overdue} reporting obligation{'s' if overdue != 1 else ''} overdue"
+    if due_24h:
+        return AMBER, f"{due_24h} reporting obligation{'s' if due_24h != 1 else ''} due in the next 24 hours"
+    return GREEN, "no reporting obligation overdue or due in the next 24 hours"
