@@ -10,7 +10,7 @@ class RegulatoryConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.regulatory import demo, selectors, tabs
+        from trialdesk.regulatory import demo, health, selectors, tabs, work
 
         for section in (
             ext.StudySection(
@@ -34,6 +34,8 @@ class RegulatoryConfig(AppConfig):
         ext.site_panels.register(
             ext.Panel("regulatory", "regulatory/partials/site_panel.html", tabs.site_regulatory_panel, 20)
         )
+        ext.health_signals.register(health.APPROVALS)
+        ext.my_work.register(work.APPROVALS)
         # A lapsed ethics approval blocks enrollment; a consent version is used only after the ethics
         # approval of the amendment it belongs to.
         ext.enrollment_gates.register(

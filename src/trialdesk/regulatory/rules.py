@@ -5,6 +5,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from trialdesk.core.extensions import AMBER, GREEN, RED
+from trialdesk.core.extensions import UNKNOWN as UNKNOWN_HEALTH
+
 APPROVED = "approved"
 APPROVED_WITH_CONDITIONS = "approved_with_conditions"
 REJECTED = "rejected"
@@ -359,3 +362,51 @@ def activation_checklist(
             ActivationItem(rule["label"], rule.get("citation", ""), DONE if met else PENDING, _on(met))
         )
     return items
+
+
+# --- health and "my work": ethics approvals of active sites ----------------------------------------------
+
+#: An approval that lapses within this many days makes the study's compliance amber.
+APPROVAL_WARNING_DAYS = 30
+#: A CRM's "my work" lists approvals lapsing within this many days: time to submit the continuing review.
+APPROVAL_WORK_DAYS = 60
+
+
+@dataclass(frozen=True)
+class ApprovalStanding:
+    """An active site's ethics approval as the health rule sees it (the Regulatory tab's countdown)."""
+
+    site_number: str
+    recorded: bool  # the site has at least one approval on record
+    in_force: bool  # no enrollment block: an approval in force today that has not lapsed
+    days_left: int | None = None  # to the last day of the approval in force; None: open-ended or none
+
+
+def approvals_health(
+    standings: Sequence[ApprovalStanding], *, warning_days: int = APPROVAL_WARNING_DAYS
+) -> tuple[str, str]:
+    """(colour, why) of the ethics approvals at a study's active sites: red when one has lapsed (or is not
+    yet in force), amber when one lapses within `warning_days` or an active site has none on record,
+    green when all are in force; unknown with no active site."""
+    if not standings:
+        return UNKNOWN_HEALTH, "no active sites"
+    lapsed = [s.site_number for s in standings if s.recorded and not s.in_force]
+    expiring = [
+        s.site_number
+        for s in standings
+        if s.recorded and s.in_force and s.days_left is not None and s.days_left <= warning_days
+    ]
+    unrecorded = [s.site_number for s in standings if not s.recorded]
+    reasons = [
+        f"{what} at site{'s' if len(sites) != 1 else ''} {', '.join(sites)}"
+        for what, sites in (
+            ("lapsed", lapsed),
+            (f"lapsing within {warning_days} days", expiring),
+            ("none recorded", unrecorded),
+        )
+        if sites
+    ]
+    if not reasons:
+        count = len(standings)
+        return GREEN, f"ethics approval in force at {count} active site{'s' if count != 1 else ''}"
+    return (RED if lapsed else AMBER), "ethics approval " + "; ".join(reasons)

@@ -1,0 +1,28 @@
+"""The compliance dimension's ethics approvals: lapsed or lapsing approvals at the study's active sites
+(regulatory.rules.approvals_health), from the Regulatory tab's approval board, linking to that tab."""
+
+from trialdesk.core.extensions import HealthReading, HealthSignal
+from trialdesk.regulatory import rules
+from trialdesk.regulatory.selectors import approval_board
+from trialdesk.sites.rules import ACTIVE_STATUSES
+from trialdesk.studies.pages import tab_url
+
+
+def read_approvals(user, study, today) -> HealthReading:
+    """Two queries (the sites the reader sees, the study's approvals); each site is judged on its own
+    local day, as on the Regulatory tab."""
+    standings = [
+        rules.ApprovalStanding(
+            site_number=row.site.site_number,
+            recorded=row.approval is not None or row.block is not None,
+            in_force=row.approval is not None and row.block is None,
+            days_left=row.days_left,
+        )
+        for row in approval_board(user, study)
+        if row.site.status in ACTIVE_STATUSES
+    ]
+    colour, why = rules.approvals_health(standings)
+    return HealthReading("compliance", colour, why, tab_url(study, "regulatory"))
+
+
+APPROVALS = HealthSignal("ethics_approvals", "Ethics approvals", read_approvals, order=50)
