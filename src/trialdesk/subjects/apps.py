@@ -10,7 +10,7 @@ class SubjectsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.subjects import demo, kris, selectors, tabs
+        from trialdesk.subjects import demo, health, kris, selectors, tabs, work
 
         for section in (
             ext.StudySection(
@@ -66,6 +66,8 @@ class SubjectsConfig(AppConfig):
                 numeric=True,
             )
         )
+        ext.health_signals.register(health.RECONSENT)
+        ext.my_work.register(work.RECONSENTS)
         ext.kris.register(ext.KriSource("subjects", kris.DEFINITIONS, kris.counts, order=20))
         ext.demo_loaders.register(
             ext.DemoLoader(

@@ -5,6 +5,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from trialdesk.core.extensions import AMBER, GREEN, RED
+
 # --- participant status -----------------------------------------------------------------------
 
 SCREENING = "screening"
@@ -276,3 +278,30 @@ def age_in_band(age: int, band: str) -> bool:
     if below is not None:
         return age < int(below)
     return age >= int(at_least)
+
+
+# --- health: re-consent -----------------------------------------------------------------------
+
+#: A pending re-consent due within this many days makes the study's compliance amber.
+RECONSENT_SOON_DAYS = 7
+
+
+def reconsent_health(
+    due_dates: Iterable[tuple[date, bool]], *, today: date, soon_days: int = RECONSENT_SOON_DAYS
+) -> tuple[str, str]:
+    """(colour, why) of re-consent from the pending re-consents as (due on, overdue) pairs: red when one
+    is overdue, amber when one is due within `soon_days`, green otherwise."""
+    pending = list(due_dates)
+    overdue = sum(1 for _, late in pending if late)
+    soon = sum(1 for due_on, late in pending if not late and due_on <= today + timedelta(days=soon_days))
+    if overdue:
+        return RED, f"{overdue} participant{'s' if overdue != 1 else ''} overdue for re-consent"
+    if soon:
+        return AMBER, f"{soon} re-consent{'s' if soon != 1 else ''} due within {soon_days} days"
+    if pending:
+        return (
+            GREEN,
+            f"{len(pending)} re-consent{'s' if len(pending) != 1 else ''} pending, "
+            f"none due within {soon_days} days",
+        )
+    return GREEN, "no re-consent pending"
