@@ -10,7 +10,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.people import demo, selectors, tabs
+        from trialdesk.people import demo, health, selectors, tabs, work
         from trialdesk.people.directory import team
 
         for section in (
@@ -20,6 +20,9 @@ class PeopleConfig(AppConfig):
             ext.study_sections.register(section)
         # Only those the rule lets see them read a financial disclosure's interests on the audit trail.
         ext.audit_masks.register(selectors.mask_financial_interests)
+        ext.health_signals.register(health.DELEGATION)
+        ext.my_work.register(work.TRAINING)
+        ext.my_work.register(work.DELEGATIONS)
         ext.site_panels.register(
             ext.Panel("staff", "people/partials/site_panel.html", tabs.site_staff_panel, 10)
         )

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, RootModel, StrictStr
 
+from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.interop import json_documents
 
 # Delegation-log task codes and their labels, in the order a paper delegation log lists them.
@@ -274,3 +275,74 @@ def interests_problems(interests) -> list[str]:
     except json_documents.DocumentError as error:
         return error.lines()
     return []
+
+
+# Health and "my work": delegated staff's training ----------------------------------------------------------
+
+#: A person's "my work" lists a GCP certificate or system training that expires within this many days.
+TRAINING_WARNING_DAYS = 60
+#: How many names a health reason lists before "and N more".
+NAMES_SHOWN = 3
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+
+
+def delegation_health(*, entries: int, untrained: list[str], unsigned: int) -> tuple[str, str]:
+    """(colour, why) of a study's delegation logs: red while someone with a delegation in force lacks
+    current training (names listed), amber while entries await the investigator's signature, green
+    otherwise; unknown while no site keeps its delegation log in Trialdesk (`entries` is 0)."""
+    if not entries:
+        return UNKNOWN, "no delegation log kept in Trialdesk yet"
+    if untrained:
+        return RED, f"delegated staff without current training: {_names(sorted(untrained))}"
+    if unsigned:
+        return (
+            AMBER,
+            f"{unsigned} delegation{'s' if unsigned != 1 else ''} awaiting the investigator's signature",
+        )
+    return GREEN, "every delegated person's training is current"
+
+
+@dataclass(frozen=True)
+class TrainingDue:
+    """Training a person must renew or complete: what, by when, and whether it is already missing."""
+
+    what: str
+    due_on: dt.date
+    missing: bool
+
+
+def training_due(
+    facts: list[TrainingFact],
+    *,
+    on: dt.date,
+    protocol_version_id: int | None,
+    protocol_label: str = "",
+    needs_system: bool = False,
+    warning_days: int = TRAINING_WARNING_DAYS,
+) -> list[TrainingDue]:
+    """What a person must do for their training on a study: each gap today (training_gaps, due today),
+    then a GCP certificate or needed system training still valid but expiring within `warning_days`."""
+    gaps = training_gaps(
+        facts,
+        on=on,
+        protocol_version_id=protocol_version_id,
+        protocol_label=protocol_label,
+        needs_system=needs_system,
+    )
+    due = [TrainingDue(gap, on, True) for gap in gaps]
+    horizon = on + dt.timedelta(days=warning_days)
+    for kind, label, needed in (
+        ("gcp", "GCP certificate", True),
+        ("system", "system training", needs_system),
+    ):
+        valid = [f for f in facts if f.kind == kind and is_valid_on(f, on)]
+        if not needed or not valid or any(f.expires_on is None for f in valid):
+            continue
+        last = max(f.expires_on for f in valid)
+        if last <= horizon:
+            due.append(TrainingDue(f"{label} expires on {last.isoformat()}", last, False))
+    return due
