@@ -9,7 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.documents import demo, tabs
+        from trialdesk.documents import demo, health, tabs, work
 
         ext.study_sections.register(
             ext.StudySection(
@@ -21,6 +21,8 @@ class DocumentsConfig(AppConfig):
                 "Regulatory",
             )
         )
+        ext.health_signals.register(health.DOCUMENTS)
+        ext.my_work.register(work.DOCUMENTS)
         ext.demo_loaders.register(
             ext.DemoLoader("documents", "Essential documents", demo.load, ("people_records",))
         )

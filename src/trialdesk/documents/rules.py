@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.documents import reference
 
 TRIAL, COUNTRY, SITE = "trial", "country", "site"
@@ -475,3 +476,33 @@ def file_type_problem(filename: str, head: bytes) -> str:
     except UnicodeDecodeError:
         return "A text file must be UTF-8 text."
     return ""
+
+
+# Health: essential documents --------------------------------------------------------------------------
+
+#: Missing documents above this share of the expected list (in percent) make compliance red.
+MISSING_RED_PERCENT = 20
+
+
+def documents_health(
+    *,
+    expected: int,
+    missing: int,
+    expired: int,
+    expiring: int,
+    red_missing_percent: int = MISSING_RED_PERCENT,
+) -> tuple[str, str]:
+    """(colour, why) of a study's essential documents: red when one has expired or more than
+    `red_missing_percent` of those expected are missing, amber when any is missing or expiring, green when
+    all are on file and in date; unknown while nothing is expected yet."""
+    if not expected:
+        return UNKNOWN, "no essential documents expected yet"
+    counts = [
+        f"{n} {what}" for n, what in ((missing, "missing"), (expired, "expired"), (expiring, "expiring")) if n
+    ]
+    if not counts:
+        return GREEN, f"all {expected} expected documents on file and in date"
+    why = f"{', '.join(counts)} of {expected} expected documents"
+    if expired or missing * 100 > red_missing_percent * expected:
+        return RED, why
+    return AMBER, why
