@@ -1,9 +1,4 @@
-"""The documents part of the JSON API: the TMF Reference Model, expected documents, filing and downloads.
-
-Reads start from what the user may see (out of scope answers 404); writes ask the permission question
-before looking at the input, so a read-only role hears 403 rather than a complaint about a missing file.
-Every download is audited and served only after its checksum is verified.
-"""
+"""API operations on filed documents and their versions: upload, change, and audited downloads."""
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,7 +10,6 @@ from trialdesk.core.apiutils import (
     READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
-    PageQuery,
     actor,
     error_body,
     expected_version,
@@ -23,143 +17,30 @@ from trialdesk.core.apiutils import (
     paginate,
     referenced,
     set_etag,
-    visible_or_404,
     with_errors,
 )
 from trialdesk.core.models import User
-from trialdesk.core.permissions import can_manage_study, require
-from trialdesk.documents import reference, selectors, services, storage
+from trialdesk.core.permissions import require
+from trialdesk.documents import selectors, services, storage
+from trialdesk.documents.api.scope import _visible_site, _visible_study
 from trialdesk.documents.models import Document, DocumentVersion
-from trialdesk.documents.permissions import ONLY_FILERS, ONLY_MANAGERS, can_file, can_file_somewhere
+from trialdesk.documents.permissions import ONLY_FILERS, can_file, can_file_somewhere
 from trialdesk.documents.schemas import (
-    ArtifactFilters,
-    ArtifactOut,
-    CompletenessFilters,
-    CompletenessOut,
     DocumentFilters,
     DocumentOut,
     DocumentPatch,
     DocumentUploadForm,
     DocumentVersionOut,
-    ExpectedDocumentOut,
-    ExpectedFilters,
-    TmfProfileOut,
-    TmfProfilePatch,
     VersionUploadForm,
 )
 from trialdesk.studies.models import ProtocolVersion, Study
 
 router = Router(tags=["documents"])
+
+
 # A stored file that is missing or altered is the server's problem, not the client's; 409 says the
 # record and its file disagree, with the detail naming which.
 DOWNLOAD_ERRORS = (*READ_ERRORS, 409)
-
-
-def _list_page(items: list, page: PageQuery) -> dict:
-    return {
-        "count": len(items),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": items[page.offset : page.offset + page.limit],
-    }
-
-
-# The TMF Reference Model ------------------------------------------------------------------------------
-
-
-def _artifact_out(item: reference.Artifact) -> dict:
-    return {
-        "number": item.number,
-        "name": item.name,
-        "zone_number": item.zone_number,
-        "zone_name": item.zone_name,
-        "section_number": item.section_number,
-        "section_name": item.section_name,
-        "core": item.core,
-        "levels": list(item.levels),
-        "ich_code": item.ich_code,
-        "definition": item.definition,
-    }
-
-
-@router.get("/tmf-artifacts", response=with_errors({200: page_schema(ArtifactOut)}, (401, 422)))
-def list_tmf_artifacts(request, filters: Query[ArtifactFilters]):
-    """The artifacts of the shipped TMF Reference Model (CDISC v3.3.1), in the model's order."""
-    search = filters.search.strip().lower()
-    items = [
-        _artifact_out(item)
-        for item in reference.artifacts().values()
-        if (not filters.level or filters.level in item.levels)
-        and (not search or search in item.number or search in item.name.lower())
-    ]
-    return _list_page(items, filters)
-
-
-# Expected documents and completeness -------------------------------------------------------------------
-
-
-def _visible_study(request, study_id: int) -> Study:
-    return visible_or_404(request, Study, study_id)
-
-
-def _visible_site(request, study: Study, study_site_id: int | None, *, field: str = "study_site_id"):
-    if study_site_id is None:
-        return None
-    return referenced(selectors.sites_for(actor(request), study), study_site_id, field=field)
-
-
-def _expected_out(row: selectors.ExpectedState) -> dict:
-    e = row.expected
-    item = reference.artifact(e.artifact_number)
-    return {
-        "level": e.level,
-        "artifact_number": e.artifact_number,
-        "artifact_name": item.name if item else "",
-        "title": e.title,
-        "country": e.country,
-        "study_site_id": e.study_site_id,
-        "site_number": row.site_number,
-        "protocol_version": e.protocol_version,
-        "person_id": e.person_id,
-        "milestone": e.milestone,
-        "citation": e.citation,
-        "state": row.state,
-        "document_id": row.document_id,
-        "expires_on": row.expires_on,
-    }
-
-
-@router.get(
-    "/studies/{study_id}/expected-documents",
-    response=with_errors({200: page_schema(ExpectedDocumentOut)}, READ_ERRORS),
-)
-def list_expected_documents(request, study_id: int, filters: Query[ExpectedFilters]):
-    """The study's expected-document list (TMF Reference Model, protocol versions, country rules), each
-    with its state: present, expiring, expired or missing. Site staff see their own sites'."""
-    study = _visible_study(request, study_id)
-    site = _visible_site(request, study, filters.study_site_id)
-    rows = selectors.expected_documents_for(
-        actor(request),
-        study,
-        study_site=site,
-        level=filters.level or "",
-        state=filters.state or "",
-        within_days=filters.within_days,
-    )
-    return _list_page([_expected_out(row) for row in rows], filters)
-
-
-@router.get(
-    "/studies/{study_id}/document-completeness",
-    response=with_errors({200: page_schema(CompletenessOut)}, READ_ERRORS),
-)
-def list_document_completeness(request, study_id: int, filters: Query[CompletenessFilters]):
-    """Completeness of the whole study, the trial level, each country and each site the user sees."""
-    study = _visible_study(request, study_id)
-    site = _visible_site(request, study, filters.study_site_id)
-    rows = selectors.completeness(selectors.expected_documents_for(actor(request), study, study_site=site))
-    items = [{**vars(row), "percent": row.percent} for row in rows]
-    return _list_page(items, filters)
 
 
 # Documents and their versions ----------------------------------------------------------------------------
@@ -356,39 +237,3 @@ def download_document_file(request, document_version_id: int):
     response["Content-Type"] = version.media_type
     response["X-Content-SHA256"] = version.sha256
     return response
-
-
-# The TMF profile ----------------------------------------------------------------------------------------
-
-
-def _profile_out(study: Study) -> dict:
-    profile = selectors.tmf_profile_of(study)
-    return {
-        "study_id": study.pk,
-        "us_ind": profile.us_ind,
-        "local_laboratories": profile.local_laboratories,
-        "expiry_warning_days": profile.expiry_warning_days,
-        "version": profile.version if profile.pk else 0,
-    }
-
-
-@router.get("/tmf-profiles/{study_id}", response=with_errors({200: TmfProfileOut}, READ_ERRORS))
-def get_tmf_profile(request, study_id: int):
-    """What decides the study's expected documents beyond the model: US IND, local laboratories."""
-    return _profile_out(_visible_study(request, study_id))
-
-
-@router.patch("/tmf-profiles/{study_id}", response=with_errors({200: TmfProfileOut}, WRITE_ERRORS))
-def update_tmf_profile(request, study_id: int, payload: TmfProfilePatch, if_match: IfMatch = None):
-    """Change the study's TMF profile (the study's CRM)."""
-    study = _visible_study(request, study_id)
-    require(can_manage_study(actor(request), study.pk), ONLY_MANAGERS)
-    saved = selectors.tmf_profile_of(study).pk is not None
-    services.save_tmf_profile(
-        study=study,
-        by=actor(request),
-        reason=payload.reason,
-        expected_version=expected_version(payload.version, if_match) if saved else None,
-        **payload.model_dump(exclude_unset=True, exclude={"reason", "version"}),
-    )
-    return _profile_out(study)
