@@ -3,7 +3,7 @@
     python benchmarks/bench_safety.py --events 100000 --obligations 50000 --repeat 20
 
 Part 1 is pure Python (no database): random but valid event facts across products, jurisdictions and
-seriousness, through `safety.rules.obligations_for` (and, separately, parsing the same facts from the
+seriousness, through `safety.rules.clocks.obligations_for` (and, separately, parsing the same facts from the
 `trialdesk safety clocks` JSON shape first). Part 2 makes a fresh SQLite file, bulk-inserts 200 studies
 (a site each, in several time zones), 2,000 participants, 10,000 adverse events and `--obligations` open
 reporting obligations due from ten days ago to a month ahead, with `bench_crm` CRM on all 200 studies,
@@ -47,16 +47,17 @@ def random_event(rng: random.Random, start: dt.datetime) -> dict:
 
 
 def bench_clocks(events: int) -> bool:
-    from trialdesk.safety import rules
+    from trialdesk.safety import event_file
+    from trialdesk.safety.rules import clocks
 
     rng = random.Random(20261125)
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     raw = [random_event(rng, start) for _ in range(events)]
     began = time.perf_counter()
-    facts = [rules.parse_event(r) for r in raw]
+    facts = [event_file.parse_event(r) for r in raw]
     parsed = time.perf_counter() - began
     began = time.perf_counter()
-    made = sum(len(rules.obligations_for(f)) for f in facts)
+    made = sum(len(clocks.obligations_for(f)) for f in facts)
     computed = time.perf_counter() - began
     verdict = "met" if parsed + computed < EVENTS_TARGET_S else "MISSED"
     print(f"clocks: {events:,} events → {made:,} obligations")

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from trialdesk.safety.rules import closest_terms
+from trialdesk.safety.rules.consistency import closest_terms
 
 TERMS_FILE = Path(__file__).parent / "reference" / "ctcae_v5.0_terms.json"
 VERSION = "CTCAE v5.0"

@@ -2,8 +2,8 @@
 policies (`--policies policies.json`), as pydantic models that name every bad field by its path.
 
 The models check the shape and each value (the clock engine's own words for what is wrong, from
-`safety.rules`) and turn a valid document into the engine's plain values (`rules.EventFacts`,
-`rules.CommitteePolicy`). No database: the command runs offline.
+`safety.rules`) and turn a valid document into the engine's plain values (`reportable.EventFacts`,
+`rulebook.CommitteePolicy`). No database: the command runs offline.
 """
 
 import datetime as dt
@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from trialdesk.interop.json_documents import problems_at, validate
-from trialdesk.safety import rules
+from trialdesk.safety.rules import reportable, rulebook
 
 AWARE_HINT = "Give an ISO 8601 date and time with its UTC offset, e.g. 2025-03-01T09:30:00+01:00."
 
@@ -44,13 +44,13 @@ def _aware_moment(value: object) -> dt.datetime:
 
 
 def _time_zone(value: object) -> str:
-    if problem := rules.time_zone_problem(value):
+    if problem := reportable.time_zone_problem(value):
         raise ValueError(problem)
     return value
 
 
 def _jurisdiction(code: str, info: ValidationInfo) -> str:
-    if problem := rules.jurisdiction_problem(code, (info.context or {}).get("policies", ())):
+    if problem := rulebook.jurisdiction_problem(code, (info.context or {}).get("policies", ())):
         raise ValueError(problem)
     return code
 
@@ -65,10 +65,10 @@ class EventDocument(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    product: Literal[rules.PRODUCTS]
+    product: Literal[reportable.PRODUCTS]
     jurisdictions: list[Jurisdiction] = []
     serious: StrictBool
-    seriousness: list[Literal[rules.SERIOUSNESS]] = []
+    seriousness: list[Literal[reportable.SERIOUSNESS]] = []
     expected: StrictBool
     related: StrictBool
     unanticipated_device_effect: StrictBool = False
@@ -98,8 +98,8 @@ class EventDocument(BaseModel):
             raise problems_at(problems)
         return self
 
-    def facts(self) -> rules.EventFacts:
-        return rules.EventFacts(
+    def facts(self) -> reportable.EventFacts:
+        return reportable.EventFacts(
             product=self.product,
             jurisdictions=tuple(dict.fromkeys(self.jurisdictions)),
             serious=self.serious,
@@ -130,7 +130,7 @@ class PolicyDocument(BaseModel):
 
     @model_validator(mode="after")
     def _usable(self) -> "PolicyDocument":
-        problems = rules.committee_policy_problems(
+        problems = rulebook.committee_policy_problems(
             name=self.name,
             event_kind=self.event_kind,
             clock=self.clock,
@@ -141,21 +141,21 @@ class PolicyDocument(BaseModel):
             raise problems_at({(name,): message for name, message in problems.items()})
         return self
 
-    def policy(self) -> rules.CommitteePolicy:
-        return rules.CommitteePolicy(**self.model_dump())
+    def policy(self) -> rulebook.CommitteePolicy:
+        return rulebook.CommitteePolicy(**self.model_dump())
 
 
 class PolicyFile(RootModel[list[PolicyDocument]]):
     """The `--policies` file: a list of committee policies."""
 
 
-def parse_event(raw: object, *, policies: Iterable[str] = ()) -> rules.EventFacts:
+def parse_event(raw: object, *, policies: Iterable[str] = ()) -> reportable.EventFacts:
     """The facts of an event document; `json_documents.DocumentError` names every bad field (by its
     name, e.g. `jurisdictions[1]`). `policies` are the committee policy names IRB:<name> may use."""
     return validate(EventDocument, raw, root="", context={"policies": tuple(policies)}).facts()
 
 
-def parse_policies(raw: object) -> dict[str, rules.CommitteePolicy]:
+def parse_policies(raw: object) -> dict[str, rulebook.CommitteePolicy]:
     """The committee policies of a policies document by name; DocumentError names every bad field
     (`policies[0].length`)."""
     found = validate(PolicyFile, raw, root="policies").root

@@ -15,7 +15,7 @@ from trialdesk.safety.models import (
     ReferenceSafetyInformation,
     StudySafetySettings,
 )
-from trialdesk.safety.rules import JURISDICTIONS
+from trialdesk.safety.rules.rulebook import JURISDICTIONS
 
 EXPECTEDNESS = (("", "Not yet judged"), ("yes", "Expected (listed in the RSI)"), ("no", "Unexpected"))
 AS_BOOL = {"": None, "yes": True, "no": False}

@@ -1,5 +1,6 @@
 """The safety dimension of a study's health: open reporting obligations overdue or due in the next 24
-hours (safety.rules.obligations_health), among those the reader may see, linking to the obligations board.
+hours (safety.rules.windows.obligations_health), among those the reader may see, linking to the obligations
+board.
 
 Obligations hang off adverse events, which are subject-level: a reader who may not see them (a sponsor
 viewer) reads "hidden", never a green "none overdue".
@@ -12,15 +13,15 @@ from django.utils import timezone
 from trialdesk.core.extensions import GREEN, HealthReading, HealthSignal
 from trialdesk.core.health import hidden_reading
 from trialdesk.core.permissions import can_see_subject_level
-from trialdesk.safety import rules
 from trialdesk.safety.models import ObligationStatus, ReportingObligation
+from trialdesk.safety.rules import windows
 from trialdesk.safety.selectors import due_within
 from trialdesk.studies.pages import tab_url
 
 
 def read_safety(user, study, today) -> HealthReading:
     """One query: the reader's open obligations of the study counted by window. The windows are elapsed
-    time from now (rules.Window), so `today` is not used."""
+    time from now (windows.Window), so `today` is not used."""
     if not can_see_subject_level(user, study.pk):
         return hidden_reading(
             "safety", "adverse events and their reporting obligations", tab_url(study, "safety")
@@ -30,11 +31,11 @@ def read_safety(user, study, today) -> HealthReading:
         ReportingObligation.objects.visible_to(user)
         .filter(study=study, status=ObligationStatus.OPEN)
         .aggregate(
-            overdue=Count("pk", filter=due_within(rules.Window.OVERDUE, now)),
-            due_24h=Count("pk", filter=due_within(rules.Window.NEXT_24H, now)),
+            overdue=Count("pk", filter=due_within(windows.Window.OVERDUE, now)),
+            due_24h=Count("pk", filter=due_within(windows.Window.NEXT_24H, now)),
         )
     )
-    colour, why = rules.obligations_health(**counts)
+    colour, why = windows.obligations_health(**counts)
     url = tab_url(study, "safety") if colour == GREEN else reverse("obligations_board")
     return HealthReading("safety", colour, why, url)
 

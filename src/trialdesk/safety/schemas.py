@@ -7,8 +7,8 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
-from trialdesk.safety import rules
 from trialdesk.safety.models import ActionTaken, Causality, EventOutcome, ProductType
+from trialdesk.safety.rules import rulebook, windows
 
 Seriousness = Literal[
     "death",
@@ -202,7 +202,7 @@ class ObligationOut(Schema):
 class ObligationFilters(PageQuery):
     study_id: int | None = None
     status: Literal["open", "submitted", "not_required"] | None = None
-    window: rules.Window | None = Field(
+    window: windows.Window | None = Field(
         None,
         description="Open ones overdue, due in the next 24 hours, or due after the next 24 hours and "
         "within 7 days (the obligations board's sections; the three do not overlap).",
@@ -229,7 +229,7 @@ class SafetySettingsIn(InSchema):
     sponsor_time_zone: str = "UTC"
     product_type: ProductType = ProductType.DRUG
     site_to_sponsor_hours: int = Field(24, ge=1, le=720)
-    extra_jurisdictions: list[str] = Field([], description=f"Any of {', '.join(rules.JURISDICTIONS)}.")
+    extra_jurisdictions: list[str] = Field([], description=f"Any of {', '.join(rulebook.JURISDICTIONS)}.")
     development_birth_date: dt.date | None = None
     reason: str = ""
     version: RecordVersion | None = None
@@ -249,7 +249,7 @@ class SafetySettingsOut(Schema):
 class CommitteePolicyIn(InSchema):
     name: str = Field(max_length=60, description="Short name; events then report to IRB:<name>.")
     committee: str = Field(max_length=200)
-    event_kind: Literal[tuple(rules.COMMITTEE_EVENT_KINDS)]
+    event_kind: Literal[tuple(rulebook.COMMITTEE_EVENT_KINDS)]
     clock: Literal["calendar", "working"]
     length: int = Field(ge=1, le=365)
     holiday_calendar: str = Field(max_length=16, description="Country code whose holidays working days skip.")

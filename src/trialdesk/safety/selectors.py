@@ -7,7 +7,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from trialdesk.core.models import User
-from trialdesk.safety import rules
 from trialdesk.safety.models import (
     AdverseEvent,
     AdverseEventVersion,
@@ -16,6 +15,7 @@ from trialdesk.safety.models import (
     ReportingObligation,
     StudySafetySettings,
 )
+from trialdesk.safety.rules import rulebook, windows
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 
@@ -91,11 +91,11 @@ def settings_of(study: Study) -> StudySafetySettings:
 def study_jurisdictions(study: Study, settings: StudySafetySettings) -> tuple[str, ...]:
     """Jurisdictions from the countries of the study's sites, plus those the settings add."""
     countries = StudySite.objects.filter(study=study).values_list("institution__country", flat=True)
-    found = set(rules.jurisdictions_of_countries(countries)) | set(settings.extra_jurisdictions or [])
-    return tuple(code for code in rules.JURISDICTIONS if code in found)
+    found = set(rulebook.jurisdictions_of_countries(countries)) | set(settings.extra_jurisdictions or [])
+    return tuple(code for code in rulebook.JURISDICTIONS if code in found)
 
 
-def committee_policies(study: Study, study_site: StudySite) -> dict[str, rules.CommitteePolicy]:
+def committee_policies(study: Study, study_site: StudySite) -> dict[str, rulebook.CommitteePolicy]:
     rows = CommitteeReportingPolicy.objects.filter(study=study, active=True).filter(
         Q(study_site__isnull=True) | Q(study_site=study_site)
     )
@@ -104,7 +104,7 @@ def committee_policies(study: Study, study_site: StudySite) -> dict[str, rules.C
 
 @dataclass
 class Board:
-    """The obligations board: open obligations in each window of `rules.Window` (overdue, due in the next
+    """The obligations board: open obligations in each window of `windows.Window` (overdue, due in the next
     24 hours, due later in the next 7 days), each grouped by study and recipient, plus the counts the
     portfolio page shows."""
 
@@ -119,15 +119,15 @@ class Board:
 
 # The board's sections and the counts' keys, by window.
 BOARD_SECTIONS = {
-    rules.Window.OVERDUE: "overdue",
-    rules.Window.NEXT_24H: "due_24h",
-    rules.Window.THIS_WEEK: "due_week",
+    windows.Window.OVERDUE: "overdue",
+    windows.Window.NEXT_24H: "due_24h",
+    windows.Window.THIS_WEEK: "due_week",
 }
 
 
-def due_within(window: rules.Window, now: dt.datetime) -> Q:
-    """The due times of `rules.window_bounds(window)` as a filter (open or not: callers add the status)."""
-    start, end = rules.window_bounds(window, now=now)
+def due_within(window: windows.Window, now: dt.datetime) -> Q:
+    """The due times of `windows.window_bounds(window)` as a filter (open or not: callers add the status)."""
+    start, end = windows.window_bounds(window, now=now)
     return Q(due_at__lt=end) if start is None else Q(due_at__gte=start, due_at__lt=end)
 
 
@@ -135,7 +135,7 @@ def board_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
     """How many open obligations are in each window (the keys of BOARD_SECTIONS), in one query."""
     now = now or timezone.now()
     open_ones = ReportingObligation.objects.visible_to(user).filter(
-        status=ObligationStatus.OPEN, due_at__lt=rules.board_horizon(now)
+        status=ObligationStatus.OPEN, due_at__lt=windows.board_horizon(now)
     )
     return open_ones.aggregate(
         **{key: Count("pk", filter=due_within(window, now)) for window, key in BOARD_SECTIONS.items()}
@@ -167,14 +167,14 @@ def obligations_board(user: User, now: dt.datetime | None = None, *, limit: int 
     now = now or timezone.now()
     rows = (
         ReportingObligation.objects.visible_to(user)
-        .filter(status=ObligationStatus.OPEN, due_at__lt=rules.board_horizon(now))
+        .filter(status=ObligationStatus.OPEN, due_at__lt=windows.board_horizon(now))
         .select_related("study", "adverse_event")
         .only(*BOARD_FIELDS)
         .order_by("due_at")[:limit]
     )
     board = Board(now=now, counts=board_counts(user, now), limit=limit)
     for row in rows:
-        bucket = getattr(board, BOARD_SECTIONS[rules.window_of(row.due_at, now=now)])
+        bucket = getattr(board, BOARD_SECTIONS[windows.window_of(row.due_at, now=now)])
         bucket.setdefault((row.study.code, row.recipient), []).append(row)
         board.shown += 1
     for name in BOARD_SECTIONS.values():

@@ -16,7 +16,7 @@ from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.people.selectors import may_perform
-from trialdesk.safety import rules, selectors
+from trialdesk.safety import selectors
 from trialdesk.safety.models import (
     AdverseEvent,
     AdverseEventVersion,
@@ -32,6 +32,7 @@ from trialdesk.safety.permissions import (
     can_record_adverse_events,
     can_submit_obligation,
 )
+from trialdesk.safety.rules import clocks, reportable, rulebook, statuses
 from trialdesk.studies.models import Study
 from trialdesk.subjects.models import Participant
 
@@ -154,7 +155,7 @@ def add_follow_up(
     return version
 
 
-def event_facts(event: AdverseEvent, version: AdverseEventVersion) -> tuple[rules.EventFacts, dict]:
+def event_facts(event: AdverseEvent, version: AdverseEventVersion) -> tuple[reportable.EventFacts, dict]:
     """The clock engine's facts of the event's version, and the committee policies that apply to it.
 
     Until judged, expectedness counts as unexpected and causality as related: a report may be withdrawn
@@ -162,10 +163,10 @@ def event_facts(event: AdverseEvent, version: AdverseEventVersion) -> tuple[rule
     """
     settings = selectors.settings_of(event.study)
     policies = selectors.committee_policies(event.study, event.study_site)
-    facts = rules.EventFacts(
+    facts = reportable.EventFacts(
         product=settings.product_type,
         jurisdictions=selectors.study_jurisdictions(event.study, settings)
-        + tuple(f"{rules.IRB_PREFIX}{name}" for name in policies),
+        + tuple(f"{rulebook.IRB_PREFIX}{name}" for name in policies),
         serious=bool(version.seriousness),
         seriousness=tuple(version.seriousness or ()),
         expected=version.expected is True,
@@ -181,14 +182,16 @@ def event_facts(event: AdverseEvent, version: AdverseEventVersion) -> tuple[rule
 
 
 @transaction.atomic
-def recalculate_obligations(*, adverse_event: AdverseEvent, by: User | None) -> rules.Recalculation:
+def recalculate_obligations(*, adverse_event: AdverseEvent, by: User | None) -> statuses.Recalculation:
     """Bring the event's obligations in line with its latest facts: new ones appear, ones no longer
     required are marked so with the reason, nothing is deleted; running it twice changes nothing."""
     event = AdverseEvent.objects.select_related("study", "study_site__institution").get(pk=adverse_event.pk)
     version = selectors.latest_version(event)
     facts, policies = event_facts(event, version)
     stored = {o.key: o for o in ReportingObligation.objects.select_for_update().filter(adverse_event=event)}
-    plan = rules.recalculate({k: o.status for k, o in stored.items()}, rules.obligations_for(facts, policies))
+    plan = statuses.recalculate(
+        {k: o.status for k, o in stored.items()}, clocks.obligations_for(facts, policies)
+    )
     for obligation in plan.create:
         records.create_record(
             ReportingObligation(
@@ -215,7 +218,7 @@ def recalculate_obligations(*, adverse_event: AdverseEvent, by: User | None) -> 
             action="reopened",
         )
     for key in plan.retire:
-        why = rules.not_required_reason(key, facts, policies)
+        why = clocks.not_required_reason(key, facts, policies)
         records.update_record(
             stored[key],
             changes={"status": ObligationStatus.NOT_REQUIRED, "not_required_reason": why},
@@ -226,7 +229,7 @@ def recalculate_obligations(*, adverse_event: AdverseEvent, by: User | None) -> 
     return plan
 
 
-def _clock_values(obligation: rules.Obligation) -> dict:
+def _clock_values(obligation: clocks.Obligation) -> dict:
     return {
         "key": obligation.key,
         "recipient": obligation.recipient,
@@ -295,14 +298,14 @@ def ensure_dsur_obligation(*, study: Study, by: User | None, today: dt.date | No
     settings = selectors.settings_of(study)
     if not settings.development_birth_date:
         return None
-    lock, due_on = rules.dsur_due_on(
+    lock, due_on = clocks.dsur_due_on(
         development_birth_date=settings.development_birth_date, today=today or timezone.now().date()
     )
     key = f"DSUR-{lock.isoformat()}"
     found = ReportingObligation.objects.filter(study=study, adverse_event__isnull=True, key=key).first()
     if found:
         return found
-    zone = rules.zone_of(settings.sponsor_time_zone)
+    zone = reportable.zone_of(settings.sponsor_time_zone)
     return records.create_record(
         ReportingObligation(
             study=study,
@@ -315,7 +318,7 @@ def ensure_dsur_obligation(*, study: Study, by: User | None, today: dt.date | No
             clock="calendar",
             length=60,
             starts_at=dt.datetime.combine(lock, dt.time(0, 0), tzinfo=zone),
-            due_at=dt.datetime.combine(due_on, rules.END_OF_DAY, tzinfo=zone),
+            due_at=dt.datetime.combine(due_on, clocks.END_OF_DAY, tzinfo=zone),
             due_on=due_on,
             time_zone=settings.sponsor_time_zone,
         ),

@@ -1,5 +1,5 @@
 """ "My work" from the safety app: the open reporting obligations a person must submit, due within the
-obligations board's horizon (rules.board_horizon: overdue, the next 24 hours, this week).
+obligations board's horizon (windows.board_horizon: overdue, the next 24 hours, this week).
 
 A person is responsible for an obligation when it is theirs to submit as a reporting party: the study's
 CRM and safety officer submit the sponsor's reports (to authorities, ethics committees, investigators);
@@ -14,8 +14,8 @@ from django.utils import timezone
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
 from trialdesk.core.scoping import role_facts
-from trialdesk.safety import rules
 from trialdesk.safety.models import ObligationStatus, ReportingObligation
+from trialdesk.safety.rules import reportable, windows
 
 SPONSOR_REPORTERS = frozenset({Role.CRM, Role.SAFETY})
 
@@ -36,7 +36,7 @@ def obligations_due(user, today) -> list[WorkItem]:
     now = timezone.now()
     rows = (
         ReportingObligation.objects.visible_to(user)
-        .filter(responsible_for(user), status=ObligationStatus.OPEN, due_at__lt=rules.board_horizon(now))
+        .filter(responsible_for(user), status=ObligationStatus.OPEN, due_at__lt=windows.board_horizon(now))
         .select_related("study", "study_site", "adverse_event")
         .order_by("due_at", "id")
     )
@@ -44,7 +44,7 @@ def obligations_due(user, today) -> list[WorkItem]:
 
 
 def _item(obligation: ReportingObligation, now) -> WorkItem:
-    due = obligation.due_at.astimezone(rules.zone_of(obligation.time_zone))
+    due = obligation.due_at.astimezone(reportable.zone_of(obligation.time_zone))
     about = [obligation.adverse_event.number] if obligation.adverse_event_id else []
     if obligation.study_site_id:
         about.append(f"site {obligation.study_site.site_number}")

@@ -8,8 +8,9 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
-from trialdesk.safety import ctcae, rules
+from trialdesk.safety import ctcae
 from trialdesk.safety.models.study_settings import ReferenceSafetyInformation
+from trialdesk.safety.rules import consistency
 
 
 class Causality(models.TextChoices):
@@ -167,7 +168,7 @@ class AdverseEventVersion(RegulatedRecord):
 
     @property
     def related(self) -> bool | None:
-        return rules.is_related(self.causality)
+        return consistency.is_related(self.causality)
 
     def seriousness_labels(self) -> list[str]:
         return [SERIOUSNESS_LABELS.get(s, s) for s in self.seriousness or []]
@@ -201,7 +202,7 @@ class AdverseEventVersion(RegulatedRecord):
             event = self._event()
             site = event.study_site if event else None
             errors.update(
-                rules.adverse_event_problems(
+                consistency.adverse_event_problems(
                     grade=self.grade,
                     outcome=self.outcome,
                     seriousness=self.seriousness,

@@ -7,14 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
-from trialdesk.safety import rules
 from trialdesk.safety.models.events import AdverseEvent, AdverseEventQuerySet
+from trialdesk.safety.rules import rulebook, statuses
 
 
 class ObligationStatus(models.TextChoices):
-    OPEN = rules.OPEN, "Open"
-    SUBMITTED = rules.SUBMITTED, "Submitted"
-    NOT_REQUIRED = rules.NOT_REQUIRED, "Not required"
+    OPEN = statuses.OPEN, "Open"
+    SUBMITTED = statuses.SUBMITTED, "Submitted"
+    NOT_REQUIRED = statuses.NOT_REQUIRED, "Not required"
 
 
 class ReportingObligationQuerySet(AdverseEventQuerySet):
@@ -24,7 +24,7 @@ class ReportingObligationQuerySet(AdverseEventQuerySet):
 class ReportingObligation(RegulatedRecord):
     """A report an adverse event (or the study's annual cycle, for the DSUR) requires: to whom, under which
     rule, the clock and its due time, and once submitted the evidence (who, when, reference number).
-    Late is not stored: it is worked out on read from the due time (rules.obligation_standing)."""
+    Late is not stored: it is worked out on read from the due time (statuses.obligation_standing)."""
 
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="reporting_obligations")
     study_site = models.ForeignKey(
@@ -43,7 +43,7 @@ class ReportingObligation(RegulatedRecord):
     rule = models.CharField("rule (citation)", max_length=300)
     description = models.CharField(max_length=300, blank=True)
     reporting_party = models.CharField(max_length=16, choices=[("site", "Site"), ("sponsor", "Sponsor")])
-    clock = models.CharField(max_length=16, choices=[(c, c) for c in rules.CLOCKS])
+    clock = models.CharField(max_length=16, choices=[(c, c) for c in rulebook.CLOCKS])
     length = models.PositiveIntegerField()
     starts_at = models.DateTimeField("clock starts")
     due_at = models.DateTimeField("due")
@@ -90,8 +90,8 @@ class ReportingObligation(RegulatedRecord):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
-    def standing(self, now) -> rules.Standing:
-        return rules.obligation_standing(
+    def standing(self, now) -> statuses.Standing:
+        return statuses.obligation_standing(
             status=self.status, due_at=self.due_at, submitted_at=self.submitted_at, now=now, zone=self.zone
         )
 

@@ -8,7 +8,7 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
-from trialdesk.safety import rules
+from trialdesk.safety.rules import reportable, rulebook
 
 
 class ProductType(models.TextChoices):
@@ -59,15 +59,15 @@ class StudySafetySettings(RegulatedRecord):
 
     def clean(self) -> None:
         errors = {}
-        if problem := rules.time_zone_problem(self.sponsor_time_zone):
+        if problem := reportable.time_zone_problem(self.sponsor_time_zone):
             errors["sponsor_time_zone"] = problem
         if not isinstance(self.extra_jurisdictions, list):
             errors["extra_jurisdictions"] = "Give a list of jurisdiction codes."
         else:
-            unknown = [c for c in self.extra_jurisdictions if c not in rules.JURISDICTIONS]
+            unknown = [c for c in self.extra_jurisdictions if c not in rulebook.JURISDICTIONS]
             if unknown:
                 errors["extra_jurisdictions"] = (
-                    f"Unknown jurisdiction {unknown[0]!r}; use {', '.join(rules.JURISDICTIONS)}."
+                    f"Unknown jurisdiction {unknown[0]!r}; use {', '.join(rulebook.JURISDICTIONS)}."
                 )
         if errors:
             raise ValidationError(errors)
@@ -124,7 +124,7 @@ class CommitteeReportingPolicy(RegulatedRecord):
     name = models.CharField(max_length=60, help_text="Short name, used as the jurisdiction IRB:<name>.")
     committee = models.CharField(max_length=200)
     event_kind = models.CharField(
-        max_length=32, choices=[(k, k.replace("_", " ").capitalize()) for k in rules.COMMITTEE_EVENT_KINDS]
+        max_length=32, choices=[(k, k.replace("_", " ").capitalize()) for k in rulebook.COMMITTEE_EVENT_KINDS]
     )
     clock = models.CharField(
         max_length=16, choices=[("calendar", "Calendar days"), ("working", "Working days")]
@@ -153,7 +153,7 @@ class CommitteeReportingPolicy(RegulatedRecord):
         return f"{self.committee} ({self.name})"
 
     def clean(self) -> None:
-        errors = rules.committee_policy_problems(
+        errors = rulebook.committee_policy_problems(
             name=self.name,
             event_kind=self.event_kind,
             clock=self.clock,
@@ -165,8 +165,8 @@ class CommitteeReportingPolicy(RegulatedRecord):
         if errors:
             raise ValidationError(errors)
 
-    def as_rule_policy(self) -> rules.CommitteePolicy:
-        return rules.CommitteePolicy(
+    def as_rule_policy(self) -> rulebook.CommitteePolicy:
+        return rulebook.CommitteePolicy(
             name=self.name,
             committee=self.committee,
             event_kind=self.event_kind,

@@ -16,9 +16,9 @@ from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_role
 from trialdesk.people.tests.factories import make_staff
-from trialdesk.safety import rules
 from trialdesk.safety.health import read_safety
 from trialdesk.safety.models import ReportingObligation
+from trialdesk.safety.rules import windows
 from trialdesk.safety.tests.factories import AWARE, make_adverse_event
 from trialdesk.safety.work import obligations_due
 
@@ -34,7 +34,7 @@ from trialdesk.safety.work import obligations_due
     ],
 )
 def test_obligations_health(overdue, due_24h, colour, why):
-    assert rules.obligations_health(overdue=overdue, due_24h=due_24h) == (colour, why)
+    assert windows.obligations_health(overdue=overdue, due_24h=due_24h) == (colour, why)
 
 
 @pytest.fixture

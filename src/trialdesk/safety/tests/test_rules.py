@@ -12,25 +12,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trialdesk.interop.json_documents import DocumentError
-from trialdesk.safety import event_file, rules
+from trialdesk.safety import event_file
+from trialdesk.safety.rules import calendars, clocks, consistency, reportable, rulebook, statuses, windows
 
 NEW_YORK, BERLIN, TOKYO = "America/New_York", "Europe/Berlin", "Asia/Tokyo"
-NOTHING_TO_DO = rules.Recalculation()
+NOTHING_TO_DO = statuses.Recalculation()
 
 
-def applied(existing: dict[str, str], plan: rules.Recalculation) -> dict[str, str]:
+def applied(existing: dict[str, str], plan: statuses.Recalculation) -> dict[str, str]:
     """The key → status mapping after `plan`, as services.recalculate_obligations leaves the database
     (test_services.py checks the service against this: created and reopened are open, retired not
     required)."""
     after = dict(existing)
     for obligation in (*plan.create, *plan.reopen):
-        after[obligation.key] = rules.OPEN
+        after[obligation.key] = statuses.OPEN
     for key in plan.retire:
-        after[key] = rules.NOT_REQUIRED
+        after[key] = statuses.NOT_REQUIRED
     return after
 
 
-def event(policies=(), leave_out=(), **overrides) -> rules.EventFacts:
+def event(policies=(), leave_out=(), **overrides) -> reportable.EventFacts:
     raw = {
         "product": "drug",
         "jurisdictions": ["US", "EU"],
@@ -51,7 +52,7 @@ def event(policies=(), leave_out=(), **overrides) -> rules.EventFacts:
 
 
 def due_by_key(facts) -> dict[str, str]:
-    return {o.key: o.due_at.isoformat() for o in rules.obligations_for(facts)}
+    return {o.key: o.due_at.isoformat() for o in clocks.obligations_for(facts)}
 
 
 # Which obligations an event creates -----------------------------------------------------------------------
@@ -117,7 +118,7 @@ WHICH = [
 
 @pytest.mark.parametrize("case, overrides, expected", WHICH, ids=[c[0] for c in WHICH])
 def test_obligations_an_event_creates(case, overrides, expected):
-    assert {o.key for o in rules.obligations_for(event(**overrides))} == expected
+    assert {o.key for o in clocks.obligations_for(event(**overrides))} == expected
 
 
 # When each is due ----------------------------------------------------------------------------------------
@@ -200,14 +201,14 @@ def test_due_dates(case, overrides, key, expected):
 
 
 def test_site_obligations_are_due_in_the_site_zone_and_sponsor_obligations_in_the_sponsor_zone():
-    found = {o.key: o for o in rules.obligations_for(event())}
+    found = {o.key: o for o in clocks.obligations_for(event())}
     assert found["PROTOCOL-SAE-SPONSOR"].due_at.utcoffset() == dt.timedelta(hours=-5)
     assert found["US-IND-15D"].due_at.utcoffset() == dt.timedelta(hours=1)
     assert found["US-IND-15D"].due_on == dt.date(2025, 2, 4)
 
 
 def test_committee_policy_counts_working_days_of_its_country():
-    policy = rules.CommitteePolicy(
+    policy = rulebook.CommitteePolicy(
         name="CHARITE-EC",
         committee="Ethics committee Charité",
         event_kind="susar",
@@ -223,7 +224,7 @@ def test_committee_policy_counts_working_days_of_its_country():
         site_aware_at="2025-04-16T10:00:00+02:00",
         sponsor_aware_at="2025-04-16T12:00:00+02:00",
     )
-    found = {o.key: o for o in rules.obligations_for(facts, {"CHARITE-EC": policy})}
+    found = {o.key: o for o in clocks.obligations_for(facts, {"CHARITE-EC": policy})}
     # Wed 16 April is day 0; Good Friday 18 and Easter Monday 21 April are German holidays.
     assert found["IRB:CHARITE-EC"].due_on == dt.date(2025, 4, 25)
     assert found["IRB:CHARITE-EC"].recipient == "Ethics committee Charité"
@@ -233,35 +234,35 @@ def test_committee_policy_counts_working_days_of_its_country():
 
 
 def test_event_becoming_fatal_on_follow_up_adds_7_day_reports_and_retires_the_15_day_eu_report():
-    initial = rules.obligations_for(event())
-    stored = {o.key: rules.OPEN for o in initial}
+    initial = clocks.obligations_for(event())
+    stored = {o.key: statuses.OPEN for o in initial}
     follow_up = event(seriousness=["hospitalization", "death"], sponsor_aware_at="2025-01-27T09:00:00+01:00")
-    plan = rules.recalculate(stored, rules.obligations_for(follow_up))
+    plan = statuses.recalculate(stored, clocks.obligations_for(follow_up))
     assert {o.key for o in plan.create} == {"US-IND-7D", "EU-SUSAR-7D", "EU-SUSAR-7D-FOLLOW-UP"}
     assert {o.key: o.due_at.isoformat() for o in plan.create}["US-IND-7D"] == "2025-02-03T23:59:59+01:00"
     assert plan.retire == ("EU-SUSAR-15D",)
-    assert rules.not_required_reason("EU-SUSAR-15D", follow_up) == (
+    assert clocks.not_required_reason("EU-SUSAR-15D", follow_up) == (
         "No longer required: the event is fatal or life-threatening."
     )
     after = applied(stored, plan)
-    assert rules.recalculate(after, rules.obligations_for(follow_up)) == NOTHING_TO_DO
+    assert statuses.recalculate(after, clocks.obligations_for(follow_up)) == NOTHING_TO_DO
 
 
 def test_reclassified_as_expected_retires_open_reports_but_keeps_submitted_ones():
     stored = {
-        "PROTOCOL-SAE-SPONSOR": rules.SUBMITTED,
-        "US-IND-15D": rules.SUBMITTED,
-        "EU-SUSAR-15D": rules.OPEN,
+        "PROTOCOL-SAE-SPONSOR": statuses.SUBMITTED,
+        "US-IND-15D": statuses.SUBMITTED,
+        "EU-SUSAR-15D": statuses.OPEN,
     }
-    plan = rules.recalculate(stored, rules.obligations_for(event(expected=True)))
+    plan = statuses.recalculate(stored, clocks.obligations_for(event(expected=True)))
     assert plan.retire == ("EU-SUSAR-15D",) and not plan.create and not plan.reopen
-    assert "the event is expected" in rules.not_required_reason("EU-SUSAR-15D", event(expected=True))
+    assert "the event is expected" in clocks.not_required_reason("EU-SUSAR-15D", event(expected=True))
 
 
 def test_an_obligation_wanted_again_is_reopened():
-    plan = rules.recalculate(
-        {"PROTOCOL-SAE-SPONSOR": rules.OPEN, "US-IND-15D": rules.NOT_REQUIRED},
-        rules.obligations_for(event(jurisdictions=["US"])),
+    plan = statuses.recalculate(
+        {"PROTOCOL-SAE-SPONSOR": statuses.OPEN, "US-IND-15D": statuses.NOT_REQUIRED},
+        clocks.obligations_for(event(jurisdictions=["US"])),
     )
     assert {o.key for o in plan.reopen} == {"US-IND-15D"}
     assert {o.key for o in plan.create} == {"US-IND-15D-INVESTIGATORS"}
@@ -336,12 +337,12 @@ def test_inconsistent_adverse_event_is_refused_naming_the_field(case, overrides,
         site_zone=ZoneInfo(BERLIN),
     )
     values.update(overrides)
-    assert field in rules.adverse_event_problems(**values)
+    assert field in consistency.adverse_event_problems(**values)
 
 
 def test_a_consistent_adverse_event_has_no_problem():
     assert (
-        rules.adverse_event_problems(
+        consistency.adverse_event_problems(
             grade=5,
             outcome="fatal",
             seriousness=["death"],
@@ -369,7 +370,7 @@ def test_a_consistent_adverse_event_has_no_problem():
     ],
 )
 def test_jurisdictions_follow_the_countries_of_the_sites(countries, expected):
-    assert rules.jurisdictions_of_countries(countries) == expected
+    assert rulebook.jurisdictions_of_countries(countries) == expected
 
 
 BERLIN_ZONE = ZoneInfo(BERLIN)
@@ -379,26 +380,31 @@ DUE = dt.datetime(2025, 2, 4, 23, 59, 59, tzinfo=BERLIN_ZONE)
 @pytest.mark.parametrize(
     "status, submitted_at, now, expected",
     [
-        ("open", None, dt.datetime(2025, 2, 4, 12, tzinfo=BERLIN_ZONE), rules.Standing("open")),
-        ("open", None, dt.datetime(2025, 2, 7, 9, tzinfo=BERLIN_ZONE), rules.Standing("late", 3)),
+        ("open", None, dt.datetime(2025, 2, 4, 12, tzinfo=BERLIN_ZONE), statuses.Standing("open")),
+        ("open", None, dt.datetime(2025, 2, 7, 9, tzinfo=BERLIN_ZONE), statuses.Standing("late", 3)),
         (
             "submitted",
             dt.datetime(2025, 2, 1, tzinfo=BERLIN_ZONE),
             dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE),
-            rules.Standing("submitted"),
+            statuses.Standing("submitted"),
         ),
         (
             "submitted",
             dt.datetime(2025, 2, 5, 8, tzinfo=BERLIN_ZONE),
             dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE),
-            rules.Standing("submitted late", 1),
+            statuses.Standing("submitted late", 1),
         ),
-        ("not_required", None, dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE), rules.Standing("not required")),
+        (
+            "not_required",
+            None,
+            dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE),
+            statuses.Standing("not required"),
+        ),
     ],
 )
 def test_obligation_standing(status, submitted_at, now, expected):
     assert (
-        rules.obligation_standing(
+        statuses.obligation_standing(
             status=status, due_at=DUE, submitted_at=submitted_at, now=now, zone=BERLIN_ZONE
         )
         == expected
@@ -415,7 +421,7 @@ def test_obligation_standing(status, submitted_at, now, expected):
     ],
 )
 def test_dsur_is_due_60_days_after_the_birth_date_anniversary(birth, today, expected):
-    assert rules.dsur_due_on(development_birth_date=birth, today=today) == expected
+    assert clocks.dsur_due_on(development_birth_date=birth, today=today) == expected
 
 
 # Properties ----------------------------------------------------------------------------------------------
@@ -434,11 +440,11 @@ def facts(draw):
     # Added in UTC: wall-clock arithmetic across a daylight-saving change could go back in time.
     delay = draw(st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=20)))
     sponsor_aware = site_aware.astimezone(dt.UTC) + delay
-    seriousness = draw(st.lists(st.sampled_from(rules.SERIOUSNESS), unique=True, max_size=3))
+    seriousness = draw(st.lists(st.sampled_from(reportable.SERIOUSNESS), unique=True, max_size=3))
     return event_file.parse_event(
         {
-            "product": draw(st.sampled_from(rules.PRODUCTS)),
-            "jurisdictions": draw(st.lists(st.sampled_from(rules.JURISDICTIONS), unique=True)),
+            "product": draw(st.sampled_from(reportable.PRODUCTS)),
+            "jurisdictions": draw(st.lists(st.sampled_from(rulebook.JURISDICTIONS), unique=True)),
             "serious": bool(seriousness),
             "seriousness": seriousness,
             "expected": draw(st.booleans()),
@@ -455,7 +461,7 @@ def facts(draw):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts())
 def test_due_is_never_before_the_clock_starts(event_facts):
-    for obligation in rules.obligations_for(event_facts):
+    for obligation in clocks.obligations_for(event_facts):
         assert obligation.due_at >= obligation.starts_at
         assert obligation.due_on == obligation.due_at.date()
 
@@ -463,10 +469,10 @@ def test_due_is_never_before_the_clock_starts(event_facts):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts())
 def test_working_day_due_dates_never_fall_on_a_weekend_or_holiday(event_facts):
-    for obligation in rules.obligations_for(event_facts):
+    for obligation in clocks.obligations_for(event_facts):
         if obligation.clock == "working":
             assert obligation.due_on.weekday() < 5
-            assert obligation.due_on not in rules.holiday_dates("US", obligation.due_on.year)
+            assert obligation.due_on not in calendars.holiday_dates("US", obligation.due_on.year)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -474,16 +480,16 @@ def test_working_day_due_dates_never_fall_on_a_weekend_or_holiday(event_facts):
     facts(),
     facts(),
     st.dictionaries(
-        st.sampled_from(sorted({r.id for rs in rules.rulebook().values() for r in rs})),
-        st.sampled_from([rules.OPEN, rules.SUBMITTED, rules.NOT_REQUIRED]),
+        st.sampled_from(sorted({r.id for rs in rulebook.rulebook().values() for r in rs})),
+        st.sampled_from([statuses.OPEN, statuses.SUBMITTED, statuses.NOT_REQUIRED]),
     ),
 )
 def test_recalculation_is_idempotent(first, second, stored):
     for event_facts in (first, second):
-        wanted = rules.obligations_for(event_facts)
-        stored = applied(stored, rules.recalculate(stored, wanted))
-        assert rules.recalculate(stored, wanted) == NOTHING_TO_DO
-        assert {o.key for o in wanted} <= {k for k, s in stored.items() if s != rules.NOT_REQUIRED}
+        wanted = clocks.obligations_for(event_facts)
+        stored = applied(stored, statuses.recalculate(stored, wanted))
+        assert statuses.recalculate(stored, wanted) == NOTHING_TO_DO
+        assert {o.key for o in wanted} <= {k for k, s in stored.items() if s != statuses.NOT_REQUIRED}
 
 
 # Obligation windows: the board, the API's ?window=, the portfolio counts and the feed ----------------------
@@ -492,32 +498,32 @@ NOW = dt.datetime(2025, 3, 10, 20, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 WINDOWS = [
     # (due at, window) at NOW; the windows do not overlap, and each ends where the next begins
-    (NOW - dt.timedelta(days=30), rules.Window.OVERDUE),
-    (NOW - SECOND, rules.Window.OVERDUE),
-    (NOW, rules.Window.NEXT_24H),
-    (NOW + dt.timedelta(hours=24) - SECOND, rules.Window.NEXT_24H),
-    (NOW + dt.timedelta(hours=24), rules.Window.THIS_WEEK),
-    (NOW + dt.timedelta(days=7) - SECOND, rules.Window.THIS_WEEK),
+    (NOW - dt.timedelta(days=30), windows.Window.OVERDUE),
+    (NOW - SECOND, windows.Window.OVERDUE),
+    (NOW, windows.Window.NEXT_24H),
+    (NOW + dt.timedelta(hours=24) - SECOND, windows.Window.NEXT_24H),
+    (NOW + dt.timedelta(hours=24), windows.Window.THIS_WEEK),
+    (NOW + dt.timedelta(days=7) - SECOND, windows.Window.THIS_WEEK),
     (NOW + dt.timedelta(days=7), None),
     (NOW + dt.timedelta(days=30), None),
     # The same instant written in another zone is in the same window.
-    (dt.datetime(2025, 3, 11, 21, 0, tzinfo=ZoneInfo(TOKYO)), rules.Window.NEXT_24H),
-    (dt.datetime(2025, 3, 11, 4, 59, 59, tzinfo=ZoneInfo(TOKYO)), rules.Window.OVERDUE),
+    (dt.datetime(2025, 3, 11, 21, 0, tzinfo=ZoneInfo(TOKYO)), windows.Window.NEXT_24H),
+    (dt.datetime(2025, 3, 11, 4, 59, 59, tzinfo=ZoneInfo(TOKYO)), windows.Window.OVERDUE),
 ]
 
 
 @pytest.mark.parametrize("due_at, window", WINDOWS, ids=[f"{d.isoformat()}" for d, _ in WINDOWS])
 def test_window_of_an_obligation_at_the_boundaries(due_at, window):
-    assert rules.window_of(due_at, now=NOW) == window
+    assert windows.window_of(due_at, now=NOW) == window
 
 
 def test_window_bounds_meet_end_to_start_and_end_at_the_board_horizon():
-    overdue, next_24h, this_week = (rules.window_bounds(w, now=NOW) for w in rules.Window)
+    overdue, next_24h, this_week = (windows.window_bounds(w, now=NOW) for w in windows.Window)
     assert overdue == (None, NOW)
     assert next_24h == (NOW, NOW + dt.timedelta(hours=24))
     assert this_week == (NOW + dt.timedelta(hours=24), NOW + dt.timedelta(days=7))
-    assert rules.board_horizon(NOW) == this_week[1]
+    assert windows.board_horizon(NOW) == this_week[1]
 
 
 def test_window_values_are_the_api_s_window_parameter():
-    assert [w.value for w in rules.Window] == ["overdue", "24h", "week"]
+    assert [w.value for w in windows.Window] == ["overdue", "24h", "week"]

@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.factories import make_participant
 from trialdesk.core.models import AuditEvent
 from trialdesk.people.tests.factories import keep_delegation_log
-from trialdesk.safety import rules, services
+from trialdesk.safety import services
 from trialdesk.safety.models import AdverseEvent, AdverseEventVersion, ReportingObligation
+from trialdesk.safety.rules import clocks, statuses
 from trialdesk.safety.tests.factories import AWARE, make_adverse_event
 from trialdesk.safety.tests.test_rules import applied
 
@@ -91,7 +92,7 @@ def test_the_service_leaves_the_statuses_the_recalculation_plans(world, particip
         sponsor_aware_at=AWARE + dt.timedelta(days=3),
     )
     facts, policies = services.event_facts(AdverseEvent.objects.get(pk=event.pk), version)
-    plan = rules.recalculate(before, rules.obligations_for(facts, policies))
+    plan = statuses.recalculate(before, clocks.obligations_for(facts, policies))
     assert plan.create and plan.retire
     assert keys(event) == applied(before, plan)
 
@@ -100,7 +101,7 @@ def test_recalculation_twice_changes_nothing(world, participant):
     event = make_adverse_event(participant, by=world.crm)
     before = AuditEvent.objects.count()
     plan = services.recalculate_obligations(adverse_event=event, by=world.crm)
-    assert plan == rules.Recalculation() and AuditEvent.objects.count() == before
+    assert plan == statuses.Recalculation() and AuditEvent.objects.count() == before
 
 
 def test_reclassified_expected_marks_open_reports_not_required_and_back(world, participant):

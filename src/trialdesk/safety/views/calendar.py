@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from trialdesk.interop import ical
-from trialdesk.safety import rules, selectors, services
+from trialdesk.safety import selectors, services
+from trialdesk.safety.rules import windows
 from trialdesk.safety.views.adverse_events import _event_url
 from trialdesk.studies.models import Milestone
 
@@ -70,7 +71,7 @@ def _obligation_deadline(obligation, base: str) -> ical.Deadline:
         url=url,
         categories=("Safety", obligation.jurisdiction),
         # The alarm rings as the obligation enters the board's "next 24 hours" window.
-        alarm_before=rules.NEXT_24_HOURS,
+        alarm_before=windows.NEXT_24_HOURS,
     )
 
 

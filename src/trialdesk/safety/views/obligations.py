@@ -12,9 +12,10 @@ from trialdesk.core.forms import submit
 from trialdesk.core.permissions import require
 from trialdesk.core.views import post_data
 from trialdesk.integrations.registry import selectors as registry_selectors
-from trialdesk.safety import rules, selectors, services
+from trialdesk.safety import selectors, services
 from trialdesk.safety.forms import SubmissionForm
 from trialdesk.safety.permissions import can_submit_obligation
+from trialdesk.safety.rules import reportable
 from trialdesk.safety.views.adverse_events import _event_url
 
 
@@ -63,7 +64,7 @@ BOARD_ROWS = 200
 @login_required
 @require_safe
 def obligations_board(request):
-    """What is overdue, due in the next 24 hours and due later this week (`rules.Window`) across the
+    """What is overdue, due in the next 24 hours and due later this week (`windows.Window`) across the
     user's portfolio, by study and recipient; and the registry deadlines (ClinicalTrials.gov, EU CTIS)
     of the same studies."""
     board = selectors.obligations_board(request.user, limit=BOARD_ROWS)
@@ -73,7 +74,7 @@ def obligations_board(request):
     for section in (board.overdue, board.due_24h, board.due_week):
         for rows in section.values():
             for row in rows:
-                row.local_due = f"{row.due_at.astimezone(rules.zone_of(row.time_zone)):%Y-%m-%d %H:%M}"
+                row.local_due = f"{row.due_at.astimezone(reportable.zone_of(row.time_zone)):%Y-%m-%d %H:%M}"
                 row.event_url = event_url.format(row.adverse_event_id) if row.adverse_event_id else ""
                 may_submit = can_submit_obligation(
                     request.user,

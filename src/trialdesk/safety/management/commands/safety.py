@@ -1,9 +1,9 @@
 """`trialdesk safety clocks --event event.json --json`: every reporting obligation one event creates.
 
 Pure and offline: it reads the event's facts from a file, runs the same clock engine as the application
-(`safety.rules.obligations_for`) and touches no database. Committee (IRB) policies, which the application
-keeps per study, are given with `--policies policies.json` (a list of objects with `name`, `committee`,
-`event_kind`, `clock`, `length`, `holiday_calendar` and optionally `citation`).
+(`safety.rules.clocks.obligations_for`) and touches no database. Committee (IRB) policies, which the
+application keeps per study, are given with `--policies policies.json` (a list of objects with `name`,
+`committee`, `event_kind`, `clock`, `length`, `holiday_calendar` and optionally `citation`).
 
 `trialdesk safety dsur` (run daily, e.g. from cron) adds each study's next annual safety report (DSUR)
 obligation once the current one's due date has passed; it is the one subcommand using the database.
@@ -14,7 +14,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from trialdesk.interop import json_documents
-from trialdesk.safety import event_file, rules
+from trialdesk.safety import event_file
+from trialdesk.safety.rules import clocks
 
 
 def read_document(what: str, path: str, parse, **options):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             else {}
         )
         facts = read_document("event", options["event"], event_file.parse_event, policies=policies)
-        obligations = rules.obligations_for(facts, policies)
+        obligations = clocks.obligations_for(facts, policies)
         if options["as_json"]:
             self.stdout.write(json.dumps([o.as_json() for o in obligations], indent=2))
             return
