@@ -7,7 +7,7 @@ written, since the list reads metadata), then times:
 
     python benchmarks/bench_documents.py --sites 300 --repeat 5
 
-the pure generation (rules.expected_documents), the selector that loads the facts and matches what is
+the pure generation (expectations.expected_documents), the selector that loads the facts and matches what is
 on file, completeness, the study page's Documents tab and the API's first page. Target (issue 7): the
 expected list for 300 sites in under 2 s. Bench data bypasses the services and the audit trail on purpose.
 """
@@ -163,7 +163,8 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from trialdesk.documents import rules, selectors
+    from trialdesk.documents import selectors
+    from trialdesk.documents.rules import expectations
 
     call_command("migrate", verbosity=0)
     crm, study = fill(args.sites)
@@ -171,14 +172,17 @@ def main() -> int:
     facts = selectors.study_facts(study)
     sites = selectors.site_rows(selectors.sites_for(crm, study))
     site_facts = selectors.site_facts(sites)
-    expected = rules.expected_documents(facts, site_facts)
+    expected = expectations.expected_documents(facts, site_facts)
     print(f"{args.sites} sites: {len(expected):,} expected documents, {on_file:,} on file")
 
     setup_test_environment()
     client = Client()
     client.force_login(crm)
     checks = (
-        ("rules.expected_documents (pure)", lambda: rules.expected_documents(facts, site_facts)),
+        (
+            "expectations.expected_documents (pure)",
+            lambda: expectations.expected_documents(facts, site_facts),
+        ),
         ("expected_documents_for (load + match)", lambda: selectors.expected_documents_for(crm, study)),
         (
             "  + completeness",

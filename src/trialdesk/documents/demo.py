@@ -10,7 +10,8 @@ import zlib
 
 from trialdesk.core.demo import DemoContext
 from trialdesk.core.models import User
-from trialdesk.documents import rules, selectors, services
+from trialdesk.documents import selectors, services
+from trialdesk.documents.rules import expectations
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 
@@ -96,7 +97,7 @@ def _file_demo_documents(study: Study, *, today: dt.date, by: User) -> None:
             artifact_number=e.artifact_number,
             title=e.title,
             study_site=sites.get(e.study_site_id),
-            country=e.country if e.level == rules.COUNTRY else "",
+            country=e.country if e.level == expectations.COUNTRY else "",
             protocol_version=versions.get(e.protocol_version),
             person=people.get(e.person_id),
             upload=services.Upload.from_bytes(f"{e.artifact_number}-{index}.pdf", demo_pdf(e.title)),

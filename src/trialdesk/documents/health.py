@@ -1,9 +1,9 @@
 """The compliance dimension's essential documents: missing, expired and expiring documents of the study's
-expected list (documents.rules.documents_health), as the reader sees it on the Documents tab (site staff:
-the trial's, their country's and their own sites' documents), linking to that tab."""
+expected list (documents.rules.filing.documents_health), as the reader sees it on the Documents tab (site
+staff: the trial's, their country's and their own sites' documents), linking to that tab."""
 
 from trialdesk.core.extensions import HealthReading, HealthSignal
-from trialdesk.documents import rules
+from trialdesk.documents.rules import filing
 from trialdesk.documents.selectors import expected_documents_for
 from trialdesk.studies.pages import tab_url
 
@@ -12,11 +12,11 @@ def read_documents(user, study, today) -> HealthReading:
     """The expected list's constant number of queries (seven, whatever the number of sites); each site's
     documents are judged on its own local day."""
     states = [row.state for row in expected_documents_for(user, study)]
-    colour, why = rules.documents_health(
+    colour, why = filing.documents_health(
         expected=len(states),
-        missing=states.count(rules.MISSING),
-        expired=states.count(rules.EXPIRED),
-        expiring=states.count(rules.EXPIRING),
+        missing=states.count(filing.MISSING),
+        expired=states.count(filing.EXPIRED),
+        expiring=states.count(filing.EXPIRING),
     )
     return HealthReading("compliance", colour, why, tab_url(study, "documents"))
 

@@ -6,14 +6,15 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord, RoleAssignment, User
 from trialdesk.core.scoping import scope_filter
-from trialdesk.documents import reference, rules
+from trialdesk.documents import reference
+from trialdesk.documents.rules import expectations, filing
 from trialdesk.sites import rules as site_rules
 
 
 class Level(models.TextChoices):
-    TRIAL = rules.TRIAL, "Trial"
-    COUNTRY = rules.COUNTRY, "Country"
-    SITE = rules.SITE, "Site"
+    TRIAL = expectations.TRIAL, "Trial"
+    COUNTRY = expectations.COUNTRY, "Country"
+    SITE = expectations.SITE, "Site"
 
 
 class TmfProfileQuerySet(models.QuerySet):
@@ -101,14 +102,14 @@ class Document(RegulatedRecord):
             if self.country and self.country != site_country:
                 errors["country"] = "A site document's country is its site's country."
             self.country = site_country
-        if problem := rules.filing_problem(
+        if problem := filing.filing_problem(
             artifact_number=self.artifact_number,
             level=self.level,
             has_site=bool(self.study_site_id),
             country=self.country,
         ):
             errors.update(problem)
-        elif problem := rules.slot_problem(
+        elif problem := expectations.slot_problem(
             level=self.level,
             artifact_number=self.artifact_number,
             has_version=bool(self.protocol_version_id),
@@ -179,5 +180,5 @@ class DocumentVersion(RegulatedRecord):
         return self.document.study_site_id
 
     def clean(self) -> None:
-        if problem := rules.expiry_problem(self.document_date, self.expires_on):
+        if problem := filing.expiry_problem(self.document_date, self.expires_on):
             raise ValidationError({"expires_on": problem})

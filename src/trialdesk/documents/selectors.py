@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from trialdesk.core.models import AuditEvent, RoleAssignment, User
 from trialdesk.core.roles import SITE_STAFF_ROLES
-from trialdesk.documents import rules
 from trialdesk.documents.models import Document, DocumentVersion, TmfProfile
+from trialdesk.documents.rules import expectations, filing
 from trialdesk.sites.models import SiteStatus, StudySite
 from trialdesk.studies.models import MilestoneKind, ProtocolStatus, ProtocolVersion, Study, StudyStatus
 
@@ -35,22 +35,22 @@ def tmf_profile_of(study: Study) -> TmfProfile:
     return profile or TmfProfile(study=study)
 
 
-def protocol_facts(version: ProtocolVersion) -> rules.ProtocolFacts:
-    return rules.ProtocolFacts(
+def protocol_facts(version: ProtocolVersion) -> expectations.ProtocolFacts:
+    return expectations.ProtocolFacts(
         number=version.number,
         amendment=version.is_amendment,
         in_effect_from=version.effective_on or version.approved_on,
     )
 
 
-def study_facts(study: Study, profile: TmfProfile | None = None) -> rules.StudyFacts:
+def study_facts(study: Study, profile: TmfProfile | None = None) -> expectations.StudyFacts:
     profile = profile or tmf_profile_of(study)
     versions = ProtocolVersion.objects.filter(study=study, status__in=APPROVED_STATUSES)
     ordered = sorted(versions, key=lambda v: (v.effective_on or v.approved_on or v.version_date, v.pk))
     report_done = study.milestones.filter(
         kind=MilestoneKind.CLINICAL_STUDY_REPORT, study_site__isnull=True, actual_on__isnull=False
     ).exists()
-    return rules.StudyFacts(
+    return expectations.StudyFacts(
         phase=study.phase,
         protocol_versions=tuple(protocol_facts(v) for v in ordered),
         us_ind=profile.us_ind,
@@ -77,9 +77,9 @@ def site_rows(sites: QuerySet[StudySite]) -> list[SiteRow]:
     return [SiteRow(*row) for row in sites.values_list(*columns, "activated_on", "status")]
 
 
-def site_facts(sites: list[SiteRow]) -> list[rules.SiteFacts]:
+def site_facts(sites: list[SiteRow]) -> list[expectations.SiteFacts]:
     """Facts of each site, its staff (coordinators and investigators) included, in one query."""
-    staff: dict[int, list[rules.StaffFacts]] = defaultdict(list)
+    staff: dict[int, list[expectations.StaffFacts]] = defaultdict(list)
     assignments = (
         RoleAssignment.objects.filter(study_site__in=[s.pk for s in sites], role__in=SITE_STAFF_ROLES)
         .order_by("study_site_id", "role", "user__last_name", "user__username")
@@ -89,9 +89,9 @@ def site_facts(sites: list[SiteRow]) -> list[rules.SiteFacts]:
     )
     for site_id, role, user_id, first_name, last_name, username in assignments:
         name = f"{first_name} {last_name}".strip() or username
-        staff[site_id].append(rules.StaffFacts(user_id=user_id, name=name, role=role))
+        staff[site_id].append(expectations.StaffFacts(user_id=user_id, name=name, role=role))
     return [
-        rules.SiteFacts(
+        expectations.SiteFacts(
             study_site_id=site.pk,
             site_number=site.site_number,
             country=site.country,
@@ -110,7 +110,7 @@ def site_facts(sites: list[SiteRow]) -> list[rules.SiteFacts]:
 class ExpectedState:
     """An expected document with what is on file for it."""
 
-    expected: rules.Expected
+    expected: expectations.Expected
     state: str
     document_id: int | None = None
     expires_on: dt.date | None = None
@@ -144,7 +144,7 @@ def filed_slots(study_ids: Iterable[int], study_site_ids: Iterable[int] | None =
     ):
         if pk not in current:
             continue
-        key = rules.slot_key(
+        key = expectations.slot_key(
             level=level,
             artifact_number=artifact,
             country=country,
@@ -156,11 +156,11 @@ def filed_slots(study_ids: Iterable[int], study_site_ids: Iterable[int] | None =
     return slots
 
 
-_STATE_RANK = {rules.PRESENT: 0, rules.EXPIRING: 1, rules.EXPIRED: 2, rules.MISSING: 3}
+_STATE_RANK = {filing.PRESENT: 0, filing.EXPIRING: 1, filing.EXPIRED: 2, filing.MISSING: 3}
 
 
 def match(
-    expected: Iterable[rules.Expected],
+    expected: Iterable[expectations.Expected],
     slots: dict[tuple, list],
     *,
     today_at: dict[int | None, dt.date],
@@ -172,9 +172,9 @@ def match(
     found = []
     for item in expected:
         today = today_at.get(item.study_site_id) or today_at[None]
-        best = ExpectedState(item, rules.MISSING, site_number=site_numbers.get(item.study_site_id, ""))
+        best = ExpectedState(item, filing.MISSING, site_number=site_numbers.get(item.study_site_id, ""))
         for slot in slots.get(item.key, ()):
-            state = rules.expiry_state(slot.expires_on, today=today, warning_days=warning_days)
+            state = filing.expiry_state(slot.expires_on, today=today, warning_days=warning_days)
             if _STATE_RANK[state] < _STATE_RANK[best.state]:
                 best = ExpectedState(item, state, slot.document_id, slot.expires_on, best.site_number)
         found.append(best)
@@ -217,11 +217,11 @@ def expected_documents_for(
         visible = visible.filter(pk=study_site.pk)
     sites = site_rows(visible)
     profile = tmf_profile_of(study)
-    expected = rules.expected_documents(study_facts(study, profile), site_facts(sites))
+    expected = expectations.expected_documents(study_facts(study, profile), site_facts(sites))
     if study_site is not None:
         # The site's own documents, with the trial's and its country's (not other countries').
         expected = [
-            e for e in expected if e.level != rules.COUNTRY or e.country in {s.country for s in sites}
+            e for e in expected if e.level != expectations.COUNTRY or e.country in {s.country for s in sites}
         ]
     if level:
         expected = [e for e in expected if e.level == level]
@@ -261,25 +261,25 @@ def completeness(states: list[ExpectedState]) -> list[Completeness]:
     for item in states:
         e = item.expected
         groups[("study", "Whole study", None)].append(item.state)
-        if e.level == rules.TRIAL:
+        if e.level == expectations.TRIAL:
             groups[("trial", "Trial level", None)].append(item.state)
-        elif e.level == rules.COUNTRY:
+        elif e.level == expectations.COUNTRY:
             groups[("country", f"Country {e.country}", None)].append(item.state)
         else:
             groups[("site", f"Site {item.site_number} ({e.country})", e.study_site_id)].append(item.state)
     order = {"study": 0, "trial": 1, "country": 2, "site": 3}
     found = []
     for (level, label, site_id), group in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        on_file, expected = rules.completeness(group)
+        on_file, expected = filing.completeness(group)
         found.append(
             Completeness(
                 label=label,
                 level=level,
                 on_file=on_file,
                 expected=expected,
-                missing=group.count(rules.MISSING),
-                expiring=group.count(rules.EXPIRING),
-                expired=group.count(rules.EXPIRED),
+                missing=group.count(filing.MISSING),
+                expiring=group.count(filing.EXPIRING),
+                expired=group.count(filing.EXPIRED),
                 study_site_id=site_id,
             )
         )
@@ -333,11 +333,11 @@ def outstanding_site_documents(study_site_ids, protocol_version) -> dict[int, li
         study_sites = by_study[study.pk]
         profile = tmf_profile_of(study)
         version = _version_facts(study, protocol_version)
-        expected = rules.expected_documents(
+        expected = expectations.expected_documents(
             study_facts(study, profile),
             site_facts(study_sites),
             versions_override=(version,),
-            levels=(rules.SITE,),
+            levels=(expectations.SITE,),
         )
         states = match(
             expected,
@@ -346,12 +346,12 @@ def outstanding_site_documents(study_site_ids, protocol_version) -> dict[int, li
             warning_days=profile.expiry_warning_days,
         )
         for item in states:
-            if item.state in (rules.MISSING, rules.EXPIRED):
+            if item.state in (filing.MISSING, filing.EXPIRED):
                 answer[item.expected.study_site_id].append(item.title)
     return answer
 
 
-def _version_facts(study: Study, protocol_version) -> rules.ProtocolFacts:
+def _version_facts(study: Study, protocol_version) -> expectations.ProtocolFacts:
     if isinstance(protocol_version, ProtocolVersion):
         return protocol_facts(protocol_version)
     number = str(protocol_version).strip().removeprefix("v")
@@ -359,4 +359,4 @@ def _version_facts(study: Study, protocol_version) -> rules.ProtocolFacts:
     if found is not None:
         return protocol_facts(found)
     first = not ProtocolVersion.objects.filter(study=study).exists()
-    return rules.ProtocolFacts(number=number, amendment=not first, in_effect_from=None)
+    return expectations.ProtocolFacts(number=number, amendment=not first, in_effect_from=None)

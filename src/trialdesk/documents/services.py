@@ -18,9 +18,10 @@ from django.db.models import Max
 from trialdesk.core import audit, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, require
-from trialdesk.documents import rules, storage
+from trialdesk.documents import storage
 from trialdesk.documents.models import Document, DocumentVersion, TmfProfile
 from trialdesk.documents.permissions import ONLY_FILERS, ONLY_MANAGERS, can_file
+from trialdesk.documents.rules import expectations, file_types
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 
@@ -80,7 +81,7 @@ def file_document(
     except ValidationError as error:
         errors.update(error.message_dict)
     if document.title == "-":
-        document.title = rules.default_title(
+        document.title = expectations.default_title(
             level=level,
             artifact_number=document.artifact_number,
             version=protocol_version.number if protocol_version else "",
@@ -136,8 +137,8 @@ def _check_version(version: DocumentVersion, upload: Upload | None) -> None:
     errors = {}
     if upload is None or not upload.filename:
         errors["file"] = "Choose the file to upload."
-    elif rules.extension(upload.filename) not in rules.FILE_TYPES:
-        errors["file"] = rules.file_type_problem(upload.filename, b"")
+    elif file_types.extension(upload.filename) not in file_types.FILE_TYPES:
+        errors["file"] = file_types.file_type_problem(upload.filename, b"")
     elif upload.size is not None and upload.size > storage.max_bytes():
         errors["file"] = storage.too_large_message()
     try:

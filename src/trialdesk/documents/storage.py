@@ -18,7 +18,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from trialdesk.documents import rules
+from trialdesk.documents.rules import file_types
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
@@ -67,9 +67,9 @@ def store(chunks: Iterable[bytes], *, filename: str, field: str = "file") -> Sto
     On refusal nothing stays on disk; the error names `field`.
     """
     limit = max_bytes()
-    kind = rules.FILE_TYPES.get(rules.extension(filename))
+    kind = file_types.FILE_TYPES.get(file_types.extension(filename))
     if kind is None:
-        raise ValidationError({field: rules.file_type_problem(filename, b"")})
+        raise ValidationError({field: file_types.file_type_problem(filename, b"")})
     folder = root() / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix="upload-")
@@ -78,7 +78,7 @@ def store(chunks: Iterable[bytes], *, filename: str, field: str = "file") -> Sto
         digest, size = _write(handle, chunks, filename=filename, limit=limit, field=field)
         if kind.zip_member and not _zip_holds(temp, kind.zip_member):
             raise ValidationError(
-                {field: f"The file is not a valid {rules.extension(filename)[1:].upper()} file."}
+                {field: f"The file is not a valid {file_types.extension(filename)[1:].upper()} file."}
             )
         target = path_of(digest)
         created = not target.exists()
@@ -106,7 +106,7 @@ def _write(handle: int, chunks: Iterable[bytes], *, filename: str, limit: int, f
             out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
-    if problem := rules.file_type_problem(filename, head):
+    if problem := file_types.file_type_problem(filename, head):
         raise ValidationError({field: problem})
     return digest.hexdigest(), size
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
 from trialdesk.core.scoping import role_facts
-from trialdesk.documents import rules
 from trialdesk.documents.models import Document, DocumentVersion, TmfProfile
+from trialdesk.documents.rules import expectations, filing
 from trialdesk.documents.selectors import CLOSED_SITE_STATUSES, CLOSED_STUDY_STATUSES
 
 DEFAULT_WARNING_DAYS = TmfProfile._meta.get_field("expiry_warning_days").default
@@ -51,31 +51,31 @@ def _to_renew(documents, warning_days: dict[int, int], today: dt.date) -> dict[i
     for document_id, expires_on in versions.values_list("document_id", "expires_on"):
         expiry[document_id] = expires_on
     best: dict[tuple, tuple[int, str, dt.date | None]] = {}
-    rank = {rules.PRESENT: 0, rules.EXPIRING: 1, rules.EXPIRED: 2}
+    rank = {filing.PRESENT: 0, filing.EXPIRING: 1, filing.EXPIRED: 2}
     columns = documents.values_list(*SLOT_COLUMNS, "protocol_version__number", "person_id")
     for pk, study_id, level, artifact, country, site_id, version, person_id in columns:
         if pk not in expiry:
             continue  # filed without a version yet
-        slot = (study_id, rules.slot_key(
+        slot = (study_id, expectations.slot_key(
             level=level, artifact_number=artifact, country=country, study_site_id=site_id,
             protocol_version=version or "", person_id=person_id,
         ))  # fmt: skip
-        state = rules.expiry_state(expiry[pk], today=today, warning_days=warning_days[study_id])
+        state = filing.expiry_state(expiry[pk], today=today, warning_days=warning_days[study_id])
         if slot not in best or rank[state] < rank[best[slot][1]]:
             best[slot] = (pk, state, expiry[pk])
-    return {pk: (state, expires_on) for pk, state, expires_on in best.values() if state != rules.PRESENT}
+    return {pk: (state, expires_on) for pk, state, expires_on in best.values() if state != filing.PRESENT}
 
 
 def _item(document: Document, state: str, expires_on: dt.date) -> WorkItem:
     where = f" (site {document.study_site.site_number})" if document.study_site_id else ""
-    verb = "expired on" if state == rules.EXPIRED else "expires on"
+    verb = "expired on" if state == filing.EXPIRED else "expires on"
     return WorkItem(
         kind="essential_documents",
         title=f"{document.title}{where} {verb} {expires_on.isoformat()}: file the renewed version",
         due_on=expires_on,
         url=reverse("document_version_new", kwargs={"document_id": document.pk}),
         study_code=document.study.code,
-        overdue=state == rules.EXPIRED,
+        overdue=state == filing.EXPIRED,
     )
 
 

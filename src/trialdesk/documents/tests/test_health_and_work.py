@@ -7,8 +7,8 @@ import pytest
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.core.roles import Role
-from trialdesk.documents import rules
 from trialdesk.documents.health import read_documents
+from trialdesk.documents.rules import filing
 from trialdesk.documents.tests.factories import file_pdf, make_staff
 from trialdesk.documents.work import documents_expiring
 
@@ -27,7 +27,9 @@ D = dt.date
     ],
 )
 def test_documents_health(expected, missing, expired, expiring, colour, why):
-    assert rules.documents_health(expected=expected, missing=missing, expired=expired, expiring=expiring) == (
+    assert filing.documents_health(
+        expected=expected, missing=missing, expired=expired, expiring=expiring
+    ) == (
         colour,
         why,
     )

@@ -5,7 +5,8 @@ import csv
 import pytest
 
 from tests.reference_data import REFERENCE_DATA
-from trialdesk.documents import reference, rules
+from trialdesk.documents import reference
+from trialdesk.documents.rules import expectations
 
 CDISC_CSV = REFERENCE_DATA / "tmf/tmf_rm_v3.3.1_artifacts.csv"
 WORKBOOK = REFERENCE_DATA / "tmf/Version_3.3.1_TMF_Reference_Model_11-Aug-2023.xlsx"
@@ -41,7 +42,7 @@ def test_shipped_model_has_the_zones_and_sections_of_the_cdisc_copy():
 def test_every_artifact_applies_to_at_least_one_level():
     for item in reference.artifacts().values():
         assert item.levels, item.label
-        assert set(item.levels) <= set(rules.LEVELS)
+        assert set(item.levels) <= set(expectations.LEVELS)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,7 @@ def test_shipped_levels_match_the_workbook():
 
 
 def test_every_artifact_the_rules_expect_exists_at_the_level_they_expect_it():
-    for row in (*rules.EXPECTATIONS, *rules.country_expectations()):
+    for row in (*expectations.EXPECTATIONS, *expectations.country_expectations()):
         item = reference.artifact(row.artifact_number)
         assert item is not None, row
         assert row.level in item.levels, (row.artifact_number, row.level, item.levels)

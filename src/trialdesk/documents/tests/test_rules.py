@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialdesk.documents import rules
-from trialdesk.documents.rules import ProtocolFacts, SiteFacts, StaffFacts, StudyFacts
+from trialdesk.documents.rules import expectations, file_types, filing
+from trialdesk.documents.rules.expectations import ProtocolFacts, SiteFacts, StaffFacts, StudyFacts
 
 D = dt.date
 V1 = ProtocolFacts("1.0", amendment=False, in_effect_from=D(2025, 1, 1))
@@ -49,7 +49,7 @@ VERSION_TABLE = [
 
 @pytest.mark.parametrize(("versions", "activated_on", "needed"), VERSION_TABLE)
 def test_versions_needed_at_site(versions, activated_on, needed):
-    assert [v.number for v in rules.versions_needed_at_site(versions, activated_on)] == needed
+    assert [v.number for v in expectations.versions_needed_at_site(versions, activated_on)] == needed
 
 
 @given(
@@ -58,7 +58,7 @@ def test_versions_needed_at_site(versions, activated_on, needed):
 )
 def test_versions_needed_always_end_with_the_current_one_in_order(dates, activated_on):
     versions = tuple(ProtocolFacts(str(i), i > 0, d) for i, d in enumerate(sorted(dates)))
-    needed = rules.versions_needed_at_site(versions, activated_on)
+    needed = expectations.versions_needed_at_site(versions, activated_on)
     assert needed[-1] == versions[-1]
     assert list(needed) == [v for v in versions if v in needed]  # a subsequence, oldest first
 
@@ -67,7 +67,7 @@ def test_versions_needed_always_end_with_the_current_one_in_order(dates, activat
 
 
 def test_a_german_site_of_a_drug_study_needs_these_site_documents():
-    expected = rules.expected_documents(study(), [site()])
+    expected = expectations.expected_documents(study(), [site()])
     assert titles(expected, "site") == [
         "Protocol signature page (v1.0)",
         "Ethics approval (protocol v1.0)",
@@ -129,13 +129,13 @@ COMMON_SITE = {
 
 @pytest.mark.parametrize(("country", "facts", "site_extra", "country_titles"), EXTRA_TABLE)
 def test_country_rules_add_documents(country, facts, site_extra, country_titles):
-    expected = rules.expected_documents(study(**facts), [site(country)])
+    expected = expectations.expected_documents(study(**facts), [site(country)])
     assert set(titles(expected, "site")) - COMMON_SITE == set(site_extra)
     assert sorted(titles(expected, "country")) == sorted(country_titles)
 
 
 def test_trial_level_documents_follow_the_protocol_versions_and_the_report_stage():
-    open_study = rules.expected_documents(study(protocol_versions=(V1, V2)), [])
+    open_study = expectations.expected_documents(study(protocol_versions=(V1, V2)), [])
     assert titles(open_study, "trial") == [
         "Protocol (v1.0)",
         "Protocol (v2.0)",
@@ -144,31 +144,35 @@ def test_trial_level_documents_follow_the_protocol_versions_and_the_report_stage
         "Sample case report form",
         "Statistical analysis plan",
     ]
-    closed = rules.expected_documents(study(closed_out=True), [])
+    closed = expectations.expected_documents(study(closed_out=True), [])
     assert "Clinical study report" in titles(closed, "trial")
 
 
 def test_an_amendment_asks_for_an_amendment_signature_page_and_its_own_approval():
-    expected = rules.expected_documents(study(protocol_versions=(V1, V2)), [site(activated_on=D(2025, 2, 1))])
+    expected = expectations.expected_documents(
+        study(protocol_versions=(V1, V2)), [site(activated_on=D(2025, 2, 1))]
+    )
     pages = [(e.artifact_number, e.protocol_version) for e in expected if "signature page" in e.title]
     assert pages == [("05.02.02", "1.0"), ("05.02.03", "2.0")]
     assert "Ethics approval (protocol v2.0)" in titles(expected)
 
 
 def test_a_closed_site_also_needs_its_close_out_report_and_labs_follow_the_profile():
-    expected = rules.expected_documents(study(local_laboratories=False), [site(closed=True)])
+    expected = expectations.expected_documents(study(local_laboratories=False), [site(closed=True)])
     assert "Close-out monitoring report" in titles(expected)
     assert "Laboratory certification" not in titles(expected)
 
 
 def test_versions_override_asks_only_about_that_version():
-    expected = rules.expected_documents(study(protocol_versions=(V1,)), [site()], versions_override=(V3,))
+    expected = expectations.expected_documents(
+        study(protocol_versions=(V1,)), [site()], versions_override=(V3,)
+    )
     assert [e.protocol_version for e in expected if e.protocol_version] == ["3.0"] * 4
     assert "Protocol signature page (v3.0)" in titles(expected, "site")
 
 
 def test_each_expected_document_has_its_own_slot():
-    expected = rules.expected_documents(
+    expected = expectations.expected_documents(
         study(protocol_versions=(V1, V2), us_ind=True), [site("US"), site("DE", study_site_id=11)]
     )
     keys = [e.key for e in expected]
@@ -195,12 +199,12 @@ FILING_TABLE = [
 
 @pytest.mark.parametrize(("artifact", "level", "has_site", "country", "field"), FILING_TABLE)
 def test_filing_problem(artifact, level, has_site, country, field):
-    problem = rules.filing_problem(artifact_number=artifact, level=level, has_site=has_site, country=country)
+    problem = filing.filing_problem(artifact_number=artifact, level=level, has_site=has_site, country=country)
     assert list(problem) == ([field] if field else [])
 
 
 def test_unknown_artifact_message_names_the_model_version():
-    problem = rules.filing_problem(artifact_number="99.99.99", level="site", has_site=True, country="DE")
+    problem = filing.filing_problem(artifact_number="99.99.99", level="site", has_site=True, country="DE")
     assert problem["artifact_number"] == "There is no artifact '99.99.99' in the TMF Reference Model v3.3.1."
 
 
@@ -216,7 +220,10 @@ DEFAULT_TITLE_TABLE = [
 
 @pytest.mark.parametrize(("level", "artifact", "version", "person", "title"), DEFAULT_TITLE_TABLE)
 def test_default_title(level, artifact, version, person, title):
-    assert rules.default_title(level=level, artifact_number=artifact, version=version, person=person) == title
+    assert (
+        expectations.default_title(level=level, artifact_number=artifact, version=version, person=person)
+        == title
+    )
 
 
 SLOT_TABLE = [
@@ -234,7 +241,7 @@ SLOT_TABLE = [
 
 @pytest.mark.parametrize(("level", "artifact", "has_version", "has_person", "field"), SLOT_TABLE)
 def test_slot_problem(level, artifact, has_version, has_person, field):
-    problem = rules.slot_problem(
+    problem = expectations.slot_problem(
         level=level, artifact_number=artifact, has_version=has_version, has_person=has_person
     )
     assert list(problem) == ([field] if field else [])
@@ -256,23 +263,23 @@ EXPIRY_TABLE = [
 
 @pytest.mark.parametrize(("expires_on", "warning_days", "state"), EXPIRY_TABLE)
 def test_expiry_state(expires_on, warning_days, state):
-    assert rules.expiry_state(expires_on, today=TODAY, warning_days=warning_days) == state
+    assert filing.expiry_state(expires_on, today=TODAY, warning_days=warning_days) == state
 
 
 def test_expiry_before_the_documents_date_is_a_problem():
     assert (
-        rules.expiry_problem(D(2025, 5, 1), D(2025, 4, 30))
+        filing.expiry_problem(D(2025, 5, 1), D(2025, 4, 30))
         == "The expiry date is before the document's date."
     )
-    assert rules.expiry_problem(D(2025, 5, 1), D(2025, 5, 1)) == ""
-    assert rules.expiry_problem(D(2025, 5, 1), None) == ""
+    assert filing.expiry_problem(D(2025, 5, 1), D(2025, 5, 1)) == ""
+    assert filing.expiry_problem(D(2025, 5, 1), None) == ""
 
 
-@given(st.lists(st.sampled_from([rules.PRESENT, rules.EXPIRING, rules.EXPIRED, rules.MISSING])))
+@given(st.lists(st.sampled_from([filing.PRESENT, filing.EXPIRING, filing.EXPIRED, filing.MISSING])))
 def test_completeness_counts_only_documents_in_date(states):
-    on_file, expected = rules.completeness(states)
+    on_file, expected = filing.completeness(states)
     assert expected == len(states)
-    assert on_file == states.count(rules.PRESENT) + states.count(rules.EXPIRING)
+    assert on_file == states.count(filing.PRESENT) + states.count(filing.EXPIRING)
 
 
 # File types ------------------------------------------------------------------------------------------
@@ -296,13 +303,13 @@ TYPE_TABLE = [
 
 @pytest.mark.parametrize(("filename", "head", "problem"), TYPE_TABLE)
 def test_file_type_problem(filename, head, problem):
-    assert rules.file_type_problem(filename, head) == problem
+    assert file_types.file_type_problem(filename, head) == problem
 
 
 @pytest.mark.parametrize("filename", ["setup.exe", "macro.docm", "page.html", "noextension"])
 def test_disallowed_extensions_are_refused_with_the_allowed_list(filename):
-    assert "are not accepted; allowed: .csv, .docx" in rules.file_type_problem(filename, b"%PDF-")
+    assert "are not accepted; allowed: .csv, .docx" in file_types.file_type_problem(filename, b"%PDF-")
 
 
 def test_text_cut_inside_a_multibyte_character_is_still_text():
-    assert rules.file_type_problem("a.txt", "ü".encode() * 3 + "ü".encode()[:1]) == ""
+    assert file_types.file_type_problem("a.txt", "ü".encode() * 3 + "ü".encode()[:1]) == ""

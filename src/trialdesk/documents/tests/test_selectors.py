@@ -3,7 +3,8 @@
 import datetime as dt
 
 from trialdesk.core.roles import Role
-from trialdesk.documents import rules, selectors
+from trialdesk.documents import selectors
+from trialdesk.documents.rules import expectations
 from trialdesk.documents.tests.factories import approve, file_pdf, make_staff
 from trialdesk.studies import services as study_services
 
@@ -64,7 +65,9 @@ def test_outstanding_site_documents_counts_an_expired_document_as_outstanding(wo
 def test_expected_documents_for_site_staff_show_only_their_sites(world):
     approve(world.protocol_a, by=world.admin)
     rows = selectors.expected_documents_for(world.monitor, world.study_a)
-    assert {r.expected.study_site_id for r in rows if r.expected.level == rules.SITE} == {world.site_a1.pk}
+    assert {r.expected.study_site_id for r in rows if r.expected.level == expectations.SITE} == {
+        world.site_a1.pk
+    }
     assert {r.expected.level for r in rows} == {"trial", "country", "site"}
 
 

@@ -1,21 +1,17 @@
-"""Pure rules of the essential documents: which documents a study needs, filing checks, expiry, file types."""
+"""Which essential documents a study needs: the facts it works on, the expectation table, the generator."""
 
-import codecs
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.documents import reference
 
 TRIAL, COUNTRY, SITE = "trial", "country", "site"
 LEVELS = (TRIAL, COUNTRY, SITE)
 LEVEL_NAMES = {TRIAL: "trial", COUNTRY: "country", SITE: "site"}
 
-# States of an expected document.
-PRESENT, EXPIRING, EXPIRED, MISSING = "present", "expiring", "expired", "missing"
-STATES = (PRESENT, EXPIRING, EXPIRED, MISSING)
+
 # TMF Reference Model milestones (by their number) reached only when the trial or site is closing out.
 CLOSE_OUT_MILESTONES = frozenset({"07", "08", "09", "10", "12"})
 # Phases whose studies have an investigational product (an investigator's brochure, an authority approval).
@@ -368,141 +364,3 @@ def slot_problem(*, level: str, artifact_number: str, has_version: bool, has_per
     if rows and all(row.per in PERSON_BOUND for row in rows) and not has_person:
         return {"person": f"{name} is filed per person: choose whose it is."}
     return {}
-
-
-# Filing checks -----------------------------------------------------------------------------------------
-
-
-def filing_problem(*, artifact_number: str, level: str, has_site: bool, country: str) -> dict[str, str]:
-    """What is wrong with filing a document against this artifact at this level ({} when nothing)."""
-    item = reference.artifact(artifact_number)
-    if item is None:
-        version = reference.model_version()
-        return {
-            "artifact_number": f"There is no artifact {artifact_number!r} in the TMF Reference Model "
-            f"v{version}."
-        }
-    if level not in LEVELS:
-        return {"level": "Choose trial, country or site."}
-    if level not in item.levels:
-        where = ", ".join(item.levels) or "no level"
-        return {"level": f"{item.label} is not filed at {level} level (the model files it at: {where})."}
-    if level == SITE and not has_site:
-        return {"study_site": "A site-level document needs its site."}
-    if level != SITE and has_site:
-        return {"study_site": f"A {level}-level document belongs to no site."}
-    if level == COUNTRY and not country:
-        return {"country": "A country-level document needs its country."}
-    if level == TRIAL and country:
-        return {"country": "A trial-level document belongs to no country."}
-    return {}
-
-
-def expiry_problem(document_date: dt.date | None, expires_on: dt.date | None) -> str:
-    if document_date and expires_on and expires_on < document_date:
-        return "The expiry date is before the document's date."
-    return ""
-
-
-def expiry_state(expires_on: dt.date | None, *, today: dt.date, warning_days: int) -> str:
-    """present, expiring (expires within `warning_days`) or expired; `expires_on` is the last valid day."""
-    if expires_on is None:
-        return PRESENT
-    if expires_on < today:
-        return EXPIRED
-    if expires_on <= today + dt.timedelta(days=warning_days):
-        return EXPIRING
-    return PRESENT
-
-
-def completeness(states: Iterable[str]) -> tuple[int, int]:
-    """(documents on file and in date, documents expected); an expired document counts as not on file."""
-    states = list(states)
-    return sum(1 for s in states if s in (PRESENT, EXPIRING)), len(states)
-
-
-# File types --------------------------------------------------------------------------------------------
-
-ZIP_MAGIC = b"PK\x03\x04"
-
-
-@dataclass(frozen=True)
-class FileType:
-    media_type: str
-    magic: tuple[bytes, ...]  # empty: plain text
-    zip_member: str = ""  # an Office Open XML file must hold this folder
-
-
-FILE_TYPES = {
-    ".pdf": FileType("application/pdf", (b"%PDF-",)),
-    ".png": FileType("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
-    ".tif": FileType("image/tiff", (b"II*\x00", b"MM\x00*")),
-    ".tiff": FileType("image/tiff", (b"II*\x00", b"MM\x00*")),
-    ".docx": FileType(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP_MAGIC,), "word/"
-    ),
-    ".xlsx": FileType(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP_MAGIC,), "xl/"
-    ),
-    ".txt": FileType("text/plain", ()),
-    ".csv": FileType("text/csv", ()),
-}
-
-
-def extension(filename: str) -> str:
-    name = (filename or "").strip().lower()
-    return name[name.rfind(".") :] if "." in name else ""
-
-
-def file_type_problem(filename: str, head: bytes) -> str:
-    """Why a file of this name starting with `head` may not be filed ('' when it may)."""
-    ext = extension(filename)
-    kind = FILE_TYPES.get(ext)
-    if kind is None:
-        allowed = ", ".join(sorted(FILE_TYPES))
-        return f"Files of type {ext or '(no extension)'!r} are not accepted; allowed: {allowed}."
-    if not head:
-        return "The file is empty."
-    if kind.magic:
-        if not any(head.startswith(magic) for magic in kind.magic):
-            return f"The file's content is not {ext[1:].upper()}, whatever its name says."
-        return ""
-    if b"\x00" in head:
-        return "A text file may not hold binary content."
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "A text file must be UTF-8 text."
-    return ""
-
-
-# Health: essential documents --------------------------------------------------------------------------
-
-#: Missing documents above this share of the expected list (in percent) make compliance red.
-MISSING_RED_PERCENT = 20
-
-
-def documents_health(
-    *,
-    expected: int,
-    missing: int,
-    expired: int,
-    expiring: int,
-    red_missing_percent: int = MISSING_RED_PERCENT,
-) -> tuple[str, str]:
-    """(colour, why) of a study's essential documents: red when one has expired or more than
-    `red_missing_percent` of those expected are missing, amber when any is missing or expiring, green when
-    all are on file and in date; unknown while nothing is expected yet."""
-    if not expected:
-        return UNKNOWN, "no essential documents expected yet"
-    counts = [
-        f"{n} {what}" for n, what in ((missing, "missing"), (expired, "expired"), (expiring, "expiring")) if n
-    ]
-    if not counts:
-        return GREEN, f"all {expected} expected documents on file and in date"
-    why = f"{', '.join(counts)} of {expected} expected documents"
-    if expired or missing * 100 > red_missing_percent * expected:
-        return RED, why
-    return AMBER, why
