@@ -12,8 +12,9 @@ committee, one not yet submitted.
 import datetime as dt
 
 from trialdesk.core.demo import DemoContext
-from trialdesk.regulatory import country_rules, rules, selectors, services
+from trialdesk.regulatory import country_rules, selectors, services
 from trialdesk.regulatory.models import EthicsCommittee, RegulatoryAuthority
+from trialdesk.regulatory.rules import oversight
 from trialdesk.sites.models import StudySite
 from trialdesk.studies import services as study_services
 from trialdesk.studies.models import ProtocolStatus, Study
@@ -82,7 +83,7 @@ def _initial_approvals(sites, committees, *, today: dt.date, by) -> None:
 
 def _renewals(site, committee, approved_on: dt.date, *, today: dt.date, by) -> None:
     """Continuing reviews approved a few weeks before each approval ran out, up to today."""
-    valid_until = rules.continuing_review_due_on(
+    valid_until = oversight.continuing_review_due_on(
         approved_on=approved_on, period_months=committee.continuing_review_months
     )
     while valid_until is not None and valid_until - 20 * DAY < today:
@@ -98,7 +99,7 @@ def _renewals(site, committee, approved_on: dt.date, *, today: dt.date, by) -> N
             decided_on=renewed_on,
             by=by,
         )
-        valid_until = rules.continuing_review_due_on(
+        valid_until = oversight.continuing_review_due_on(
             approved_on=renewed_on, period_months=committee.continuing_review_months
         )
 

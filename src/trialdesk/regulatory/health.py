@@ -1,8 +1,9 @@
 """The compliance dimension's ethics approvals: lapsed or lapsing approvals at the study's active sites
-(regulatory.rules.approvals_health), from the Regulatory tab's approval board, linking to that tab."""
+(regulatory.rules.oversight.approvals_health), from the Regulatory tab's approval board, linking to that
+tab."""
 
 from trialdesk.core.extensions import HealthReading, HealthSignal
-from trialdesk.regulatory import rules
+from trialdesk.regulatory.rules import oversight
 from trialdesk.regulatory.selectors import approval_board
 from trialdesk.sites.rules import ACTIVE_STATUSES
 from trialdesk.studies.pages import tab_url
@@ -12,7 +13,7 @@ def read_approvals(user, study, today) -> HealthReading:
     """Two queries (the sites the reader sees, the study's approvals); each site is judged on its own
     local day, as on the Regulatory tab."""
     standings = [
-        rules.ApprovalStanding(
+        oversight.ApprovalStanding(
             site_number=row.site.site_number,
             recorded=row.approval is not None or row.block is not None,
             in_force=row.approval is not None and row.block is None,
@@ -21,7 +22,7 @@ def read_approvals(user, study, today) -> HealthReading:
         for row in approval_board(user, study)
         if row.site.status in ACTIVE_STATUSES
     ]
-    colour, why = rules.approvals_health(standings)
+    colour, why = oversight.approvals_health(standings)
     return HealthReading("compliance", colour, why, tab_url(study, "regulatory"))
 
 

@@ -6,7 +6,7 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
-from trialdesk.regulatory import rules
+from trialdesk.regulatory.rules import oversight
 from trialdesk.sites import rules as site_rules
 
 
@@ -173,7 +173,7 @@ class Submission(RegulatedRecord):
 
     @property
     def is_approval(self) -> bool:
-        return self.outcome in rules.APPROVING_OUTCOMES
+        return self.outcome in oversight.APPROVING_OUTCOMES
 
     @property
     def documents(self) -> list[str]:
@@ -185,7 +185,7 @@ class Submission(RegulatedRecord):
 
     def clean(self) -> None:
         errors = dict(
-            rules.submission_problems(
+            oversight.submission_problems(
                 kind=self.kind,
                 to_committee=self.ethics_committee_id is not None,
                 to_authority=self.authority_id is not None,

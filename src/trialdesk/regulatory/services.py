@@ -10,7 +10,7 @@ from django.utils import timezone
 from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, can_work_at_site, require
-from trialdesk.regulatory import country_rules, rules, selectors
+from trialdesk.regulatory import country_rules, selectors
 from trialdesk.regulatory.models import (
     AmendmentImplementation,
     AmendmentTask,
@@ -19,6 +19,7 @@ from trialdesk.regulatory.models import (
     RegulatoryAuthority,
     Submission,
 )
+from trialdesk.regulatory.rules import oversight
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolStatus, ProtocolVersion, Study
 from trialdesk.visits import services as visit_services
@@ -107,7 +108,7 @@ def _check_dates(submission: Submission) -> None:
     site = submission.study_site
     today = site.local_today() if site is not None else utc_today()
     problems = dict(
-        rules.submission_problems(
+        oversight.submission_problems(
             kind=submission.kind,
             to_committee=submission.ethics_committee_id is not None,
             to_authority=submission.authority_id is not None,
@@ -272,7 +273,7 @@ def tick_amendment_item(
     if item == ManualItem.SCHEDULE_APPLIED:
         if not implementation.changes_schedule:
             raise ValidationError({"item": "This amendment keeps the visit schedule."})
-        problem = rules.new_version_use_problem(
+        problem = oversight.new_version_use_problem(
             ethics_approved_on=selectors.amendment_ethics_approved_on(
                 study_site, implementation.protocol_version
             ),

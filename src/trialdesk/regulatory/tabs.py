@@ -2,8 +2,9 @@
 
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_manage_study, can_work_at_some_site
-from trialdesk.regulatory import country_rules, rules, selectors
+from trialdesk.regulatory import country_rules, selectors
 from trialdesk.regulatory.models import AmendmentImplementation
+from trialdesk.regulatory.rules import checklists
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolStatus, ProtocolVersion
 from trialdesk.studies.pages import tab_url
@@ -42,7 +43,7 @@ def amendments_tab(request, study) -> dict:
         )
     return {
         "amendments": selectors.amendments_overview(request.user, study),
-        "item_labels": rules.ITEMS,
+        "item_labels": checklists.ITEMS,
         "numbers_visible": selectors.sites_with_participants_visible(request.user, study),
         "startable": startable,
         "may_tick": can_work_at_some_site(request.user, study.pk),

@@ -1,12 +1,12 @@
 """ "My work" from the regulatory app: for a CRM, the ethics approvals of their studies' sites that lapse
-within rules.APPROVAL_WORK_DAYS days (or have lapsed), so the continuing review is submitted in time."""
+within oversight.APPROVAL_WORK_DAYS days (or have lapsed), so the continuing review is submitted in time."""
 
 from django.urls import reverse
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
 from trialdesk.core.scoping import role_facts
-from trialdesk.regulatory import rules
+from trialdesk.regulatory.rules import oversight
 from trialdesk.regulatory.selectors import SiteApproval, approval_board_for_sites
 from trialdesk.sites.models import StudySite
 from trialdesk.sites.rules import OPEN_STATUSES
@@ -29,7 +29,7 @@ def approvals_lapsing(user, today) -> list[WorkItem]:
         for row in approval_board_for_sites(list(sites))
         if row.approval is not None
         and row.days_left is not None
-        and row.days_left <= rules.APPROVAL_WORK_DAYS
+        and row.days_left <= oversight.APPROVAL_WORK_DAYS
     ]
 
 

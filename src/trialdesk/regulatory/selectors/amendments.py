@@ -10,8 +10,9 @@ from django.db.models import OuterRef, Q, Subquery
 from trialdesk.core.models import User
 from trialdesk.documents.selectors import outstanding_site_documents
 from trialdesk.people.selectors import protocol_training_gaps
-from trialdesk.regulatory import country_rules, rules
+from trialdesk.regulatory import country_rules
 from trialdesk.regulatory.models import AmendmentImplementation, AmendmentTask, ManualItem, Submission
+from trialdesk.regulatory.rules import checklists, oversight
 from trialdesk.regulatory.selectors.approvals import _covering, _covers, implementations_for
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
@@ -34,7 +35,7 @@ def amendment_ethics_approved_on(study_site: StudySite, protocol_version: Protoc
     approved = [
         s.decided_on
         for s in _amendment_submissions(protocol_version).filter(
-            ethics_committee__isnull=False, outcome__in=rules.APPROVING_OUTCOMES
+            ethics_committee__isnull=False, outcome__in=oversight.APPROVING_OUTCOMES
         )
         if _covers(s, study_site)
     ]
@@ -47,7 +48,7 @@ def consent_version_block(study_site: StudySite, consent_version: ConsentVersion
     version = consent_version.protocol_version
     if not AmendmentImplementation.objects.filter(protocol_version=version).exists():
         return None
-    return rules.new_version_use_problem(
+    return oversight.new_version_use_problem(
         ethics_approved_on=amendment_ethics_approved_on(study_site, version),
         used_on=on,
         version=version.number,
@@ -97,18 +98,18 @@ class SiteAmendmentStatus:
     """How far one site has got with one amendment."""
 
     site: StudySite
-    items: list[rules.ChecklistItem]
+    items: list[checklists.ChecklistItem]
     reconsent_pending: list[str]
     training_gaps: list = field(default_factory=list)
     outstanding_documents: list[str] = field(default_factory=list)
 
     @property
     def progress(self) -> tuple[int, int]:
-        return rules.checklist_progress(self.items)
+        return checklists.checklist_progress(self.items)
 
     @property
     def ethics_approved(self) -> bool:
-        return any(i.item == "ec_approval" and i.state == rules.DONE for i in self.items)
+        return any(i.item == "ec_approval" and i.state == checklists.DONE for i in self.items)
 
     def state_of(self, item: str) -> str:
         return next(i.state for i in self.items if i.item == item)
@@ -152,13 +153,13 @@ def amendment_status(
         )
         site_gaps = list(gaps.get(site.pk, []))
         site_documents = list(documents.get(site.pk, []))
-        facts = rules.SiteAmendmentFacts(
+        facts = checklists.SiteAmendmentFacts(
             **facts, training_gaps=len(site_gaps), outstanding_documents=len(site_documents)
         )
         found.append(
             SiteAmendmentStatus(
                 site=site,
-                items=rules.amendment_checklist(facts),
+                items=checklists.amendment_checklist(facts),
                 reconsent_pending=pending.get(site.pk, []),
                 training_gaps=site_gaps,
                 outstanding_documents=site_documents,
@@ -290,7 +291,7 @@ def visits_before_approval(
     approvals = _covering(
         list(
             _amendment_submissions(version).filter(
-                ethics_committee__isnull=False, outcome__in=rules.APPROVING_OUTCOMES
+                ethics_committee__isnull=False, outcome__in=oversight.APPROVING_OUTCOMES
             )
         ),
         sites,

@@ -7,13 +7,14 @@ from datetime import date
 
 from trialdesk.core.models import User
 from trialdesk.core.scoping import scope_filter
-from trialdesk.regulatory import country_rules, rules
+from trialdesk.regulatory import country_rules
 from trialdesk.regulatory.models import (
     AmendmentImplementation,
     EthicsCommittee,
     RegulatoryAuthority,
     Submission,
 )
+from trialdesk.regulatory.rules import checklists, oversight
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
@@ -74,25 +75,25 @@ def _covering(submissions, sites) -> dict[int, list[Submission]]:
 # --- ethics approval in force -----------------------------------------------------------------
 
 
-def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[rules.EthicsApproval]]:
+def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[oversight.EthicsApproval]]:
     """Each site's ethics approvals (initial and continuing review), with the last day each runs to."""
     study_ids = {site.study_id for site in sites}
     approvals = Submission.objects.filter(
         study_id__in=study_ids,
         ethics_committee__isnull=False,
-        kind__in=rules.APPROVAL_KINDS,
-        outcome__in=rules.APPROVING_OUTCOMES,
+        kind__in=oversight.APPROVAL_KINDS,
+        outcome__in=oversight.APPROVING_OUTCOMES,
     ).select_related("ethics_committee")
-    found: dict[int, list[rules.EthicsApproval]] = {site.pk: [] for site in sites}
+    found: dict[int, list[oversight.EthicsApproval]] = {site.pk: [] for site in sites}
     for site_id, covering in _covering(approvals, sites).items():
         found[site_id] = [_approval(s) for s in covering]
     return found
 
 
-def _approval(submission: Submission) -> rules.EthicsApproval:
-    return rules.EthicsApproval(
+def _approval(submission: Submission) -> oversight.EthicsApproval:
+    return oversight.EthicsApproval(
         approved_on=submission.decided_on,
-        valid_until=rules.approval_valid_until(
+        valid_until=oversight.approval_valid_until(
             approved_on=submission.decided_on,
             expires_on=submission.expires_on,
             period_months=submission.ethics_committee.continuing_review_months,
@@ -103,7 +104,7 @@ def _approval(submission: Submission) -> rules.EthicsApproval:
 def enrollment_block(study_site: StudySite, on: date) -> str | None:
     """The reason enrollment is refused at the site on that day (lapsed ethics approval), or None."""
     approvals = ethics_approvals_at([study_site])[study_site.pk]
-    return rules.enrollment_block_reason(approvals, on=on)
+    return oversight.enrollment_block_reason(approvals, on=on)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class SiteApproval:
     """A site's ethics approval standing for the Regulatory tab: in force until when, and the countdown."""
 
     site: StudySite
-    approval: rules.EthicsApproval | None
+    approval: oversight.EthicsApproval | None
     days_left: int | None
     countdown: str
     block: str | None
@@ -128,15 +129,15 @@ def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
     board = []
     for site in sites:
         today = site.local_today()
-        current = rules.approval_in_force(approvals[site.pk], on=today)
-        left = rules.days_left(due_on=current.valid_until, today=today) if current else None
+        current = oversight.approval_in_force(approvals[site.pk], on=today)
+        left = oversight.days_left(due_on=current.valid_until, today=today) if current else None
         board.append(
             SiteApproval(
                 site=site,
                 approval=current,
                 days_left=left,
-                countdown=rules.countdown(left) if current else "no approval recorded",
-                block=rules.enrollment_block_reason(approvals[site.pk], on=today),
+                countdown=oversight.countdown(left) if current else "no approval recorded",
+                block=oversight.enrollment_block_reason(approvals[site.pk], on=today),
             )
         )
     return board
@@ -145,17 +146,17 @@ def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
 # --- site activation checklist ----------------------------------------------------------------
 
 
-def activation_checklist(study_site: StudySite) -> list[rules.ActivationItem]:
+def activation_checklist(study_site: StudySite) -> list[checklists.ActivationItem]:
     """What the site needs before activation, from the study's needs and its country's rules."""
     return activation_checklists([study_site])[study_site.pk]
 
 
-def activation_checklists(sites: list[StudySite]) -> dict[int, list[rules.ActivationItem]]:
+def activation_checklists(sites: list[StudySite]) -> dict[int, list[checklists.ActivationItem]]:
     """Each site's activation checklist, in two queries whatever the number of sites."""
     initial = Submission.objects.filter(
         study_id__in={site.study_id for site in sites},
         kind="initial",
-        outcome__in=[*rules.APPROVING_OUTCOMES, rules.ACKNOWLEDGED],
+        outcome__in=[*oversight.APPROVING_OUTCOMES, oversight.ACKNOWLEDGED],
     )
     covering = _covering(list(initial), sites)
     with_consent = set(
@@ -168,7 +169,7 @@ def activation_checklists(sites: list[StudySite]) -> dict[int, list[rules.Activa
         submissions = covering.get(site.pk, [])
         ethics = [s.decided_on for s in submissions if s.ethics_committee_id and s.is_approval]
         authority = [s.decided_on for s in submissions if s.authority_id]
-        found[site.pk] = rules.activation_checklist(
+        found[site.pk] = checklists.activation_checklist(
             country_submissions=jurisdiction.get("activation_submissions", []) if jurisdiction else [],
             country_name=site_rules.country_name(country),
             ethics_approved_on=min(ethics, default=None),

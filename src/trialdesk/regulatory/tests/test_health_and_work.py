@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
-from trialdesk.regulatory import rules
 from trialdesk.regulatory.health import read_approvals
-from trialdesk.regulatory.rules import ApprovalStanding as S
+from trialdesk.regulatory.rules import oversight
+from trialdesk.regulatory.rules.oversight import ApprovalStanding as S
 from trialdesk.regulatory.tests.factories import approve_at_site, make_committee
 from trialdesk.regulatory.work import approvals_lapsing
 from trialdesk.subjects.tests.factories import make_enrolling
@@ -42,7 +42,7 @@ IN_FORCE_1 = "ethics approval in force at 1 active site"
     ],
 )  # fmt: skip
 def test_approvals_health(standings, colour, why):
-    assert rules.approvals_health(standings) == (colour, why)
+    assert oversight.approvals_health(standings) == (colour, why)
 
 
 @pytest.fixture

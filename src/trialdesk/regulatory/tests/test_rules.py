@@ -6,8 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialdesk.regulatory import country_rules, rules
-from trialdesk.regulatory.rules import BLOCKED, DONE, NOT_REQUIRED, PENDING, UNKNOWN, SiteAmendmentFacts
+from trialdesk.regulatory import country_rules
+from trialdesk.regulatory.rules import checklists, oversight
+from trialdesk.regulatory.rules.checklists import (
+    BLOCKED,
+    DONE,
+    NOT_REQUIRED,
+    PENDING,
+    UNKNOWN,
+    SiteAmendmentFacts,
+)
 
 D = dt.date
 
@@ -28,7 +36,7 @@ D = dt.date
     ],
 )
 def test_continuing_review_due_on_is_approval_plus_period_minus_one_day(approved_on, months, due_on):
-    assert rules.continuing_review_due_on(approved_on=approved_on, period_months=months) == due_on
+    assert oversight.continuing_review_due_on(approved_on=approved_on, period_months=months) == due_on
 
 
 @pytest.mark.parametrize(
@@ -40,7 +48,7 @@ def test_continuing_review_due_on_is_approval_plus_period_minus_one_day(approved
     ],
 )
 def test_approval_runs_to_its_stated_expiry_else_the_committees_period(expires_on, months, valid_until):
-    found = rules.approval_valid_until(
+    found = oversight.approval_valid_until(
         approved_on=D(2025, 1, 15), expires_on=expires_on, period_months=months
     )
     assert found == valid_until
@@ -58,15 +66,15 @@ def test_approval_runs_to_its_stated_expiry_else_the_committees_period(expires_o
     ],
 )
 def test_countdown(due_on, today, days, text):
-    left = rules.days_left(due_on=due_on, today=today)
-    assert (left, rules.countdown(left)) == (days, text)
+    left = oversight.days_left(due_on=due_on, today=today)
+    assert (left, oversight.countdown(left)) == (days, text)
 
 
 @given(st.dates(min_value=D(2000, 1, 1), max_value=D(2090, 12, 31)), st.integers(min_value=1, max_value=60))
 def test_continuing_review_is_due_within_the_period_and_never_before_approval(approved_on, months):
-    due = rules.continuing_review_due_on(approved_on=approved_on, period_months=months)
-    assert approved_on <= due < rules.add_months(approved_on, months)
-    assert (rules.add_months(approved_on, months) - due).days == 1
+    due = oversight.continuing_review_due_on(approved_on=approved_on, period_months=months)
+    assert approved_on <= due < oversight.add_months(approved_on, months)
+    assert (oversight.add_months(approved_on, months) - due).days == 1
 
 
 # --- submissions and their decisions ---------------------------------------------------------
@@ -103,18 +111,20 @@ BASE = dict(
     ],
 )
 def test_submission_problems_name_the_field(changes, field):
-    problems = dict(rules.submission_problems(**{**BASE, **changes}))
+    problems = dict(oversight.submission_problems(**{**BASE, **changes}))
     assert list(problems) == ([field] if field else [])
 
 
 def test_an_approval_dated_before_its_submission_says_so():
-    problems = dict(rules.submission_problems(**{**BASE, "outcome": "approved", "decided_on": D(2025, 2, 1)}))
+    problems = dict(
+        oversight.submission_problems(**{**BASE, "outcome": "approved", "decided_on": D(2025, 2, 1)})
+    )
     assert problems["decided_on"] == "The approval is dated before its submission (2025-03-01)."
 
 
 # --- enrollment blocked by a lapsed approval --------------------------------------------------
 
-A = rules.EthicsApproval
+A = oversight.EthicsApproval
 
 
 @pytest.mark.parametrize(
@@ -135,11 +145,11 @@ A = rules.EthicsApproval
     ],
 )
 def test_enrollment_block(approvals, on, blocked):
-    assert (rules.enrollment_block_reason(approvals, on=on) is not None) is blocked
+    assert (oversight.enrollment_block_reason(approvals, on=on) is not None) is blocked
 
 
 def test_lapsed_approval_reason_names_the_last_day():
-    reason = rules.enrollment_block_reason([A(D(2025, 1, 15), D(2026, 1, 14))], on=D(2026, 2, 1))
+    reason = oversight.enrollment_block_reason([A(D(2025, 1, 15), D(2026, 1, 14))], on=D(2026, 2, 1))
     assert "lapsed after 2026-01-14" in reason
 
 
@@ -152,9 +162,9 @@ def test_lapsed_approval_reason_names_the_last_day():
 )
 def test_enrollment_is_never_blocked_under_an_approval_in_force_that_day(raw, on):
     approvals = [A(start, None if days is None else start + dt.timedelta(days=days)) for start, days in raw]
-    current = rules.approval_in_force(approvals, on=on)
+    current = oversight.approval_in_force(approvals, on=on)
     in_force = current is not None and (current.valid_until is None or current.valid_until >= on)
-    blocked = rules.enrollment_block_reason(approvals, on=on) is not None
+    blocked = oversight.enrollment_block_reason(approvals, on=on) is not None
     assert blocked is (bool(approvals) and not in_force)
 
 
@@ -167,7 +177,7 @@ def test_enrollment_is_never_blocked_under_an_approval_in_force_that_day(raw, on
     ],
 )
 def test_new_version_is_used_only_from_the_sites_ethics_approval(approved_on, used_on, allowed):
-    problem = rules.new_version_use_problem(
+    problem = oversight.new_version_use_problem(
         ethics_approved_on=approved_on, used_on=used_on, version="3.0", what="its consent version"
     )
     assert (problem is None) is allowed
@@ -177,7 +187,7 @@ def test_new_version_is_used_only_from_the_sites_ethics_approval(approved_on, us
 
 
 def states(facts: SiteAmendmentFacts) -> dict[str, str]:
-    return {i.item: i.state for i in rules.amendment_checklist(facts)}
+    return {i.item: i.state for i in checklists.amendment_checklist(facts)}
 
 
 SUBMITTED = D(2025, 5, 1)
@@ -288,7 +298,9 @@ def test_amendment_checklist(facts, expected):
 
 
 def test_checklist_items_come_in_a_fixed_order():
-    assert [i.item for i in rules.amendment_checklist(SiteAmendmentFacts())] == [k for k, _ in rules.ITEMS]
+    assert [i.item for i in checklists.amendment_checklist(SiteAmendmentFacts())] == [
+        k for k, _ in checklists.ITEMS
+    ]
 
 
 @given(
@@ -312,8 +324,8 @@ def test_nothing_using_the_new_version_is_pending_before_ethics_approval(facts):
         if not facts.consent_approved_on:
             assert found["consent_approval"] in (BLOCKED, NOT_REQUIRED)
             assert found["reconsent"] in (BLOCKED, NOT_REQUIRED)
-    done, applicable = rules.checklist_progress(rules.amendment_checklist(facts))
-    assert 0 <= done <= applicable <= len(rules.ITEMS)
+    done, applicable = checklists.checklist_progress(checklists.amendment_checklist(facts))
+    assert 0 <= done <= applicable <= len(checklists.ITEMS)
 
 
 # --- activation checklist ---------------------------------------------------------------------
@@ -321,7 +333,7 @@ def test_nothing_using_the_new_version_is_pending_before_ethics_approval(facts):
 
 def test_activation_checklist_follows_the_country_rules():
     us = country_rules.rules_for("US")
-    items = rules.activation_checklist(
+    items = checklists.activation_checklist(
         country_submissions=us.get("activation_submissions"),
         country_name="United States",
         ethics_approved_on=D(2025, 3, 1),
@@ -333,12 +345,12 @@ def test_activation_checklist_follows_the_country_rules():
     assert by_label["IRB approval of the protocol and consent form"] == DONE
     assert by_label["IND in effect (30 days after FDA receipt, or earlier notice)"] == PENDING
     assert by_label["Form FDA 1572 signed by the investigator"] == PENDING
-    assert by_label["Financial disclosure of investigators collected"] == rules.TO_CHECK
+    assert by_label["Financial disclosure of investigators collected"] == checklists.TO_CHECK
     assert all(i.citation for i in items)
 
 
 def test_a_country_without_rules_is_flagged_for_checking():
-    items = rules.activation_checklist(
+    items = checklists.activation_checklist(
         country_submissions=[],
         country_name="Iceland",
         ethics_approved_on=None,
@@ -346,7 +358,7 @@ def test_a_country_without_rules_is_flagged_for_checking():
         consent_approved=False,
         principal_investigator="",
     )
-    assert [i.state for i in items] == [PENDING, PENDING, rules.TO_CHECK]
+    assert [i.state for i in items] == [PENDING, PENDING, checklists.TO_CHECK]
 
 
 # --- country rules shipped as data ------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Regulatory rules with no I/O: submissions, continuing review, enrollment blocks, checklists."""

@@ -1,0 +1,205 @@
+"""A site's amendment implementation checklist and its activation checklist, item by item."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+# Checklist item states, shown as they are.
+DONE = "done"
+PENDING = "pending"
+BLOCKED = "blocked"
+NOT_REQUIRED = "not_required"
+UNKNOWN = "unknown"
+TO_CHECK = "to_check"
+
+
+# --- amendment implementation checklist -------------------------------------------------------
+
+ITEMS = (
+    ("ec_submission", "Submitted to the ethics committee"),
+    ("authority_submission", "Submitted to the authority"),
+    ("ec_approval", "Ethics approval received"),
+    ("consent_approval", "New consent version approved at the site"),
+    ("reconsent", "Participants re-consented"),
+    ("retraining", "Site staff trained on the new version"),
+    ("documents", "Essential documents updated"),
+    ("schedule", "New visit schedule applied"),
+)
+ITEM_LABELS = dict(ITEMS)
+
+
+@dataclass(frozen=True)
+class SiteAmendmentFacts:
+    """What is known at one site about one amendment; counts of None mean the source is not available."""
+
+    ec_submitted_on: date | None = None
+    authority_required: bool = False
+    authority_submitted_on: date | None = None
+    ec_approved_on: date | None = None
+    changes_consent: bool = True
+    consent_version_exists: bool = True
+    consent_approved_on: date | None = None
+    reconsent_pending: int = 0
+    training_gaps: int | None = 0
+    outstanding_documents: int | None = 0
+    changes_schedule: bool = False
+    schedule_applied_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One item of a site's amendment checklist: its state and a short word on it."""
+
+    item: str
+    state: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        return ITEM_LABELS[self.item]
+
+
+def _counted(count: int | None, *, none_left: str, some: str) -> tuple[str, str]:
+    if count is None:
+        return UNKNOWN, "not yet recorded in Trialdesk"
+    if count == 0:
+        return DONE, none_left
+    return PENDING, some.format(n=count)
+
+
+def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
+    """A site's amendment implementation checklist, derived from the facts.
+
+    Nothing that uses the new version (consent, schedule, re-consent) can be done before the site's
+    ethics approval of it: those items are `blocked` until then.
+    """
+    approved = f.ec_approved_on is not None
+    items = [
+        ChecklistItem("ec_submission", DONE, _on(f.ec_submitted_on))
+        if f.ec_submitted_on or approved
+        else ChecklistItem("ec_submission", PENDING),
+    ]
+    if not f.authority_required:
+        items.append(ChecklistItem("authority_submission", NOT_REQUIRED, "not required in this country"))
+    elif f.authority_submitted_on:
+        items.append(ChecklistItem("authority_submission", DONE, _on(f.authority_submitted_on)))
+    else:
+        items.append(ChecklistItem("authority_submission", PENDING))
+    if approved:
+        items.append(ChecklistItem("ec_approval", DONE, _on(f.ec_approved_on)))
+    else:
+        submitted = f.ec_submitted_on is not None
+        items.append(
+            ChecklistItem(
+                "ec_approval", PENDING if submitted else BLOCKED, "" if submitted else "not submitted"
+            )
+        )
+    items.extend(_consent_items(f, approved))
+    items.append(ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some="{n} to train")))
+    items.append(
+        ChecklistItem("documents", *_counted(f.outstanding_documents, none_left="", some="{n} outstanding"))
+    )
+    if not f.changes_schedule:
+        items.append(ChecklistItem("schedule", NOT_REQUIRED, "the amendment keeps the schedule"))
+    elif f.schedule_applied_on:
+        items.append(ChecklistItem("schedule", DONE, _on(f.schedule_applied_on)))
+    else:
+        items.append(
+            ChecklistItem(
+                "schedule", PENDING if approved else BLOCKED, "" if approved else "awaiting ethics approval"
+            )
+        )
+    return items
+
+
+def _consent_items(f: SiteAmendmentFacts, approved: bool) -> list[ChecklistItem]:
+    if not f.changes_consent:
+        return [
+            ChecklistItem("consent_approval", NOT_REQUIRED, "the amendment keeps the consent form"),
+            ChecklistItem("reconsent", NOT_REQUIRED, "the amendment keeps the consent form"),
+        ]
+    if f.consent_approved_on:
+        consent = ChecklistItem("consent_approval", DONE, _on(f.consent_approved_on))
+    elif not approved:
+        consent = ChecklistItem("consent_approval", BLOCKED, "awaiting ethics approval")
+    elif not f.consent_version_exists:
+        consent = ChecklistItem(
+            "consent_approval", PENDING, "no consent version for this protocol version yet"
+        )
+    else:
+        consent = ChecklistItem("consent_approval", PENDING)
+    if not f.consent_approved_on:
+        reconsent = ChecklistItem("reconsent", BLOCKED, f"{f.reconsent_pending} waiting for the new consent")
+    elif f.reconsent_pending:
+        reconsent = ChecklistItem("reconsent", PENDING, f"{f.reconsent_pending} to re-consent")
+    else:
+        reconsent = ChecklistItem("reconsent", DONE)
+    return [consent, reconsent]
+
+
+def _on(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def checklist_progress(items: Iterable[ChecklistItem]) -> tuple[int, int]:
+    """(items done, items that apply) of a checklist."""
+    applicable = [i for i in items if i.state != NOT_REQUIRED]
+    return sum(1 for i in applicable if i.state == DONE), len(applicable)
+
+
+# --- site activation checklist ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivationItem:
+    """One thing needed before a site is activated, where the rule comes from, and whether it is met."""
+
+    label: str
+    citation: str
+    state: str
+    detail: str = ""
+
+
+def activation_checklist(
+    *,
+    country_submissions: Sequence[dict],
+    country_name: str,
+    ethics_approved_on: date | None,
+    authority_approved_on: date | None,
+    consent_approved: bool,
+    principal_investigator: str,
+) -> list[ActivationItem]:
+    """What a site needs before activation: the study's own needs, then each submission its country's
+    rules ask for (ethics ones met by a recorded ethics approval, authority ones by an authority's
+    approval or acknowledgement; sponsor, site and registry steps are checked by hand)."""
+    items = [
+        ActivationItem(
+            "Principal investigator named",
+            "ICH E6(R3) 2.1 (investigator qualifications)",
+            DONE if principal_investigator.strip() else PENDING,
+        ),
+        ActivationItem(
+            "Consent form approved at the site",
+            "ICH E6(R3) 2.8 (informed consent)",
+            DONE if consent_approved else PENDING,
+        ),
+    ]
+    if not country_submissions:
+        items.append(
+            ActivationItem(
+                f"No country rules ship for {country_name}", "", TO_CHECK, "check the national requirements"
+            )
+        )
+    for rule in country_submissions:
+        recipient = rule.get("recipient")
+        if recipient == "ethics":
+            met = ethics_approved_on
+        elif recipient == "authority":
+            met = authority_approved_on
+        else:
+            items.append(ActivationItem(rule["label"], rule.get("citation", ""), TO_CHECK, "checked by hand"))
+            continue
+        items.append(
+            ActivationItem(rule["label"], rule.get("citation", ""), DONE if met else PENDING, _on(met))
+        )
+    return items
