@@ -6,7 +6,7 @@ One subpackage per thing exchanged: `registry/` (ClinicalTrials.gov records and 
 (DEVELOPERS.md), and has only the parts it needs:
 
     rules.py                pure rules, no I/O (registry deadlines, status mappings)
-    selectors.py            reads, always of what a person may see; an export is a read
+    selectors.py            reads; an export (a file of what a person may see) is a read
     services.py             writes; an import checks the whole file first, then writes all of it or nothing
     views.py + urls.py      pages
     api.py + schemas.py     the subpackage's ninja router and its In/Out schemas
@@ -17,6 +17,7 @@ they hold (`odm/report.py`, `odm/mapping.py`, `registry/importing.py`, `registry
 `bulk/columns.py`, `bulk/plans.py`, `bulk/study_sites.py`, …).
 
 The app itself keeps `apps.py`, `models.py` and `migrations/`, `urls.py` and `api.py` (which include
-each subpackage's URLs and router), `templates/`, the commands (`management/commands/`, with the
-`trialdesk import|export KIND` sub-commands in `cli/`) and `tests/`.
+each subpackage's URLs and router), `downloads.py` (the file response the ODM and FHIR downloads share),
+`templates/`, the commands (`management/commands/`, with the `trialdesk import|export KIND` sub-commands
+in `cli/`) and `tests/`.
 """

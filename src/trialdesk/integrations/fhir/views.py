@@ -7,17 +7,11 @@ same as `trialdesk export fhir --user`.
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
+from trialdesk.integrations.downloads import attachment
 from trialdesk.integrations.fhir import selectors as fhir
 from trialdesk.studies.pages import visible_study
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -26,4 +20,4 @@ def fhir_download(request, study_id):
     study = visible_study(request, study_id)
     bundle = fhir.study_bundle(request.user, study, base_url=request.build_absolute_uri("/api/v1/fhir/"))
     content = json.dumps(bundle, indent=2).encode()
-    return _attachment(content, "application/fhir+json", f"{study.code}-fhir-bundle.json")
+    return attachment(content, "application/fhir+json", f"{study.code}-fhir-bundle.json")

@@ -5,17 +5,11 @@ same as `trialdesk export odm --user`.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
+from trialdesk.integrations.downloads import attachment
 from trialdesk.integrations.odm import selectors as odm
 from trialdesk.studies.pages import visible_study
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -25,4 +19,4 @@ def odm_download(request, study_id):
     with_audit = request.GET.get("audit") == "1"
     xml = odm.export_study(study=study, user=request.user, audit=with_audit)  # metadata and clinical data
     suffix = "-audit" if with_audit else ""
-    return _attachment(xml, "application/xml", f"{study.code}-odm{suffix}.xml")
+    return attachment(xml, "application/xml", f"{study.code}-odm{suffix}.xml")
