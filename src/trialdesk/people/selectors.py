@@ -344,19 +344,6 @@ def disclosure_status_at(study: Study, sites, disclosures=None) -> list[Investig
     return sorted(rows, key=lambda r: (order[r.worst], r.site.site_number, r.investigator.username))
 
 
-def disclosure_reminders(
-    user: User, study: Study
-) -> list[tuple[InvestigatorDisclosures, rules.DisclosureDue]]:
-    """The disclosures due soon or overdue at the sites the user sees, most overdue first."""
-    found = [
-        (row, due)
-        for row in disclosure_status(user, study)
-        for due in row.owed
-        if due.status in ("due", "overdue")
-    ]
-    return sorted(found, key=lambda pair: (pair[1].due_on, pair[0].site.site_number))
-
-
 def staff_of_study(study: Study) -> QuerySet[User]:
     """Everyone with a role on the study or at one of its sites (who may have training filed)."""
     on_study = Q(role_assignments__study=study, role_assignments__study_site__isnull=True) | Q(

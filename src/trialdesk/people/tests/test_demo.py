@@ -8,6 +8,7 @@ from django.test import Client
 
 from trialdesk.core.models import User
 from trialdesk.people import selectors
+from trialdesk.people.management.commands.people import study_reminders
 from trialdesk.people.models import DelegationEntry
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
@@ -26,9 +27,7 @@ def test_demo_has_logs_flags_and_an_overdue_disclosure():
         "not trained on protocol" in gap for found in flagged.values() for _, gaps in found for gap in gaps
     )
     onc = Study.objects.get(code="ONC-301")
-    overdue = [
-        (row.investigator.username, due.occasion) for row, due in selectors.disclosure_reminders(crm, onc)
-    ]
+    overdue = [(d["investigator"], d["occasion"]) for d in study_reminders(onc)["disclosures"]]
     assert ("onc102_subi", "initial") in overdue
     assert DelegationEntry.objects.filter(reauthenticated=True, meaning="delegation approved").exists()
     assert DelegationEntry.objects.filter(signed_at__isnull=True).exists()

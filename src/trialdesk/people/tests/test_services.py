@@ -9,6 +9,7 @@ from django.utils import timezone
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.roles import Role
 from trialdesk.people import selectors, services
+from trialdesk.people.management.commands.people import study_reminders
 from trialdesk.people.models import DelegationEntry, FinancialDisclosure, TrainingRecord
 from trialdesk.people.tests.factories import PASSWORD, approve_protocol, delegate, make_staff, train
 from trialdesk.studies import services as study_services
@@ -328,8 +329,10 @@ def test_disclosure_status_lists_the_overdue_initial_disclosure(world, staff, to
     rows = {row.investigator: row for row in selectors.disclosure_status(world.crm, world.study_a)}
     assert rows[crc].worst == "overdue" and rows[crc].owed[0].days_overdue == 40
     assert rows[pi].worst == "done"
-    reminders = selectors.disclosure_reminders(world.crm, world.study_a)
-    assert [(row.investigator, due.occasion) for row, due in reminders] == [(crc, "initial")]
+    reminders = study_reminders(world.study_a)["disclosures"]  # what `trialdesk people reminders` prints
+    assert [(d["investigator"], d["occasion"], d["days_overdue"]) for d in reminders] == [
+        ("crc_chris", "initial", 40)
+    ]
     # the monitor sees the site, so the status; the coordinator of study B sees nothing of it
     assert len(selectors.disclosure_status(world.monitor, world.study_a)) == 2
     assert selectors.disclosure_status(world.coordinator, world.study_a) == []
