@@ -75,7 +75,12 @@ def test_blinded_readers_never_see_an_arm(randomized, client_for):
 def test_the_audit_trail_views_mask_the_arm_for_blinded_readers(randomized, client_for):
     trial, allocations = randomized
     study = trial.world.study_a
-    for name, person in blinded_readers(trial).items():
+    # A sponsor viewer sees no subject-level audit event at all, allocations included.
+    sponsor = client_for(trial.world.sponsor_viewer)
+    events = sponsor.get(f"/api/v1/studies/{study.pk}/audit-events?limit=500").json()["items"]
+    assert events and not [e for e in events if e["action"] == "allocation.created"]
+    readers = {name: person for name, person in blinded_readers(trial).items() if name != "sponsor_viewer"}
+    for name, person in readers.items():
         client = client_for(person)
         events = client.get(f"/api/v1/studies/{study.pk}/audit-events?limit=500").json()["items"]
         created = [e for e in events if e["action"] == "allocation.created"]
