@@ -106,6 +106,17 @@ def fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# A fixed audit key (base64 of 32 bytes), so tests sign the trail without generating a key file.
+TEST_AUDIT_KEYS = "test:dHJpYWxkZXNrLXRlc3QtYXVkaXQta2V5LTMyLWJ5dGU="
+
+
+@pytest.fixture(autouse=True)
+def audit_keys(settings):
+    """The key that signs the audit trail in tests (setting AUDIT_KEYS, core.audit.keys)."""
+    settings.AUDIT_KEYS = TEST_AUDIT_KEYS
+    return TEST_AUDIT_KEYS
+
+
 @pytest.fixture(autouse=True)
 def private_data_dir(settings, tmp_path):
     """Files a test writes (documents, uploads awaiting confirmation) go to its own folder, not ./var."""

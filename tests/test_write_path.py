@@ -21,7 +21,7 @@ THE_WRITE_PATH = "core/records.py"
 # Each exception: (file under src/trialdesk, function) -> why it may write without core.records.
 ALLOWED = {
     # The audit trail appends its own events (hash-chained, insert-only); core.records calls it.
-    ("core/audit.py", "record"): "appends the AuditEvent that every write path records",
+    ("core/audit/trail.py", "record"): "appends the AuditEvent that every write path records",
     # Visits for many participants at once in set-based SQL, audited per site: docs/adr/0004.
     ("visits/services/scheduling.py", "_insert_visits"): "bulk visit scheduling, docs/adr/0004",
 }

@@ -116,7 +116,8 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One change to a regulated record: who, when, what, old and new values, why; hash-chained.
 
-    Rows are only ever inserted. Database triggers refuse UPDATE and DELETE on this table.
+    Rows are only ever inserted. Database triggers refuse UPDATE and DELETE on this table, and an INSERT
+    that would replace an existing event (core/migrations 0003 and 0004).
     """
 
     occurred_at = models.DateTimeField(db_index=True)
@@ -135,6 +136,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The key whose HMAC-SHA-256 `hash` is (core.audit.keys); empty: written before audit keys, plain SHA-256.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -27,8 +27,58 @@ def _bypass_append_only_trigger(cursor) -> None:
         cursor.execute("DROP TRIGGER core_auditevent_no_update")
 
 
-def test_audit_verify_on_an_untouched_trail_prints_intact_with_the_count(world):
-    assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"
+def test_audit_verify_on_an_untouched_trail_prints_what_it_checked(world):
+    events = AuditEvent.objects.count()
+    integrity = (
+        "PRAGMA integrity_check, PRAGMA foreign_key_check" if connection.vendor == "sqlite" else "amcheck"
+    )
+    lines = run("audit", "verify").splitlines()
+    assert lines[:2] == [f"audit chain intact: {events} events", f"audit keys: {events} events keyed (test)"]
+    assert lines[2].startswith("records: 12 regulated records of ") and lines[2].endswith(
+        "match their audit events"
+    )
+    assert lines[3].startswith(f"database integrity: ok ({integrity}") and len(lines) == 4
+
+
+def test_audit_verify_without_records_skips_the_comparison(world):
+    output = run("audit", "verify", "--no-records")
+    assert "records:" not in output and output.startswith("audit chain intact:")
+
+
+def test_audit_anchor_prints_a_signed_head_or_appends_it_to_a_file(world, tmp_path):
+    head = AuditEvent.objects.order_by("-id").first()
+    printed = json.loads(run("audit", "anchor"))
+    assert (printed["event_id"], printed["hash"], printed["key_id"]) == (head.pk, head.hash, "test")
+    target = tmp_path / "anchors"
+    events = AuditEvent.objects.count()
+    assert (
+        run("audit", "anchor", "-o", str(target))
+        == f"anchored event #{head.pk} ({events} events) to {target}\n"
+    )
+    run("audit", "anchor", "-o", str(target))
+    assert len(target.read_text().splitlines()) == 2
+    assert "audit anchors: 2 anchors hold" in run("audit", "verify", "--anchors", str(target))
+
+
+def test_audit_verify_with_anchors_exits_1_naming_the_missing_events(world, tmp_path):
+    target = tmp_path / "anchors"
+    run("audit", "anchor", "-o", str(target))
+    head, before = AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:2]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
+        else:
+            cursor.execute("DROP TRIGGER core_auditevent_no_delete")
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [head])
+
+    with pytest.raises(CommandError) as failure:
+        run("audit", "verify", "--anchors", str(target), "--no-records")
+
+    assert failure.value.returncode == 1
+    assert str(failure.value).splitlines() == [
+        f"audit events #{before + 1}–#{head} missing: the trail now ends at #{before}, but event "
+        f"#{head} was anchored on {json.loads(target.read_text())['anchored_at']} ({target} line 1)"
+    ]
 
 
 def test_audit_verify_after_tampering_exits_1_naming_the_event(world):

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from trialdesk.core import audit, records
@@ -123,6 +122,7 @@ def schedule_on_enrollment(
     schedule_visits(participant=participant, anchor="enrollment", anchor_on=enrolled_on, by=by)
 
 
+@transaction.atomic
 def schedule_visits_bulk(
     *,
     protocol_version: ProtocolVersion,
@@ -137,7 +137,8 @@ def schedule_visits_bulk(
     protocol version's study. Visits are written with bulk inserts (existing ones are skipped, so a
     rerun is harmless) and each study site with participants in the batch gets ONE summary event on
     its audit trail, naming the protocol version, the anchor, the visits of the schedule and how many
-    of its participants and visits were added (docs/adr/0004-bulk-visit-scheduling.md).
+    of its participants and visits were added, and listing the visits it added with a digest of their
+    values, so that `trialdesk audit verify` checks them too (docs/adr/0004-bulk-visit-scheduling.md).
     Returns the number of visits added. The CRM (or an administrator) runs imports.
     """
     reason = records.require_reason(reason)
@@ -153,9 +154,11 @@ def schedule_visits_bulk(
         raise ValidationError(
             {"anchors": f"{len(strangers)} participants are not in this study, e.g. id {strangers[0]}."}
         )
-    before = _visits_per_site(definitions)
-    _insert_visits(pairs, definitions)
-    after = _visits_per_site(definitions)
+    # Site by site, so that each site's new visits get neighbouring ids (a short list in its event).
+    pairs.sort(key=lambda pair: (site_of[pair[0]], pair[0]))
+    added_at: dict[int, list[int]] = {}
+    for visit_id, participant_id in _insert_visits(pairs, definitions):
+        added_at.setdefault(site_of[participant_id], []).append(visit_id)
     participants_at: dict[int, set[int]] = {}
     for pk, _ in pairs:
         participants_at.setdefault(site_of[pk], set()).add(pk)
@@ -171,28 +174,21 @@ def schedule_visits_bulk(
                 "anchor": anchor,
                 "visits_of_schedule": [d.code for d in definitions],
                 "participants": len(participants_at[site.pk]),
-                "visits_added": after.get(site.pk, 0) - before.get(site.pk, 0),
+                "visits_added": len(added_at.get(site.pk, [])),
+                audit.BULK_KEY: audit.bulk_created(ScheduledVisit, added_at.get(site.pk, [])),
             },
             reason=reason,
             study_id=protocol_version.study_id,
             study_site_id=site.pk,
         )
-    return sum(after.values()) - sum(before.values())
+    return sum(len(ids) for ids in added_at.values())
 
 
-def _visits_per_site(definitions: list[VisitDefinition]) -> dict[int, int]:
-    """How many visits of these definitions each study site has (one grouped query)."""
-    rows = (
-        ScheduledVisit.objects.filter(definition__in=definitions)
-        .order_by()
-        .values_list("participant__study_site_id")
-        .annotate(visits=Count("pk"))
-    )
-    return dict(rows)
-
-
-def _insert_visits(pairs: list[tuple[int, dt.date]], definitions: list[VisitDefinition]) -> None:
-    """INSERT one visit per participant and definition, skipping those that already exist.
+def _insert_visits(
+    pairs: list[tuple[int, dt.date]], definitions: list[VisitDefinition]
+) -> list[tuple[int, int]]:
+    """INSERT one visit per participant and definition, skipping those that already exist; returns the
+    (visit id, participant id) of each visit added.
 
     The database multiplies the participants by the schedule: each statement sends only (participant,
     anchor date) pairs and joins them with the visit definitions, computing the dates in SQL. Building
@@ -201,7 +197,7 @@ def _insert_visits(pairs: list[tuple[int, dt.date]], definitions: list[VisitDefi
     (participant, definition) with ON CONFLICT DO NOTHING makes a rerun add nothing.
     """
     if not pairs or not definitions:
-        return
+        return []
     quote = connection.ops.quote_name
     visit_table = quote(ScheduledVisit._meta.db_table)
     definition_table = quote(VisitDefinition._meta.db_table)
@@ -225,16 +221,19 @@ def _insert_visits(pairs: list[tuple[int, dt.date]], definitions: list[VisitDefi
             f"SELECT p.participant_id, d.id, p.anchor_on, {target}, {start}, {end}, %s, %s, "
             f"'scheduled', NULL, '', FALSE, '', 1 "
             f"FROM p CROSS JOIN {definition_table} d WHERE d.id IN ({ids}) "
-            "ON CONFLICT DO NOTHING"
+            "ON CONFLICT DO NOTHING RETURNING id, participant_id"
         )
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     full = statement(per_statement)
+    added: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
         for first in range(0, len(pairs), per_statement):
             chunk = pairs[first : first + per_statement]
             params = [value for pair in chunk for value in pair] + [now, now]
             cursor.execute(full if len(chunk) == per_statement else statement(len(chunk)), params)
+            added += cursor.fetchall()
+    return added
 
 
 def _days_after(date_sql: str, days_sql: str) -> str:
