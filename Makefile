@@ -42,11 +42,15 @@ lock:
 lock-upgrade:
 	$(MAKE) lock UPGRADE="$(if $(PACKAGES),$(addprefix --upgrade-package ,$(PACKAGES)),--upgrade)"
 
+# Development: DEBUG=1 (a fixed SECRET_KEY, plain HTTP); production sets SECRET_KEY (README, "Running
+# Trialdesk for real") and refuses to start without it.
+run lint bench: export DEBUG = 1
+
 run: $(STAMP)
 	mkdir -p $(TRIALDESK_DATA_DIR)
 	$(BIN)/trialdesk migrate --no-input -v0
 	$(BIN)/trialdesk demo --if-empty
-	DEBUG=1 $(BIN)/trialdesk runserver 127.0.0.1:8000
+	$(BIN)/trialdesk runserver 127.0.0.1:8000
 
 # PostgreSQL's server and Debian's Chromium come from apt when missing.
 system-deps:

@@ -1,9 +1,11 @@
 """The one settings module: every knob comes from the environment, with safe defaults."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -16,14 +18,25 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DEBUG", False)
-# The fallback key is only for development and tests; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "trialdesk-insecure-development-key-change-me")
+# A key everyone can read would let anyone forge a session: without SECRET_KEY only DEBUG (development,
+# `make run`) starts, with a fixed key; production refuses to start.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))', or set DEBUG=1 for development."
+        )
+    SECRET_KEY = "trialdesk-insecure-development-key-change-me"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 DATA_DIR = Path(os.environ.get("TRIALDESK_DATA_DIR", Path.cwd() / "var")).resolve()
 
 INSTALLED_APPS = [
+    # Ahead of django.contrib.auth so that its `createsuperuser` and `changepassword` (which refuse, naming
+    # the audited `trialdesk user` commands) take the place of Django's.
+    "trialdesk.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,7 +45,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # Serves the API docs from ninja's bundled Swagger UI files instead of a CDN.
     "ninja",
-    "trialdesk.core",
+    # Counts failed sign-ins per client (IP address) beside core's per-account lockout.
+    "axes",
     "trialdesk.studies",
     "trialdesk.sites",
     "trialdesk.statistics",
@@ -49,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "trialdesk.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +72,8 @@ MIDDLEWARE = [
     "trialdesk.core.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a client's sign-in lockout into the sign-in page's 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trialdesk.urls"
@@ -106,8 +123,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a client with too many recent failed sign-ins before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio"
@@ -120,8 +144,47 @@ LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TRIALDESK_LOGIN_LOCKOUT_MINUTES", "1
 SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("TRIALDESK_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_flag("TRIALDESK_SECURE_COOKIES", False)
+
+# Failed sign-ins per client (django-axes, by IP address, whatever the username): this many within
+# TRIALDESK_SIGN_IN_CLIENT_LOCKOUT_MINUTES of each other refuse that client for those minutes. Clients
+# behind one NAT share an address, hence a limit well above the per-account one.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("TRIALDESK_SIGN_IN_CLIENT_MAX_FAILURES", "20"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=int(os.environ.get("TRIALDESK_SIGN_IN_CLIENT_LOCKOUT_MINUTES", "15"))
+)
+AXES_RESET_ON_SUCCESS = False  # one good password from a shared address must not wipe a guesser's count
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged by axes (no table growing forever)
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "trialdesk.core.services.sign_in.client_ip"
+AXES_LOCKOUT_CALLABLE = "trialdesk.core.views.client_locked_out"
+AXES_VERBOSE = False
+# The client's address is REMOTE_ADDR unless a reverse proxy in front of Trialdesk sets a header with it
+# (e.g. X-Forwarded-For; its last address is the one that proxy saw). Set it only behind such a proxy:
+# otherwise any client could claim any address.
+CLIENT_IP_HEADER = os.environ.get("TRIALDESK_CLIENT_IP_HEADER", "").strip()
+
+# HTTPS, on unless DEBUG: http redirected to https, HSTS, cookies sent only over HTTPS. Behind a proxy
+# that terminates TLS, TRIALDESK_PROXY_SSL_HEADER names the header it sets to "https" (X-Forwarded-Proto).
+HTTPS = env_flag("TRIALDESK_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_flag("TRIALDESK_HTTPS_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("TRIALDESK_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("TRIALDESK_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_flag("TRIALDESK_HSTS_PRELOAD", False)
+if os.environ.get("TRIALDESK_PROXY_SSL_HEADER", "").strip():
+    _proxy_header = os.environ["TRIALDESK_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header}", "https")
+SESSION_COOKIE_SECURE = env_flag("TRIALDESK_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Asking browsers to preload HSTS is a promise for the whole domain, made on purpose with
+# TRIALDESK_HSTS_PRELOAD=1; not having made it is not a deployment fault.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Every page: only this site's own scripts, styles, images and fonts (htmx and the stylesheet are static
+# files), no inline script or style, no plugins, not framed, forms posted only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -1,4 +1,4 @@
-"""Ends a signed-in session that has been idle longer than the configured timeout."""
+"""Ends a signed-in session that has been idle longer than the configured timeout; security headers."""
 
 import time
 
@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.cache import add_never_cache_headers
 
 _LAST_SEEN = "trialdesk_last_seen"
 # Refreshing the mark on every request would save the session (a database write) on every request;
@@ -41,3 +42,21 @@ class IdleSessionTimeoutMiddleware:
             if last_seen is None or now - last_seen >= _REFRESH_SECONDS:
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy on every page, and `Cache-Control: no-store` on whatever a signed-in
+    person is shown and on every API answer, so that no browser or proxy cache keeps trial data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not (settings.DEBUG and response.status_code >= 400):
+            # (Django's DEBUG error pages are made of inline script and style.)
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response

@@ -64,7 +64,13 @@ def sign_in_page(request):
         if result.user is not None:
             login(request, result.user)
             return redirect(_safe_next(request))
+        if result.client_locked_out:
+            return client_locked_out(request)
         problem = result.problem
+    return _sign_in_response(request, form, problem)
+
+
+def _sign_in_response(request, form, problem: str, status: int = 200):
     context = {
         "form": form,
         "problem": problem,
@@ -72,7 +78,13 @@ def sign_in_page(request):
         "max_attempts": settings.LOGIN_MAX_FAILED_ATTEMPTS,
         "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
     }
-    return TemplateResponse(request, "core/sign_in.html", context)
+    return TemplateResponse(request, "core/sign_in.html", context, status=status).render()
+
+
+def client_locked_out(request, original_response=None, credentials=None):
+    """The sign-in page, 429, for a client with too many recent failed sign-ins (AXES_LOCKOUT_CALLABLE)."""
+    form = SignInForm(initial={"username": request.POST.get("username", "")})
+    return _sign_in_response(request, form, services.client_locked_out_problem(), status=429)
 
 
 @require_POST

@@ -30,7 +30,7 @@ from trialdesk.core.services.roles import (
     may_revoke_role,
     revoke_role,
 )
-from trialdesk.core.services.sign_in import SignInResult, sign_in
+from trialdesk.core.services.sign_in import SignInResult, client_locked_out_problem, sign_in
 from trialdesk.core.services.tokens import (
     TOKEN_PREFIX,
     create_api_token,
@@ -47,6 +47,7 @@ __all__ = [
     "assign_creator_as_crm",
     "assign_role",
     "change_own_password",
+    "client_locked_out_problem",
     "create_api_token",
     "create_user",
     "deactivate_user",

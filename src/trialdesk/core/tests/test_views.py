@@ -5,6 +5,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 from trialdesk.core.models import ApiToken
 from trialdesk.core.services import create_api_token, user_for_token
+from trialdesk.core.services.sign_in import SIGN_IN_REFUSED
 
 
 def test_sign_in_page_renders_for_anonymous(db, client):
@@ -26,15 +27,16 @@ def test_sign_in_foreign_next_goes_to_portfolio(world, client):
 def test_sign_in_wrong_password_shows_the_problem(world, client):
     response = client.post(reverse("login"), {"username": "crm_anna", "password": "wrong"})
     assert response.status_code == 200
-    assert "Username or password is not correct." in response.content.decode()
+    assert SIGN_IN_REFUSED in response.content.decode()
 
 
-def test_sign_in_after_five_failures_shows_the_lockout(world, client):
+def test_sign_in_after_five_failures_refuses_with_the_same_words_and_the_page_tells_the_rule(world, client):
     for _ in range(5):
         client.post(reverse("login"), {"username": "crm_anna", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "crm_anna", "password": PASSWORD})
     body = response.content.decode()
-    assert "locked" in body and "15 minutes" in body
+    assert SIGN_IN_REFUSED in body
+    assert "After 5 failed attempts an account is locked for 15 minutes." in body
     assert client.get(reverse("portfolio")).status_code == 302
 
 

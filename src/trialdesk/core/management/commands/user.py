@@ -1,4 +1,4 @@
-"""`trialdesk user create|deactivate|reactivate|list`: accounts from the command line."""
+"""`trialdesk user create|reset-password|deactivate|reactivate|list`: accounts from the command line."""
 
 import sys
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{create,deactivate,reactivate,list}"
+            dest="action", required=True, metavar="{create,reset-password,deactivate,reactivate,list}"
         )
         create = actions.add_parser("create", help="open an account; prints a one-time password")
         create.add_argument("--username", required=True)
@@ -41,6 +41,13 @@ class Command(BaseCommand):
             "--password-stdin",
             action="store_true",
             help="read the password from standard input instead of generating a one-time password",
+        )
+        reset = actions.add_parser(
+            "reset-password", help="give a person a new password (prints a one-time password); unlocks them"
+        )
+        reset.add_argument("--username", required=True)
+        reset.add_argument(
+            "--password-stdin", action="store_true", help="read the new password from standard input"
         )
         for name, what in (
             ("deactivate", "stop a person signing in"),
@@ -56,6 +63,8 @@ class Command(BaseCommand):
         try:
             if action == "create":
                 self.create(options)
+            elif action == "reset-password":
+                self.reset_password(options)
             elif action == "list":
                 self.list_users(active_only=options["active"])
             else:
@@ -64,9 +73,7 @@ class Command(BaseCommand):
             raise refusal(error) from error
 
     def create(self, options) -> None:
-        password = sys.stdin.readline().rstrip("\r\n") if options["password_stdin"] else ""
-        if options["password_stdin"] and not password:
-            raise CommandError("--password-stdin: no password on standard input.")
+        password = password_from_stdin(options)
         user, one_time = services.create_user(
             username=options["username"],
             email=options["email"],
@@ -78,6 +85,16 @@ class Command(BaseCommand):
         )
         role = " with the Administrator role" if options["admin"] else ""
         self.stdout.write(f"Account {user.username} (id {user.pk}) created{role}.")
+        self.show_one_time(one_time)
+
+    def reset_password(self, options) -> None:
+        password = password_from_stdin(options)
+        user = find_user(options["username"])
+        one_time = services.reset_password(user=user, by=None, password=password)
+        self.stdout.write(f"Password of {user.username} reset; the account is unlocked.")
+        self.show_one_time(one_time)
+
+    def show_one_time(self, one_time: str) -> None:
         if one_time:
             self.stdout.write(f"One-time password: {one_time}")
             self.stdout.write(
@@ -109,6 +126,16 @@ class Command(BaseCommand):
                 "; ".join(roles) or "—",
             )
         print_rich(self.stdout, table)
+
+
+def password_from_stdin(options) -> str:
+    """The password given on standard input with --password-stdin, else "" (a one-time one is made)."""
+    if not options["password_stdin"]:
+        return ""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CommandError("--password-stdin: no password on standard input.")
+    return password
 
 
 def describe_role(assignment) -> str:
