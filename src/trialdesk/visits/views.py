@@ -33,10 +33,6 @@ from trialdesk.visits.permissions import (
 )
 
 
-def _study_tab_url(study, tab: str) -> str:
-    return f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab={tab}"
-
-
 def _visible_study(request, study_id):
     return get_object_or_404(study_selectors.studies_for(request.user), pk=study_id)
 
