@@ -73,7 +73,7 @@ def test_demo_loads_a_realistic_portfolio_fully_audited():
     assert amendment is not None
     assert amendment.study.protocol_versions.filter(status=ProtocolStatus.SUPERSEDED).exists()
 
-    assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"
+    assert run("audit", "verify").startswith(f"audit chain intact: {AuditEvent.objects.count()} events\n")
     assert AuditEvent.objects.filter(action="studysite.status_changed").count() >= 60
     for person in PEOPLE:
         assert person.username in output
@@ -125,7 +125,7 @@ def test_demo_reset_wipes_everything_and_reloads_a_fresh_chain():
     assert not Study.objects.filter(title__startswith="Changed").exists()
     first = AuditEvent.objects.order_by("id").first()
     assert first.prev_hash == audit.GENESIS_HASH
-    assert run("audit", "verify") == f"audit chain intact: {counts[2]} events\n"
+    assert run("audit", "verify").startswith(f"audit chain intact: {counts[2]} events\n")
     # The append-only triggers are back.
     for statement in ("UPDATE core_auditevent SET reason = 'x'", "DELETE FROM core_auditevent"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -162,4 +162,4 @@ def test_demo_enrolls_participants_at_several_sites_and_the_portfolio_shows_them
     page = client.get(reverse("portfolio")).content.decode()
     busiest = max(rows.values(), key=lambda row: row.values["enrolled"])
     assert f"{busiest.values['enrolled']} / {busiest.study.planned_enrollment}" in page
-    assert run("audit", "verify") == f"audit chain intact: {AuditEvent.objects.count()} events\n"
+    assert run("audit", "verify").startswith(f"audit chain intact: {AuditEvent.objects.count()} events\n")

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 
-from trialdesk.core import audit
+from trialdesk.core import audit, maintenance
 from trialdesk.core.audit import anchors, keys, verification
 from trialdesk.core.models import AuditEvent
 from trialdesk.studies import services
@@ -105,29 +105,35 @@ def test_the_database_refuses_replace_upsert_update_and_delete_of_audit_events(w
     assert list(AuditEvent.objects.order_by("id").values_list("id", "hash", "reason")) == before
 
 
-def test_after_migrate_the_audit_table_has_all_its_triggers(db):
-    """A migration that rebuilds core_auditevent on SQLite would drop them silently (see 0004)."""
+def trigger_names() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditevent'"
             )
-            expected = {
-                "core_auditevent_no_update",
-                "core_auditevent_no_delete",
-                "core_auditevent_no_replace",
-            }
         else:
             cursor.execute(
                 "SELECT tgname FROM pg_trigger "
-                "WHERE tgrelid = 'core_auditevent'::regclass AND NOT tgisinternal"
+                "WHERE tgrelid = 'core_auditevent'::regclass AND NOT tgisinternal AND tgenabled != 'D'"
             )
-            expected = {
-                "core_auditevent_append_only",
-                "core_auditevent_no_truncate",
-                "core_auditevent_no_replace",
-            }
-        assert {row[0] for row in cursor.fetchall()} == expected
+        return {row[0] for row in cursor.fetchall()}
+
+
+def all_triggers() -> set[str]:
+    if connection.vendor == "sqlite":
+        return {"core_auditevent_no_update", "core_auditevent_no_delete", "core_auditevent_no_replace"}
+    return {"core_auditevent_append_only", "core_auditevent_no_truncate", "core_auditevent_no_replace"}
+
+
+def test_after_migrate_the_audit_table_has_all_its_triggers(db):
+    """A migration that rebuilds core_auditevent on SQLite would drop them silently (see 0004)."""
+    assert trigger_names() == all_triggers()
+
+
+def test_the_demo_reset_puts_every_trigger_back(world):
+    maintenance.wipe_all_data_for_demo_reset()
+    assert not AuditEvent.objects.exists()
+    assert trigger_names() == all_triggers()
 
 
 def test_a_replaced_event_with_recomputed_hashes_is_found(world):
