@@ -10,6 +10,8 @@ from trialdesk.core import audit
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.records import StaleVersion
 from trialdesk.studies import services as study_services
+from trialdesk.subjects import services as subject_services
+from trialdesk.subjects.tests.factories import make_consent_version, make_study_ready
 from trialdesk.visits import selectors, services
 from trialdesk.visits.models import ProtocolDeviation, ScheduledVisit
 from trialdesk.visits.tests.factories import add_schedule
@@ -304,8 +306,12 @@ def test_a_visit_date_before_enrollment_is_refused(world, vw):
     ]
 
 
-def test_a_visit_date_before_first_consent_is_refused(world, vw, monkeypatch):
-    monkeypatch.setattr(services.recording, "first_consent_on", lambda participant: D(2025, 3, 20))
+def test_a_visit_date_before_first_consent_is_refused(world, vw):
+    version = make_study_ready(world.study_a, [world.site_a1], by=world.admin)
+    subject_services.record_consent(
+        participant=vw.participant_a1, consent_version=version,
+        signed_at=dt.datetime(2025, 3, 20, 9, tzinfo=dt.UTC), by=world.admin,
+    )  # fmt: skip
     with pytest.raises(ValidationError) as error:
         record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
     assert "first consent (2025-03-20)" in error.value.message_dict["done_on"][0]
@@ -369,10 +375,28 @@ def test_an_unscheduled_visit_is_refused_before_enrollment(world, vw):
 # Re-consent overdue -> consent deviation -------------------------------------------------------------
 
 
-def test_a_visit_while_reconsent_is_overdue_creates_a_consent_deviation_for_review(world, vw, reconsent):
-    reconsent["overdue"] = True
+def amend_consent(world, participant, *, window_days: int) -> None:
+    """The participant signed consent v1.0 on 2025-03-01; v2.0 comes into use at their site on 2025-03-05
+    and the study gives `window_days` to re-consent (or until the next visit, if sooner)."""
+    site = participant.study_site
+    v1 = make_study_ready(participant.study, [site], by=world.admin)
+    subject_services.record_consent(
+        participant=participant, consent_version=v1, signed_at=dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC),
+        by=world.admin,
+    )  # fmt: skip
+    study_services.update_study(
+        study=participant.study, changes={"reconsent_window_days": window_days}, by=world.admin, reason="EC"
+    )
+    make_consent_version(
+        participant.study, by=world.admin, label="2.0", effective_on=D(2025, 3, 5), approved_at=[site],
+        approved_on=D(2025, 3, 5),
+    )  # fmt: skip
+    participant.refresh_from_db()  # forget the study read before its window changed
+
+
+def test_a_visit_while_reconsent_is_overdue_creates_a_consent_deviation_for_review(world, vw):
+    amend_consent(world, vw.participant_a1, window_days=5)  # re-consent due by 2025-03-10
     visit = record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
-    assert reconsent["calls"] == [(vw.participant_a1.pk, D(2025, 3, 16))]
     deviation = ProtocolDeviation.objects.get(scheduled_visit=visit)
     assert (deviation.category, deviation.created_automatically, deviation.review_status) == (
         "consent",
@@ -385,24 +409,28 @@ def test_a_visit_while_reconsent_is_overdue_creates_a_consent_deviation_for_revi
     assert AuditEvent.objects.filter(action="protocoldeviation.created", object_id=str(deviation.pk)).exists()
 
 
-def test_correcting_the_visit_does_not_add_a_second_automatic_deviation(world, vw, reconsent):
-    reconsent["overdue"] = True
+def test_correcting_the_visit_does_not_add_a_second_automatic_deviation(world, vw):
+    amend_consent(world, vw.participant_a1, window_days=5)
     record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
     record(ScheduledVisit.objects.get(pk=vw.visit_a1.pk), D(2025, 3, 17), by=world.crm, reason="typo")
     assert ProtocolDeviation.objects.filter(scheduled_visit=vw.visit_a1).count() == 1
 
 
-@pytest.mark.parametrize("overdue", [False, None])
-def test_a_visit_without_overdue_reconsent_creates_no_deviation(world, vw, reconsent, overdue):
-    reconsent["overdue"] = overdue
+def test_a_visit_before_the_reconsent_deadline_creates_no_deviation(world, vw):
+    amend_consent(world, vw.participant_a1, window_days=5)  # overdue today, not on the visit date
+    record(vw.visit_a1, D(2025, 3, 9), by=world.crm)
+    assert not ProtocolDeviation.objects.filter(scheduled_visit=vw.visit_a1).exists()
+
+
+def test_a_visit_without_a_new_consent_version_creates_no_deviation(world, vw):
     record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
     assert not ProtocolDeviation.objects.filter(scheduled_visit=vw.visit_a1).exists()
 
 
-def test_an_unscheduled_visit_while_reconsent_is_overdue_also_creates_one(world, vw, reconsent):
-    reconsent["overdue"] = True
+def test_an_unscheduled_visit_while_reconsent_is_overdue_also_creates_one(world, vw):
+    amend_consent(world, vw.participant_a1, window_days=5)
     visit = services.record_unscheduled_visit(
-        participant=vw.participant_b1, done_on=D(2025, 3, 5), modality="on_site", by=world.coordinator
+        participant=vw.participant_a1, done_on=D(2025, 3, 12), modality="on_site", by=world.crm
     )
     assert visit.deviations.get().category == "consent"
 
@@ -588,8 +616,8 @@ def test_the_monitor_does_not_review(world, vw):
         services.review_deviation(deviation=vw.deviation_a1, by=world.monitor)
 
 
-def test_an_automatic_deviation_is_reviewed_not_deleted(world, vw, reconsent):
-    reconsent["overdue"] = True
+def test_an_automatic_deviation_is_reviewed_not_deleted(world, vw):
+    amend_consent(world, vw.participant_a1, window_days=5)
     visit = record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
     with pytest.raises(ValidationError):
         services.delete_deviation(deviation=visit.deviations.get(), by=world.crm, reason="r")
