@@ -2,7 +2,6 @@
 against enrolled participants, and the portfolio's enrolled counts; scoped to what each person sees."""
 
 import datetime as dt
-import types
 
 import pytest
 
@@ -15,6 +14,7 @@ from trialdesk.subjects.tests.factories import (
     make_enrolled,
     make_screening_entry,
 )
+from trialdesk.visits.tests.factories import add_schedule, make_effective
 
 D = dt.date
 
@@ -31,38 +31,15 @@ def new_version(trial, *, sites=None, approved_on=D(2025, 6, 10), language="en",
     )
 
 
-@pytest.fixture
-def no_visits_app(monkeypatch):
-    """Re-consent as if the visits app told of no scheduled visit."""
-    from trialdesk.subjects.selectors import reconsent
-
-    monkeypatch.setattr(reconsent, "_next_visits", lambda waiting: {})
-
-
-@pytest.fixture
-def next_visit(monkeypatch):
-    """Make every participant's next scheduled visit (after the version came into use) a given date."""
-    from trialdesk.subjects.selectors import reconsent
-
-    when = types.SimpleNamespace(on=None, asked=[])
-
-    def fake(waiting):
-        when.asked.extend(after for _, after in waiting)
-        return {participant.pk: when.on for participant, _ in waiting}
-
-    monkeypatch.setattr(reconsent, "_next_visits", fake)
-    return when
-
-
 # --- re-consent -------------------------------------------------------------------------------
 
 
-def test_no_reconsent_while_the_latest_consent_is_on_the_current_version(trial, no_visits_app):
+def test_no_reconsent_while_the_latest_consent_is_on_the_current_version(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     assert selectors.reconsent_due(participant, on=D(2025, 7, 1)) is None
 
 
-def test_reconsent_is_due_within_the_window_of_a_newly_approved_version(trial, no_visits_app):
+def test_reconsent_is_due_within_the_window_of_a_newly_approved_version(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     v2 = new_version(trial)
     item = selectors.reconsent_due(participant, on=D(2025, 7, 10))
@@ -71,16 +48,21 @@ def test_reconsent_is_due_within_the_window_of_a_newly_approved_version(trial, n
     assert selectors.reconsent_due(participant, on=D(2025, 7, 11)).is_overdue
 
 
-def test_reconsent_is_due_by_the_next_scheduled_visit_when_it_comes_first(trial, next_visit):
+def test_reconsent_is_due_by_the_next_scheduled_visit_when_it_comes_first(trial):
+    # Enrolled 2025-03-04: a visit on 2025-05-03, before v2.0 comes into use (2025-06-10), does not
+    # count; the one on 2025-06-20, before the 30-day window ends, does.
+    make_effective(trial.protocol_a, by=trial.admin)
+    add_schedule(trial.protocol_a, by=trial.admin, rows=[
+        ("M2", "Month 2", "treatment", "enrollment", 60, 3, 3, ["on_site"]),
+        ("M4", "Month 4", "treatment", "enrollment", 108, 3, 3, ["on_site"]),
+    ])  # fmt: skip
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     new_version(trial)
-    next_visit.on = D(2025, 6, 20)
     item = selectors.reconsent_due(participant, on=D(2025, 6, 21))
     assert (item.due_on, item.is_overdue) == (D(2025, 6, 20), True)
-    assert next_visit.asked == [D(2025, 6, 10)]  # the next visit after the version came into use
 
 
-def test_study_window_setting_decides_the_due_date(trial, no_visits_app):
+def test_study_window_setting_decides_the_due_date(trial):
     from trialdesk.studies import services as study_services
 
     study_services.update_study(
@@ -92,7 +74,7 @@ def test_study_window_setting_decides_the_due_date(trial, no_visits_app):
     assert selectors.reconsent_due(participant, on=D(2025, 6, 12)).due_on == D(2025, 6, 17)
 
 
-def test_reconsent_ends_when_the_participant_consents_on_the_new_version(trial, no_visits_app):
+def test_reconsent_ends_when_the_participant_consents_on_the_new_version(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     v2 = new_version(trial)
     services.record_consent(
@@ -104,14 +86,14 @@ def test_reconsent_ends_when_the_participant_consents_on_the_new_version(trial, 
     assert selectors.reconsent_due(participant, on=D(2025, 7, 1)) is None
 
 
-def test_a_version_approved_at_another_site_or_in_another_language_asks_nothing(trial, no_visits_app):
+def test_a_version_approved_at_another_site_or_in_another_language_asks_nothing(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     new_version(trial, sites=[trial.site_a2])
     new_version(trial, language="de", label="1.0-DE")
     assert selectors.reconsent_due(participant, on=D(2025, 7, 1)) is None
 
 
-def test_a_participant_who_left_needs_no_reconsent(trial, no_visits_app):
+def test_a_participant_who_left_needs_no_reconsent(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     services.withdraw_consent(participant=participant, withdrawn_on=D(2025, 5, 1), scope="full", by=trial.crm)
     new_version(trial)
@@ -120,7 +102,7 @@ def test_a_participant_who_left_needs_no_reconsent(trial, no_visits_app):
     assert selectors.reconsent_worklist(trial.crm, trial.study_a) == []
 
 
-def test_worklist_lists_overdue_first_then_by_due_date(trial, no_visits_app):
+def test_worklist_lists_overdue_first_then_by_due_date(trial):
     early = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     tokyo = make_enrolled(trial.site_a2, "S-2", by=trial.crm, version=trial.v1)
     v2 = new_version(trial, sites=[trial.site_a1])
@@ -134,7 +116,7 @@ def test_worklist_lists_overdue_first_then_by_due_date(trial, no_visits_app):
     assert items[1].due_on == today_tokyo + dt.timedelta(days=30)
 
 
-def test_worklist_shows_each_person_only_their_sites(trial, no_visits_app):
+def test_worklist_shows_each_person_only_their_sites(trial):
     make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     make_enrolled(trial.site_a2, "S-2", by=trial.crm, version=trial.v1)
     new_version(trial, sites=[trial.site_a1, trial.site_a2])
@@ -146,7 +128,7 @@ def test_worklist_shows_each_person_only_their_sites(trial, no_visits_app):
 
 
 def test_worklist_takes_the_same_number_of_queries_for_2_and_40_participants(
-    trial, no_visits_app, django_assert_max_num_queries
+    trial, django_assert_max_num_queries
 ):
     from trialdesk.studies import services as study_services
 

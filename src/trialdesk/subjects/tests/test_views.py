@@ -327,13 +327,9 @@ def test_participant_tabs_are_served_to_htmx_as_partials(trial, client_for, tab)
 
 @pytest.mark.parametrize("tab", TABS)
 def test_participant_tabs_take_the_same_number_of_queries_for_2_and_30_participants(
-    trial, client_for, tab, django_assert_max_num_queries, monkeypatch
+    trial, client_for, tab, django_assert_max_num_queries
 ):
-    """The visits app's look-ups of next visits are its own (see selectors.reconsent._next_visits)."""
     from trialdesk.studies import services as study_services
-    from trialdesk.subjects.selectors import reconsent
-
-    monkeypatch.setattr(reconsent, "_next_visits", lambda waiting: {})
 
     study_services.update_study(
         study=trial.study_a, changes={"allow_over_enrollment": True}, by=trial.crm, reason="r"
