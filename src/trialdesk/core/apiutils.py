@@ -9,8 +9,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Schema
-from pydantic import ConfigDict, create_model, field_validator
+from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 
+from trialdesk.core import strict_input
 from trialdesk.core.models import User
 
 DEFAULT_LIMIT = 50
@@ -50,21 +51,36 @@ def error_body(detail: str, errors: list[dict] | None = None) -> dict:
 
 
 class PlainTextSchema(Schema):
-    """Input whose text may not hold NUL characters."""
+    """Input as text (a query string, form fields, or a JSON body's strings): no NUL character, no lone
+    surrogate, at most TEXT_LIMIT characters unless the field says otherwise, and dates and date-times
+    written the ISO 8601 way."""
+
+    model_config = ConfigDict(json_schema_extra=strict_input.document_text_limits)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, value):
-        # PostgreSQL cannot store NUL in text; refuse it here instead of failing in the driver.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Text may not contain NUL characters.")
+    def _plain_text(cls, value, info: ValidationInfo):
+        field = cls.model_fields[info.field_name]
+        problem = strict_input.text_problem(value, limit=strict_input.declared_max_length(field))
+        problem = problem or strict_input.iso_problem(field.annotation, value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
 class InSchema(PlainTextSchema):
-    """Base of every input body: unknown fields are refused, and text may not hold NUL characters."""
+    """Base of every JSON input body: unknown fields are refused, and each value must have its field's
+    JSON type (a date is an ISO date string, never a number; a whole number is never true or false)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value, info: ValidationInfo):
+        problem = strict_input.json_type_problem(cls.model_fields[info.field_name].annotation, value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class PageQuery(PlainTextSchema):

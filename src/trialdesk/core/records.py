@@ -1,9 +1,9 @@
 """The one write path for regulated records: validate, check the version, save and audit together."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
-from trialdesk.core import audit
+from trialdesk.core import audit, strict_input
 from trialdesk.core.models import RegulatedRecord, User
 
 
@@ -23,7 +23,15 @@ def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "A reason for change is required."})
-    return reason
+    return checked_reason(reason)
+
+
+def checked_reason(reason: str) -> str:
+    """A reason as given, refused (naming `reason`) when it cannot be kept on the audit trail."""
+    problem = strict_input.text_problem(reason or "")
+    if problem:
+        raise ValidationError({"reason": problem})
+    return reason or ""
 
 
 def only_fields(values: dict, allowed: tuple[str, ...]) -> dict:
@@ -34,13 +42,40 @@ def only_fields(values: dict, allowed: tuple[str, ...]) -> dict:
     return values
 
 
+def text_problems(instance: RegulatedRecord) -> dict[str, str]:
+    """Text of `instance` that cannot be stored, by field: a lone surrogate anywhere (text or JSON), or
+    free text longer than its field's max_length (TEXT_LIMIT when the model sets none). Checked before
+    full_clean, whose uniqueness queries would fail on such text in the database driver."""
+    problems = {}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.TextField):
+            limit = field.max_length or strict_input.TEXT_LIMIT
+        elif isinstance(field, models.CharField | models.JSONField):
+            limit = None  # a CharField's max_length is full_clean's to check, with Django's message
+        else:
+            continue
+        problem = strict_input.text_problem(field.value_from_object(instance), limit=limit)
+        if problem:
+            problems[field.name] = problem
+    return problems
+
+
+def validate(instance: RegulatedRecord) -> None:
+    """The checks every regulated record passes before it is saved: its text, then the model's own."""
+    problems = text_problems(instance)
+    if problems:
+        raise ValidationError(problems)
+    instance.full_clean()
+
+
 def _event_name(instance: RegulatedRecord, verb: str) -> str:
     return f"{instance._meta.model_name}.{verb}"
 
 
 @transaction.atomic
 def create_record(instance: RegulatedRecord, *, by: User | None, reason: str = "") -> RegulatedRecord:
-    instance.full_clean()
+    reason = checked_reason(reason)
+    validate(instance)
     instance.save(force_insert=True)
     audit.record(
         target=instance,
@@ -73,7 +108,7 @@ def update_record(
     before = audit.snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
-    current.full_clean()
+    validate(current)
     after = audit.snapshot(current)
     if before == after:
         return current
