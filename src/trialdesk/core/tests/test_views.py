@@ -42,7 +42,9 @@ def test_sign_in_after_five_failures_refuses_with_the_same_words_and_the_page_te
 
 def test_sign_out_by_post_ends_the_session(world, client_for):
     client = client_for(world.crm)
+    assert "_auth_user_id" in client.session
     assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
     assert client.get(reverse("portfolio")).status_code == 302
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import make_participant, make_site
+from tests.writes import nothing_written
 from trialdesk.sites.models import StudySite
 from trialdesk.statistics import charts, forecasts
 from trialdesk.statistics.models import EnrollmentForecast, ForecastState
@@ -276,11 +277,13 @@ def test_forecast_tab_shows_a_monitor_only_their_sites_and_no_button(world, clie
 
 def test_forecast_tab_is_404_for_an_outsider(world, client_for):
     assert client_for(world.outsider).get(tab_url(world.study_a)).status_code == 404
-    assert client_for(world.outsider).post(recompute_url(world.study_a)).status_code == 404
+    with nothing_written():
+        assert client_for(world.outsider).post(recompute_url(world.study_a)).status_code == 404
 
 
 def test_recompute_is_403_for_the_auditor(world, client_for):
-    assert client_for(world.auditor).post(recompute_url(world.study_a)).status_code == 403
+    with nothing_written():
+        assert client_for(world.auditor).post(recompute_url(world.study_a)).status_code == 403
 
 
 def test_recompute_by_the_crm_stores_a_new_snapshot(world, client_for):
