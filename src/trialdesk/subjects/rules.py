@@ -32,23 +32,36 @@ COUNTS_AS_ENROLLED = frozenset(set(LIFECYCLE[1:]) | set(EARLY_END_STATUSES))
 SKIPS = {ENROLLED: (ON_TREATMENT,), ON_TREATMENT: (COMPLETED,)}
 
 
-def allowed_status_changes(current: str) -> tuple[str, ...]:
-    """Where a participant in `current` may go next: the next lifecycle step, or leave early."""
+# A participant is randomized when an allocation gives them an arm, and only then: the status follows the
+# allocation (the randomization app's service), never a button, an API call or an import.
+BY_ALLOCATION_ONLY = frozenset({RANDOMIZED})
+RANDOMIZED_BY_ALLOCATION_ONLY = (
+    "A participant becomes randomized only by being randomized (an allocation from the study's scheme), "
+    "not by a status change."
+)
+
+
+def allowed_status_changes(current: str, *, by_allocation: bool = False) -> tuple[str, ...]:
+    """Where a participant in `current` may go next: the next lifecycle step, or leave early. Randomized
+    only `by_allocation` (the randomization service); a status change by hand never offers it."""
     if current not in ACTIVE_STATUSES:
         return ()
     following = LIFECYCLE[LIFECYCLE.index(current) + 1]
-    return (following, *SKIPS.get(current, ()), *EARLY_END_STATUSES)
+    allowed = (following, *SKIPS.get(current, ()), *EARLY_END_STATUSES)
+    return allowed if by_allocation else tuple(s for s in allowed if s not in BY_ALLOCATION_ONLY)
 
 
 def _label(status: str) -> str:
     return status.replace("_", " ")
 
 
-def status_change_problem(current: str, target: str) -> str | None:
+def status_change_problem(current: str, target: str, *, by_allocation: bool = False) -> str | None:
     """Why a participant may not move from `current` to `target`, naming the allowed moves; None if it may."""
-    allowed = allowed_status_changes(current)
+    allowed = allowed_status_changes(current, by_allocation=by_allocation)
     if target in allowed:
         return None
+    if target in BY_ALLOCATION_ONLY and not by_allocation:
+        return RANDOMIZED_BY_ALLOCATION_ONLY
     if not allowed:
         return f"A participant who is {_label(current)} cannot change status."
     names = ", ".join(_label(s) for s in allowed)

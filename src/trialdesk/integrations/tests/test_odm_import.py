@@ -419,7 +419,8 @@ def test_edc_disposition_values_are_mapped_with_their_date(visits, world, tmp_pa
     ("value", "message"),
     [
         ("COMPLETED", "'COMPLETED' is not a participant status; map it in the mapping file (statuses)."),
-        ("completed", "A participant who is enrolled can move only to: randomized, on treatment, withdrawn"),
+        ("completed", "A participant who is enrolled can move only to: on treatment, withdrawn"),
+        ("randomized", "A participant becomes randomized only by being randomized (an allocation"),
     ],
 )
 def test_status_problems_change_nothing(visits, world, tmp_path, value, message):

@@ -171,7 +171,5 @@ def _allocate_by_minimization(scheme, participant, levels) -> Allocation:
 def _mark_randomized(participant: Participant, *, by: User) -> None:
     """Move the participant to "randomized" and give them the visits that hang on randomization."""
     on = participant.study_site.local_today()
-    subject_services.change_participant_status(
-        participant=participant, to=ParticipantStatus.RANDOMIZED, on=on, by=by, reason="randomized"
-    )
+    subject_services.mark_randomized(participant=participant, on=on, by=by)
     visit_services.schedule_visits(participant=participant, anchor="randomization", anchor_on=on, by=by)

@@ -19,6 +19,7 @@ from trialdesk.subjects.services.participants import (
     DEMOGRAPHIC_FIELDS,
     change_participant_status,
     enroll_participant,
+    mark_randomized,
     update_participant,
 )
 from trialdesk.subjects.services.screening import (
@@ -38,6 +39,7 @@ __all__ = [
     "create_screening_entry",
     "delete_diversity_target",
     "enroll_participant",
+    "mark_randomized",
     "record_consent",
     "record_consent_approval",
     "update_consent_version",

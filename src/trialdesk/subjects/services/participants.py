@@ -134,13 +134,45 @@ def change_participant_status(
     by: User,
     expected_version: int | None = None,
 ) -> Participant:
-    """Move a participant along screening → enrolled → randomized → on treatment → follow-up → completed,
-    or to withdrawn / lost to follow-up / died from any active status, on date `on` (default: the
-    site's today) with a reason (kept as the end reason when the participant leaves early)."""
+    """Move a participant along screening → enrolled → (randomized) → on treatment → follow-up →
+    completed, or to withdrawn / lost to follow-up / died from any active status, on date `on` (default:
+    the site's today) with a reason (kept as the end reason when the participant leaves early).
+
+    Never to randomized: that follows an allocation (mark_randomized, called by randomization)."""
+    return _change_status(
+        participant,
+        to=to,
+        on=on,
+        reason=reason,
+        by=by,
+        expected_version=expected_version,
+        by_allocation=False,
+    )
+
+
+@transaction.atomic
+def mark_randomized(*, participant: Participant, on: date, by: User) -> Participant:
+    """Make an enrolled participant randomized. Only the randomization service calls this, in the
+    transaction that writes the participant's allocation."""
+    return _change_status(
+        participant, to=rules.RANDOMIZED, on=on, reason="randomized", by=by, by_allocation=True
+    )
+
+
+def _change_status(
+    participant: Participant,
+    *,
+    to: str,
+    on: date | None,
+    reason: str,
+    by: User,
+    by_allocation: bool,
+    expected_version: int | None = None,
+) -> Participant:
     site = participant.study_site
     require(can_record_participant_data(by, site), SITE_STAFF_ONLY)
     records.require_reason(reason)
-    problem = rules.status_change_problem(participant.status, to)
+    problem = rules.status_change_problem(participant.status, to, by_allocation=by_allocation)
     if problem:
         raise ValidationError({"status": problem})
     on = on or site.local_today()

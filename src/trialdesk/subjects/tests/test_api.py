@@ -226,7 +226,7 @@ def test_participant_list_is_scoped_and_filtered(trial, client_for, participant)
 
 def test_transition_moves_the_status_with_reason_and_version(trial, cora, participant):
     path = f"/api/v1/participants/{participant.pk}/transition"
-    stale = cora.post(path, {"to": "randomized", "reason": "r"}, content_type=JSON, HTTP_IF_MATCH='"5"')
+    stale = cora.post(path, {"to": "on_treatment", "reason": "r"}, content_type=JSON, HTTP_IF_MATCH='"5"')
     assert stale.status_code == 409
     refused = cora.post(path, {"to": "completed", "reason": "r", "version": 1}, content_type=JSON)
     assert refused.status_code == 422 and fields(refused) == ["to"]

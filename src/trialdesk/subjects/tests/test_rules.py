@@ -15,10 +15,11 @@ D = dt.date
 # --- status lifecycle -------------------------------------------------------------------------
 
 LEAVE = ("withdrawn", "lost_to_follow_up", "died")
-# current status → the statuses it may move to (the table is the rule's documentation)
+# current status → the statuses it may move to by hand (the table is the rule's documentation); an
+# allocation also moves an enrolled participant to randomized (BY_ALLOCATION below), nothing else does.
 STATUS_MOVES = {
     "screening": ("enrolled", *LEAVE),
-    "enrolled": ("randomized", "on_treatment", *LEAVE),  # on treatment: a study without randomization
+    "enrolled": ("on_treatment", *LEAVE),  # on treatment: a study without randomization
     "randomized": ("on_treatment", *LEAVE),
     "on_treatment": ("follow_up", "completed", *LEAVE),  # completed: a study without follow-up
     "follow_up": ("completed", *LEAVE),
@@ -29,9 +30,26 @@ STATUS_MOVES = {
 }
 
 
+BY_ALLOCATION = {**STATUS_MOVES, "enrolled": ("randomized", "on_treatment", *LEAVE)}
+
+
 @pytest.mark.parametrize(("current", "allowed"), STATUS_MOVES.items())
 def test_allowed_status_changes_follow_the_lifecycle(current, allowed):
     assert rules.allowed_status_changes(current) == allowed
+
+
+@pytest.mark.parametrize(("current", "allowed"), BY_ALLOCATION.items())
+def test_an_allocation_also_moves_an_enrolled_participant_to_randomized(current, allowed):
+    assert rules.allowed_status_changes(current, by_allocation=True) == allowed
+
+
+@pytest.mark.parametrize("current", STATUS_MOVES)
+def test_randomized_is_never_a_status_change_by_hand(current):
+    problem = rules.status_change_problem(current, "randomized")
+    assert problem is not None and "randomized" not in rules.allowed_status_changes(current)
+    if current == "enrolled":
+        assert problem == rules.RANDOMIZED_BY_ALLOCATION_ONLY
+        assert rules.status_change_problem(current, "randomized", by_allocation=True) is None
 
 
 @pytest.mark.parametrize("current", STATUS_MOVES)
@@ -47,7 +65,7 @@ def test_status_change_problem_agrees_with_the_table(current, target):
         (
             "enrolled",
             "completed",
-            "A participant who is enrolled can move only to: randomized, on treatment,",
+            "A participant who is enrolled can move only to: on treatment, withdrawn,",
         ),
         ("died", "enrolled", "A participant who is died cannot change status."),
         ("follow_up", "screening", "can move only to: completed, withdrawn, lost to follow up, died."),

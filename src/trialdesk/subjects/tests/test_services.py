@@ -449,7 +449,9 @@ def test_monitor_may_not_enroll(trial):
 
 def test_participant_goes_through_the_lifecycle_and_each_change_is_audited(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
-    for status, day in (("randomized", 5), ("on_treatment", 6), ("follow_up", 20), ("completed", 28)):
+    # Randomized follows an allocation: the randomization service calls mark_randomized.
+    participant = services.mark_randomized(participant=participant, on=dt.date(2025, 3, 5), by=trial.crm)
+    for status, day in (("on_treatment", 6), ("follow_up", 20), ("completed", 28)):
         participant = services.change_participant_status(
             participant=participant,
             to=status,
@@ -486,12 +488,12 @@ def test_a_move_not_in_the_lifecycle_is_refused_naming_the_allowed_ones(trial):
         reason="x",
         by=trial.crm,
     )
-    assert problems["status"][0].startswith("A participant who is enrolled can move only to: randomized")
+    assert problems["status"][0].startswith("A participant who is enrolled can move only to: on treatment")
 
 
 def test_status_change_needs_a_reason_and_a_date_not_in_the_future_nor_before_the_last(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
-    change = dict(participant=participant, to="randomized", by=trial.crm)
+    change = dict(participant=participant, to="on_treatment", by=trial.crm)
     assert refused(services.change_participant_status, on=None, reason=" ", **change) == {
         "reason": ["A reason for change is required."]
     }
@@ -510,7 +512,7 @@ def test_monitor_may_not_change_a_participants_status(trial):
     participant = make_enrolled(trial.site_a1, "S-1", by=trial.crm, version=trial.v1)
     with pytest.raises(PermissionDenied):
         services.change_participant_status(
-            participant=participant, to="randomized", on=None, reason="r", by=trial.monitor
+            participant=participant, to="on_treatment", on=None, reason="r", by=trial.monitor
         )
 
 

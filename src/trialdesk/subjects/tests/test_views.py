@@ -195,7 +195,7 @@ def test_refused_status_change_names_the_allowed_moves(trial, client_for, partic
         url("participant_status", participant_id=participant.pk), {"to": "completed", "reason": "r"}
     )
     assert response.status_code == 200
-    assert "can move only to: randomized" in response.context["form"].errors["to"][0]
+    assert "can move only to: on treatment" in response.context["form"].errors["to"][0]
 
 
 def test_full_withdrawal_from_its_form(trial, client_for, participant):
