@@ -179,3 +179,13 @@ def list_digest(rows: Iterable[Mapping]) -> str:
 def masked(values: list) -> list:
     """An audit event's [old, new] pair with every value that was set replaced by "blinded"."""
     return [None if value is None else BLINDED for value in values]
+
+
+def unblinding_problem(*, participant_number: str, randomized: bool, blinded: bool) -> str | None:
+    """Why a participant cannot be unblinded (named on the field `participant`), or None when they can:
+    there is an arm to reveal only for a participant who was randomized, in a blinded study."""
+    if not randomized:
+        return f"Participant {participant_number} was never randomized: there is no arm to unblind."
+    if not blinded:
+        return "This study is open-label: the arm is shown already."
+    return None

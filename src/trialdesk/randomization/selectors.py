@@ -1,5 +1,6 @@
 """Reads of randomization; every one starts from what the user may see, and arms pass through concealment."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -94,3 +95,13 @@ def unblindings_for(user: User, study: Study) -> QuerySet[UnblindingEvent]:
 
 def unread_notifications(user: User, study: Study) -> QuerySet[Notification]:
     return Notification.objects.for_recipient(user).unread().filter(study=study).select_related("participant")
+
+
+def randomized_among(participant_ids: Iterable[int]) -> set[int]:
+    """Which of these participants were randomized (have an allocation): the others have no arm to
+    unblind, so no page offers to unblind them."""
+    return set(
+        Allocation.objects.filter(participant_id__in=list(participant_ids)).values_list(
+            "participant_id", flat=True
+        )
+    )

@@ -18,7 +18,7 @@ from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.core.records import StaleVersion
 from trialdesk.core.views import form_page, post_data
-from trialdesk.randomization import selectors, services
+from trialdesk.randomization import rules, selectors, services
 from trialdesk.randomization.concealment import Reader, holds_unblinded_access, sees_allocations
 from trialdesk.randomization.forms import (
     ActivateForm,
@@ -265,6 +265,11 @@ def participant_unblind(request, participant_id):
     require(
         may_unblind(user, participant), "Only the site's investigator, a safety officer or the CRM unblinds."
     )
+    row = selectors.allocation_of(user, participant)
+    # Not offered for a participant never randomized (nor in an open-label study): no arm to reveal.
+    problem = rules.unblinding_problem(
+        participant_number=participant.number, randomized=row is not None, blinded=participant.study.blinded
+    )
     form = UnblindForm(post_data(request))
     if request.method == "POST":
         event = submit(
@@ -286,7 +291,8 @@ def participant_unblind(request, participant_id):
         "study": participant.study,
         "participant": participant,
         "form": form,
-        "row": selectors.allocation_of(user, participant),
+        "row": row,
+        "problem": problem,
         "nav": "portfolio",
     }
     return TemplateResponse(request, "randomization/unblind.html", context)

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from trialdesk.core.pagination import paginate
+from trialdesk.randomization.selectors import randomized_among
 from trialdesk.safety import selectors
 from trialdesk.safety.forms import AdverseEventFilterForm
 from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInformation
@@ -25,6 +26,7 @@ def safety_tab(request, study) -> dict:
         "may_record_ae": can_record_adverse_events_in_study(request.user, study.pk),
         "may_oversee_safety": can_oversee_safety(request.user, study.pk),
         "safety_settings": settings,
+        "coverage": selectors.coverage(study, settings),
         "jurisdictions": selectors.study_jurisdictions(study, settings),
         "open_obligations": selectors.obligations_for(request.user, study).filter(status="open").count(),
         "committee_policies": list(
@@ -51,4 +53,8 @@ def susars_tab(request, study) -> dict:
         .exclude(key__startswith="PROTOCOL")
     ):
         obligations.setdefault(obligation.adverse_event_id, []).append((obligation, obligation.standing(now)))
-    return {"susars": [(event, obligations.get(event.pk, [])) for event in events[:200]]}
+    shown = list(events[:200])
+    return {
+        "susars": [(event, obligations.get(event.pk, [])) for event in shown],
+        "randomized": randomized_among(event.participant_id for event in shown),
+    }

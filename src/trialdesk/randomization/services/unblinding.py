@@ -9,6 +9,7 @@ from trialdesk.core.esign import reauthenticate
 from trialdesk.core.models import RoleAssignment, User
 from trialdesk.core.permissions import require
 from trialdesk.core.roles import Role
+from trialdesk.randomization import rules
 from trialdesk.randomization.models import Allocation, Notification, UnblindedAccess, UnblindingEvent
 from trialdesk.randomization.permissions import may_grant_unblinded_access, may_unblind
 from trialdesk.randomization.services.schemes import MANAGERS_ONLY
@@ -28,6 +29,16 @@ def unblind(*, participant: Participant, reason: str, password: str, by: User) -
     require(
         may_unblind(by, participant), "Only the site's investigator, a safety officer or the CRM unblinds."
     )
+    participant = Participant.objects.select_related("study").get(pk=participant.pk)
+    allocation = Allocation.objects.filter(participant=participant).first()
+    # Asked first: nobody signs (or types a password) for an unblinding that cannot happen.
+    problem = rules.unblinding_problem(
+        participant_number=participant.number,
+        randomized=allocation is not None,
+        blinded=participant.study.blinded,
+    )
+    if problem:
+        raise ValidationError({"participant": problem})
     errors = {}
     reason = (reason or "").strip()
     if not reason:
@@ -38,12 +49,6 @@ def unblind(*, participant: Participant, reason: str, password: str, by: User) -
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    participant = Participant.objects.select_related("study").get(pk=participant.pk)
-    allocation = Allocation.objects.filter(participant=participant).first()
-    if allocation is None:
-        raise ValidationError({"participant": f"Participant {participant.number} is not randomized."})
-    if not participant.study.blinded:
-        raise ValidationError({"participant": "This study is open-label: the arm is shown already."})
     event = records.create_record(
         UnblindingEvent(
             study_id=participant.study_id,

@@ -313,7 +313,7 @@ def test_a_participant_not_randomized_cannot_be_unblinded(trial):
         services.unblind(
             participant=trial.participants[0], reason="x", password=PASSWORD, by=trial.investigator_a1
         )
-    assert "not randomized" in errors_of(refused)["participant"][0]
+    assert "never randomized" in errors_of(refused)["participant"][0]
 
 
 # --- unblinded access --------------------------------------------------------------------------

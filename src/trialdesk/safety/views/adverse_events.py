@@ -15,11 +15,12 @@ from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
 from trialdesk.core.views import post_data
+from trialdesk.randomization.selectors import randomized_among
 from trialdesk.safety import ctcae, selectors, services
 from trialdesk.safety.api.line_listing import line_listing_response
 from trialdesk.safety.forms import AdverseEventFilterForm, AdverseEventForm, initial_from_version
 from trialdesk.safety.listing import COLUMNS, listing_rows
-from trialdesk.safety.models import ReferenceSafetyInformation
+from trialdesk.safety.models import ProtocolReportingExemption, ReferenceSafetyInformation
 from trialdesk.safety.permissions import (
     can_record_adverse_events,
     can_record_adverse_events_in_study,
@@ -73,6 +74,7 @@ def adverse_event_create(request, study_id):
         post_data(request),
         participants=participants.filter(pk__in=allowed).order_by("number"),
         references=ReferenceSafetyInformation.objects.filter(study=study),
+        exemptions=ProtocolReportingExemption.objects.filter(study=study),
     )
 
     def save(f):
@@ -106,6 +108,7 @@ def adverse_event_follow_up(request, adverse_event_id):
         post_data(request),
         initial=initial_from_version(latest, site_zone=site_zone, sponsor_zone=sponsor_zone),
         references=ReferenceSafetyInformation.objects.filter(study=event.study),
+        exemptions=ProtocolReportingExemption.objects.filter(study=event.study),
         follow_up=True,
     )
 
@@ -160,6 +163,8 @@ def adverse_event_detail(request, adverse_event_id):
             for o in obligations
         ],
         "may_record": can_record_adverse_events(request.user, event.study_site),
+        # Unblinding is offered only for a participant who was randomized: otherwise there is no arm.
+        "randomized": bool(randomized_among([event.participant_id])),
         "nav": "portfolio",
     }
     return TemplateResponse(request, "safety/event_detail.html", context)
