@@ -149,6 +149,7 @@ class ProtocolVersion(RegulatedRecord):
     status = models.CharField(max_length=16, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT)
     amendment_number = models.PositiveIntegerField(null=True, blank=True)
     summary_of_changes = models.TextField(blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     effective_on = models.DateField(null=True, blank=True)
 

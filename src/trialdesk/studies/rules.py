@@ -40,6 +40,24 @@ def protocol_transition_problem(current: str, target: str) -> str | None:
     return f"A {current} protocol version can move only to: {', '.join(allowed)}."
 
 
+def protocol_dates_problems(
+    *, version_date: date, submitted_on: date | None, approved_on: date | None, effective_on: date | None
+) -> dict[str, str]:
+    """Dates of a protocol version that contradict each other, by field: it is submitted no earlier than
+    its own date, approved no earlier than its submission (nor its date), and in effect no earlier than its
+    approval."""
+    problems = {}
+    if submitted_on and submitted_on < version_date:
+        problems["submitted_on"] = f"It cannot be submitted before its version date ({version_date})."
+    if approved_on and submitted_on and approved_on < submitted_on:
+        problems["approved_on"] = f"The approval cannot predate the submission ({submitted_on})."
+    elif approved_on and approved_on < version_date:
+        problems["approved_on"] = f"The approval cannot predate the version date ({version_date})."
+    if effective_on and approved_on and effective_on < approved_on:
+        problems["effective_on"] = f"It cannot take effect before its approval ({approved_on})."
+    return problems
+
+
 @dataclass(frozen=True)
 class MilestoneStanding:
     """Where a milestone stands against its baseline on a given day."""

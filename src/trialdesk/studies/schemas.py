@@ -143,6 +143,7 @@ class ProtocolVersionOut(Schema):
     amendment_number: int | None
     is_amendment: bool
     summary_of_changes: str
+    submitted_on: dt.date | None
     approved_on: dt.date | None
     effective_on: dt.date | None
     version: int
@@ -150,7 +151,11 @@ class ProtocolVersionOut(Schema):
 
 class ProtocolTransitionIn(ChangeIn):
     to: ProtocolStatus = Field(description="The status to move to.")
-    on: dt.date | None = Field(None, description="The approval or effective date, when the move sets one.")
+    on: dt.date | None = Field(
+        None,
+        description="The submission, approval or effective date, when the move sets one (a submission "
+        "defaults to today). Approval cannot predate the submission or the version date.",
+    )
 
 
 class ArmIn(InSchema):

@@ -1,7 +1,10 @@
 """Writes for studies and their setup; each checks permission, validates, saves and audits together."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -79,6 +82,22 @@ def create_protocol_version(*, study: Study, by: User, reason: str = "", **value
     return records.create_record(version, by=by, reason=reason)
 
 
+def _check_protocol_dates(protocol_version: ProtocolVersion, changes: dict) -> None:
+    """Refuse `changes` that would leave the version's dates contradicting each other (studies.rules)."""
+    dates = {
+        name: changes.get(name, getattr(protocol_version, name))
+        for name in ("version_date", "submitted_on", "approved_on", "effective_on")
+    }
+    if not isinstance(dates["version_date"], date):
+        return  # a missing or malformed version date is full_clean's to name
+    problems = rules.protocol_dates_problems(**dates)
+    if problems:
+        # A status change names the date it sets `on`; an edit names the field it changed.
+        if "status" in changes:
+            problems = {("on" if name in changes else name): text for name, text in problems.items()}
+        raise ValidationError(problems)
+
+
 def update_protocol_version(
     *,
     protocol_version: ProtocolVersion,
@@ -88,9 +107,11 @@ def update_protocol_version(
     expected_version: int | None = None,
 ) -> ProtocolVersion:
     require(can_manage_study(by, protocol_version.study_id))
+    changes = records.only_fields(changes, PROTOCOL_FIELDS)
+    _check_protocol_dates(protocol_version, changes)
     return records.update_record(
         protocol_version,
-        changes=records.only_fields(changes, PROTOCOL_FIELDS),
+        changes=changes,
         by=by,
         reason=reason,
         expected_version=expected_version,
@@ -116,10 +137,14 @@ def change_protocol_status(
     if problem:
         raise ValidationError({"status": problem})
     changes = {"status": to}
+    if to == ProtocolStatus.SUBMITTED:
+        changes["submitted_on"] = on or timezone.localdate()
     if to == ProtocolStatus.APPROVED:
         changes["approved_on"] = on or protocol_version.approved_on
     if to == ProtocolStatus.EFFECTIVE:
         changes["effective_on"] = on or protocol_version.effective_on
+    _check_protocol_dates(protocol_version, changes)
+    if to == ProtocolStatus.EFFECTIVE:
         previous = ProtocolVersion.objects.filter(
             study_id=protocol_version.study_id, status=ProtocolStatus.EFFECTIVE
         ).exclude(pk=protocol_version.pk)
