@@ -1,7 +1,8 @@
 """An amendment walked through two sites in two countries, in a real browser.
 
-The CRM approves protocol v2.0, starts its implementation, records Berlin's ethics approval and sees
-Berlin's checklist advance while Tokyo stays blocked; then the new consent is approved at Berlin, a
+The CRM approves protocol v2.0, starts its implementation, records Berlin's ethics approval and the
+authority's authorisation (EU CTR: not on submission) and sees Berlin's checklist advance while Tokyo
+stays blocked; then the new consent is approved at Berlin, a
 participant re-consents, and the count of participants still to re-consent drops.
 
 A real server runs as a subprocess on a temporary SQLite database (as in test_smoke.py), seeded by
@@ -78,8 +79,28 @@ def test_amendment_through_two_sites_in_two_countries(server, page):
 
     page.goto(study_url + "?tab=amendments")
     expect(berlin.locator(".item-ec_approval")).to_contain_text("done")
+    # Berlin is in the EU: the new version is used only once the Member State has authorised it.
+    expect(berlin.locator(".item-authority_approval")).to_contain_text("blocked")
+    expect(berlin.locator(".item-consent_approval")).to_contain_text("blocked")
+    expect(berlin.locator(".progress")).to_contain_text("2/")
+
+    # BfArM authorises the substantial modification.
+    page.goto(study_url + "?tab=regulatory")
+    page.get_by_role("link", name="New submission").click()
+    page.select_option("#id_study_site", label="Site 101")
+    page.select_option("#id_authority", label="BfArM")
+    page.select_option("#id_kind", label="Amendment")
+    page.select_option("#id_protocol_version", label="Protocol v2.0")
+    page.fill("#id_submitted_on", day(5))
+    page.select_option("#id_outcome", label="Approved")
+    page.fill("#id_decided_on", day(3))
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Submission recorded.")
+
+    page.goto(study_url + "?tab=amendments")
+    expect(berlin.locator(".item-authority_approval")).to_contain_text("done")
     expect(berlin.locator(".item-consent_approval")).to_contain_text("pending")
-    expect(berlin.locator(".progress")).to_contain_text("3/")
+    expect(berlin.locator(".progress")).to_contain_text("4/")
     expect(tokyo.locator(".item-ec_approval")).to_contain_text("blocked")
     expect(tokyo.locator(".item-consent_approval")).to_contain_text("blocked")
     expect(page.locator(".sites-without-approval")).to_have_text("1")

@@ -209,6 +209,22 @@ class Hook:
     order: int = 500
 
 
+@dataclass(frozen=True)
+class AmendmentItem:
+    """An item another app adds to each site's amendment implementation checklist (regulatory), e.g. the
+    budget or the visit calendar an amendment changes, once that app keeps those records.
+
+    `states(protocol_version, sites)` returns {study site id: (state, detail)} with a state of the
+    checklist's words ("done", "pending", "blocked", "not_required", "unknown"); a site left out has
+    nothing of this item to change ("not_required"). One call per amendment, whatever the number of sites.
+    """
+
+    key: str
+    label: str
+    states: Callable[..., dict[int, tuple[str, str]]]
+    order: int = 500
+
+
 # Statistics -----------------------------------------------------------------------------------------
 
 
@@ -298,6 +314,7 @@ my_work: Registry[WorkSource] = Registry("my work", key=_keyed)
 enrollment_gates: Registry[Gate] = Registry("enrollment gates", key=_keyed)
 consent_gates: Registry[Gate] = Registry("consent gates", key=_keyed)
 enrollment_hooks: Registry[Hook] = Registry("after enrollment", key=_keyed)
+amendment_checklist_items: Registry[AmendmentItem] = Registry("amendment checklist items", key=_keyed)
 # Callables (participant_ids, *, after) -> {participant id: date or None}: each participant's next
 # scheduled visit after a day (the visits app), for the re-consent due date kept by subjects.
 next_visit_dates: Registry[Callable] = Registry("next visit dates")

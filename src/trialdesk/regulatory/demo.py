@@ -29,7 +29,7 @@ def load_demo(*, today: dt.date, users: dict) -> None:
     """Add this area's demo records; `users` maps demo usernames (crm, admin, …) to users."""
     crm = users["crm"]
     services.load_shipped_authorities()  # a demo reset wipes the reference data with the rest
-    committees = _committees(users["admin"])
+    committees = _committees(users["admin"], today)
     study = Study.objects.filter(code=AMENDMENT_STUDY).first()
     if study is None:
         return
@@ -38,7 +38,7 @@ def load_demo(*, today: dt.date, users: dict) -> None:
     _amendment(study, sites, committees, today=today, by=crm)
 
 
-def _committees(admin) -> dict[int, EthicsCommittee]:
+def _committees(admin, today: dt.date) -> dict[int, EthicsCommittee]:
     """One local committee per institution taking part in a study, keyed by institution id."""
     found = {}
     institutions = {site.institution for site in StudySite.objects.select_related("institution")}
@@ -48,7 +48,7 @@ def _committees(admin) -> dict[int, EthicsCommittee]:
             name=f"Ethics Committee of {institution.name}",
             country=institution.country,
             committee_type="local_irb" if institution.country == "US" else "local_ec",
-            continuing_review_months=jurisdiction.continuing_review_months if jurisdiction else 12,
+            continuing_review_months=jurisdiction.continuing_review_months(today) if jurisdiction else 12,
             safety_report_days=15,
             deviation_report_days=7,
             wants_annual_progress_report=True,
@@ -162,6 +162,8 @@ def _submit_amendment(site, version, committee, today, submitted_days, approved_
     jurisdiction = country_rules.rules_for(site.institution.country)
     authority = _authority_for(site.institution.country)
     if jurisdiction and jurisdiction.amendment_requires_authority and authority:
+        # Where the site's ethics committee has approved, the authority has authorised too (in the EU, the
+        # UK and Canada the amendment is implemented only once it has).
         services.create_submission(
             study=site.study,
             study_site=site,
@@ -170,6 +172,8 @@ def _submit_amendment(site, version, committee, today, submitted_days, approved_
             protocol_version=version,
             documents_included="Substantial modification: protocol v1.1",
             submitted_on=today - submitted_days * DAY,
+            outcome="approved" if approved_days else "",
+            decided_on=today - (approved_days + 2) * DAY if approved_days else None,
             by=by,
         )
 

@@ -5,6 +5,7 @@ from django import forms
 from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
 from trialdesk.regulatory import selectors, services
 from trialdesk.regulatory.models import EthicsCommittee, ManualItem, Outcome, Submission
+from trialdesk.regulatory.rules import review
 
 
 class CommitteeForm(RegulatedRecordForm):
@@ -48,6 +49,16 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label="Approval / decision date", widget=DateInput)
     expires_on = forms.DateField(label="Approval expiry date", required=False, widget=DateInput)
     conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    regulated_by = forms.ChoiceField(
+        label="Reviewed under (a US IRB)", choices=list(review.REGULATED_BY.items()), required=False
+    )
+    continuing_review_exemption = forms.ChoiceField(
+        label="Continuing review",
+        choices=list(review.EXEMPTION_CHOICES.items()),
+        required=False,
+        help_text="45 CFR 46.109(f)(1): the IRB may decide that Common Rule research needs none; "
+        "FDA-regulated research is reviewed at least yearly (21 CFR 56.109(f)).",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = reason_field()
 

@@ -6,7 +6,7 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
-from trialdesk.regulatory.rules import oversight
+from trialdesk.regulatory.rules import oversight, review
 from trialdesk.sites import rules as site_rules
 
 
@@ -112,6 +112,7 @@ class Outcome(models.TextChoices):
     APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
     REJECTED = "rejected", "Rejected"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DEEMED_APPROVED = "deemed_approved", "Deemed approved (no decision within the legal period)"
 
 
 class StudySiteRecordQuerySet(models.QuerySet):
@@ -154,6 +155,15 @@ class Submission(RegulatedRecord):
     decided_on = models.DateField("approval / decision date", null=True, blank=True)
     expires_on = models.DateField("approval expiry date", null=True, blank=True)
     conditions = models.TextField(blank=True, help_text="Conditions attached to the approval.")
+    # An IRB's decision on continuing review (US): under which regulation it reviewed the research, and its
+    # determination that continuing review is not required (45 CFR 46.109(f)(1), never for FDA-regulated
+    # research, 21 CFR 56.109(f)).
+    regulated_by = models.CharField(
+        "reviewed under", max_length=16, blank=True, choices=list(review.REGULATED_BY.items())
+    )
+    continuing_review_exemption = models.CharField(
+        "continuing review", max_length=24, blank=True, choices=list(review.EXEMPTION_CHOICES.items())
+    )
 
     objects = StudySiteRecordQuerySet.as_manager()
 
@@ -196,6 +206,16 @@ class Submission(RegulatedRecord):
                 expires_on=self.expires_on,
             )
         )
+        for field, problem in review.decision_review_problems(
+            kind=self.kind,
+            to_committee=self.ethics_committee_id is not None,
+            outcome=self.outcome,
+            decided_on=self.decided_on,
+            expires_on=self.expires_on,
+            regulated_by=self.regulated_by,
+            exemption=self.continuing_review_exemption,
+        ):
+            errors.setdefault(field, problem)
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
             errors["study_site"] = "This site belongs to another study."
         elif self.study_site_id and self.country and self.study_site.institution.country != self.country:

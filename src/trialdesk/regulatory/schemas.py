@@ -1,13 +1,22 @@
 """Schemas of the regulatory API: committees, authorities, submissions, approvals, amendment checklists."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
 from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
 from trialdesk.regulatory.models import CommitteeType, ManualItem, Outcome, SubmissionKind
+from trialdesk.regulatory.rules import review
 
 REASON_FOR_CHANGE = "Why the record changes; kept on the audit trail."
+REGULATED_BY_HELP = "A US IRB's decision: fda (21 CFR 56) or common_rule (45 CFR 46 only); empty: not stated."
+EXEMPTION_HELP = (
+    "The IRB's determination that continuing review is not required (45 CFR 46.109(f)(1)): expedited, "
+    "limited_review or data_analysis; never for FDA-regulated research (21 CFR 56.109(f))."
+)
+RegulatedBy = Literal[tuple(review.REGULATED_BY)]
+Exemption = Literal[tuple(review.EXEMPTION_CHOICES)]
 RECORD_VERSION = "The `version` you read (or send `If-Match` with the ETag); a stale one answers 409."
 Months = Field(None, ge=1, le=60)
 Days = Field(None, ge=0, le=365)
@@ -94,6 +103,8 @@ class SubmissionIn(InSchema):
     decided_on: dt.date | None = Field(None, description="The approval or decision date.")
     expires_on: dt.date | None = None
     conditions: str = ""
+    regulated_by: RegulatedBy = Field("", description=REGULATED_BY_HELP)
+    continuing_review_exemption: Exemption = Field("", description=EXEMPTION_HELP)
     reason: str = Field("", description=REASON_FOR_CHANGE)
 
 
@@ -111,6 +122,8 @@ class DecisionIn(ChangeIn):
     expires_on: dt.date | None = None
     conditions: str = ""
     reference: str | None = Field(None, max_length=100)
+    regulated_by: RegulatedBy | None = Field(None, description=REGULATED_BY_HELP)
+    continuing_review_exemption: Exemption | None = Field(None, description=EXEMPTION_HELP)
 
 
 class SubmissionOut(Schema):
@@ -130,6 +143,8 @@ class SubmissionOut(Schema):
     decided_on: dt.date | None
     expires_on: dt.date | None
     conditions: str
+    regulated_by: str
+    continuing_review_exemption: str
     version: int
 
 
@@ -146,6 +161,12 @@ class EthicsStandingOut(Schema):
     days_left: int | None
     countdown: str
     enrollment_block: str | None = Field(description="Why enrollment is refused today, or null.")
+    basis: str = Field("", description="Why the approval runs that long (or does not lapse).")
+    basis_citation: str = Field("", description="The law it follows (countries/*.json).")
+    basis_verified: bool = Field(True, description="False: that source was not read; check it.")
+    report_due: dt.date | None = Field(
+        None, description="The next periodic report the country asks for; never an expiry."
+    )
 
 
 class ActivationItemOut(Schema):

@@ -49,8 +49,18 @@ SUBMISSION_FIELDS = (
     "decided_on",
     "expires_on",
     "conditions",
+    "regulated_by",
+    "continuing_review_exemption",
 )
-DECISION_FIELDS = ("outcome", "decided_on", "expires_on", "conditions", "reference")
+DECISION_FIELDS = (
+    "outcome",
+    "decided_on",
+    "expires_on",
+    "conditions",
+    "reference",
+    "regulated_by",
+    "continuing_review_exemption",
+)
 ONLY_DIRECTORY_KEEPERS = "Only administrators and CRMs keep the ethics committee directory."
 ONLY_SUBMITTERS = "Only the study's CRM, an administrator or the site's staff record its submissions."
 ONLY_STUDY_MANAGERS = "Only the study's CRM or an administrator starts an amendment's implementation."
@@ -175,17 +185,24 @@ def record_decision(
     expires_on: date | None = None,
     conditions: str = "",
     reference: str | None = None,
+    regulated_by: str | None = None,
+    continuing_review_exemption: str | None = None,
     expected_version: int | None = None,
 ) -> Submission:
-    """Record the committee's or authority's decision: outcome, its date, the approval's expiry."""
+    """Record the committee's or authority's decision: outcome, its date, the approval's expiry, and for
+    a US IRB the regulation it reviewed under and whether it waived continuing review (45 CFR 46.109(f))."""
     changes = {
         "outcome": outcome,
         "decided_on": decided_on,
         "expires_on": expires_on,
         "conditions": conditions,
     }
-    if reference is not None:
-        changes["reference"] = reference
+    optional = {
+        "reference": reference,
+        "regulated_by": regulated_by,
+        "continuing_review_exemption": continuing_review_exemption,
+    }
+    changes.update({name: value for name, value in optional.items() if value is not None})
     require(
         may_record_submission(by, study_id=submission.study_id, study_site=submission.study_site),
         ONLY_SUBMITTERS,
@@ -259,7 +276,8 @@ def tick_amendment_item(
 ) -> AmendmentTask:
     """Tick a manual checklist item at a site with the date it was done.
 
-    The new visit schedule may not be applied before the site's ethics approval of the amendment.
+    The new visit schedule may not be applied before the site's ethics approval of the amendment, nor
+    before the authority's authorisation where the law of the site's country asks for one.
     """
     require(
         can_work_at_site(by, study_id=implementation.study_id, study_site_id=study_site.pk), ONLY_SITE_WORKERS
@@ -273,13 +291,8 @@ def tick_amendment_item(
     if item == ManualItem.SCHEDULE_APPLIED:
         if not implementation.changes_schedule:
             raise ValidationError({"item": "This amendment keeps the visit schedule."})
-        problem = oversight.new_version_use_problem(
-            ethics_approved_on=selectors.amendment_ethics_approved_on(
-                study_site, implementation.protocol_version
-            ),
-            used_on=done_on,
-            version=implementation.protocol_version.number,
-            what="its visit schedule",
+        problem = selectors.amendment_use_problem(
+            study_site, implementation.protocol_version, on=done_on, what="its visit schedule"
         )
         if problem:
             raise ValidationError({"done_on": problem})

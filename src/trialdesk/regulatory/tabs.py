@@ -1,5 +1,6 @@
 """The study page's regulatory tabs; each context function takes (request, study) and returns a dict."""
 
+from trialdesk.core import extensions
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_manage_study, can_work_at_some_site
 from trialdesk.regulatory import country_rules, selectors
@@ -43,7 +44,10 @@ def amendments_tab(request, study) -> dict:
         )
     return {
         "amendments": selectors.amendments_overview(request.user, study),
-        "item_labels": checklists.ITEMS,
+        "item_labels": [
+            *checklists.ITEMS,
+            *((item.key, item.label) for item in extensions.amendment_checklist_items),
+        ],
         "numbers_visible": selectors.sites_with_participants_visible(request.user, study),
         "startable": startable,
         "may_tick": can_work_at_some_site(request.user, study.pk),

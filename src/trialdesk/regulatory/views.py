@@ -130,6 +130,8 @@ def submission_decision(request, submission_id):
         "decided_on": submission.decided_on,
         "expires_on": submission.expires_on,
         "conditions": submission.conditions,
+        "regulated_by": submission.regulated_by,
+        "continuing_review_exemption": submission.continuing_review_exemption,
         "version": submission.version,
     }
     form = DecisionForm(post_data(request), initial=initial)
@@ -142,6 +144,8 @@ def submission_decision(request, submission_id):
             decided_on=f.cleaned_data["decided_on"],
             expires_on=f.cleaned_data["expires_on"],
             conditions=f.cleaned_data["conditions"],
+            regulated_by=f.cleaned_data["regulated_by"],
+            continuing_review_exemption=f.cleaned_data["continuing_review_exemption"],
             by=request.user,
             reason=f.cleaned_data["reason"],
             expected_version=f.cleaned_data["version"],

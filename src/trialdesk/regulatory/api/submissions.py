@@ -148,6 +148,8 @@ def record_decision(
         expires_on=payload.expires_on,
         conditions=payload.conditions,
         reference=payload.reference,
+        regulated_by=payload.regulated_by,
+        continuing_review_exemption=payload.continuing_review_exemption,
         by=actor(request),
         reason=payload.reason,
         expected_version=expected_version(payload.version, if_match),
@@ -183,6 +185,10 @@ def ethics_approvals(request, study_id: int, page: Query[PageQuery]):
             "days_left": standing.days_left,
             "countdown": standing.countdown,
             "enrollment_block": standing.block,
+            "basis": standing.approval.basis if standing.approval else "",
+            "basis_citation": standing.approval.citation if standing.approval else "",
+            "basis_verified": standing.approval.verified if standing.approval else True,
+            "report_due": standing.report_due,
         }
         for standing in selectors.approval_board(actor(request), study)
     ]

@@ -19,6 +19,7 @@ ITEMS = (
     ("ec_submission", "Submitted to the ethics committee"),
     ("authority_submission", "Submitted to the authority"),
     ("ec_approval", "Ethics approval received"),
+    ("authority_approval", "Authorised by the authority (or deemed accepted)"),
     ("consent_approval", "New consent version approved at the site"),
     ("reconsent", "Participants re-consented"),
     ("retraining", "Site staff trained on the new version"),
@@ -30,12 +31,20 @@ ITEM_LABELS = dict(ITEMS)
 
 @dataclass(frozen=True)
 class SiteAmendmentFacts:
-    """What is known at one site about one amendment; counts of None mean the source is not available."""
+    """What is known at one site about one amendment; counts of None mean the source is not available.
+
+    `authority_required`: the country wants the amendment submitted to its authority;
+    `authorisation_required`: and implemented only once authorised (or deemed accepted), which
+    `authorised_on` records (`authority_detail` says how, or what is awaited, with the citation).
+    """
 
     ec_submitted_on: date | None = None
     authority_required: bool = False
     authority_submitted_on: date | None = None
     ec_approved_on: date | None = None
+    authorisation_required: bool = False
+    authorised_on: date | None = None
+    authority_detail: str = ""
     changes_consent: bool = True
     consent_version_exists: bool = True
     consent_approved_on: date | None = None
@@ -53,10 +62,12 @@ class ChecklistItem:
     item: str
     state: str
     detail: str = ""
+    # Items other apps add (core.extensions.amendment_checklist_items) carry their own label.
+    title: str = ""
 
     @property
     def label(self) -> str:
-        return ITEM_LABELS[self.item]
+        return self.title or ITEM_LABELS[self.item]
 
 
 def _counted(count: int | None, *, none_left: str, some: str) -> tuple[str, str]:
@@ -71,9 +82,13 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
     """A site's amendment implementation checklist, derived from the facts.
 
     Nothing that uses the new version (consent, schedule, re-consent) can be done before the site's
-    ethics approval of it: those items are `blocked` until then.
+    ethics approval of it and, where the country's law asks for it, the authority's authorisation (or its
+    deemed acceptance): those items are `blocked` until then, saying which is awaited.
     """
-    approved = f.ec_approved_on is not None
+    approved = f.ec_approved_on is not None and (not f.authorisation_required or f.authorised_on is not None)
+    awaiting = (
+        "awaiting ethics approval" if f.ec_approved_on is None else "awaiting the authority's authorisation"
+    )
     items = [
         ChecklistItem("ec_submission", DONE, _on(f.ec_submitted_on))
         if f.ec_submitted_on or approved
@@ -85,7 +100,7 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         items.append(ChecklistItem("authority_submission", DONE, _on(f.authority_submitted_on)))
     else:
         items.append(ChecklistItem("authority_submission", PENDING))
-    if approved:
+    if f.ec_approved_on is not None:
         items.append(ChecklistItem("ec_approval", DONE, _on(f.ec_approved_on)))
     else:
         submitted = f.ec_submitted_on is not None
@@ -94,8 +109,15 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
                 "ec_approval", PENDING if submitted else BLOCKED, "" if submitted else "not submitted"
             )
         )
-    items.extend(_consent_items(f, approved))
-    items.append(ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some="{n} to train")))
+    items.append(_authorisation_item(f))
+    items.extend(_consent_items(f, approved, awaiting))
+    if f.training_gaps is None:
+        # No delegation log and no coordinator or investigator known at the site: never "done".
+        items.append(ChecklistItem("retraining", UNKNOWN, "no site staff known to Trialdesk"))
+    else:
+        items.append(
+            ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some="{n} to train"))
+        )
     items.append(
         ChecklistItem("documents", *_counted(f.outstanding_documents, none_left="", some="{n} outstanding"))
     )
@@ -105,14 +127,26 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         items.append(ChecklistItem("schedule", DONE, _on(f.schedule_applied_on)))
     else:
         items.append(
-            ChecklistItem(
-                "schedule", PENDING if approved else BLOCKED, "" if approved else "awaiting ethics approval"
-            )
+            ChecklistItem("schedule", PENDING if approved else BLOCKED, "" if approved else awaiting)
         )
     return items
 
 
-def _consent_items(f: SiteAmendmentFacts, approved: bool) -> list[ChecklistItem]:
+def _authorisation_item(f: SiteAmendmentFacts) -> ChecklistItem:
+    if not f.authorisation_required:
+        detail = "not needed before implementation in this country" if f.authority_required else ""
+        return ChecklistItem("authority_approval", NOT_REQUIRED, detail or "not required in this country")
+    if f.authorised_on is not None:
+        return ChecklistItem("authority_approval", DONE, f.authority_detail or _on(f.authorised_on))
+    submitted = f.authority_submitted_on is not None
+    return ChecklistItem(
+        "authority_approval",
+        PENDING if submitted else BLOCKED,
+        f.authority_detail if submitted else "not submitted",
+    )
+
+
+def _consent_items(f: SiteAmendmentFacts, approved: bool, awaiting: str) -> list[ChecklistItem]:
     if not f.changes_consent:
         return [
             ChecklistItem("consent_approval", NOT_REQUIRED, "the amendment keeps the consent form"),
@@ -121,7 +155,7 @@ def _consent_items(f: SiteAmendmentFacts, approved: bool) -> list[ChecklistItem]
     if f.consent_approved_on:
         consent = ChecklistItem("consent_approval", DONE, _on(f.consent_approved_on))
     elif not approved:
-        consent = ChecklistItem("consent_approval", BLOCKED, "awaiting ethics approval")
+        consent = ChecklistItem("consent_approval", BLOCKED, awaiting)
     elif not f.consent_version_exists:
         consent = ChecklistItem(
             "consent_approval", PENDING, "no consent version for this protocol version yet"

@@ -12,7 +12,10 @@ APPROVED = "approved"
 APPROVED_WITH_CONDITIONS = "approved_with_conditions"
 REJECTED = "rejected"
 ACKNOWLEDGED = "acknowledged"
-APPROVING_OUTCOMES = frozenset({APPROVED, APPROVED_WITH_CONDITIONS})
+# An authorisation the law deems given when the authority does not decide within its period (EU CTR tacit
+# authorisation, a UK notice not objected to within 35 days), recorded with the day it took effect.
+DEEMED_APPROVED = "deemed_approved"
+APPROVING_OUTCOMES = frozenset({APPROVED, APPROVED_WITH_CONDITIONS, DEEMED_APPROVED})
 # Submissions whose approval puts (or keeps) a study in force at a site; an amendment's approval does
 # not restart the continuing-review clock.
 APPROVAL_KINDS = frozenset({"initial", "continuing_review"})
@@ -113,10 +116,14 @@ def submission_problems(
 
 @dataclass(frozen=True)
 class EthicsApproval:
-    """An ethics approval of the study at a site: from `approved_on` to `valid_until` (None: open-ended)."""
+    """An ethics approval of the study at a site: from `approved_on` to `valid_until` (None: open-ended),
+    why it runs that long (`basis`, the law's `citation`, and whether that source was read)."""
 
     approved_on: date
     valid_until: date | None
+    basis: str = ""
+    citation: str = ""
+    verified: bool = True
 
 
 def approval_in_force(approvals: Iterable[EthicsApproval], *, on: date) -> EthicsApproval | None:

@@ -7,12 +7,13 @@ from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
 
+from trialdesk.core import extensions
 from trialdesk.core.models import User
 from trialdesk.documents.selectors import outstanding_site_documents
-from trialdesk.people.selectors import protocol_training_gaps
+from trialdesk.people.retraining import protocol_retraining
 from trialdesk.regulatory import country_rules
 from trialdesk.regulatory.models import AmendmentImplementation, AmendmentTask, ManualItem, Submission
-from trialdesk.regulatory.rules import checklists, oversight
+from trialdesk.regulatory.rules import authorisation, checklists, oversight
 from trialdesk.regulatory.selectors.approvals import _covering, _covers, implementations_for
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
@@ -42,18 +43,79 @@ def amendment_ethics_approved_on(study_site: StudySite, protocol_version: Protoc
     return min(approved, default=None)
 
 
+@dataclass(frozen=True)
+class AuthorityStanding:
+    """The authority's side of an amendment at a site under its country's law."""
+
+    law: authorisation.AmendmentLaw | None
+    authorised: authorisation.Authorisation | None
+
+    @property
+    def needed(self) -> bool:
+        return self.law is not None and self.law.needs == authorisation.AUTHORISATION
+
+    @property
+    def authorised_on(self) -> date | None:
+        return self.authorised.on if self.authorised else None
+
+    @property
+    def detail(self) -> str:
+        if self.authorised is None:
+            return ""
+        return self.authorised.detail + (
+            "" if self.law.verified else " — rule not verified against its source"
+        )
+
+    @property
+    def citation(self) -> str:
+        if self.law is None:
+            return ""
+        return self.law.citation + ("" if self.law.verified else ", unverified")
+
+
+def authority_standing(site: StudySite, to_authority: list[Submission], *, today: date) -> AuthorityStanding:
+    """What the site's country asks of its authority for an amendment submitted there (the law in force on
+    the submission date, else today), and where the authority's authorisation stands."""
+    jurisdiction = country_rules.rules_for(site.institution.country)
+    submitted = min((s.submitted_on for s in to_authority), default=None)
+    law = jurisdiction.amendment_law(submitted or today) if jurisdiction else None
+    if law is None or law.needs != authorisation.AUTHORISATION:
+        return AuthorityStanding(law, None)
+    decisions = [
+        authorisation.AuthorityDecision(s.submitted_on, s.outcome, s.decided_on) for s in to_authority
+    ]
+    return AuthorityStanding(law, authorisation.authority_authorisation(law, decisions, today=today))
+
+
+def amendment_use_problem(
+    study_site: StudySite, protocol_version: ProtocolVersion, *, on: date, what: str
+) -> str | None:
+    """Why the site may not use the amendment's `what` (its consent version, its schedule) on `on`, or
+    None: its ethics approval and, where the law asks for it, the authority's authorisation first."""
+    covering = [s for s in _amendment_submissions(protocol_version) if _covers(s, study_site)]
+    ethics = [s.decided_on for s in covering if s.ethics_committee_id and s.is_approval]
+    standing = authority_standing(
+        study_site, [s for s in covering if s.authority_id], today=study_site.local_today()
+    )
+    return authorisation.use_problem(
+        ethics_approved_on=min(ethics, default=None),
+        authorisation_needed=standing.needed,
+        authorised_on=standing.authorised_on,
+        used_on=on,
+        version=protocol_version.number,
+        what=what,
+        citation=standing.citation,
+    )
+
+
 def consent_version_block(study_site: StudySite, consent_version: ConsentVersion, on: date) -> str | None:
     """Why the site may not start using a consent version on `on` (before its ethics approval of the
-    amendment the version belongs to), or None. Only amendments being implemented in Trialdesk gate."""
+    amendment the version belongs to, or before the authority's authorisation where the law of the site's
+    country asks for one), or None. Only amendments being implemented in Trialdesk gate."""
     version = consent_version.protocol_version
     if not AmendmentImplementation.objects.filter(protocol_version=version).exists():
         return None
-    return oversight.new_version_use_problem(
-        ethics_approved_on=amendment_ethics_approved_on(study_site, version),
-        used_on=on,
-        version=version.number,
-        what="its consent version",
-    )
+    return amendment_use_problem(study_site, version, on=on, what="its consent version")
 
 
 def affected_sites(study: Study):
@@ -138,8 +200,9 @@ def amendment_status(
     ).values_list("study_site_id", "approved_on"):
         consent_approved[site_id] = min(approved_on, consent_approved.get(site_id, approved_on))
     pending = reconsent_pending(version, site_ids) if implementation.changes_consent else {}
-    gaps = protocol_training_gaps(site_ids, version)
+    retraining = protocol_retraining(site_ids, version)
     documents = outstanding_site_documents(site_ids, version)
+    contributed = [(item, item.states(version, sites)) for item in extensions.amendment_checklist_items]
     found = []
     for site in sites:
         facts = _site_facts(
@@ -151,21 +214,34 @@ def amendment_status(
             consent_approved,
             pending,
         )
-        site_gaps = list(gaps.get(site.pk, []))
+        staff = retraining[site.pk]
         site_documents = list(documents.get(site.pk, []))
         facts = checklists.SiteAmendmentFacts(
-            **facts, training_gaps=len(site_gaps), outstanding_documents=len(site_documents)
+            **facts,
+            training_gaps=len(staff.untrained) if staff.known else None,
+            outstanding_documents=len(site_documents),
         )
+        items = checklists.amendment_checklist(facts)
+        items.extend(_contributed_item(item, states.get(site.pk)) for item, states in contributed)
         found.append(
             SiteAmendmentStatus(
                 site=site,
-                items=checklists.amendment_checklist(facts),
+                items=items,
                 reconsent_pending=pending.get(site.pk, []),
-                training_gaps=site_gaps,
+                training_gaps=list(staff.untrained),
                 outstanding_documents=site_documents,
             )
         )
     return found
+
+
+def _contributed_item(
+    item: extensions.AmendmentItem, state: tuple[str, str] | None
+) -> checklists.ChecklistItem:
+    """An item another app adds (core.extensions.amendment_checklist_items) at one site."""
+    if state is None:
+        return checklists.ChecklistItem(item.key, checklists.NOT_REQUIRED, "no change", title=item.label)
+    return checklists.ChecklistItem(item.key, state[0], state[1], title=item.label)
 
 
 def _site_facts(
@@ -174,14 +250,18 @@ def _site_facts(
     to_committee = [s for s in submissions if s.ethics_committee_id]
     to_authority = [s for s in submissions if s.authority_id]
     found = country_rules.rules_for(site.institution.country)
+    standing = authority_standing(site, to_authority, today=site.local_today())
     return dict(
         ec_submitted_on=_earliest(
             [s.submitted_on for s in to_committee], ticked.get((site.pk, ManualItem.EC_SUBMITTED))
         ),
-        authority_required=bool(found and found.amendment_requires_authority),
+        authority_required=bool(found and found.amendment_requires_authority) or standing.needed,
         authority_submitted_on=_earliest(
             [s.submitted_on for s in to_authority], ticked.get((site.pk, ManualItem.AUTHORITY_SUBMITTED))
         ),
+        authorisation_required=standing.needed,
+        authorised_on=standing.authorised_on,
+        authority_detail=standing.detail,
         ec_approved_on=min((s.decided_on for s in to_committee if s.is_approval), default=None),
         changes_consent=implementation.changes_consent,
         consent_version_exists=bool(consent_versions),

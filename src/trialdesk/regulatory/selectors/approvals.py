@@ -14,7 +14,7 @@ from trialdesk.regulatory.models import (
     RegulatoryAuthority,
     Submission,
 )
-from trialdesk.regulatory.rules import checklists, oversight
+from trialdesk.regulatory.rules import checklists, oversight, review
 from trialdesk.sites import rules as site_rules
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
@@ -91,13 +91,23 @@ def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[oversight.Ethi
 
 
 def _approval(submission: Submission) -> oversight.EthicsApproval:
+    """The approval as the rules see it: how long it runs under the law of its committee's country on
+    the day it was given (review.approval_term), with the committee's decision and period."""
+    committee = submission.ethics_committee
+    jurisdiction = country_rules.rules_for(committee.country)
+    term = review.approval_term(
+        approved_on=submission.decided_on,
+        expires_on=submission.expires_on,
+        committee_months=committee.continuing_review_months,
+        law=jurisdiction.review_law(submission.decided_on) if jurisdiction else None,
+        exemption=submission.continuing_review_exemption,
+    )
     return oversight.EthicsApproval(
         approved_on=submission.decided_on,
-        valid_until=oversight.approval_valid_until(
-            approved_on=submission.decided_on,
-            expires_on=submission.expires_on,
-            period_months=submission.ethics_committee.continuing_review_months,
-        ),
+        valid_until=term.valid_until,
+        basis=term.basis,
+        citation=term.citation,
+        verified=term.verified,
     )
 
 
@@ -116,6 +126,10 @@ class SiteApproval:
     days_left: int | None
     countdown: str
     block: str | None
+    # The next periodic report the committee's country asks for; never an expiry (e.g. Brazil's partial
+    # report to the CEP every six months).
+    report_due: date | None = None
+    report_law: review.ReportLaw | None = None
 
 
 def approval_board(user: User, study: Study) -> list[SiteApproval]:
@@ -131,6 +145,8 @@ def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
         today = site.local_today()
         current = oversight.approval_in_force(approvals[site.pk], on=today)
         left = oversight.days_left(due_on=current.valid_until, today=today) if current else None
+        jurisdiction = country_rules.rules_for(site.institution.country)
+        report_law = jurisdiction.report_law(today) if jurisdiction and current else None
         board.append(
             SiteApproval(
                 site=site,
@@ -138,6 +154,12 @@ def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
                 days_left=left,
                 countdown=oversight.countdown(left) if current else "no approval recorded",
                 block=oversight.enrollment_block_reason(approvals[site.pk], on=today),
+                report_due=review.next_report_due(
+                    approved_on=current.approved_on, law=report_law, today=today
+                )
+                if report_law
+                else None,
+                report_law=report_law,
             )
         )
     return board

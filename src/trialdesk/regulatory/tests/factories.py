@@ -69,3 +69,27 @@ def make_approved_amendment(study: Study, *, by: User, number: str = "2.0", amen
             protocol_version=version, to=status, by=by, reason="test set-up", on=dt.date(2025, 4, 10)
         )
     return version
+
+
+def authorise_at_site(
+    site: StudySite,
+    protocol_version: ProtocolVersion,
+    *,
+    by: User,
+    code: str = "BfArM",
+    submitted_on: dt.date = dt.date(2025, 4, 20),
+    decided_on: dt.date | None = dt.date(2025, 5, 11),
+    outcome: str = "approved",
+) -> Submission:
+    """The amendment's submission to the authority of the site's country, and its decision, if any."""
+    return services.create_submission(
+        study=site.study,
+        study_site=site,
+        authority=authority(code),
+        kind="amendment",
+        protocol_version=protocol_version,
+        submitted_on=submitted_on,
+        outcome=outcome if decided_on else "",
+        decided_on=decided_on,
+        by=by,
+    )

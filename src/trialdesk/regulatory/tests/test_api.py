@@ -104,9 +104,28 @@ def test_the_crm_records_a_submission_and_its_approval(world, crm, committee):
     assert decided.status_code == 200 and decided.json()["outcome"] == "approved"
     approvals = crm.get(f"/api/v1/studies/{world.study_a.pk}/ethics-approvals").json()["items"]
     a1 = next(a for a in approvals if a["site"] == "101")
-    assert a1["approved_on"] == "2025-01-20" and a1["valid_until"] == "2026-01-19"
-    assert a1["enrollment_block"] and "lapsed" in a1["enrollment_block"]  # today is after 2026-01-19
-    assert a1["countdown"].startswith("lapsed")
+    # Berlin: an authorisation under the EU CTR has no expiry, whatever the committee's 12-month period.
+    assert a1["approved_on"] == "2025-01-20" and a1["valid_until"] is None
+    assert a1["enrollment_block"] is None and a1["countdown"] == "no expiry"
+    assert "Regulation (EU) No 536/2014" in a1["basis_citation"]
+
+
+def test_a_decision_records_the_irbs_continuing_review_determination(world, crm):
+    irb = make_committee("Tokyo IRB", by=world.admin, country="JP")
+    created = crm.post(
+        f"/api/v1/studies/{world.study_a.pk}/submissions",
+        {**submission_body(world, irb), "study_site_id": world.site_a2.pk},
+        content_type=JSON,
+    )
+    decided = crm.post(
+        f"/api/v1/submissions/{created.json()['id']}/decision",
+        {"outcome": "approved", "decided_on": "2025-01-20", "regulated_by": "fda",
+         "continuing_review_exemption": "expedited", "reason": "letter", "version": 1},
+        content_type=JSON,
+    )  # fmt: skip
+    assert decided.status_code == 422 and fields(decided) == ["continuing_review_exemption"]
+    approvals = crm.get(f"/api/v1/studies/{world.study_a.pk}/ethics-approvals").json()["items"]
+    assert next(a for a in approvals if a["site"] == "102")["approved_on"] is None  # nothing saved
 
 
 @pytest.mark.parametrize(

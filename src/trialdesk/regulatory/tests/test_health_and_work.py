@@ -1,8 +1,9 @@
 """Ethics approvals in a study's health (compliance) and in a CRM's "my work": lapsed and lapsing approvals
 at the active sites, as tables for the rule and against real submissions for the signal and the source.
 
-On 2025-07-01 both sites of study A enroll; site 101 (Berlin) is approved on 2025-01-15 under a committee
-that reviews yearly (in force to 2026-01-14).
+On 2025-07-01 both sites of study A enroll; site 101 (Berlin) is approved on 2025-01-15 by a committee
+whose record says it reviews yearly, but under the EU Clinical Trials Regulation an authorisation has no
+expiry, so site 101's approval never lapses.
 """
 
 import datetime as dt
@@ -93,21 +94,26 @@ def test_the_crm_renews_approvals_lapsing_within_60_days_and_those_lapsed(world,
         "Ethics approval at site 102 (Tokyo Medical) lapsed after 2025-06-20: lapsed 11 days ago",
         True,
     )
-    clock.move_to("2025-11-20T10:00Z")  # site 101's approval runs to 2026-01-14: 55 days left
+    # Under the EU CTR site 101's approval has no expiry: it is never asked to be renewed, even 55 days
+    # before the anniversary its committee's 12-month period would have given.
+    clock.move_to("2025-11-20T10:00Z")
     items = sorted(approvals_lapsing(world.crm, clock.today()), key=lambda item: item.due_on)
     assert [(i.kind, i.study_code, i.due_on, i.overdue) for i in items] == [
         ("ethics_approvals", "ONC-A", D(2025, 6, 20), True),
-        ("ethics_approvals", "ONC-A", D(2026, 1, 14), False),
     ]
     assert (
         items[0].title
         == "Ethics approval at site 102 (Tokyo Medical) lapsed after 2025-06-20: lapsed 153 days ago"
     )
-    assert (
-        items[1].title
-        == "Ethics approval at site 101 (Hospital ONC-A-101) runs until 2026-01-14: 55 days left"
-    )
-    assert items[1].url == f"/studies/{world.study_a.pk}/submissions/new/"
+    assert items[0].url == f"/studies/{world.study_a.pk}/submissions/new/"
+
+
+def test_a_japanese_irb_approval_is_renewed_yearly(world, enrolling, clock):
+    """J-GCP Art. 31: the IRB reviews at least once a year (rule shipped unverified)."""
+    approve_at_site(world.site_a2, make_committee("Tokyo IRB", by=world.admin, country="JP"), by=world.admin)
+    clock.move_to("2025-11-20T10:00Z")
+    (item,) = approvals_lapsing(world.crm, clock.today())
+    assert item.title == "Ethics approval at site 102 (Tokyo Medical) runs until 2026-01-14: 55 days left"
 
 
 def test_only_the_studys_crm_is_asked_to_renew(world, enrolling, clock):

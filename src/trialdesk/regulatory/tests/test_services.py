@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tests.factories import make_institution, make_site
 from trialdesk.core.models import AuditEvent
 from trialdesk.regulatory import selectors, services
 from trialdesk.regulatory.models import AmendmentImplementation, Submission
 from trialdesk.regulatory.tests.factories import (
     approve_at_site,
+    authorise_at_site,
     authority,
     make_approved_amendment,
     make_committee,
@@ -152,11 +154,13 @@ def test_site_staff_record_their_own_sites_submission(world):
 # --- enrollment blocked by a lapsed approval ---------------------------------------------------
 
 
-def test_enrollment_at_a_site_with_a_lapsed_approval_is_refused_naming_the_site(world, committee):
-    version = make_study_ready(world.study_a, [world.site_a1], by=world.admin)
-    approve_at_site(world.site_a1, committee, by=world.crm)  # 2025-01-15, 12 months: to 2026-01-14
-    assert make_enrolled(world.site_a1, "S-1", by=world.admin, version=version).number
-    entry = make_screening_entry(world.site_a1, "S-2", by=world.admin, screened_on=D(2026, 1, 20))
+def test_enrollment_at_a_site_with_a_lapsed_approval_is_refused_naming_the_site(world):
+    """Tokyo: the IRB reviews yearly (J-GCP Art. 31), so the approval of 2025-01-15 runs to 2026-01-14."""
+    irb = make_committee("Tokyo IRB", by=world.admin, country="JP")
+    version = make_study_ready(world.study_a, [world.site_a2], by=world.admin)
+    approve_at_site(world.site_a2, irb, by=world.crm)
+    assert make_enrolled(world.site_a2, "S-1", by=world.admin, version=version).number
+    entry = make_screening_entry(world.site_a2, "S-2", by=world.admin, screened_on=D(2026, 1, 20))
     subject_services.record_consent(
         screening_entry=entry,
         consent_version=version,
@@ -168,8 +172,8 @@ def test_enrollment_at_a_site_with_a_lapsed_approval_is_refused_naming_the_site(
     assert "lapsed after 2026-01-14" in error.value.message_dict["study_site"][0]
     # The renewal is recorded: enrollment resumes.
     approve_at_site(
-        world.site_a1,
-        committee,
+        world.site_a2,
+        irb,
         by=world.crm,
         kind="continuing_review",
         submitted_on=D(2026, 1, 5),
@@ -179,6 +183,58 @@ def test_enrollment_at_a_site_with_a_lapsed_approval_is_refused_naming_the_site(
         screening_entry=entry, enrolled_on=D(2026, 1, 21), by=world.admin
     )
     assert participant.status == "enrolled"
+
+
+def test_an_eu_authorisation_does_not_lapse_whatever_the_committees_period(world, committee):
+    """Berlin: the committee record says 12 months, but the EU CTR has no periodic continuing review."""
+    approve_at_site(world.site_a1, committee, by=world.crm)
+    assert selectors.enrollment_block(world.site_a1, D(2030, 1, 1)) is None
+    (standing, _) = selectors.approval_board_for_sites([world.site_a1, world.site_a2])
+    assert standing.approval.valid_until is None and standing.countdown == "no expiry"
+    assert "Regulation (EU) No 536/2014" in standing.approval.citation
+
+
+@pytest.mark.parametrize(
+    ("exemption", "blocked"),
+    [("", True), ("expedited", False), ("data_analysis", False)],
+)
+def test_a_us_irb_decision_under_45_cfr_46_109_f_needs_no_continuing_review(world, exemption, blocked):
+    us = make_institution("Boston Clinic", by=world.admin, country="US", time_zone="America/New_York")
+    site = make_site(world.study_a, "103", by=world.admin, institution=us)
+    irb = make_committee("Boston IRB", by=world.admin, country="US", committee_type="local_irb")
+    submission = approve_at_site(site, irb, by=world.crm, decided_on=D(2025, 1, 15))
+    services.record_decision(
+        submission=submission,
+        outcome="approved",
+        decided_on=D(2025, 1, 15),
+        regulated_by="common_rule",
+        continuing_review_exemption=exemption,
+        by=world.crm,
+        reason="IRB determination",
+    )
+    assert (selectors.enrollment_block(site, D(2026, 1, 15)) is not None) is blocked
+    event = AuditEvent.objects.filter(
+        object_type="regulatory.submission", object_id=str(submission.pk)
+    ).last()
+    assert event.changes["regulated_by"] == ["", "common_rule"]
+
+
+def test_an_fda_regulated_study_keeps_its_annual_review(world):
+    irb = make_committee("Boston IRB", by=world.admin, country="US", committee_type="local_irb")
+    with pytest.raises(ValidationError) as error:
+        services.create_submission(
+            study=world.study_a,
+            country="US",
+            ethics_committee=irb,
+            kind="initial",
+            submitted_on=D(2025, 1, 1),
+            outcome="approved",
+            decided_on=D(2025, 1, 15),
+            regulated_by="fda",
+            continuing_review_exemption="expedited",
+            by=world.crm,
+        )
+    assert field_of(error.value) == ["continuing_review_exemption"]
 
 
 def test_a_site_without_approval_records_is_not_blocked(world):
@@ -265,9 +321,37 @@ def test_consent_version_of_the_amendment_is_refused_before_the_sites_ethics_app
             consent_version=new_consent, study_site=world.site_a1, approved_on=D(2025, 5, 1), by=world.crm
         )
     assert "dated 2025-05-10" in error.value.message_dict["approved_on"][0]
+    # Berlin is in the EU: the substantial modification is used only once the Member State authorised it.
+    with pytest.raises(ValidationError) as error:
+        subject_services.record_consent_approval(
+            consent_version=new_consent, study_site=world.site_a1, approved_on=D(2025, 5, 12), by=world.crm
+        )
+    assert "has not authorised protocol v2.0" in error.value.message_dict["approved_on"][0]
+    authorise_at_site(world.site_a1, implementation.protocol_version, by=world.crm, decided_on=D(2025, 5, 11))
     subject_services.record_consent_approval(
         consent_version=new_consent, study_site=world.site_a1, approved_on=D(2025, 5, 12), by=world.crm
     )
+
+
+def test_submitted_to_the_authority_is_not_authorised(world, amendment, committee):
+    """EU CTR Art. 15: not on submission; the checklist says what is awaited."""
+    implementation, new_consent, _ = amendment
+    version = implementation.protocol_version
+    approve_at_site(world.site_a1, committee, by=world.crm, kind="amendment", protocol_version=version,
+                    submitted_on=D(2025, 4, 20), decided_on=D(2025, 5, 10))  # fmt: skip
+    authorise_at_site(world.site_a1, version, by=world.crm, decided_on=None)
+    berlin, _ = selectors.amendment_status(implementation, list(selectors.affected_sites(world.study_a)))
+    assert berlin.state_of("authority_submission") == "done"
+    assert berlin.state_of("authority_approval") == "pending"
+    assert berlin.state_of("consent_approval") == "blocked"
+    with pytest.raises(ValidationError):
+        services.tick_amendment_item(
+            implementation=implementation,
+            study_site=world.site_a1,
+            item="schedule_applied",
+            done_on=D(2025, 5, 20),
+            by=world.crm,
+        )
 
 
 def test_the_new_schedule_is_not_applied_before_ethics_approval(world, amendment):
@@ -315,10 +399,13 @@ def test_checklist_advances_at_the_approved_site_and_stays_blocked_at_the_other(
         submitted_on=D(2025, 4, 20),
         decided_on=D(2025, 5, 10),
     )
+    authorise_at_site(world.site_a1, version, by=world.crm)
     subject_services.record_consent_approval(
         consent_version=new_consent, study_site=world.site_a1, approved_on=D(2025, 5, 12), by=world.crm
     )
     berlin, tokyo = selectors.amendment_status(implementation, list(selectors.affected_sites(world.study_a)))
+    assert berlin.state_of("authority_approval") == "done"
+    assert tokyo.state_of("authority_approval") == "not_required"  # Japan: a change notification
     assert berlin.state_of("ec_approval") == "done" and berlin.state_of("consent_approval") == "done"
     assert berlin.state_of("reconsent") == "pending" and berlin.reconsent_pending == [people["101"].number]
     assert berlin.state_of("schedule") == "pending"
@@ -352,6 +439,7 @@ def test_reconsent_pending_matches_the_subjects_worklist_once_the_version_is_in_
         submitted_on=D(2025, 4, 20),
         decided_on=D(2025, 5, 10),
     )
+    authorise_at_site(world.site_a1, implementation.protocol_version, by=world.crm)
     subject_services.record_consent_approval(
         consent_version=new_consent, study_site=world.site_a1, approved_on=D(2025, 5, 12), by=world.crm
     )
@@ -431,3 +519,53 @@ def test_a_visit_under_the_unapproved_schedule_becomes_one_deviation(world, comm
     assert "before the site's ethics approval" in deviation.description
     assert services.record_unapproved_version_deviations(implementation=implementation, by=world.crm) == []
     assert ProtocolDeviation.objects.filter(participant=tokyo).count() == 1
+
+
+# --- retraining and items other apps add ---------------------------------------------------------
+
+
+def test_retraining_is_not_done_at_a_site_without_a_log_while_its_staff_are_untrained(world, amendment):
+    """Berlin keeps no delegation log in Trialdesk: its coordinator, by role, still has to be trained."""
+    from trialdesk.people.tests.factories import make_staff, train
+
+    implementation, _, _ = amendment
+    version = implementation.protocol_version
+
+    def retraining():
+        berlin, tokyo = selectors.amendment_status(
+            implementation, list(selectors.affected_sites(world.study_a))
+        )
+        return berlin, tokyo
+
+    berlin, tokyo = retraining()
+    assert berlin.state_of("retraining") == "unknown"  # nobody known at the site: not "done"
+    nurse = make_staff(world.site_a1, "nurse_nina", by=world.admin)
+    berlin, tokyo = retraining()
+    assert berlin.state_of("retraining") == "pending" and berlin.training_gaps == [nurse]
+    train(nurse, world.site_a1, by=world.admin, protocol=version)
+    berlin, tokyo = retraining()
+    assert berlin.state_of("retraining") == "done"
+    assert tokyo.state_of("retraining") == "unknown"
+
+
+def test_an_app_adds_its_item_to_every_sites_checklist(world, amendment):
+    """A future finance app registers "budget amended" (core.extensions.amendment_checklist_items)."""
+    from trialdesk.core import extensions
+
+    implementation, _, _ = amendment
+    item = extensions.AmendmentItem(
+        "budget", "Site budget amended", lambda version, sites: {world.site_a1.pk: ("pending", "draft sent")}
+    )
+    extensions.amendment_checklist_items.register(item)
+    try:
+        berlin, tokyo = selectors.amendment_status(
+            implementation, list(selectors.affected_sites(world.study_a))
+        )
+    finally:
+        extensions.amendment_checklist_items.unregister(item)
+    assert (berlin.items[-1].label, berlin.items[-1].state, berlin.items[-1].detail) == (
+        "Site budget amended",
+        "pending",
+        "draft sent",
+    )
+    assert tokyo.state_of("budget") == "not_required"
