@@ -1,6 +1,13 @@
 """The documents `trialdesk safety clocks` reads: one event's facts (`--event event.json`) and committee
 policies (`--policies policies.json`), as pydantic models that name every bad field by its path.
 
+Beside issue 4's fields an event may carry `information` (later pieces of information, oldest first, each
+with `received_at` and any of `seriousness`, `expected`, `related`, `significant`; a key left out keeps its
+earlier value) and `submitted` (reports already made: `key` and `at`), and optionally `site_country`,
+`protocol_exemption`, `device_deficiency`, `imminent_risk`, `foreign_regulatory_measure` and
+`research_report`. A `jurisdictions` entry may be an ISO 3166 country: its jurisdiction's rules apply, or,
+for a country without rules, a warning says so.
+
 The models check the shape and each value (the clock engine's own words for what is wrong, from
 `safety.rules`) and turn a valid document into the engine's plain values (`reportable.EventFacts`,
 `rulebook.CommitteePolicy`). No database: the command runs offline.
@@ -60,6 +67,45 @@ TimeZone = Annotated[str, PlainValidator(_time_zone)]
 Jurisdiction = Annotated[StrictStr, AfterValidator(_jurisdiction)]
 
 
+def _country(code: str) -> str:
+    if code and not rulebook.is_country(code):
+        raise ValueError(f"Unknown country {code!r}; give an ISO 3166-1 alpha-2 code such as DE.")
+    return code
+
+
+Country = Annotated[StrictStr, AfterValidator(_country)]
+
+
+class InformationDocument(BaseModel):
+    """A later piece of information about the event, as the sponsor received it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    received_at: AwareMoment
+    seriousness: list[Literal[reportable.SERIOUSNESS]] | None = None
+    expected: StrictBool | None = None
+    related: StrictBool | None = None
+    significant: StrictBool = False
+
+    def information(self) -> reportable.Information:
+        return reportable.Information(
+            received_at=self.received_at,
+            seriousness=None if self.seriousness is None else tuple(self.seriousness),
+            expected=self.expected,
+            related=self.related,
+            significant=self.significant,
+        )
+
+
+class SubmittedDocument(BaseModel):
+    """A report already made: the obligation's key (as `trialdesk safety clocks` prints it) and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: StrictStr = Field(min_length=1)
+    at: AwareMoment
+
+
 class EventDocument(BaseModel):
     """One adverse event's facts, the fields named as the clock engine names them."""
 
@@ -77,6 +123,14 @@ class EventDocument(BaseModel):
     site_timezone: TimeZone
     sponsor_timezone: TimeZone
     site_to_sponsor_hours: StrictInt = Field(24, ge=1, le=720)
+    information: list[InformationDocument] = []
+    submitted: list[SubmittedDocument] = []
+    site_country: Country = ""
+    protocol_exemption: StrictStr = ""
+    device_deficiency: StrictBool = False
+    imminent_risk: StrictBool = False
+    foreign_regulatory_measure: StrictBool = False
+    research_report: StrictBool = False
 
     @field_validator("sponsor_aware_at")
     @classmethod
@@ -94,14 +148,50 @@ class EventDocument(BaseModel):
             problems[("seriousness",)] = "A serious event names at least one seriousness criterion."
         elif self.seriousness and not self.serious:
             problems[("serious",)] = "An event meeting a seriousness criterion is serious."
+        problems.update(self._information_problems())
+        if problem := site_to_sponsor_problem(
+            hours=self.site_to_sponsor_hours,
+            site_country=self.site_country,
+            exemption=self.protocol_exemption,
+        ):
+            problems[("site_to_sponsor_hours",)] = problem
         if problems:
             raise problems_at(problems)
         return self
 
+    def _information_problems(self) -> dict:
+        problems, previous = {}, max(self.site_aware_at, self.sponsor_aware_at)
+        for index, piece in enumerate(self.information):
+            if piece.received_at < previous:
+                problems[("information", index, "received_at")] = (
+                    "Give the information oldest first, each received after the event became known "
+                    "to the site and the sponsor."
+                )
+            previous = max(previous, piece.received_at)
+        for index, report in enumerate(self.submitted):
+            if report.at < self.site_aware_at:
+                problems[("submitted", index, "at")] = (
+                    "A report cannot be made before the site knew of the event."
+                )
+        return problems
+
+    def _jurisdictions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The jurisdiction codes, countries resolved to theirs, and the countries without rules."""
+        codes, uncovered = [], []
+        for code in [*self.jurisdictions, *([self.site_country] if self.site_country else [])]:
+            if code in rulebook.JURISDICTIONS or code.startswith(rulebook.IRB_PREFIX):
+                codes.append(code)
+            elif found := rulebook.jurisdiction_of_country(code):
+                codes.append(found)
+            else:
+                uncovered.append(code)
+        return tuple(dict.fromkeys(codes)), tuple(dict.fromkeys(uncovered))
+
     def facts(self) -> reportable.EventFacts:
+        jurisdictions, uncovered = self._jurisdictions()
         return reportable.EventFacts(
             product=self.product,
-            jurisdictions=tuple(dict.fromkeys(self.jurisdictions)),
+            jurisdictions=jurisdictions,
             serious=self.serious,
             seriousness=tuple(self.seriousness),
             expected=self.expected,
@@ -112,7 +202,28 @@ class EventDocument(BaseModel):
             site_timezone=self.site_timezone,
             sponsor_timezone=self.sponsor_timezone,
             site_to_sponsor_hours=self.site_to_sponsor_hours,
+            information=tuple(piece.information() for piece in self.information),
+            submitted=tuple((report.key, report.at) for report in self.submitted),
+            site_country=self.site_country,
+            protocol_exemption=self.protocol_exemption.strip(),
+            device_deficiency=self.device_deficiency,
+            imminent_risk=self.imminent_risk,
+            foreign_regulatory_measure=self.foreign_regulatory_measure,
+            research_report=self.research_report,
+            uncovered_countries=uncovered,
         )
+
+
+def site_to_sponsor_problem(*, hours: int, site_country: str, exemption: str) -> str | None:
+    """More than 24 hours from investigator to sponsor at an EU/EEA or UK site needs a protocol exemption
+    for that kind of event (Regulation (EU) No 536/2014 art. 41(2); SI 2004/1031 reg. 32(1), (4))."""
+    if hours > 24 and site_country in rulebook.TWENTY_FOUR_HOUR_COUNTRIES and not exemption.strip():
+        return (
+            f"A site in {site_country} reports serious adverse events to the sponsor within 24 hours "
+            "(EU CTR art. 41(2); UK SI 2004/1031 reg. 32) unless the protocol exempts that kind of event: "
+            "give the protocol section (protocol_exemption)."
+        )
+    return None
 
 
 class PolicyDocument(BaseModel):

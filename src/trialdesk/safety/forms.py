@@ -103,11 +103,40 @@ class AdverseEventForm(forms.Form):
         required=False,
         help_text="In the sponsor's local time; empty: the sponsor's clocks start with the site's awareness.",
     )
+    device_deficiency = forms.BooleanField(
+        label="Device deficiency that might have led to a serious adverse event", required=False
+    )
+    imminent_risk = forms.BooleanField(
+        label="Indicates an imminent risk of death, serious injury or serious illness (EU MDR: 2 days)",
+        required=False,
+    )
+    protocol_exemption = forms.ModelChoiceField(
+        label="Protocol exemption from the 24-hour report",
+        queryset=None,
+        required=False,
+        help_text="Only a kind of event the protocol exempts may take longer than 24 hours at an EU/UK site.",
+    )
     narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, references, participants=None, follow_up: bool = False, **kwargs):
+    def __init__(
+        self, *args, references, participants=None, follow_up: bool = False, exemptions=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["reference_safety_information"].queryset = references
+        self.fields["protocol_exemption"].queryset = (
+            exemptions if exemptions is not None else references.none()
+        )
+        if follow_up:
+            self.fields["received_at"] = forms.DateTimeField(
+                label="Information received by the sponsor",
+                widget=DateTimeInput,
+                required=False,
+                help_text="In the sponsor's local time; empty: now. Day 0 of any report it makes necessary.",
+            )
+            self.fields["significant"] = forms.BooleanField(
+                label="Significant new information (a follow-up report of a report already made)",
+                required=False,
+            )
         if participants is not None:
             self.fields = {
                 "participant": forms.ModelChoiceField(
@@ -127,6 +156,10 @@ class AdverseEventForm(forms.Form):
         data["expected"] = AS_BOOL[data["expected"]]
         data["site_aware_at"] = _local(data["site_aware_at"], site_zone)
         data["sponsor_aware_at"] = _local(data["sponsor_aware_at"], sponsor_zone)
+        if "received_at" in data:
+            received = _local(data.pop("received_at"), sponsor_zone)
+            if received is not None:
+                data["received_at"] = received
         return data
 
 
@@ -202,6 +235,7 @@ class SafetySettingsForm(RegulatedRecordForm):
     class Meta:
         model = StudySafetySettings
         fields = [
+            "sponsor_country",
             "sponsor_time_zone",
             "product_type",
             "site_to_sponsor_hours",

@@ -189,7 +189,11 @@ class ObligationOut(Schema):
     due_at: dt.datetime
     due_on: dt.date
     time_zone: str
-    status: str
+    status: str = Field(
+        description="open, met, missed (an open one past its due time reads missed) or not_required"
+    )
+    day_zero: dt.datetime = Field(description="When the information that made the event reportable arrived.")
+    verified: bool = Field(description="False: the rule's primary source could not be read (unverified).")
     standing: str
     days_late: int | None
     not_required_reason: str
@@ -201,7 +205,7 @@ class ObligationOut(Schema):
 
 class ObligationFilters(PageQuery):
     study_id: int | None = None
-    status: Literal["open", "submitted", "not_required"] | None = None
+    status: Literal["open", "met", "missed", "not_required"] | None = None
     window: windows.Window | None = Field(
         None,
         description="Open ones overdue, due in the next 24 hours, or due after the next 24 hours and "
@@ -225,11 +229,22 @@ class ObligationSubmissionIn(InSchema):
         return _aware(value)
 
 
+class ExcludedJurisdiction(Schema):
+    code: str
+    reason: str
+
+
 class SafetySettingsIn(InSchema):
-    sponsor_time_zone: str = "UTC"
+    sponsor_country: str = Field(
+        "", description="ISO 3166-1 alpha-2; gives the zone where it keeps one clock."
+    )
+    sponsor_time_zone: str = Field("", description="IANA zone; needed where the country has several.")
     product_type: ProductType = ProductType.DRUG
     site_to_sponsor_hours: int = Field(24, ge=1, le=720)
     extra_jurisdictions: list[str] = Field([], description=f"Any of {', '.join(rulebook.JURISDICTIONS)}.")
+    excluded_jurisdictions: list[ExcludedJurisdiction] = Field(
+        [], description="Jurisdictions not reported to, each with its reason (e.g. IND-exempt study)."
+    )
     development_birth_date: dt.date | None = None
     reason: str = ""
     version: RecordVersion | None = None
@@ -237,11 +252,18 @@ class SafetySettingsIn(InSchema):
 
 class SafetySettingsOut(Schema):
     study_id: int
+    sponsor_country: str
     sponsor_time_zone: str
+    effective_sponsor_time_zone: str = Field(description="The zone sponsor clocks count in; empty: not set.")
     product_type: str
     site_to_sponsor_hours: int
     extra_jurisdictions: list[str]
+    excluded_jurisdictions: list[ExcludedJurisdiction]
     jurisdictions: list[str] = Field(description="Those from the sites' countries plus the extra ones.")
+    unverified_jurisdictions: list[str] = Field(
+        description="Those with a rule not checked against its source."
+    )
+    warnings: list[str] = Field(description="Countries without rules, a missing sponsor time zone.")
     development_birth_date: dt.date | None
     version: int | None = Field(description="Null until the settings are first saved (defaults shown).")
 

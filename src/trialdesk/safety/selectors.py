@@ -83,16 +83,76 @@ def _date(text: str) -> dt.date | None:
 
 
 def settings_of(study: Study) -> StudySafetySettings:
-    """The study's safety settings, or unsaved defaults (sponsor in UTC, a drug, 24 hours)."""
+    """The study's safety settings, or unsaved defaults (no sponsor zone, a drug, 24 hours)."""
     found = StudySafetySettings.objects.filter(study=study).first()
     return found or StudySafetySettings(study=study)
 
 
+def study_countries(study: Study) -> list[str]:
+    return sorted(set(StudySite.objects.filter(study=study).values_list("institution__country", flat=True)))
+
+
 def study_jurisdictions(study: Study, settings: StudySafetySettings) -> tuple[str, ...]:
-    """Jurisdictions from the countries of the study's sites, plus those the settings add."""
-    countries = StudySite.objects.filter(study=study).values_list("institution__country", flat=True)
-    found = set(rulebook.jurisdictions_of_countries(countries)) | set(settings.extra_jurisdictions or [])
+    """Jurisdictions from the countries of the study's sites, plus those the settings add, less those the
+    settings exclude (each with its recorded reason)."""
+    found = set(rulebook.jurisdictions_of_countries(study_countries(study))) | set(
+        settings.extra_jurisdictions or []
+    )
+    found -= set(settings.excluded_codes())
     return tuple(code for code in rulebook.JURISDICTIONS if code in found)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a study's safety reporting covers and what it cannot: its jurisdictions (and whether their rules
+    were all verified against the source), the countries without rules, the exclusions and the sponsor's
+    time zone."""
+
+    jurisdictions: tuple[str, ...]
+    unverified: tuple[str, ...]
+    warnings: tuple[str, ...]
+    excluded: dict
+
+
+def coverage(study: Study, settings: StudySafetySettings | None = None) -> Coverage:
+    settings = settings or settings_of(study)
+    jurisdictions = study_jurisdictions(study, settings)
+    book = rulebook.rulebook()
+    unverified = tuple(code for code in jurisdictions if any(not r.verified for r in book.get(code, ())))
+    warnings = [
+        rulebook.no_rules_warning(c) for c in rulebook.countries_without_rules(study_countries(study))
+    ]
+    if not settings.effective_time_zone:
+        warnings.append(
+            "sponsor time zone not set: sponsor deadlines are shown at the earliest end of day anywhere "
+            "(UTC+14) until the sponsor's country or time zone is set in the safety settings"
+        )
+    return Coverage(jurisdictions, unverified, tuple(warnings), settings.excluded_codes())
+
+
+def coverage_warnings(user: User) -> list[tuple[str, str]]:
+    """(study code, warning) for every study the user sees that has sites in countries without rules or no
+    sponsor time zone: the obligations board says so, never silence. Two queries, whatever the studies."""
+    studies = Study.objects.visible_to(user)
+    countries: dict[str, set] = {}
+    for code, country in StudySite.objects.filter(study__in=studies).values_list(
+        "study__code", "institution__country"
+    ):
+        countries.setdefault(code, set()).add(country)
+    zones = {
+        s.study.code: s.effective_time_zone
+        for s in StudySafetySettings.objects.filter(study__in=studies).select_related("study")
+    }
+    found = []
+    for code in sorted(countries):
+        found.extend(
+            (code, rulebook.no_rules_warning(c)) for c in rulebook.countries_without_rules(countries[code])
+        )
+        if not zones.get(code):
+            found.append(
+                (code, "sponsor time zone not set (deadlines shown at the earliest end of day, UTC+14)")
+            )
+    return found
 
 
 def committee_policies(study: Study, study_site: StudySite) -> dict[str, rulebook.CommitteePolicy]:
@@ -100,6 +160,20 @@ def committee_policies(study: Study, study_site: StudySite) -> dict[str, ruleboo
         Q(study_site__isnull=True) | Q(study_site=study_site)
     )
     return {row.name: row.as_rule_policy() for row in rows}
+
+
+MISSED_DAYS = 90
+
+
+def missed_recently(user: User, now: dt.datetime, *, days: int = MISSED_DAYS) -> QuerySet:
+    """Obligations recorded as missed (reported late, or no longer required only after their due time)
+    that fell due in the last `days` days: the board keeps them in view, never retired silently."""
+    return (
+        ReportingObligation.objects.visible_to(user)
+        .filter(status=ObligationStatus.MISSED, due_at__gte=now - dt.timedelta(days=days))
+        .select_related("study", "adverse_event")
+        .order_by("-due_at")[:200]
+    )
 
 
 @dataclass
@@ -158,6 +232,7 @@ BOARD_FIELDS = (
     "length",
     "due_at",
     "time_zone",
+    "key",
 )
 
 

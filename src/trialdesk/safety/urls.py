@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trialdesk.safety.views import adverse_events, calendar, obligations, study_settings
+from trialdesk.safety.views import adverse_events, calendar, obligations, records, study_settings
 
 urlpatterns = [
     path(
@@ -37,6 +37,13 @@ urlpatterns = [
         name="adverse_event_follow_up",
     ),
     path("obligations/<int:obligation_id>/submit/", obligations.obligation_submit, name="obligation_submit"),
+    path("obligations/<int:obligation_id>/records/", records.obligation_records, name="obligation_records"),
+    path(
+        "obligation-attachments/<int:attachment_id>/",
+        records.obligation_attachment,
+        name="obligation_attachment",
+    ),
+    path("adverse-events/<int:adverse_event_id>/cioms.pdf", records.cioms_pdf, name="adverse_event_cioms"),
     path("safety/obligations/", obligations.obligations_board, name="obligations_board"),
     path("safety/ctcae/", adverse_events.ctcae_suggestions, name="ctcae_suggestions"),
     path("me/calendar/", calendar.calendar_settings, name="calendar_settings"),

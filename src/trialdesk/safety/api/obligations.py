@@ -48,6 +48,9 @@ def obligation_out(obligation: ReportingObligation, now: dt.datetime) -> dict:
         "submitted_by": obligation.submitted_by.username if obligation.submitted_by_id else None,
         "standing": standing.label,
         "days_late": standing.days_late,
+        "status": obligation.current_status(now),
+        "day_zero": (obligation.day_zero or obligation.starts_at).astimezone(zone),
+        "verified": obligation.rule_verified,
     }
 
 

@@ -35,13 +35,19 @@ router = Router(tags=["safety"])
 
 def _settings_out(study: Study) -> dict:
     found = selectors.settings_of(study)
+    coverage = selectors.coverage(study, found)
     return {
         "study_id": study.pk,
+        "sponsor_country": found.sponsor_country,
         "sponsor_time_zone": found.sponsor_time_zone,
+        "effective_sponsor_time_zone": found.effective_time_zone,
         "product_type": found.product_type,
         "site_to_sponsor_hours": found.site_to_sponsor_hours,
         "extra_jurisdictions": found.extra_jurisdictions or [],
-        "jurisdictions": list(selectors.study_jurisdictions(study, found)),
+        "excluded_jurisdictions": found.excluded_jurisdictions or [],
+        "jurisdictions": list(coverage.jurisdictions),
+        "unverified_jurisdictions": list(coverage.unverified),
+        "warnings": list(coverage.warnings),
         "development_birth_date": found.development_birth_date,
         "version": found.version if found.pk else None,
     }

@@ -12,7 +12,10 @@ from trialdesk.safety.models.events import (
     EventOutcome,
 )
 from trialdesk.safety.models.obligations import (
+    AttachmentKind,
     CalendarFeed,
+    ObligationAttachment,
+    ObligationDelivery,
     ObligationStatus,
     ReportingObligation,
     ReportingObligationQuerySet,
@@ -21,6 +24,7 @@ from trialdesk.safety.models.study_settings import (
     CommitteePolicyQuerySet,
     CommitteeReportingPolicy,
     ProductType,
+    ProtocolReportingExemption,
     ReferenceSafetyInformation,
     ReferenceSafetyInformationQuerySet,
     StudySafetySettings,
@@ -29,6 +33,10 @@ from trialdesk.safety.models.study_settings import (
 
 __all__ = [
     "ActionTaken",
+    "AttachmentKind",
+    "ObligationAttachment",
+    "ObligationDelivery",
+    "ProtocolReportingExemption",
     "AdverseEvent",
     "AdverseEventQuerySet",
     "AdverseEventVersion",

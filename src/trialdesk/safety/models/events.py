@@ -136,6 +136,30 @@ class AdverseEventVersion(RegulatedRecord):
     outcome = models.CharField(max_length=16, choices=EventOutcome.choices, default=EventOutcome.UNKNOWN)
     site_aware_at = models.DateTimeField("site became aware")
     sponsor_aware_at = models.DateTimeField("sponsor became aware", null=True, blank=True)
+    received_at = models.DateTimeField(
+        "information received",
+        null=True,
+        blank=True,
+        help_text="When the sponsor received this version's information (ICH E2B(R3) C.1.5); "
+        "version 1: when it became aware.",
+    )
+    significant = models.BooleanField(
+        default=False, help_text="Significant new information: a follow-up report of a report already made."
+    )
+    device_deficiency = models.BooleanField(
+        default=False, help_text="A device deficiency that might have led to a serious adverse event."
+    )
+    imminent_risk = models.BooleanField(
+        default=False, help_text="Indicates an imminent risk of death, serious injury or serious illness."
+    )
+    protocol_exemption = models.ForeignKey(
+        "safety.ProtocolReportingExemption",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The protocol's exemption covering this kind of event (its own site → sponsor limit).",
+    )
     narrative = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", editable=False
@@ -165,6 +189,11 @@ class AdverseEventVersion(RegulatedRecord):
     @property
     def serious(self) -> bool:
         return bool(self.seriousness)
+
+    @property
+    def information_received_at(self):
+        """When this version's information reached the sponsor (version 1: its awareness)."""
+        return self.received_at or self.sponsor_aware_at or self.site_aware_at
 
     @property
     def related(self) -> bool | None:
@@ -218,5 +247,11 @@ class AdverseEventVersion(RegulatedRecord):
         event = self._event()
         if rsi and event and rsi.study_id != event.study_id:
             errors["reference_safety_information"] = "This reference safety information is of another study."
+        exemption = self.protocol_exemption
+        if exemption and event and exemption.study_id != event.study_id:
+            errors["protocol_exemption"] = "This protocol exemption is of another study."
+        first_known = self.sponsor_aware_at or self.site_aware_at
+        if self.received_at and first_known and self.received_at < first_known:
+            errors["received_at"] = "Information cannot be received before the event became known."
         if errors:
             raise ValidationError(errors)

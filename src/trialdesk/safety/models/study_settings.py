@@ -15,6 +15,7 @@ class ProductType(models.TextChoices):
     DRUG = "drug", "Drug"
     BIOLOGIC = "biologic", "Biologic"
     DEVICE = "device", "Device"
+    COMBINATION = "combination", "Combination (drug and device: both rule sets)"
 
 
 class StudySafetySettingsQuerySet(models.QuerySet):
@@ -23,11 +24,24 @@ class StudySafetySettingsQuerySet(models.QuerySet):
 
 
 class StudySafetySettings(RegulatedRecord):
-    """How a study reports safety: the sponsor's time zone, product type, site → sponsor limit, the
-    jurisdictions beyond its sites' countries (e.g. an IND with no US site), and the DSUR birth date."""
+    """How a study reports safety: the sponsor's country and time zone (no default: a sponsor clock counts in
+    the sponsor's zone, and a study without one says so), product type, site → sponsor limit, the
+    jurisdictions beyond its sites' countries (e.g. an IND with no US site) and those excluded with a
+    reason (an IND-exempt study), and the DSUR birth date (shared by the product's program)."""
 
     study = models.OneToOneField("studies.Study", on_delete=models.CASCADE, related_name="safety_settings")
-    sponsor_time_zone = models.CharField("sponsor time zone (IANA)", max_length=64, default="UTC")
+    sponsor_country = models.CharField(
+        "sponsor country (ISO 3166-1 alpha-2)",
+        max_length=2,
+        blank=True,
+        help_text="Gives the sponsor's time zone where the country keeps one clock.",
+    )
+    sponsor_time_zone = models.CharField(
+        "sponsor time zone (IANA)",
+        max_length=64,
+        blank=True,
+        help_text="Needed where the sponsor's country has several time zones (e.g. US, CA, AU, BR).",
+    )
     product_type = models.CharField(max_length=16, choices=ProductType.choices, default=ProductType.DRUG)
     site_to_sponsor_hours = models.PositiveSmallIntegerField(
         "site → sponsor limit (hours)",
@@ -37,6 +51,11 @@ class StudySafetySettings(RegulatedRecord):
     )
     extra_jurisdictions = models.JSONField(
         default=list, blank=True, help_text="Jurisdictions reported to beyond the sites' countries."
+    )
+    excluded_jurisdictions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Jurisdictions not reported to, each with why: [{"code": "US", "reason": "IND-exempt"}].',
     )
     development_birth_date = models.DateField(
         "development international birth date",
@@ -54,13 +73,29 @@ class StudySafetySettings(RegulatedRecord):
         return f"Safety settings of {self.study}"
 
     @property
+    def effective_time_zone(self) -> str:
+        """The sponsor's zone: set, else its country's when the country keeps one clock, else ""."""
+        return reportable.sponsor_time_zone(country=self.sponsor_country, zone=self.sponsor_time_zone)
+
+    @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.sponsor_time_zone)
+        """The zone sponsor clocks count in; unknown, the earliest end of day anywhere (UTC+14), so that no
+        deadline is shown later than the law allows while the study's warning asks for the real one."""
+        return ZoneInfo(self.effective_time_zone or reportable.EARLIEST_ZONE)
+
+    def excluded_codes(self) -> dict[str, str]:
+        return {e["code"]: e["reason"] for e in self.excluded_jurisdictions or [] if isinstance(e, dict)}
 
     def clean(self) -> None:
         errors = {}
-        if problem := reportable.time_zone_problem(self.sponsor_time_zone):
+        self.sponsor_country = (self.sponsor_country or "").strip().upper()
+        self.sponsor_time_zone = (self.sponsor_time_zone or "").strip()
+        if self.sponsor_time_zone and (problem := reportable.time_zone_problem(self.sponsor_time_zone)):
             errors["sponsor_time_zone"] = problem
+        if self.sponsor_country and not rulebook.is_country(self.sponsor_country):
+            errors["sponsor_country"] = "Give an ISO 3166-1 alpha-2 country code, e.g. US."
+        if problem := rulebook.excluded_jurisdictions_problem(self.excluded_jurisdictions):
+            errors["excluded_jurisdictions"] = problem
         if not isinstance(self.extra_jurisdictions, list):
             errors["extra_jurisdictions"] = "Give a list of jurisdiction codes."
         else:
@@ -71,6 +106,38 @@ class StudySafetySettings(RegulatedRecord):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class ProtocolExemptionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study"))
+
+
+class ProtocolReportingExemption(RegulatedRecord):
+    """A kind of serious adverse event the protocol exempts from immediate (24-hour) reporting to the
+    sponsor, with the protocol section that says so and the limit it sets instead (Regulation (EU)
+    No 536/2014 art. 41(2); SI 2004/1031 reg. 32(4))."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="reporting_exemptions")
+    kind_of_event = models.CharField(max_length=200, help_text="e.g. Hospitalisation for a planned procedure")
+    protocol_section = models.CharField(max_length=60, help_text="e.g. section 10.3.2")
+    site_to_sponsor_hours = models.PositiveSmallIntegerField(
+        "site → sponsor limit (hours)", validators=[MinValueValidator(1), MaxValueValidator(8760)]
+    )
+
+    objects = ProtocolExemptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "protocol_section", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind_of_event} (protocol {self.protocol_section})"
+
+    def clean(self) -> None:
+        if not (self.protocol_section or "").strip():
+            raise ValidationError(
+                {"protocol_section": "Name the protocol section that exempts this kind of event."}
+            )
 
 
 class ReferenceSafetyInformationQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ from tests.factories import make_participant
 from trialdesk.core.models import AuditEvent
 from trialdesk.randomization.models import UnblindedAccess
 from trialdesk.safety.models import AdverseEvent, ReportingObligation
-from trialdesk.safety.tests.factories import make_adverse_event
+from trialdesk.safety.tests.factories import AWARE, make_adverse_event
 
 API = "/api/v1"
 
@@ -49,7 +49,12 @@ def test_record_an_adverse_event_and_read_its_obligations(world, client_for, par
     event = response.json()
     assert event["number"] == "AE-0001" and event["ctcae_term"] == "Pneumonitis" and event["susar"]
     obligations = client.get(f"{API}/adverse-events/{event['id']}/obligations").json()
-    assert {o["key"] for o in obligations["items"]} == {"PROTOCOL-SAE-SPONSOR", "EU-SUSAR-15D", "JP-ADR-15D"}
+    assert {o["key"] for o in obligations["items"]} == {
+        "PROTOCOL-SAE-SPONSOR",
+        "EU-SUSAR-15D",
+        "JP-ADR-15D",
+        "JP-GCP-NOTICE-15D",
+    }
     to_sponsor = next(o for o in obligations["items"] if o["key"] == "PROTOCOL-SAE-SPONSOR")
     assert to_sponsor["due_at"] == "2025-03-11T10:00:00+01:00" and to_sponsor["clock"] == "hours"
 
@@ -88,7 +93,8 @@ def test_unknown_term_suggests_the_closest(world, client_for, participant):
     assert "Closest terms: Pneumonitis" in response.json()["errors"][0]["message"]
 
 
-def test_follow_up_is_a_new_version_and_recalculates(world, client_for, participant):
+def test_follow_up_is_a_new_version_and_recalculates(world, client_for, participant, clock):
+    clock.move_to(AWARE + dt.timedelta(days=2))
     client = client_for(world.crm)
     event = make_adverse_event(participant, by=world.crm)
     response = post(
@@ -126,11 +132,7 @@ def test_mark_an_obligation_submitted_with_its_evidence(world, client_for, parti
     )
     assert response.status_code == 200, response.content
     found = response.json()
-    assert (
-        found["status"] == "submitted"
-        and found["submitted_by"] == "crm_anna"
-        and found["standing"] == "submitted"
-    )
+    assert found["status"] == "met" and found["submitted_by"] == "crm_anna" and found["standing"] == "met"
 
 
 def test_the_monitor_may_not_submit_a_sponsor_report(world, client_for, participant):
@@ -142,7 +144,7 @@ def test_the_monitor_may_not_submit_a_sponsor_report(world, client_for, particip
 def test_obligations_list_filters_overdue_across_the_portfolio(world, client_for, participant):
     make_adverse_event(participant, by=world.crm)  # clocks of March 2025: all overdue today
     found = client_for(world.crm).get(f"{API}/obligations?window=overdue").json()
-    assert found["count"] == 3 and all(o["standing"] == "late" and o["days_late"] > 0 for o in found["items"])
+    assert found["count"] == 4 and all(o["standing"] == "late" and o["days_late"] > 0 for o in found["items"])
     assert client_for(world.crm).get(f"{API}/obligations?window=24h").json()["count"] == 0
     assert client_for(world.coordinator).get(f"{API}/obligations").json()["count"] == 0
 

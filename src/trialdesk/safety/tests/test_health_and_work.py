@@ -103,7 +103,11 @@ def test_the_crm_and_the_safety_officer_submit_the_sponsors_reports(world, sae_a
     clock.move_to(AWARE + dt.timedelta(days=10))  # the 15-day reports are due within the week
     for person in (world.crm, officer):
         items = obligations_due(person, clock.today())
-        assert titles(items) == ["Report to EudraVigilance", "Report to PMDA"]
+        assert titles(items) == [
+            "Report to EudraVigilance",
+            "Report to Investigators and heads of medical institutions",
+            "Report to PMDA",
+        ]
         assert {(i.kind, i.study_code, i.due_on, i.overdue) for i in items} == {
             ("reporting_obligations", "ONC-A", dt.date(2025, 3, 25), False)
         }
@@ -130,5 +134,7 @@ def test_obligations_due_later_than_the_boards_week_or_submitted_are_not_listed(
     clock.move_to(AWARE + dt.timedelta(hours=1))  # the 15-day reports are two weeks off
     assert obligations_due(world.crm, clock.today()) == []
     clock.move_to(AWARE + dt.timedelta(days=10))
-    ReportingObligation.objects.filter(key="EU-SUSAR-15D").update(status="submitted", submitted_at=AWARE)
+    ReportingObligation.objects.filter(key__in=["EU-SUSAR-15D", "JP-GCP-NOTICE-15D"]).update(
+        status="met", submitted_at=AWARE
+    )
     assert titles(obligations_due(world.crm, clock.today())) == ["Report to PMDA"]

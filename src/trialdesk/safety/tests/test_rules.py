@@ -4,6 +4,7 @@ Expected due dates are counted by hand from the rule's citation (day 0 is the da
 from the public holidays of the jurisdiction (e.g. 4 July and Thanksgiving in the United States).
 """
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,16 @@ from hypothesis import strategies as st
 
 from trialdesk.interop.json_documents import DocumentError
 from trialdesk.safety import event_file
-from trialdesk.safety.rules import calendars, clocks, consistency, reportable, rulebook, statuses, windows
+from trialdesk.safety.rules import (
+    calendars,
+    clocks,
+    consistency,
+    reportable,
+    rulebook,
+    statuses,
+    timeline,
+    windows,
+)
 
 NEW_YORK, BERLIN, TOKYO = "America/New_York", "Europe/Berlin", "Asia/Tokyo"
 NOTHING_TO_DO = statuses.Recalculation()
@@ -72,8 +82,13 @@ WHICH = [
         {"PROTOCOL-SAE-SPONSOR", "US-IND-15D", "US-IND-15D-INVESTIGATORS", "EU-SUSAR-15D"},
     ),
     (
-        "fatal SUSAR in US and EU: 7-day reports, EU follow-up, US 15-day written report",
+        "fatal SUSAR in US and EU: 7-day reports, US 15-day written report (EU follow-up once reported)",
         dict(seriousness=["death"]),
+        {"PROTOCOL-SAE-SPONSOR", "US-IND-15D", "US-IND-15D-INVESTIGATORS", "US-IND-7D", "EU-SUSAR-7D"},
+    ),
+    (
+        "fatal SUSAR whose EU 7-day report was made: the complete report follows from that report",
+        dict(seriousness=["death"], submitted=[{"key": "EU-SUSAR-7D", "at": "2025-01-22T10:00:00+01:00"}]),
         {
             "PROTOCOL-SAE-SPONSOR",
             "US-IND-15D",
@@ -84,17 +99,75 @@ WHICH = [
         },
     ),
     (
-        "life-threatening SUSAR in UK, Canada and Japan",
+        "life-threatening SUSAR in UK (before 28 April 2026: MHRA and REC), Canada and Japan",
         dict(jurisdictions=["UK", "CA", "JP"], seriousness=["life_threatening"]),
         {
             "PROTOCOL-SAE-SPONSOR",
             "UK-SUSAR-7D",
-            "UK-SUSAR-7D-FOLLOW-UP",
-            "UK-SUSAR-REC",
+            "UK-SUSAR-REC-7D",
             "CA-ADR-7D",
-            "CA-ADR-7D-COMPLETE",
             "JP-ADR-7D",
+            "JP-GCP-NOTICE-7D",
         },
+    ),
+    (
+        "the same SUSAR from 28 April 2026 (SI 2025/538): the MHRA only, no REC report",
+        dict(
+            jurisdictions=["UK"],
+            seriousness=["life_threatening"],
+            site_aware_at="2026-04-28T09:00:00+01:00",
+            sponsor_aware_at="2026-04-28T10:00:00+01:00",
+        ),
+        {"PROTOCOL-SAE-SPONSOR", "UK-SUSAR-7D"},
+    ),
+    (
+        "Japan: an expected fatal reaction is a 15-day report (Enforcement Regulations art. 273(1))",
+        dict(jurisdictions=["JP"], seriousness=["death"], expected=True),
+        {"PROTOCOL-SAE-SPONSOR", "JP-KNOWN-FATAL-15D"},
+    ),
+    (
+        "EU MDR: a device deficiency with an imminent risk, 2 days (MDCG 2020-10/1)",
+        dict(
+            product="device",
+            jurisdictions=["EU"],
+            serious=False,
+            seriousness=[],
+            related=False,
+            device_deficiency=True,
+            imminent_risk=True,
+        ),
+        {"EU-MDR-DD-2D"},
+    ),
+    (
+        "combination product in the US and EU: drug and device rule sets both apply",
+        dict(product="combination", unanticipated_device_effect=True),
+        {
+            "PROTOCOL-SAE-SPONSOR",
+            "US-IND-15D",
+            "US-IND-15D-INVESTIGATORS",
+            "EU-SUSAR-15D",
+            "EU-MDR-SAE-7D",
+            "US-IDE-INVESTIGATOR-SPONSOR",
+            "US-IDE-INVESTIGATOR-IRB",
+            "US-IDE-SPONSOR-FDA",
+            "US-IDE-SPONSOR-IRBS",
+            "US-IDE-SPONSOR-INVESTIGATORS",
+        },
+    ),
+    (
+        "a Swiss site: the investigator's ethics committee and the sponsor's Swissmedic reports",
+        dict(jurisdictions=["CH"], site_country="CH", seriousness=["death"]),
+        {
+            "PROTOCOL-SAE-SPONSOR",
+            "CH-SAE-EC-FATAL-7D",
+            "CH-SUSAR-EC-7D",
+            "CH-SUSAR-SWISSMEDIC-7D",
+        },
+    ),
+    (
+        "a German site of a study also in Switzerland: the Swiss rules are for events in Switzerland",
+        dict(jurisdictions=["CH", "EU"], site_country="DE", seriousness=["death"]),
+        {"PROTOCOL-SAE-SPONSOR", "EU-SUSAR-7D"},
     ),
     (
         "device study: unanticipated adverse device effect, 21 CFR 812.150",
@@ -138,10 +211,14 @@ WHEN = [
         "2026-01-04T23:59:59+01:00",
     ),
     (
-        "EU follow-up: 8 days after the 7-day initial report is due",
-        dict(seriousness=["death"], sponsor_aware_at="2025-12-28T09:00:00+01:00"),
+        "EU complete report: 8 days after the 7-day report was actually made (30 Dec), not after its due day",
+        dict(
+            seriousness=["death"],
+            sponsor_aware_at="2025-12-28T09:00:00+01:00",
+            submitted=[{"key": "EU-SUSAR-7D", "at": "2025-12-30T15:00:00+01:00"}],
+        ),
         "EU-SUSAR-7D-FOLLOW-UP",
-        "2026-01-12T23:59:59+01:00",
+        "2026-01-07T23:59:59+01:00",
     ),
     (
         "awareness late in the evening UTC is the next day in Tokyo: day 0 is the sponsor's local day",
@@ -236,10 +313,17 @@ def test_committee_policy_counts_working_days_of_its_country():
 def test_event_becoming_fatal_on_follow_up_adds_7_day_reports_and_retires_the_15_day_eu_report():
     initial = clocks.obligations_for(event())
     stored = {o.key: statuses.OPEN for o in initial}
-    follow_up = event(seriousness=["hospitalization", "death"], sponsor_aware_at="2025-01-27T09:00:00+01:00")
-    plan = statuses.recalculate(stored, clocks.obligations_for(follow_up))
-    assert {o.key for o in plan.create} == {"US-IND-7D", "EU-SUSAR-7D", "EU-SUSAR-7D-FOLLOW-UP"}
-    assert {o.key: o.due_at.isoformat() for o in plan.create}["US-IND-7D"] == "2025-02-03T23:59:59+01:00"
+    follow_up = event(information=[{"received_at": "2025-01-27T09:00:00+01:00", "seriousness": ["death"]}])
+    found = {o.key: o for o in clocks.obligations_for(follow_up)}
+    plan = statuses.recalculate(stored, list(found.values()))
+    assert {o.key for o in plan.create} == {"US-IND-7D", "EU-SUSAR-7D"}
+    # EU CTR art. 42(2)(c) and 21 CFR 312.32(c)(2): 7 days from the information that it is fatal.
+    assert found["US-IND-7D"].due_at.isoformat() == "2025-02-03T23:59:59+01:00"
+    assert found["US-IND-7D"].day_zero.isoformat() == "2025-01-27T09:00:00+01:00"
+    assert found["US-IND-7D"].from_version == 2
+    # The 15-day reports keep the day 0 of the information that first made the event reportable.
+    assert found["US-IND-15D"].day_zero.isoformat() == "2025-01-20T18:00:00+01:00"
+    assert found["EU-SUSAR-15D"].status == statuses.NOT_REQUIRED
     assert plan.retire == ("EU-SUSAR-15D",)
     assert clocks.not_required_reason("EU-SUSAR-15D", follow_up) == (
         "No longer required: the event is fatal or life-threatening."
@@ -248,15 +332,97 @@ def test_event_becoming_fatal_on_follow_up_adds_7_day_reports_and_retires_the_15
     assert statuses.recalculate(after, clocks.obligations_for(follow_up)) == NOTHING_TO_DO
 
 
-def test_reclassified_as_expected_retires_open_reports_but_keeps_submitted_ones():
+def test_reclassified_as_related_starts_15_days_from_that_information():
+    """21 CFR 312.32(c)(1): 15 days after the sponsor determines the information qualifies for reporting."""
+    facts = event(
+        jurisdictions=["US"],
+        related=False,
+        information=[{"received_at": "2025-02-10T11:00:00+01:00", "related": True}],
+    )
+    found = {o.key: o for o in clocks.obligations_for(facts)}
+    assert found["US-IND-15D"].day_zero.isoformat() == "2025-02-10T11:00:00+01:00"
+    assert found["US-IND-15D"].due_on == dt.date(2025, 2, 25)
+
+
+def test_significant_follow_up_on_a_report_made_is_its_own_15_day_report():
+    """21 CFR 312.32(d)(2): follow-up information within 15 days of receiving it."""
+    facts = event(
+        jurisdictions=["US"],
+        submitted=[{"key": "US-IND-15D", "at": "2025-01-24T10:00:00+01:00"}],
+        information=[{"received_at": "2025-02-03T16:00:00+01:00", "significant": True}],
+    )
+    found = {o.key: o for o in clocks.obligations_for(facts)}
+    assert found["US-IND-15D"].status == statuses.MET
+    assert found["US-IND-FOLLOW-UP/v2"].due_on == dt.date(2025, 2, 18)
+    assert found["US-IND-FOLLOW-UP/v2"].from_version == 2
+
+
+def test_significant_information_before_the_first_report_goes_into_that_report():
+    facts = event(
+        jurisdictions=["US"], information=[{"received_at": "2025-01-22T10:00:00+01:00", "significant": True}]
+    )
+    assert not any(o.key.startswith("US-IND-FOLLOW-UP") for o in clocks.obligations_for(facts))
+
+
+def test_a_passed_deadline_made_unnecessary_stays_missed_with_its_due_date():
+    facts = event(
+        jurisdictions=["EU"],
+        information=[{"received_at": "2025-02-20T10:00:00+01:00", "expected": True}],
+    )
+    found = {o.key: o for o in clocks.obligations_for(facts)}
+    assert found["EU-SUSAR-15D"].status == statuses.MISSED
+    assert (
+        "Due 2025-02-04 23:59" in found["EU-SUSAR-15D"].reason
+        and "kept as missed" in found["EU-SUSAR-15D"].reason
+    )
+
+
+def test_made_unnecessary_before_its_deadline_is_not_required():
+    facts = event(
+        jurisdictions=["EU"],
+        information=[{"received_at": "2025-01-30T10:00:00+01:00", "expected": True}],
+    )
+    found = {o.key: o for o in clocks.obligations_for(facts)}
+    assert found["EU-SUSAR-15D"].status == statuses.NOT_REQUIRED
+
+
+@pytest.mark.parametrize(
+    "submitted_at, now, expected",
+    [
+        ("2025-02-04T20:00:00+01:00", None, statuses.MET),
+        ("2025-02-05T08:00:00+01:00", None, statuses.MISSED),
+        (None, "2025-02-04T12:00:00+01:00", statuses.OPEN),
+        (None, "2025-02-05T00:00:01+01:00", statuses.MISSED),
+    ],
+)
+def test_status_of_a_report_met_missed_or_open(submitted_at, now, expected):
+    submitted = [{"key": "EU-SUSAR-15D", "at": submitted_at}] if submitted_at else []
+    moment = dt.datetime.fromisoformat(now) if now else None
+    found = {
+        o.key: o for o in clocks.obligations_for(event(jurisdictions=["EU"], submitted=submitted), now=moment)
+    }
+    assert found["EU-SUSAR-15D"].status == expected
+
+
+def test_reclassified_as_expected_retires_open_reports_but_keeps_met_ones():
     stored = {
-        "PROTOCOL-SAE-SPONSOR": statuses.SUBMITTED,
-        "US-IND-15D": statuses.SUBMITTED,
+        "PROTOCOL-SAE-SPONSOR": statuses.MET,
+        "US-IND-15D": statuses.MET,
         "EU-SUSAR-15D": statuses.OPEN,
     }
     plan = statuses.recalculate(stored, clocks.obligations_for(event(expected=True)))
     assert plan.retire == ("EU-SUSAR-15D",) and not plan.create and not plan.reopen
     assert "the event is expected" in clocks.not_required_reason("EU-SUSAR-15D", event(expected=True))
+
+
+def test_an_open_obligation_past_its_due_time_is_kept_as_missed_not_retired():
+    plan = statuses.recalculate(
+        {"EU-SUSAR-15D": statuses.OPEN},
+        clocks.obligations_for(event(expected=True)),
+        due={"EU-SUSAR-15D": dt.datetime(2025, 2, 4, 23, 59, 59, tzinfo=ZoneInfo(BERLIN))},
+        now=dt.datetime(2025, 2, 10, tzinfo=dt.UTC),
+    )
+    assert plan.missed == ("EU-SUSAR-15D",) and plan.retire == ()
 
 
 def test_an_obligation_wanted_again_is_reopened():
@@ -268,11 +434,38 @@ def test_an_obligation_wanted_again_is_reopened():
     assert {o.key for o in plan.create} == {"US-IND-15D-INVESTIGATORS"}
 
 
+def test_countries_without_rules_are_warned_about_never_silent():
+    facts = event(jurisdictions=["US", "MX", "DE"], site_country="AR")
+    assert facts.jurisdictions == ("US", "EU")
+    assert clocks.warnings_for(facts) == [
+        "no reporting rules for MX (Mexico): check its law and report by hand",
+        "no reporting rules for AR (Argentina): check its law and report by hand",
+    ]
+
+
+def test_investigator_at_an_eu_site_may_not_take_more_than_24_hours_without_a_protocol_exemption():
+    with pytest.raises(DocumentError) as problems:
+        event(site_country="DE", site_to_sponsor_hours=48)
+    assert [p.path for p in problems.value.problems] == ["site_to_sponsor_hours"]
+    exempted = event(site_country="DE", site_to_sponsor_hours=72, protocol_exemption="section 10.3.2")
+    found = {o.key: o for o in clocks.obligations_for(exempted)}
+    assert found["PROTOCOL-SAE-SPONSOR"].length == 72
+    assert "section 10.3.2" in found["PROTOCOL-SAE-SPONSOR"].description
+    assert event(site_country="US", site_to_sponsor_hours=48)
+
+
 # Bad input -----------------------------------------------------------------------------------------------
 
 BAD = [
     # (case, facts, the JSON path of the field named)
     ("unknown jurisdiction", dict(jurisdictions=["US", "MARS"]), "jurisdictions[1]"),
+    ("unknown site country", dict(site_country="XX"), "site_country"),
+    (
+        "information not oldest first",
+        dict(information=[{"received_at": "2025-01-19T10:00:00+01:00"}]),
+        "information[0].received_at",
+    ),
+    ("a report without its time", dict(submitted=[{"key": "US-IND-15D"}]), "submitted[0].at"),
     ("unconfigured committee policy", dict(jurisdictions=["IRB:nobody"]), "jurisdictions[0]"),
     ("unknown site time zone", dict(site_timezone="Europe/Atlantis"), "site_timezone"),
     ("unknown sponsor time zone", dict(sponsor_timezone=""), "sponsor_timezone"),
@@ -366,7 +559,8 @@ def test_a_consistent_adverse_event_has_no_problem():
         (["US"], ("US",)),
         (["DE", "FR", "NO"], ("EU",)),
         (["GB", "CA", "JP", "US", "IT"], ("US", "EU", "UK", "CA", "JP")),
-        (["CH", "AU"], ()),
+        (["CH", "AU"], ("AU", "CH")),
+        (["MX", "AR"], ()),
     ],
 )
 def test_jurisdictions_follow_the_countries_of_the_sites(countries, expected):
@@ -383,13 +577,13 @@ DUE = dt.datetime(2025, 2, 4, 23, 59, 59, tzinfo=BERLIN_ZONE)
         ("open", None, dt.datetime(2025, 2, 4, 12, tzinfo=BERLIN_ZONE), statuses.Standing("open")),
         ("open", None, dt.datetime(2025, 2, 7, 9, tzinfo=BERLIN_ZONE), statuses.Standing("late", 3)),
         (
-            "submitted",
+            "met",
             dt.datetime(2025, 2, 1, tzinfo=BERLIN_ZONE),
             dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE),
-            statuses.Standing("submitted"),
+            statuses.Standing("met"),
         ),
         (
-            "submitted",
+            "missed",
             dt.datetime(2025, 2, 5, 8, tzinfo=BERLIN_ZONE),
             dt.datetime(2025, 3, 1, tzinfo=BERLIN_ZONE),
             statuses.Standing("submitted late", 1),
@@ -414,13 +608,18 @@ def test_obligation_standing(status, submitted_at, now, expected):
 @pytest.mark.parametrize(
     "birth, today, expected",
     [
-        (dt.date(2020, 6, 15), dt.date(2025, 3, 1), (dt.date(2025, 6, 15), dt.date(2025, 8, 14))),
-        (dt.date(2020, 6, 15), dt.date(2025, 7, 1), (dt.date(2025, 6, 15), dt.date(2025, 8, 14))),
-        (dt.date(2020, 6, 15), dt.date(2025, 8, 20), (dt.date(2026, 6, 15), dt.date(2026, 8, 14))),
+        # ICH E2F 2.3: the data lock point is the last day of the reporting year, the day before the
+        # anniversary of the development international birth date; 2.4: due within 60 days of it.
+        (dt.date(2020, 6, 15), dt.date(2025, 3, 1), (dt.date(2025, 6, 14), dt.date(2025, 8, 13))),
+        (dt.date(2020, 6, 15), dt.date(2025, 7, 1), (dt.date(2025, 6, 14), dt.date(2025, 8, 13))),
+        (dt.date(2020, 6, 15), dt.date(2025, 8, 13), (dt.date(2025, 6, 14), dt.date(2025, 8, 13))),
+        (dt.date(2020, 6, 15), dt.date(2025, 8, 14), (dt.date(2026, 6, 14), dt.date(2026, 8, 13))),
+        (dt.date(2020, 1, 1), dt.date(2025, 1, 15), (dt.date(2024, 12, 31), dt.date(2025, 3, 1))),
         (dt.date(2024, 2, 29), dt.date(2025, 1, 1), (dt.date(2025, 2, 28), dt.date(2025, 4, 29))),
+        (dt.date(2024, 2, 29), dt.date(2027, 5, 1), (dt.date(2028, 2, 28), dt.date(2028, 4, 28))),
     ],
 )
-def test_dsur_is_due_60_days_after_the_birth_date_anniversary(birth, today, expected):
+def test_dsur_data_lock_point_is_the_last_day_of_the_reporting_year(birth, today, expected):
     assert clocks.dsur_due_on(development_birth_date=birth, today=today) == expected
 
 
@@ -481,7 +680,7 @@ def test_working_day_due_dates_never_fall_on_a_weekend_or_holiday(event_facts):
     facts(),
     st.dictionaries(
         st.sampled_from(sorted({r.id for rs in rulebook.rulebook().values() for r in rs})),
-        st.sampled_from([statuses.OPEN, statuses.SUBMITTED, statuses.NOT_REQUIRED]),
+        st.sampled_from(statuses.STATUSES),
     ),
 )
 def test_recalculation_is_idempotent(first, second, stored):
@@ -489,7 +688,59 @@ def test_recalculation_is_idempotent(first, second, stored):
         wanted = clocks.obligations_for(event_facts)
         stored = applied(stored, statuses.recalculate(stored, wanted))
         assert statuses.recalculate(stored, wanted) == NOTHING_TO_DO
-        assert {o.key for o in wanted} <= {k for k, s in stored.items() if s != statuses.NOT_REQUIRED}
+        required = {o.key for o in wanted if o.status != statuses.NOT_REQUIRED}
+        assert required <= {k for k, s in stored.items() if s != statuses.NOT_REQUIRED}
+
+
+@st.composite
+def later_information(draw, facts):
+    """A piece of information received after everything the facts already hold."""
+    after = timeline.latest_moment(facts) + draw(st.timedeltas(dt.timedelta(0), dt.timedelta(days=40)))
+    piece = {"received_at": after.isoformat(), "significant": draw(st.booleans())}
+    for name in ("expected", "related"):
+        if draw(st.booleans()):
+            piece[name] = draw(st.booleans())
+    if draw(st.booleans()):
+        piece["seriousness"] = draw(
+            st.lists(st.sampled_from(reportable.SERIOUSNESS), unique=True, max_size=2)
+        )
+    return piece
+
+
+def _with(facts, piece):
+    return dataclasses.replace(
+        facts, information=(*facts.information, event_file.InformationDocument(**piece).information())
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_later_information_never_moves_a_deadline_earlier_than_the_law_allows(data):
+    """Appending information never brings an obligation's due time forward, and every due time is at least
+    its rule's length after the information that started it (its day 0)."""
+    before_facts = data.draw(facts())
+    after_facts = _with(before_facts, data.draw(later_information(before_facts)))
+    before = {o.key: o for o in clocks.obligations_for(before_facts)}
+    for obligation in clocks.obligations_for(after_facts):
+        if obligation.key in before:
+            assert obligation.due_at >= before[obligation.key].due_at
+        zone = obligation.due_at.tzinfo
+        if obligation.clock == "calendar":
+            start_day = obligation.starts_at.astimezone(zone).date()
+            assert obligation.due_on >= start_day + dt.timedelta(days=obligation.length)
+        assert obligation.day_zero <= obligation.starts_at
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_missed_obligation_stays_missed(data):
+    """Information received after an obligation was missed never makes it anything but missed."""
+    before_facts = data.draw(facts())
+    piece = data.draw(later_information(before_facts))
+    moment = dt.datetime.fromisoformat(piece["received_at"])
+    missed = {o.key for o in clocks.obligations_for(before_facts, now=moment) if o.status == statuses.MISSED}
+    after = {o.key: o.status for o in clocks.obligations_for(_with(before_facts, piece), now=moment)}
+    assert all(after[key] == statuses.MISSED for key in missed)
 
 
 # Obligation windows: the board, the API's ?window=, the portfolio counts and the feed ----------------------

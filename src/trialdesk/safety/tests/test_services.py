@@ -30,13 +30,20 @@ def test_serious_unexpected_related_event_starts_clocks_of_every_jurisdiction_of
     # Study A runs in Germany (EU) and Japan.
     event = make_adverse_event(participant, by=world.crm)
     assert event.number == "AE-0001" and event.serious and event.related
-    assert keys(event) == {"PROTOCOL-SAE-SPONSOR": "open", "EU-SUSAR-15D": "open", "JP-ADR-15D": "open"}
+    assert keys(event) == {
+        "PROTOCOL-SAE-SPONSOR": "open",
+        "EU-SUSAR-15D": "open",
+        "JP-ADR-15D": "open",
+        "JP-GCP-NOTICE-15D": "open",
+    }
     to_sponsor = ReportingObligation.objects.get(adverse_event=event, key="PROTOCOL-SAE-SPONSOR")
     # The site is in Berlin: 24 hours from 10:00 CET.
     assert to_sponsor.due_at == AWARE + dt.timedelta(hours=24)
     assert to_sponsor.time_zone == "Europe/Berlin" and to_sponsor.reporting_party == "site"
     eu = ReportingObligation.objects.get(adverse_event=event, key="EU-SUSAR-15D")
-    assert eu.time_zone == "UTC" and eu.due_on == dt.date(2025, 3, 25)
+    # No sponsor time zone: the earliest end of day anywhere (UTC+9 here, 23:59:59 is 14:59:59 UTC), in UTC.
+    assert eu.time_zone == "UTC" and eu.due_at == dt.datetime(2025, 3, 25, 14, 59, 59, tzinfo=dt.UTC)
+    assert eu.day_zero == AWARE + dt.timedelta(hours=5)  # the sponsor's receipt of the information
 
 
 def test_non_serious_event_creates_no_obligation(world, participant):
@@ -49,7 +56,8 @@ def test_expected_serious_event_is_reported_to_the_sponsor_only(world, participa
     assert keys(event) == {"PROTOCOL-SAE-SPONSOR": "open"}
 
 
-def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(world, participant):
+def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(world, participant, clock):
+    clock.move_to(AWARE + dt.timedelta(days=3, hours=1))  # the follow-up is recorded before any deadline
     event = make_adverse_event(participant, by=world.crm)
     services.add_follow_up(
         adverse_event=event,
@@ -58,7 +66,7 @@ def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(w
         grade=5,
         outcome="fatal",
         seriousness=["hospitalization", "death"],
-        sponsor_aware_at=AWARE + dt.timedelta(days=3),
+        received_at=AWARE + dt.timedelta(days=3),
     )
     event.refresh_from_db()
     assert event.latest_version == 2 and event.fatal_or_life_threatening
@@ -66,9 +74,10 @@ def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(w
         "PROTOCOL-SAE-SPONSOR": "open",
         "EU-SUSAR-15D": "not_required",
         "JP-ADR-15D": "not_required",
+        "JP-GCP-NOTICE-15D": "not_required",
         "EU-SUSAR-7D": "open",
-        "EU-SUSAR-7D-FOLLOW-UP": "open",
         "JP-ADR-7D": "open",
+        "JP-GCP-NOTICE-7D": "open",
     }
     retired = ReportingObligation.objects.get(adverse_event=event, key="EU-SUSAR-15D")
     assert retired.not_required_reason == "No longer required: the event is fatal or life-threatening."
@@ -78,10 +87,12 @@ def test_event_becoming_fatal_on_follow_up_adds_7_day_clocks_and_keeps_history(w
     assert seven.from_version == 2 and seven.due_on == dt.date(2025, 3, 20)
 
 
-def test_the_service_leaves_the_statuses_the_recalculation_plans(world, participant):
+def test_the_service_leaves_the_statuses_the_recalculation_plans(world, participant, clock):
     """The rule tests model what the service does with a plan (test_rules.applied); this holds it to it."""
+    clock.move_to(AWARE + dt.timedelta(days=3, hours=1))
     event = make_adverse_event(participant, by=world.crm)
     before = keys(event)
+    due = {o.key: o.due_at for o in ReportingObligation.objects.filter(adverse_event=event)}
     version = services.add_follow_up(
         adverse_event=event,
         by=world.crm,
@@ -89,10 +100,11 @@ def test_the_service_leaves_the_statuses_the_recalculation_plans(world, particip
         grade=5,
         outcome="fatal",
         seriousness=["hospitalization", "death"],
-        sponsor_aware_at=AWARE + dt.timedelta(days=3),
+        received_at=AWARE + dt.timedelta(days=3),
     )
     facts, policies = services.event_facts(AdverseEvent.objects.get(pk=event.pk), version)
-    plan = statuses.recalculate(before, clocks.obligations_for(facts, policies))
+    now = clock.now()
+    plan = statuses.recalculate(before, clocks.obligations_for(facts, policies, now=now), due=due, now=now)
     assert plan.create and plan.retire
     assert keys(event) == applied(before, plan)
 
@@ -104,13 +116,24 @@ def test_recalculation_twice_changes_nothing(world, participant):
     assert plan == statuses.Recalculation() and AuditEvent.objects.count() == before
 
 
-def test_reclassified_expected_marks_open_reports_not_required_and_back(world, participant):
+def test_reclassified_expected_marks_open_reports_not_required_and_back(world, participant, clock):
+    clock.move_to(AWARE + dt.timedelta(days=2))
     event = make_adverse_event(participant, by=world.crm)
     services.add_follow_up(adverse_event=event, by=world.crm, reason="sponsor: listed in IB", expected=True)
     assert keys(event)["EU-SUSAR-15D"] == "not_required"
     services.add_follow_up(adverse_event=event, by=world.crm, reason="IB section removed", expected=False)
     assert keys(event)["EU-SUSAR-15D"] == "open"
-    assert ReportingObligation.objects.filter(adverse_event=event).count() == 3
+    assert ReportingObligation.objects.filter(adverse_event=event).count() == 4
+
+
+def test_made_unnecessary_after_its_deadline_is_kept_as_missed_with_the_reason(world, participant, clock):
+    clock.move_to(AWARE + dt.timedelta(days=2))
+    event = make_adverse_event(participant, by=world.crm)
+    clock.move_to(AWARE + dt.timedelta(days=40))
+    services.add_follow_up(adverse_event=event, by=world.crm, reason="sponsor: listed in IB", expected=True)
+    missed = ReportingObligation.objects.get(adverse_event=event, key="EU-SUSAR-15D")
+    assert missed.status == "missed" and "kept as missed" in missed.not_required_reason
+    assert AuditEvent.objects.filter(object_id=str(missed.pk), action="reportingobligation.missed").exists()
 
 
 @pytest.mark.parametrize(
@@ -185,7 +208,7 @@ def test_marking_submitted_keeps_the_evidence(world, participant):
         submitted_at=AWARE + dt.timedelta(days=2),
         reference_number="EV-123",
     )
-    assert done.status == "submitted" and done.submitted_by == world.crm and done.reference_number == "EV-123"
+    assert done.status == "met" and done.submitted_by == world.crm and done.reference_number == "EV-123"
     with pytest.raises(ValidationError) as error:
         services.mark_submitted(obligation=done, by=world.crm)
     assert "status" in error.value.message_dict

@@ -10,7 +10,7 @@ from trialdesk.core.models import AuditEvent
 from trialdesk.people.tests.factories import keep_delegation_log
 from trialdesk.safety import services
 from trialdesk.safety.models import AdverseEvent, ReportingObligation
-from trialdesk.safety.tests.factories import make_adverse_event
+from trialdesk.safety.tests.factories import AWARE, make_adverse_event
 
 
 @pytest.fixture
@@ -57,7 +57,8 @@ def test_bad_input_on_the_page_names_the_field_and_saves_nothing(world, client_f
     assert "Closest terms: Pneumonitis" in errors["ctcae_term"][0]
 
 
-def test_follow_up_page_adds_a_version(world, client_for, participant):
+def test_follow_up_page_adds_a_version(world, client_for, participant, clock):
+    clock.move_to(AWARE + dt.timedelta(days=2))  # recorded before the 15-day deadline: no longer required
     event = make_adverse_event(participant, by=world.crm)
     client = client_for(world.crm)
     form = client.get(f"/adverse-events/{event.pk}/follow-up/")
@@ -82,7 +83,7 @@ def test_mark_submitted_page(world, client_for, participant):
     )
     assert response.status_code == 302
     obligation.refresh_from_db()
-    assert obligation.status == "submitted" and obligation.reference_number == "EV-9"
+    assert obligation.status == "met" and obligation.reference_number == "EV-9"
     assert client.get(f"/obligations/{obligation.pk}/submit/").status_code == 200
 
 

@@ -1,6 +1,7 @@
 """Pages of adverse events: record one and its follow-ups, its detail, the line listing, CTCAE help."""
 
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,8 +55,11 @@ def _causality_refusal_on_the_form():
         raise ValidationError({"causality": services.ONLY_DELEGATED}) from refusal
 
 
-def _sponsor_zone(study):
-    return selectors.settings_of(study).zone
+def _sponsor_zone(study, site_zone):
+    """The zone the sponsor's times on a form are read in: the sponsor's, or (not set: the study warns) the
+    site's, where the person filling the form usually is."""
+    zone = selectors.settings_of(study).effective_time_zone
+    return ZoneInfo(zone) if zone else site_zone
 
 
 # Recording -----------------------------------------------------------------------------------------------
@@ -79,7 +83,10 @@ def adverse_event_create(request, study_id):
 
     def save(f):
         participant = f.cleaned_data["participant"]
-        values = f.facts(site_zone=participant.study_site.zone, sponsor_zone=_sponsor_zone(study))
+        values = f.facts(
+            site_zone=participant.study_site.zone,
+            sponsor_zone=_sponsor_zone(study, participant.study_site.zone),
+        )
         with _causality_refusal_on_the_form():
             return services.record_adverse_event(participant=participant, by=request.user, **values)
 
@@ -102,7 +109,7 @@ def adverse_event_follow_up(request, adverse_event_id):
     """Add follow-up information as a new version; the obligations are recalculated."""
     event = _visible_event(request, adverse_event_id)
     require(can_record_adverse_events(request.user, event.study_site), services.ONLY_RECORDERS)
-    site_zone, sponsor_zone = event.study_site.zone, _sponsor_zone(event.study)
+    site_zone, sponsor_zone = event.study_site.zone, _sponsor_zone(event.study, event.study_site.zone)
     latest = selectors.latest_version(event)
     form = AdverseEventForm(
         post_data(request),

@@ -86,6 +86,9 @@ def obligations_board(request):
     deadlines = [d for d in registry_selectors.registry_deadlines(request.user) if d["status"] != "done"]
     context = {
         "board": board,
+        "coverage_warnings": selectors.coverage_warnings(request.user),
+        "missed": selectors.missed_recently(request.user, board.now),
+        "missed_days": selectors.MISSED_DAYS,
         "sections": (
             ("overdue", "Overdue", board.overdue),
             ("due-24h", "Due in the next 24 hours", board.due_24h),
