@@ -2,9 +2,10 @@
 
 `key_id` is added with a plain ADD COLUMN (Django would rebuild the table on SQLite for a NOT NULL column
 with a default, and a rebuilt table loses its triggers). The append-only triggers of 0003 are asserted
-again, and a BEFORE INSERT trigger refuses a row whose id or hash exists already: SQLite's
-`INSERT OR REPLACE` deletes the old row without firing its DELETE trigger, and PostgreSQL's
-`INSERT … ON CONFLICT DO UPDATE` is refused both by it and by the UPDATE trigger.
+again. On SQLite a BEFORE INSERT trigger refuses a row whose id or hash exists already: `INSERT OR
+REPLACE` deletes the old row without firing its DELETE trigger. PostgreSQL has no REPLACE: a plain
+INSERT of an existing id or hash breaks the unique constraints, `INSERT … ON CONFLICT DO UPDATE` and
+MERGE fire the UPDATE/DELETE trigger, so no insert trigger is needed (and none slows every append).
 """
 
 from django.db import migrations, models
@@ -15,7 +16,8 @@ SQLITE_FORWARD = [
     """CREATE TRIGGER IF NOT EXISTS core_auditevent_no_delete BEFORE DELETE ON core_auditevent
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END;""",
     """CREATE TRIGGER IF NOT EXISTS core_auditevent_no_replace BEFORE INSERT ON core_auditevent
-       WHEN EXISTS (SELECT 1 FROM core_auditevent WHERE id = NEW.id OR hash = NEW.hash)
+       WHEN EXISTS (SELECT 1 FROM core_auditevent WHERE id = NEW.id)
+         OR EXISTS (SELECT 1 FROM core_auditevent WHERE hash = NEW.hash)
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only: an existing event cannot be inserted again'); END;""",
 ]
 SQLITE_BACKWARD = ["DROP TRIGGER IF EXISTS core_auditevent_no_replace;"]
@@ -23,28 +25,14 @@ POSTGRES_FORWARD = [
     """CREATE OR REPLACE FUNCTION core_auditevent_refuse_change() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION USING MESSAGE = 'audit events are append-only: ' || TG_OP || ' refused'; END;
        $$ LANGUAGE plpgsql;""",
-    """CREATE OR REPLACE FUNCTION core_auditevent_refuse_existing() RETURNS trigger AS $$
-       BEGIN
-         IF EXISTS (SELECT 1 FROM core_auditevent WHERE id = NEW.id OR hash = NEW.hash) THEN
-           RAISE EXCEPTION USING MESSAGE =
-             'audit events are append-only: an existing event cannot be inserted again';
-         END IF;
-         RETURN NEW;
-       END; $$ LANGUAGE plpgsql;""",
     "DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;",
     """CREATE TRIGGER core_auditevent_append_only BEFORE UPDATE OR DELETE ON core_auditevent
        FOR EACH ROW EXECUTE FUNCTION core_auditevent_refuse_change();""",
     "DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent;",
     """CREATE TRIGGER core_auditevent_no_truncate BEFORE TRUNCATE ON core_auditevent
        FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_refuse_change();""",
-    "DROP TRIGGER IF EXISTS core_auditevent_no_replace ON core_auditevent;",
-    """CREATE TRIGGER core_auditevent_no_replace BEFORE INSERT ON core_auditevent
-       FOR EACH ROW EXECUTE FUNCTION core_auditevent_refuse_existing();""",
 ]
-POSTGRES_BACKWARD = [
-    "DROP TRIGGER IF EXISTS core_auditevent_no_replace ON core_auditevent;",
-    "DROP FUNCTION IF EXISTS core_auditevent_refuse_existing();",
-]
+POSTGRES_BACKWARD: list[str] = []
 
 
 def add_key_id(apps, schema_editor):
