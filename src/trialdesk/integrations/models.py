@@ -1,5 +1,6 @@
 """Records of the integrations app: a study's ClinicalTrials.gov record as last imported, its FDAAA facts."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
@@ -66,6 +67,40 @@ class RegistryRecord(RegulatedRecord):
         help_text="Leave empty to use the registry's completion date.",
     )
     eu_results_submitted_on = models.DateField("EU summary of results submitted on", null=True, blank=True)
+    # Facts of the FDAAA 801 test (42 CFR 11.22(b)) and of the results deadlines that the registry record
+    # may not give: empty is unknown, and shown as such, never guessed.
+    under_ind_ide = models.BooleanField("conducted under a US IND or IDE", null=True, blank=True)
+    ind_ide_number = models.CharField("IND / IDE number", max_length=20, blank=True)
+    us_product_exported = models.BooleanField(
+        "a product made in the United States is exported for the study",
+        null=True,
+        blank=True,
+        help_text="Empty: read from the registry record (isUsExport), else unknown.",
+    )
+    paediatric = models.BooleanField(
+        "paediatric trial",
+        null=True,
+        blank=True,
+        help_text="Empty: read from the registry's age groups (CHILD), else unknown. EU results of a "
+        "paediatric trial are due within six months.",
+    )
+    delay_certification = models.CharField(
+        "certification to delay results",
+        max_length=20,
+        blank=True,
+        choices=[
+            ("", "Not said"),
+            ("initial_approval", "Seeking initial approval, licensure or clearance (42 CFR 11.44(c))"),
+            ("new_use", "Seeking approval of a new use (42 CFR 11.44(b))"),
+        ],
+    )
+    product_approved_on = models.DateField(
+        "product (or new use) approved, licensed or cleared by the FDA on",
+        null=True,
+        blank=True,
+        help_text="With a certification to delay: results are due 30 days later (at most 2 years after the "
+        "certification).",
+    )
 
     objects = RegistryRecordQuerySet.as_manager()
 
@@ -74,6 +109,17 @@ class RegistryRecord(RegulatedRecord):
 
     def __str__(self) -> str:
         return f"Registry record {self.nct_number}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.ind_ide_number.strip() and self.under_ind_ide is False:
+            errors["ind_ide_number"] = "An IND or IDE number is given: the study is conducted under it."
+        if self.product_approved_on and not self.delay_certified_on:
+            errors["product_approved_on"] = (
+                "The approval date sets the results deadline only with a certification to delay results."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def raw(self) -> dict:

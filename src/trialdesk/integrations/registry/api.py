@@ -171,8 +171,6 @@ def _check(study: Study, user) -> dict:
         "imported_at": check.imported_at,
         "last_update_posted_on": check.last_update_posted_on,
         "deadlines": list(check.deadlines),
-        "applicable_clinical_trial": record.applicable_clinical_trial,
-        "delay_certified_on": record.delay_certified_on,
-        "eu_end_of_trial_on": record.eu_end_of_trial_on,
-        "eu_results_submitted_on": record.eu_results_submitted_on,
+        "applicability_missing": list(check.applicability_missing),
+        **{name: getattr(record, name) for name in services.REGISTRY_FACT_FIELDS},
     }

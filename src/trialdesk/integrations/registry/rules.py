@@ -14,10 +14,20 @@ Dates the obligations start from: FDAAA 801 registration applies to trials ongoi
 (those that started earlier had to be registered by then); results deadlines are computed for primary
 completion dates from 18 January 2017, when 42 CFR 11 took effect (earlier results obligations depended
 on the product's approval status, which Trialdesk does not know).
+
+Issue 13 corrections: the applicable-clinical-trial test of 42 CFR 11.22(b) is in applicability.py; the
+status update is due 30 days after the first change not yet reported (not the last one); a certification
+to delay results counts only if submitted before the standard deadline, and then results are due 30 days
+after the product's approval (or the new use's) or two years after the certification, whichever is
+earlier (11.44(b), (c)); EU paediatric trials report within six months. Each rule's source, date in force
+and whether it was read are in sources.SOURCES and travel with every deadline.
 """
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from trialdesk.integrations.registry import sources
 
 CTGOV = "ClinicalTrials.gov"
 CTIS = "EU CTIS"
@@ -124,27 +134,32 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def is_applicable_clinical_trial(
-    *, study_type: str, phases: tuple[str, ...], fda_regulated: bool | None, has_us_site: bool
-) -> bool:
-    """A simplified reading of 42 CFR 11.22(b): an interventional study beyond phase 1 of an FDA-regulated
-    drug or device, or one with a site in the United States. The CRM's recorded answer overrides this."""
-    if study_type != "INTERVENTIONAL":
-        return False
-    if phases and all(p in ("PHASE1", "EARLY_PHASE1") for p in phases):
-        return False
-    return bool(fda_regulated) or has_us_site
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months; the 31st of a shorter month becomes its last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """One registry obligation: to whom, under which rule, what, by when, and when it was met."""
+    """One registry obligation: to whom, under which rule, what, by when, and when it was met.
+
+    `unknown` names a fact Trialdesk does not know on which the obligation (or its date) depends; the
+    deadline is then the earliest the law could set, shown with that word.
+    """
 
     recipient: str
     rule: str
     description: str
     due_on: dt.date
     done_on: dt.date | None = None
+    unknown: str = ""
+
+    @property
+    def verified(self) -> bool:
+        found = sources.SOURCES.get(self.rule)
+        return bool(found and found.verified)
 
     def standing(self, today: dt.date) -> tuple[str, int | None]:
         """("done"|"open"|"late", days late): done items give how late they were met, if at all."""
@@ -158,15 +173,22 @@ class Deadline:
 
 @dataclass(frozen=True)
 class RegistryFacts:
-    """What the deadline rules need to know about one study, as plain values."""
+    """What the deadline rules need to know about one study, as plain values.
 
-    applicable: bool
+    `applicable` is True, False, or None when the applicable-clinical-trial test lacks a fact (the FDAAA
+    deadlines are then given, marked unknown). `status_changed_on` is the first status change not yet
+    reported to the registry. `paediatric` None: unknown.
+    """
+
+    applicable: bool | None
     registered_on: dt.date | None = None
     first_enrolled_on: dt.date | None = None
     primary_completion_on: dt.date | None = None
     primary_completion_actual: bool = False
     results_submitted_on: dt.date | None = None
     delay_certified_on: dt.date | None = None
+    delay_certification: str = ""  # "initial_approval" (11.44(c)), "new_use" (11.44(b)), "" not said
+    product_approved_on: dt.date | None = None
     last_update_submitted_on: dt.date | None = None
     status_changed_on: dt.date | None = None
     registry_status_current: bool = True
@@ -174,6 +196,7 @@ class RegistryFacts:
     has_eu_site: bool = False
     eu_end_of_trial_on: dt.date | None = None
     eu_results_submitted_on: dt.date | None = None
+    paediatric: bool | None = False
 
 
 def registration_due_on(first_enrolled_on: dt.date) -> dt.date:
@@ -181,31 +204,80 @@ def registration_due_on(first_enrolled_on: dt.date) -> dt.date:
     return max(first_enrolled_on + dt.timedelta(days=REGISTRATION_DAYS), FDAAA_ONGOING_ON)
 
 
-def results_due_on(primary_completion_on: dt.date, delay_certified_on: dt.date | None) -> tuple[dt.date, str]:
-    """Results deadline and the rule it comes from; a certification counts only if made in time."""
+CERTIFICATION_RULES = {"new_use": "42 CFR 11.44(b)", "initial_approval": "42 CFR 11.44(c)"}
+CERTIFIED_RESULTS_DAYS = 30
+
+
+def results_due_on(
+    primary_completion_on: dt.date,
+    delay_certified_on: dt.date | None,
+    *,
+    certification: str = "new_use",
+    product_approved_on: dt.date | None = None,
+) -> tuple[dt.date, str]:
+    """Results deadline and the rule it comes from.
+
+    11.44(a): one year after the primary completion date. With a certification to delay, submitted before
+    that date (NLM: "prior to the date of (i.e., the day before)" the standard deadline): 30 calendar days
+    after the approval, licensure or clearance of the product (11.44(c), initial approval) or of the new
+    use (11.44(b)), but never later than two years after the certification was submitted.
+    """
     standard = add_years(primary_completion_on, 1)
-    if delay_certified_on is not None and delay_certified_on <= standard:
-        return add_years(delay_certified_on, 2), "42 CFR 11.44(b)"
-    return standard, "42 CFR 11.44(a)"
+    if delay_certified_on is None or delay_certified_on >= standard:
+        return standard, "42 CFR 11.44(a)"
+    due = add_years(delay_certified_on, 2)
+    if product_approved_on is not None:
+        due = min(due, product_approved_on + dt.timedelta(days=CERTIFIED_RESULTS_DAYS))
+    return due, CERTIFICATION_RULES.get(certification, "42 CFR 11.44(b)")
+
+
+def first_unreported_change(changes, *, last_update_submitted_on: dt.date | None) -> dt.date | None:
+    """The first status change made after the last update submitted to the registry: the 30 days of
+    11.64(a)(1)(ii) run from it, not from the latest change."""
+    unreported = [
+        day for day in changes if last_update_submitted_on is None or day > last_update_submitted_on
+    ]
+    return min(unreported, default=None)
 
 
 def registry_deadlines(facts: RegistryFacts) -> list[Deadline]:
     """Every FDAAA 801 and EU CTR obligation that the facts give a date for, earliest first."""
     found: list[Deadline] = []
-    if facts.applicable:
-        found.extend(_fdaaa_deadlines(facts))
+    if facts.applicable is not False:
+        unknown = "" if facts.applicable else "whether it is an applicable clinical trial"
+        found.extend(replace(d, unknown=unknown) for d in _fdaaa_deadlines(facts))
     if facts.has_eu_site and facts.eu_end_of_trial_on is not None:
-        under_ctr = facts.eu_end_of_trial_on >= EU_CTR_APPLIES_ON
-        found.append(
-            Deadline(
-                CTIS if under_ctr else EUDRACT,
-                "EU CTR 536/2014 Art. 37(4)" if under_ctr else "Commission guideline 2012/C 302/03",
-                "Summary of results due 12 months after the end of the trial",
-                add_years(facts.eu_end_of_trial_on, 1),
-                facts.eu_results_submitted_on,
-            )
-        )
+        found.append(eu_results_deadline(facts))
     return sorted(found, key=lambda d: d.due_on)
+
+
+EU_PAEDIATRIC_MONTHS = 6
+
+
+def eu_results_deadline(facts: RegistryFacts) -> Deadline:
+    """The EU summary of results: 12 months after the end of the trial (Art. 37(4)), six months for a
+    paediatric trial (Regulation (EC) No 1901/2006 Art. 46(1); guideline 2012/C 302/03). Whether the trial
+    is paediatric unknown: the six months are shown, saying so."""
+    end = facts.eu_end_of_trial_on
+    under_ctr = end >= EU_CTR_APPLIES_ON
+    recipient = CTIS if under_ctr else EUDRACT
+    if facts.paediatric is False:
+        return Deadline(
+            recipient,
+            "EU CTR 536/2014 Art. 37(4)" if under_ctr else "Commission guideline 2012/C 302/03",
+            "Summary of results due 12 months after the end of the trial",
+            add_years(end, 1),
+            facts.eu_results_submitted_on,
+        )
+    return Deadline(
+        recipient,
+        "Regulation (EC) No 1901/2006 Art. 46(1)",
+        "Summary of results of a paediatric trial due 6 months after the end of the trial"
+        + ("" if facts.paediatric else " (12 months if the trial is not paediatric)"),
+        add_months(end, EU_PAEDIATRIC_MONTHS),
+        facts.eu_results_submitted_on,
+        "" if facts.paediatric else "whether the trial is paediatric",
+    )
 
 
 def _fdaaa_deadlines(facts: RegistryFacts) -> list[Deadline]:
@@ -228,8 +300,13 @@ def _fdaaa_deadlines(facts: RegistryFacts) -> list[Deadline]:
         and facts.primary_completion_actual
         and facts.primary_completion_on >= FINAL_RULE_EFFECTIVE_ON
     ):
-        due, rule = results_due_on(facts.primary_completion_on, facts.delay_certified_on)
-        certified = " (certification to delay recorded)" if rule.endswith("(b)") else ""
+        due, rule = results_due_on(
+            facts.primary_completion_on,
+            facts.delay_certified_on,
+            certification=facts.delay_certification,
+            product_approved_on=facts.product_approved_on,
+        )
+        certified = " (certification to delay recorded)" if rule != "42 CFR 11.44(a)" else ""
         found.append(
             Deadline(
                 CTGOV,
@@ -244,7 +321,7 @@ def _fdaaa_deadlines(facts: RegistryFacts) -> list[Deadline]:
             Deadline(
                 CTGOV,
                 "42 CFR 11.64(a)(1)(ii)",
-                "Recruitment status update due 30 days after the status changed",
+                "Recruitment status update due 30 days after the first change not yet reported",
                 facts.status_changed_on + dt.timedelta(days=STATUS_UPDATE_DAYS),
             )
         )

@@ -1,6 +1,7 @@
 """API schemas of the ClinicalTrials.gov import and the registry check."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -39,6 +40,8 @@ class RegistryDeadlineOut(Schema):
     due_on: dt.date
     status: str = Field(description="open, done or late")
     days_late: int | None
+    unknown: str = Field("", description="A fact not known on which the deadline depends; empty: none.")
+    verified: bool = Field(True, description="False: the rule's source was not read when it was written.")
 
 
 class RegistryFindingOut(Schema):
@@ -56,6 +59,8 @@ class RegistryFindingOut(Schema):
     due_on: dt.date | None = None
     status: str | None = Field(None, description="deadline: open, done or late")
     days_late: int | None = None
+    unknown: str | None = Field(None, description="deadline: a fact not known on which it depends")
+    verified: bool | None = Field(None, description="deadline: False when its rule's source was not read")
 
 
 class RegistryCheckOut(Schema):
@@ -66,12 +71,21 @@ class RegistryCheckOut(Schema):
     imported_at: dt.datetime | None = None
     last_update_posted_on: dt.date | None = None
     applicable: bool = False
+    applicability: str = Field("unknown", description="42 CFR 11.22(b): yes, no or unknown.")
+    applicability_why: str = ""
+    applicability_missing: list[str] = Field([], description="Facts to record for an answer.")
     applicable_clinical_trial: bool | None = Field(
         None, description="As recorded by the CRM (null: read from the registry)."
     )
     delay_certified_on: dt.date | None = None
     eu_end_of_trial_on: dt.date | None = None
     eu_results_submitted_on: dt.date | None = None
+    under_ind_ide: bool | None = None
+    ind_ide_number: str = ""
+    us_product_exported: bool | None = None
+    paediatric: bool | None = None
+    delay_certification: str = ""
+    product_approved_on: dt.date | None = None
     differences: list[DifferenceOut] = []
     deadlines: list[RegistryDeadlineOut] = []
 
@@ -85,4 +99,18 @@ class RegistryFactsIn(InSchema):
     )
     eu_end_of_trial_on: dt.date | None = None
     eu_results_submitted_on: dt.date | None = None
+    under_ind_ide: bool | None = Field(None, description="Conducted under a US IND or IDE (null: unknown).")
+    ind_ide_number: str = Field("", max_length=20)
+    us_product_exported: bool | None = Field(
+        None, description="A product made in the US is exported for the study (null: read from the registry)."
+    )
+    paediatric: bool | None = Field(
+        None, description="Paediatric trial (null: read from the registry's ages)."
+    )
+    delay_certification: Literal["", "initial_approval", "new_use"] = Field(
+        "", description="initial_approval: 42 CFR 11.44(c); new_use: 11.44(b)."
+    )
+    product_approved_on: dt.date | None = Field(
+        None, description="FDA approval, licensure or clearance of the product (or the new use)."
+    )
     reason: str = Field(description="Why the facts change; kept on the audit trail.")

@@ -6,12 +6,13 @@ Reads only: `check_study` for one study, `registry_deadlines` for every study a 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from trialdesk.core.models import AuditEvent, User
 from trialdesk.integrations.models import RegistryRecord
-from trialdesk.integrations.registry import rules
+from trialdesk.integrations.registry import applicability, rules
+from trialdesk.integrations.registry.facts import applicability_of, paediatric
 from trialdesk.interop import ctgov
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
@@ -44,6 +45,10 @@ class RegistryCheck:
     applicable: bool
     differences: tuple[Difference, ...]
     deadlines: tuple[dict, ...]
+    # The 42 CFR 11.22(b) test: "yes", "no" or "unknown", why, and the facts missing for an answer.
+    applicability: str = applicability.UNKNOWN
+    applicability_why: str = ""
+    applicability_missing: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         found = asdict(self)
@@ -64,7 +69,7 @@ class StudyEvidence:
     sites: list[StudySite] = field(default_factory=list)
     first_enrolled_on: dt.date | None = None
     milestones: dict[tuple[str, str], Milestone] = field(default_factory=dict)
-    status_changed_on: dt.date | None = None
+    status_changes: list[dt.date] = field(default_factory=list)  # every change of the study's status
 
     def milestone(self, kind: str, name: str = "") -> Milestone | None:
         return self.milestones.get((kind, name))
@@ -95,30 +100,14 @@ def evidence_for(study_ids: list[int]) -> dict[int, StudyEvidence]:
     for milestone in milestones:  # newest first, so the oldest of a kind is the one kept
         if (milestone.kind, milestone.name) in CHECKED_MILESTONES:
             found[milestone.study_id].milestones[(milestone.kind, milestone.name)] = milestone
-    changes = (
-        AuditEvent.objects.filter(
-            object_type="studies.study",
-            object_id__in=[str(pk) for pk in study_ids],
-            changes__has_key="status",
-        )
-        .values("object_id")
-        .annotate(last=Max("occurred_at"))
-    )
-    for row in changes:
-        found[int(row["object_id"])].status_changed_on = row["last"].date()
+    changes = AuditEvent.objects.filter(
+        object_type="studies.study",
+        object_id__in=[str(pk) for pk in study_ids],
+        changes__has_key="status",
+    ).values_list("object_id", "occurred_at")
+    for object_id, occurred_at in changes:
+        found[int(object_id)].status_changes.append(occurred_at.date())
     return found
-
-
-def is_applicable(record: RegistryRecord, sites: list[StudySite]) -> bool:
-    """The CRM's recorded answer, else the registry record's (rules.is_applicable_clinical_trial)."""
-    if record.applicable_clinical_trial is not None:
-        return record.applicable_clinical_trial
-    return rules.is_applicable_clinical_trial(
-        study_type=record.study_type,
-        phases=tuple(record.phases or ()),
-        fda_regulated=record.is_fda_regulated,
-        has_us_site=any(site.institution.country == "US" for site in sites),
-    )
 
 
 def first_enrolled_on(record: RegistryRecord, evidence: StudyEvidence) -> dt.date | None:
@@ -148,20 +137,25 @@ def registry_facts(study: Study, record: RegistryRecord, evidence: StudyEvidence
         end_of_trial = record.completion_on
     expected = rules.REGISTRY_STATUS_OF.get(study.status, "")
     return rules.RegistryFacts(
-        applicable=is_applicable(record, evidence.sites),
+        applicable=applicability_of(record, evidence.sites).applicable,
         registered_on=record.first_submitted_on,
         first_enrolled_on=first_enrolled_on(record, evidence),
         primary_completion_on=primary_on,
         primary_completion_actual=primary_actual,
         results_submitted_on=record.results_first_submitted_on,
         delay_certified_on=record.delay_certified_on,
+        delay_certification=record.delay_certification,
+        product_approved_on=record.product_approved_on,
         last_update_submitted_on=record.last_update_submitted_on,
-        status_changed_on=evidence.status_changed_on,
+        status_changed_on=rules.first_unreported_change(
+            evidence.status_changes, last_update_submitted_on=record.last_update_submitted_on
+        ),
         registry_status_current=rules.normal_registry_status(record.overall_status) == expected,
         completed=study.status in FINISHED_STATUSES,
         has_eu_site=any(site.institution.country in rules.EU_CTR_COUNTRIES for site in evidence.sites),
         eu_end_of_trial_on=end_of_trial,
         eu_results_submitted_on=record.eu_results_submitted_on,
+        paediatric=paediatric(record),
     )
 
 
@@ -182,6 +176,8 @@ def deadline_rows(
                 "due_on": deadline.due_on,
                 "status": status,
                 "days_late": days_late,
+                "unknown": deadline.unknown,
+                "verified": deadline.verified,
             }
         )
     return rows
@@ -198,15 +194,19 @@ def check_study(study: Study, *, today: dt.date | None = None, user=None) -> Reg
         return None
     today = today or timezone.now().date()
     evidence = evidence_for([study.pk])[study.pk]
+    found = applicability_of(record, evidence.sites)
     return RegistryCheck(
         study_id=study.pk,
         study_code=study.code,
         nct_number=record.nct_number,
         imported_at=record.imported_at,
         last_update_posted_on=record.last_update_posted_on,
-        applicable=is_applicable(record, evidence.sites),
+        applicable=found.answer == applicability.YES,
         differences=tuple(_visible(differences(study, record, evidence), user, study)),
         deadlines=tuple(deadline_rows(study, record, evidence, today)),
+        applicability=found.answer,
+        applicability_why=found.why,
+        applicability_missing=found.missing,
     )
 
 
@@ -334,7 +334,9 @@ def registry_deadlines(user: User) -> list[dict]:
     """Registry obligations (FDAAA 801, EU CTR) of the studies in the user's scope, earliest due first.
 
     Each: study_id, study_code, recipient, rule, description, due_on, status ("open"|"done"|"late"),
-    days_late (how many days past due, for a late item or one met late; else None).
+    days_late (how many days past due, for a late item or one met late; else None), unknown (the fact not
+    known on which it depends, e.g. whether the trial is an applicable clinical trial; "" when none) and
+    verified (False: the rule's source was not read when it was written).
     """
     today = timezone.now().date()
     records = list(registry_records_for(user))

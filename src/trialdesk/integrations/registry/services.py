@@ -275,18 +275,25 @@ REGISTRY_FACT_FIELDS = (
     "delay_certified_on",
     "eu_end_of_trial_on",
     "eu_results_submitted_on",
+    "under_ind_ide",
+    "ind_ide_number",
+    "us_product_exported",
+    "paediatric",
+    "delay_certification",
+    "product_approved_on",
 )
 
 
 @transaction.atomic
 def record_registry_facts(*, study: Study, changes: dict, by: User, reason: str) -> RegistryRecord:
-    """Record whether FDAAA 801 applies, a certification to delay results, and the EU end of trial.
+    """Record whether FDAAA 801 applies, its facts (IND/IDE, a US-made product exported), a certification
+    to delay results and the product's approval date, the EU end of trial and whether it is paediatric.
 
     A study without an imported registry record gets one from its NCT number, so the facts can be kept
     before the first import.
     """
     require(can_manage_study(by, study.pk))
-    records.only_fields(changes, REGISTRY_FACT_FIELDS)
+    changes = records.only_fields(changes, REGISTRY_FACT_FIELDS)
     record = RegistryRecord.objects.filter(study=study).first()
     if record is None:
         if not study.nct_number:

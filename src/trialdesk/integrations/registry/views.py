@@ -9,10 +9,12 @@ from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.core.views import form_page, post_data
 from trialdesk.integrations.models import RegistryRecord
 from trialdesk.integrations.registry import selectors
-from trialdesk.integrations.registry.services import record_registry_facts
+from trialdesk.integrations.registry.services import REGISTRY_FACT_FIELDS, record_registry_facts
 from trialdesk.studies.pages import visible_study
 
 APPLICABILITY_CHOICES = (("", "Read from the registry record"), ("yes", "Yes"), ("no", "No"))
+UNKNOWN_YES_NO = (("", "Unknown"), ("yes", "Yes"), ("no", "No"))
+YES_NO = {True: "yes", False: "no"}
 
 
 class RegistryFactsForm(forms.Form):
@@ -33,13 +35,38 @@ class RegistryFactsForm(forms.Form):
     eu_results_submitted_on = forms.DateField(
         label="EU summary of results submitted on", required=False, widget=DateInput
     )
+    under_ind_ide = forms.ChoiceField(
+        label="Conducted under a US IND or IDE", choices=UNKNOWN_YES_NO, required=False
+    )
+    ind_ide_number = forms.CharField(label="IND / IDE number", max_length=20, required=False)
+    us_product_exported = forms.ChoiceField(
+        label="A product made in the United States is exported for the study",
+        choices=UNKNOWN_YES_NO,
+        required=False,
+        help_text="Unknown: read from the registry record (isUsExport) where it says.",
+    )
+    paediatric = forms.ChoiceField(
+        label="Paediatric trial (EU results within six months)",
+        choices=UNKNOWN_YES_NO,
+        required=False,
+        help_text="Unknown: read from the registry's age groups (CHILD) where it gives them.",
+    )
+    delay_certification = forms.ChoiceField(
+        label="The certification to delay results seeks",
+        choices=RegistryRecord._meta.get_field("delay_certification").choices,
+        required=False,
+    )
+    product_approved_on = forms.DateField(
+        label="Product (or new use) approved, licensed or cleared by the FDA on",
+        required=False,
+        widget=DateInput,
+    )
     reason = reason_field()
 
     def changes(self) -> dict:
         values = {name: self.cleaned_data[name] for name in self.fields if name != "reason"}
-        values["applicable_clinical_trial"] = {"yes": True, "no": False}.get(
-            values["applicable_clinical_trial"]
-        )
+        for name in ("applicable_clinical_trial", "under_ind_ide", "us_product_exported", "paediatric"):
+            values[name] = {"yes": True, "no": False}.get(values[name])
         return values
 
 
@@ -61,12 +88,9 @@ def registry_facts(request, study_id):
     record = RegistryRecord.objects.filter(study=study).first()
     initial = {}
     if record:
-        initial = {
-            "applicable_clinical_trial": {True: "yes", False: "no"}.get(record.applicable_clinical_trial, ""),
-            "delay_certified_on": record.delay_certified_on,
-            "eu_end_of_trial_on": record.eu_end_of_trial_on,
-            "eu_results_submitted_on": record.eu_results_submitted_on,
-        }
+        initial = {name: getattr(record, name) for name in REGISTRY_FACT_FIELDS}
+        for name in ("applicable_clinical_trial", "under_ind_ide", "us_product_exported", "paediatric"):
+            initial[name] = YES_NO.get(initial[name], "")
     form = RegistryFactsForm(post_data(request), initial=initial)
     tab = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=registry"
     return form_page(

@@ -1,10 +1,12 @@
 """The registry check: differences between ClinicalTrials.gov and Trialdesk, deadlines, API and command."""
 
+import copy
 import datetime as dt
 import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -12,6 +14,7 @@ from trialdesk.integrations.models import RegistryRecord
 from trialdesk.integrations.registry import selectors
 from trialdesk.integrations.registry.services import import_record, record_registry_facts
 from trialdesk.integrations.tests.test_ctgov_import import load, parsed, recruiting_record
+from trialdesk.interop import ctgov
 from trialdesk.sites import services as site_services
 from trialdesk.sites.models import StudySite
 from trialdesk.studies import services as study_services
@@ -140,6 +143,8 @@ def test_registry_deadlines_contract_is_scoped(world, imported):
         "due_on",
         "status",
         "days_late",
+        "unknown",  # issue 13: the fact it depends on that is not known
+        "verified",  # and whether its rule's source was read
     }
     assert all(row["status"] in ("open", "done", "late") for row in rows)
     for person in (world.monitor, world.coordinator, world.auditor, world.outsider):
@@ -287,3 +292,103 @@ def test_api_import_may_skip_unnamed_locations(world, client_for):
     assert response.status_code == 200
     (study,) = response.json()["studies"]
     assert (study["created"], study["sites_created"], len(study["warnings"])) == (True, 0, 42)
+
+
+# --- issue 13: the applicable-clinical-trial test and deadlines as the law has them ------------------
+
+
+def _import(world, record: dict):
+    outcome = import_record(
+        ctgov.parse_record(record, skip_unnamed_locations=True), by=world.crm, today=TODAY
+    )
+    return Study.objects.get(pk=outcome.study_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "missing"),
+    [
+        ("NCT04431453", "yes", []),  # FDA-regulated drug, sites in ES, GB, IT and the US
+        ("NCT00763412", "yes", []),  # FDA-regulated drug, a US site
+        ("NCT00184067", "unknown", ["FDA-regulated product"]),  # a US site, product not said
+        ("NCT02552212", "unknown", ["FDA-regulated product"]),  # product not said
+        ("NCT05594173", "no", []),  # observational
+    ],
+)
+def test_the_applicable_clinical_trial_test_on_real_records(world, name, answer, missing):
+    study = _import(world, load(name))
+    check = selectors.check_study(study, today=TODAY)
+    assert (check.applicability, list(check.applicability_missing)) == (answer, missing)
+    assert check.applicable is (answer == "yes")
+
+
+def test_a_trial_without_a_us_site_is_applicable_under_an_ind_once_the_crm_says_so(world):
+    record = copy.deepcopy(load("NCT02552212"))  # its sites outside the United States only
+    protocol = record["protocolSection"]
+    protocol["oversightModule"].update(isFdaRegulatedDrug=True, isFdaRegulatedDevice=False)
+    locations = protocol["contactsLocationsModule"]["locations"]
+    protocol["contactsLocationsModule"]["locations"] = [
+        x for x in locations if x["country"] != "United States"
+    ]
+    study = _import(world, record)
+    check = selectors.check_study(study, today=TODAY)
+    assert check.applicability == "unknown"
+    assert list(check.applicability_missing) == ["IND/IDE", "product made in the US and exported"]
+    fdaaa = [d for d in check.deadlines if d["recipient"] == "ClinicalTrials.gov"]
+    assert fdaaa and all(d["unknown"] == "whether it is an applicable clinical trial" for d in fdaaa)
+    record_registry_facts(
+        study=study, changes={"under_ind_ide": True, "ind_ide_number": "123456"}, by=world.crm, reason="IND"
+    )
+    check = selectors.check_study(study, today=TODAY)
+    assert (check.applicability, check.applicability_why) == (
+        "yes",
+        "FDA-regulated product studied under an IND or IDE",
+    )
+    assert all(d["unknown"] == "" for d in check.deadlines if d["recipient"] == "ClinicalTrials.gov")
+
+
+def test_an_ind_number_with_not_under_an_ind_is_refused_naming_the_field(world, imported):
+    with pytest.raises(ValidationError) as error:
+        record_registry_facts(
+            study=imported,
+            changes={"under_ind_ide": False, "ind_ide_number": "123"},
+            by=world.crm,
+            reason="x",
+        )
+    assert list(error.value.message_dict) == ["ind_ide_number"]
+
+
+@pytest.mark.parametrize(
+    ("paediatric", "due", "unknown"),
+    [
+        (None, "2025-12-30", ""),  # the registry's age groups include CHILD: paediatric, six months
+        (False, "2026-06-30", ""),  # the CRM says it is not: 12 months (Art. 37(4))
+    ],
+)
+def test_eu_results_of_a_real_paediatric_trial(world, paediatric, due, unknown):
+    study = _import(world, load("NCT04431453"))
+    record_registry_facts(
+        study=study,
+        changes={"eu_end_of_trial_on": dt.date(2025, 6, 30), "paediatric": paediatric},
+        by=world.crm,
+        reason="end of trial",
+    )
+    check = selectors.check_study(study, today=TODAY)
+    (eu,) = [d for d in check.deadlines if d["recipient"] == "EU CTIS"]
+    assert (eu["due_on"].isoformat(), eu["unknown"]) == (due, unknown)
+
+
+def test_the_status_update_is_due_30_days_after_the_first_unreported_change(world, imported, clock):
+    clock.move_to("2026-01-10T10:00Z")
+    study = study_services.update_study(
+        study=imported, changes={"status": "suspended"}, by=world.crm, reason="hold"
+    )
+    clock.move_to("2026-01-25T10:00Z")
+    study = study_services.update_study(
+        study=study, changes={"status": "recruiting"}, by=world.crm, reason="x"
+    )
+    study = study_services.update_study(
+        study=study, changes={"status": "active_not_recruiting"}, by=world.crm, reason="closed"
+    )
+    check = selectors.check_study(study, today=dt.date(2026, 2, 1))
+    (update,) = [d for d in check.deadlines if d["rule"] == "42 CFR 11.64(a)(1)(ii)"]
+    assert update["due_on"] == dt.date(2026, 2, 9)  # 30 days after 10 January, not after 25 January

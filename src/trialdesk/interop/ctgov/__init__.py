@@ -4,7 +4,8 @@ Every field of a record may be missing (records fetched with a `fields=` project
 A problem that makes the record unusable (no NCT number, an unknown country, a location without a
 facility, a value of the wrong JSON type) raises RecordError naming the JSON path; a problem the import
 can live with becomes a warning with its path. Field names follow the API's OpenAPI document
-(`ctg-oas-v2.yaml`, published by the U.S. National Library of Medicine).
+(`ctg-oas-v2.yaml`, published by the U.S. National Library of Medicine). `applicability` reads the few
+facts of the FDAAA 801 test from a stored record without parsing it whole.
 
 Countries are matched to ISO 3166-1 codes with pycountry, plus the registry's older spellings
 (countries.py). Time zones come from the geo point (timezonefinder's bundled boundary data), else from
@@ -16,6 +17,7 @@ The format's interface is what this package names below, as for interop.odm: `mo
 and errors), `files` (reading documents), `parser` (one record), `countries` (codes and time zones).
 """
 
+from trialdesk.interop.ctgov.applicability import RegistryFlags, registry_flags
 from trialdesk.interop.ctgov.countries import country_code, time_zone_for
 from trialdesk.interop.ctgov.files import files_in, read_document, records_in
 from trialdesk.interop.ctgov.model import (
@@ -42,11 +44,13 @@ __all__ = [
     "RecordError",
     "RecordSource",
     "RegistryDate",
+    "RegistryFlags",
     "RegistryStudy",
     "country_code",
     "files_in",
     "parse_record",
     "read_document",
     "records_in",
+    "registry_flags",
     "time_zone_for",
 ]
