@@ -1,11 +1,13 @@
 """The safety part of the demo portfolio, loaded after studies, sites and participants exist.
 
 ONC-301 (a US IND as well as its sites' countries, sponsor in New York) has a life-threatening SUSAR
-reported two days ago with its 7-day clocks open and the site → sponsor report submitted, and an older
-SUSAR whose 15-day reports are overdue; ONC-102 has an expected serious event (site → sponsor only,
-submitted) and a non-serious one; NEURO-302 (else ONC-102) has a serious event the site learnt of
-this morning, its 24-hour report still open. So the obligations board and the portfolio counts of the
-demo `crm` and `safety` logins show something overdue, something due within 24 hours and this week.
+reported two days ago with the site → sponsor report and its first 7-day report made, so the complete
+report (8 days after that report) is a follow-up due this week; and an older SUSAR whose 15-day reports
+are overdue, one of them made a day late (missed, kept on the board's record). ONC-102 has an expected
+serious event (site → sponsor only, submitted) and a non-serious one, and no sponsor time zone: its
+safety tab and the board warn. NEURO-302 (else ONC-102) has a serious event the site learnt of this
+morning, its 24-hour report still open. So the obligations board and the portfolio counts of the demo
+`crm` and `safety` logins show something overdue, something due within 24 hours and this week.
 """
 
 import datetime as dt
@@ -59,6 +61,36 @@ def _submit(event, key: str, *, by, hours_after_start: int, reference: str) -> N
     )
 
 
+# First reports whose complete report runs from the report actually made (EU, UK, Canada, Australia, China).
+WITH_COMPLETE_REPORT = ("EU-SUSAR-7D", "UK-SUSAR-7D", "CA-ADR-7D", "AU-SUSAR-7D", "CN-SUSAR-7D")
+
+
+def _first_report_with_follow_up(event, *, by) -> None:
+    """Make the first 7-day report that has a complete report after it, so that follow-up is due."""
+    keys = set(ReportingObligation.objects.filter(adverse_event=event).values_list("key", flat=True))
+    for key in WITH_COMPLETE_REPORT:
+        if key in keys:
+            _submit(event, key, by=by, hours_after_start=5, reference=f"{key}-0001")
+            return
+
+
+def _late_report(event, *, by) -> None:
+    """One of the older SUSAR's 15-day reports made a day after it was due: missed, on record."""
+    obligation = (
+        ReportingObligation.objects.filter(adverse_event=event, status="open", reporting_party="sponsor")
+        .order_by("key")
+        .first()
+    )
+    if obligation is not None:
+        services.mark_submitted(
+            obligation=obligation,
+            by=by,
+            submitted_at=obligation.due_at + dt.timedelta(days=1),
+            reference_number="LATE-0001",
+            reason="demo: reported a day late",
+        )
+
+
 def load_demo(*, today: dt.date, users: dict) -> None:
     """Add this area's demo records; `users` maps demo usernames (crm, admin, …) to users."""
     crm = users["crm"]
@@ -77,6 +109,7 @@ def _onc_301(study: Study, *, crm, today: dt.date) -> None:
     services.save_safety_settings(
         study=study,
         by=crm,
+        sponsor_country="US",
         sponsor_time_zone="America/New_York",
         extra_jurisdictions=["US"],
         development_birth_date=today.replace(year=today.year - 3) - 20 * DAY,
@@ -113,8 +146,9 @@ def _onc_301(study: Study, *, crm, today: dt.date) -> None:
         **common,
     )
     _submit(recent, "PROTOCOL-SAE-SPONSOR", by=crm, hours_after_start=3, reference="SAE-301-0001")
+    _first_report_with_follow_up(recent, by=crm)
     if second is not None:
-        _record(
+        older = _record(
             second,
             days_ago=21,
             verbatim_term="febrile neutropenia after cycle 2",
@@ -127,6 +161,7 @@ def _onc_301(study: Study, *, crm, today: dt.date) -> None:
             resolved_on=_aware(second, 14, 10).date(),
             **common,
         )
+        _late_report(older, by=crm)
 
 
 def _onc_102(study: Study, *, crm) -> None:

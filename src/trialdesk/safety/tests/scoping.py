@@ -11,7 +11,7 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
 
     from tests.factories import make_participant
     from tests.test_scoping_every_route import PEOPLE, SUBJECT_SECRETS, Case
-    from trialdesk.safety import services
+    from trialdesk.safety import deliveries, services
     from trialdesk.safety.models import ReportingObligation
     from trialdesk.safety.tests.factories import make_adverse_event
 
@@ -38,6 +38,16 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
     def obligation_of(event):
         return ReportingObligation.objects.filter(adverse_event=event).order_by("id").first().pk
 
+    def attachment_of(event):
+        obligation = ReportingObligation.objects.filter(adverse_event=event).order_by("id").first()
+        return deliveries.attach(
+            obligation=obligation,
+            kind="report",
+            file_name="report.pdf",
+            content=b"%PDF-1.4 scoping test report",
+            by=world.admin,
+        ).pk
+
     SUBJECT_SECRETS.update(
         {
             "102-951": subjects_a2,
@@ -60,6 +70,10 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
             Case("a reporting obligation at A2", obligation_of(event_a2), subjects_a2),
             Case("a reporting obligation at B1", obligation_of(event_b1), on_b),
             Case("the DSUR of study A", dsur_a.pk, subjects_a1),
+        ],
+        "attachment_id": [
+            Case("a report attached to an obligation at A1", attachment_of(event_a1), subjects_a1),
+            Case("a report attached to an obligation at B1", attachment_of(event_b1), on_b),
         ],
         "token": [Case("the CRM's calendar feed", token, frozenset(PEOPLE))],
     }
