@@ -110,7 +110,12 @@ def keyring(*, create: bool = False) -> KeyRing:
     With `create`, a missing key file is generated (signing needs a key; verifying never makes one, so a
     restore without the right key says which key is unknown instead of inventing another).
     """
-    configured = (getattr(settings, "AUDIT_KEYS", "") or "").strip()
+    # The setting (settings.AUDIT_KEYS, from TRIALDESK_AUDIT_KEYS); a settings module of a deployment's
+    # own that does not define it still gets the environment's keys.
+    configured = getattr(settings, "AUDIT_KEYS", None)
+    if configured is None:
+        configured = os.environ.get("TRIALDESK_AUDIT_KEYS", "")
+    configured = configured.strip()
     cache_key = (configured, str(key_file()))
     ring = _cache.get(cache_key)
     if ring is not None:
