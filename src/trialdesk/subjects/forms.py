@@ -88,6 +88,7 @@ class ConsentForm(forms.Form):
         required=False,
         help_text="The member of staff who obtained consent; you, if left empty.",
     )
+    reason = reason_field(required=False)
 
     def __init__(self, *args, versions, site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +103,9 @@ class ConsentForm(forms.Form):
         self.initial.setdefault("signed_on", local_now.date())
         self.initial.setdefault("signed_time", local_now.strftime("%H:%M"))
         self.fields["signed_time"].help_text = f"Site time ({site.institution.time_zone})."
+        self.fields["reason"].label = "Reason (for a second consent on the same version)"
+        self.fields["reason"].help_text = "Needed only when the person already signed this version."
+        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
 
     def consent(self) -> dict:
         """record_consent's arguments for what was entered."""
@@ -118,6 +122,7 @@ class ConsentForm(forms.Form):
             "signed_at": signed_at,
             "obtained_by": data["obtained_by"],
             "optional_items": answers,
+            "reason": data["reason"],
         }
 
 

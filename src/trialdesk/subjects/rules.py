@@ -136,6 +136,19 @@ def consent_signing_problem(
     return None
 
 
+def repeat_consent_problem(*, already_signed_on: Iterable[date], reason: str) -> str | None:
+    """Why a person's further consent on a version they already signed may not be recorded (named on
+    `reason`), or None: a second signature on the same version needs a reason (a corrected form, a
+    signature missing from the first copy), so that a double entry is not mistaken for one."""
+    earlier = sorted(already_signed_on)
+    if not earlier or (reason or "").strip():
+        return None
+    return (
+        f"This person already signed this consent version on {earlier[-1].isoformat()}: "
+        "give the reason for recording another consent on it."
+    )
+
+
 def reconsent_due_on(*, in_use_from: date, window_days: int, next_visit_on: date | None) -> date:
     """The last day for re-consent: the participant's next scheduled visit or the end of the window
     (window_days after the new version came into use at the site), whichever comes first."""

@@ -124,7 +124,11 @@ class ConsentIn(InSchema):
     )
     obtained_by: str = Field("", description="Who obtained consent; defaults to you.")
     optional_items: dict[str, bool] = Field({}, description="The person's answer to each optional item.")
-    reason: str = Field("", description=REASON_FOR_CHANGE)
+    reason: str = Field(
+        "",
+        description="Required for a second consent on a version the person already signed (why it is "
+        "recorded again); otherwise optional. Kept on the audit trail.",
+    )
 
 
 class ConsentOut(Schema):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trialdesk.core import extensions, records
@@ -157,6 +158,7 @@ def record_consent(
         obtained_by=(obtained_by or "").strip() or by.get_full_name() or by.username,
         optional_items=_optional_answers(consent_version, optional_items),
     )
+    _check_repeat(person, consent_version, reason)
     return records.create_record(consent, by=by, reason=reason)
 
 
@@ -183,6 +185,22 @@ def _check_signing(site: StudySite, version: ConsentVersion, signed_at: datetime
     )
     if problem:
         raise ValidationError({"consent_version": problem})
+
+
+def _check_repeat(person: Participant | ScreeningEntry, version: ConsentVersion, reason: str) -> None:
+    """A second consent on the same version by the same person (before or after enrollment) needs a reason."""
+    same_person = (
+        Q(screening_entry_id=person.pk) if isinstance(person, ScreeningEntry) else Q(participant=person)
+    )
+    if isinstance(person, Participant) and person.screening_entry_id:
+        same_person |= Q(screening_entry_id=person.screening_entry_id)
+    earlier = Consent.objects.filter(same_person, consent_version=version).values_list("signed_at", flat=True)
+    problem = rules.repeat_consent_problem(
+        already_signed_on=[signed_at.astimezone(person.study_site.zone).date() for signed_at in earlier],
+        reason=reason,
+    )
+    if problem:
+        raise ValidationError({"reason": problem})
 
 
 @transaction.atomic
