@@ -11,6 +11,8 @@ from trialdesk.safety.rules.reportable import SERIOUSNESS
 
 RELATED_CAUSALITIES = frozenset({"related", "definitely", "probably", "possibly"})
 FATAL_OUTCOME = "fatal"
+# How far ahead of the server's clock a recorded time may be (a workstation's clock a little fast).
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def is_related(causality: str) -> bool | None:
@@ -51,6 +53,27 @@ def adverse_event_problems(
             errors["site_aware_at"] = "The site cannot become aware of the event before its onset."
     if site_aware_at and sponsor_aware_at and sponsor_aware_at < site_aware_at:
         errors["sponsor_aware_at"] = "The sponsor cannot become aware before the site did."
+    return errors
+
+
+def future_problems(
+    *,
+    onset_on: dt.date | None,
+    site_aware_at: dt.datetime | None,
+    sponsor_aware_at: dt.datetime | None,
+    site_today: dt.date,
+    now: dt.datetime,
+) -> dict[str, str]:
+    """Facts of an adverse event that lie in the future, by field: the onset after the site's today (its
+    own calendar), an awareness after this moment (give or take a clock a few minutes fast). A reporting
+    clock cannot start on a day not yet come."""
+    errors = {}
+    if onset_on and onset_on > site_today:
+        errors["onset_on"] = f"The onset is in the future (today at the site is {site_today.isoformat()})."
+    if site_aware_at and site_aware_at > now + CLOCK_SKEW:
+        errors["site_aware_at"] = "The site cannot become aware of the event in the future."
+    if sponsor_aware_at and sponsor_aware_at > now + CLOCK_SKEW:
+        errors["sponsor_aware_at"] = "The sponsor cannot become aware of the event in the future."
     return errors
 
 
