@@ -169,7 +169,7 @@ def _disclosures(site, staff, people, *, started, crm) -> None:
             interests = [
                 {
                     "kind": "significant_payment",
-                    "amount_band": "25k_50k",
+                    "amount_band": "over_25k_to_50k",
                     "description": "Advisory board fees",
                 }
             ]
@@ -200,7 +200,12 @@ def _load_showcase_site(*, today, users) -> None:
         study_site=site, investigator=users["investigator"], occasion="initial", disclosed_on=today,
         has_interests=True,
         interests=[
-            {"kind": "equity_interest", "amount_band": "under_25k", "description": "Shares in the sponsor"}
+            {
+                "kind": "equity_interest",
+                "amount_band": "up_to_25k",
+                "publicly_traded": True,
+                "description": "Shares in the sponsor",
+            }
         ],
         by=crm, reason="Collected before participation",
     )  # fmt: skip

@@ -100,6 +100,11 @@ class DisclosureForm(forms.Form):
                 choices=blank + list(rules.AMOUNT_BANDS.items()),
                 required=False,
             )
+            self.fields[f"interest_{n}_publicly_traded"] = forms.ChoiceField(
+                label=f"Interest {n}: equity in a publicly traded company?",
+                choices=[("", "— (equity only)"), ("yes", "Yes"), ("no", "No: any amount is disclosed")],
+                required=False,
+            )
             self.fields[f"interest_{n}_description"] = forms.CharField(
                 label=f"Interest {n}: description", max_length=500, required=False
             )
@@ -116,7 +121,14 @@ class DisclosureForm(forms.Form):
                     f"interest_{n}_kind", ValidationError("Give both the kind and the amount band.")
                 )
                 continue
-            description = cleaned.get(f"interest_{n}_description", "")
-            interests.append({"kind": kind, "amount_band": band, "description": description})
+            interest = {
+                "kind": kind,
+                "amount_band": band,
+                "description": cleaned.get(f"interest_{n}_description", ""),
+            }
+            public = {"yes": True, "no": False}.get(cleaned.get(f"interest_{n}_publicly_traded") or "")
+            if public is not None:
+                interest["publicly_traded"] = public
+            interests.append(interest)
         cleaned["interests"] = interests
         return cleaned

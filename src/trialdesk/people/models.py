@@ -5,7 +5,8 @@ from django.db import models
 
 from trialdesk.core.models import RegulatedRecord, User
 from trialdesk.core.scoping import scope_filter
-from trialdesk.people import rules
+from trialdesk.people import disclosure_law, rules
+from trialdesk.people import interests as interest_rules
 
 
 class SiteScopedQuerySet(models.QuerySet):
@@ -165,7 +166,8 @@ class FinancialDisclosure(RegulatedRecord):
 
     def clean(self) -> None:
         errors = {}
-        if problems := rules.interests_problems(self.interests):
+        # A new disclosure takes the current, non-overlapping bands; one on record keeps its old band.
+        if problems := interest_rules.interests_problems(self.interests, new=self._state.adding):
             errors["interests"] = problems
         elif self.has_interests and not self.interests:
             errors["interests"] = "List the interests disclosed (kind and amount band)."
@@ -176,12 +178,24 @@ class FinancialDisclosure(RegulatedRecord):
         if errors:
             raise ValidationError(errors)
 
-    def interest_rows(self) -> list[tuple[str, str, str]]:
+    def interest_rows(self) -> list[tuple[str, str, str, disclosure_law.Classification]]:
+        """(kind, band, description, 21 CFR 54.2 classification) of each interest, as the pages show them."""
         return [
             (
                 rules.INTEREST_KINDS[i["kind"]],
-                rules.AMOUNT_BANDS[i["amount_band"]],
+                disclosure_law.ALL_AMOUNT_BANDS[i["amount_band"]]
+                + {True: ", publicly traded", False: ", not publicly traded"}.get(
+                    i.get("publicly_traded"), ""
+                ),
                 i.get("description", ""),
+                classification,
             )
-            for i in self.interests
+            for i, classification in zip(
+                self.interests, interest_rules.classify_interests(self.interests), strict=True
+            )
         ]
+
+    @property
+    def reportable(self) -> bool | None:
+        """Whether it holds an interest 21 CFR 54.2 makes the sponsor disclose (None: not known)."""
+        return disclosure_law.disclosure_reportable(interest_rules.classify_interests(self.interests))

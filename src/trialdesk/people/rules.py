@@ -4,18 +4,16 @@ and which financial disclosures an investigator owes when.
 Sources: ICH E6(R3) GCP 2.3 / 3.2 (the investigator supervises and keeps a list of persons to whom
 trial-related activities are delegated, who are qualified by training); 21 CFR 54 (financial disclosure
 by clinical investigators: collected before participation, updated during the study and for one year
-after its completion, 54.4(b)). The grace periods below are Trialdesk's policy, not the regulation's.
+after its completion, 54.4(b)). The grace periods below are Trialdesk's policy, not the regulation's, and
+say so (OCCASION_BASIS); which interests are disclosable is in disclosure_law (21 CFR 54.2).
 """
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, RootModel, StrictStr
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
-from trialdesk.interop import json_documents
+from trialdesk.people import disclosure_law
 
 # Delegation-log task codes and their labels, in the order a paper delegation log lists them.
 TASKS: dict[str, str] = {
@@ -158,7 +156,21 @@ OCCASIONS: dict[str, str] = {
     "study_close": "At study close",
     "one_year_after": "One year after study close",
 }
-# Days after the study closes (last participant's last visit) in which the closing disclosure is due.
+# Where each disclosure Trialdesk asks for comes from: the law, or Trialdesk's own policy (labelled so in
+# the data, the pages and the API). The law: the investigator gives the sponsor the information before
+# taking part (21 CFR 312.53(c)(4); 812.43(c)(5) for devices) and updates it while the study runs and for
+# one year after its completion (21 CFR 54.4(b)); it sets no day for a "closing" collection.
+OCCASION_BASIS: dict[str, tuple[str, str]] = {
+    "initial": ("law", "21 CFR 312.53(c)(4); 21 CFR 54.4(b)"),
+    "update": ("law", "21 CFR 54.4(b): updated when relevant changes occur"),
+    "study_close": ("policy", "Trialdesk policy: collected within 30 days of the study's close"),
+    "one_year_after": (
+        "policy",
+        "Trialdesk policy: collected one year after the close, when the duty to update (21 CFR 54.4(b)) ends",
+    ),
+}
+# Days after the study closes (last participant's last visit) in which the closing disclosure is due:
+# Trialdesk's policy, not the regulation's.
 CLOSE_GRACE_DAYS = 30
 # Days before a due date from which a disclosure shows as "due soon" in the reminders.
 REMINDER_DAYS = 30
@@ -170,13 +182,9 @@ INTEREST_KINDS: dict[str, str] = {
     "outcome_compensation": "Compensation affected by the outcome (54.2(a))",
     "other": "Other interest",
 }
-AMOUNT_BANDS: dict[str, str] = {
-    "under_25k": "Under USD 25,000",
-    "25k_50k": "USD 25,000 – 50,000",
-    "50k_100k": "USD 50,000 – 100,000",
-    "over_100k": "Over USD 100,000",
-    "not_monetary": "Not monetary",
-}
+# Non-overlapping bands cut at the thresholds of 54.2(b) and (f) (disclosure_law); the old, overlapping
+# bands stay readable on disclosures recorded before, never accepted on a new one.
+AMOUNT_BANDS: dict[str, str] = disclosure_law.AMOUNT_BANDS
 
 
 # Besides the investigator themself and administrators, the study roles that read disclosed interests.
@@ -220,6 +228,15 @@ class DisclosureDue:
     def occasion_label(self) -> str:
         return OCCASIONS[self.occasion]
 
+    @property
+    def basis(self) -> str:
+        """ "law" or "policy" (Trialdesk's own, not the regulation's)."""
+        return OCCASION_BASIS[self.occasion][0]
+
+    @property
+    def citation(self) -> str:
+        return OCCASION_BASIS[self.occasion][1]
+
 
 def disclosures_due(
     *,
@@ -252,29 +269,6 @@ def _standing(occasion, due_on, disclosed, today, closed_on) -> DisclosureDue:
     if (due_on - today).days <= REMINDER_DAYS:
         return DisclosureDue(occasion, due_on, "due")
     return DisclosureDue(occasion, due_on, "not_yet")
-
-
-class DisclosedInterest(BaseModel):
-    """One interest in a financial disclosure, as the record keeps it (a JSON object)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal[tuple(INTEREST_KINDS)]
-    amount_band: Literal[tuple(AMOUNT_BANDS)]
-    description: StrictStr = ""
-
-
-class DisclosedInterests(RootModel[list[DisclosedInterest]]):
-    """The interests of a disclosure: a list of {kind, amount_band, description}."""
-
-
-def interests_problems(interests) -> list[str]:
-    """Every bad field of a list of disclosed interests, each named by its path (`interests[1].kind`)."""
-    try:
-        json_documents.validate(DisclosedInterests, interests, root="interests")
-    except json_documents.DocumentError as error:
-        return error.lines()
-    return []
 
 
 # Health and "my work": delegated staff's training ----------------------------------------------------------

@@ -136,8 +136,23 @@ class DelegationEntryOut(Schema):
 
 class InterestIn(InSchema):
     kind: InterestKind
-    amount_band: AmountBand
+    amount_band: AmountBand = Field(
+        description="Non-overlapping bands cut at the thresholds of 21 CFR 54.2: up_to_25k (USD 25,000 or "
+        "less), over_25k_to_50k, over_50k_to_100k, over_100k, not_monetary."
+    )
     description: str = Field("", max_length=500)
+    publicly_traded: bool | None = Field(
+        None,
+        description="For an equity interest: whether the company is publicly traded (required: any equity in "
+        "a company that is not is disclosed, 21 CFR 54.2(b)).",
+    )
+
+
+class InterestClassOut(Schema):
+    significant: bool | None = Field(description="Disclosable under 21 CFR 54.2 (null: not known).")
+    citation: str
+    why: str
+    verified: bool = Field(description="False: that paragraph was not read when the rule was written.")
 
 
 class DisclosureIn(InSchema):
@@ -164,6 +179,12 @@ class DisclosureOut(Schema):
     )
     has_interests: bool | None
     interests: list[dict] | None
+    classification: list[InterestClassOut] | None = Field(
+        None, description="Each interest's 21 CFR 54.2 classification (null where the interests are hidden)."
+    )
+    reportable: bool | None = Field(
+        None, description="Holds an interest to disclose to the FDA (null: hidden or not known)."
+    )
     note: str | None
     version: int
 
@@ -182,3 +203,5 @@ class DisclosureDueOut(Schema):
     due_on: dt.date
     status: str = Field(description='"done", "not_yet", "due" (within 30 days) or "overdue".')
     days_overdue: int | None
+    basis: str = Field(description='"law", or "policy": Trialdesk\'s own rule, not the regulation\'s.')
+    citation: str

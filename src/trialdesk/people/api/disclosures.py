@@ -1,5 +1,7 @@
 """API operations on financial disclosures, and who still owes one."""
 
+from dataclasses import asdict
+
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
@@ -20,6 +22,7 @@ from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.people import selectors, services
 from trialdesk.people.api.scope import API_NAMES, _page_of_list, _people_on_study
+from trialdesk.people.interests import classify_interests
 from trialdesk.people.models import FinancialDisclosure
 from trialdesk.people.permissions import can_record_some_disclosure, can_see_financial_interests
 from trialdesk.people.schemas import DisclosureDueOut, DisclosureIn, DisclosureOut, DueFilters
@@ -45,6 +48,8 @@ def _disclosure_out(user: User, disclosure: FinancialDisclosure) -> dict:
         "interests_visible": visible,
         "has_interests": disclosure.has_interests if visible else None,
         "interests": disclosure.interests if visible else None,
+        "classification": [asdict(c) for c in classify_interests(disclosure.interests)] if visible else None,
+        "reportable": disclosure.reportable if visible else None,
         "note": disclosure.note if visible else None,
         "version": disclosure.version,
     }
@@ -85,6 +90,8 @@ def list_disclosures_due(request, study_id: int, filters: Query[DueFilters]):
                         "due_on": due.due_on,
                         "status": due.status,
                         "days_overdue": due.days_overdue,
+                        "basis": due.basis,
+                        "citation": due.citation,
                     }
                 )
     return _page_of_list(sorted(rows, key=lambda r: (r["due_on"], r["site_number"])), filters)
@@ -109,7 +116,12 @@ def create_disclosure(request, study_site_id: int, payload: DisclosureIn):
             disclosed_on=payload.disclosed_on,
             has_interests=payload.has_interests,
             interests=[
-                {"kind": i.kind.value, "amount_band": i.amount_band.value, "description": i.description}
+                {
+                    "kind": i.kind.value,
+                    "amount_band": i.amount_band.value,
+                    "description": i.description,
+                    **({} if i.publicly_traded is None else {"publicly_traded": i.publicly_traded}),
+                }
                 for i in payload.interests
             ],
             note=payload.note,

@@ -137,16 +137,21 @@ def test_interests_are_hidden_from_the_monitor_and_shown_to_the_crm(world, staff
             "occasion": "initial",
             "disclosed_on": today.isoformat(),
             "has_interests": True,
-            "interests": [{"kind": "equity_interest", "amount_band": "50k_100k"}],
+            "interests": [
+                {"kind": "equity_interest", "amount_band": "over_50k_to_100k", "publicly_traded": True}
+            ],
         },
         content_type=JSON,
     )
     assert created.status_code == 201, created.content
     url = f"/api/v1/financial-disclosures/{created.json()['id']}"
     crm_view = client_for(world.crm).get(url).json()
-    assert crm_view["interests"][0]["amount_band"] == "50k_100k" and crm_view["interests_visible"]
+    assert crm_view["interests"][0]["amount_band"] == "over_50k_to_100k" and crm_view["interests_visible"]
+    # 21 CFR 54.2(b): equity in a publicly traded sponsor exceeding USD 50,000 is disclosed
+    assert crm_view["reportable"] is True and crm_view["classification"][0]["citation"] == "21 CFR 54.2(b)"
     monitor_view = client_for(world.monitor).get(url).json()
     assert monitor_view["interests"] is None and monitor_view["has_interests"] is None
+    assert monitor_view["classification"] is None and monitor_view["reportable"] is None
     assert client_for(pi).get(url).json()["interests_visible"] is True
 
 

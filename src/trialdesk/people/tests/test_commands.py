@@ -36,6 +36,7 @@ def test_reminders_list_overdue_disclosures_training_and_unsigned_lines(world, t
         "status": "overdue",
         "days_overdue": 9,
         "due_on": (today - dt.timedelta(days=9)).isoformat(),
+        "basis": "law",  # before participation: 21 CFR 312.53(c)(4); a closing one would say "policy"
     }
     assert overdue in study["disclosures"]
     assert study["awaiting_signature"] == [{"site": "101", "staff_member": "crc_chris", "tasks": ["consent"]}]

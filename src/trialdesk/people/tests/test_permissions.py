@@ -12,7 +12,14 @@ from trialdesk.people.permissions import can_see_financial_interests
 from trialdesk.people.tests.factories import make_staff
 
 COLLECTED_ON = dt.date(2025, 1, 6)
-INTERESTS = [{"kind": "equity_interest", "amount_band": "under_25k", "description": "Shares in the sponsor"}]
+INTERESTS = [
+    {
+        "kind": "equity_interest",
+        "amount_band": "up_to_25k",
+        "description": "Shares in the sponsor",
+        "publicly_traded": True,
+    }
+]
 SEES = {
     "admin": True, "crm": True, "auditor": True, "sponsor_viewer": True, "pi": True,
     "monitor": False, "coordinator": False, "outsider": False, "crc": False,

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trialdesk.people import interests as interest_rules
 from trialdesk.people import rules
 from trialdesk.people.rules import TrainingFact
 
@@ -182,7 +183,12 @@ def test_one_year_after_29_february_is_28_february():
     assert rules.one_year_after(D(2028, 2, 29)) == D(2029, 2, 28)
 
 
-SHARES = {"kind": "equity_interest", "amount_band": "over_100k", "description": "shares"}
+SHARES = {
+    "kind": "equity_interest",
+    "amount_band": "over_100k",
+    "description": "shares",
+    "publicly_traded": True,
+}
 
 
 @pytest.mark.parametrize(
@@ -191,14 +197,27 @@ SHARES = {"kind": "equity_interest", "amount_band": "over_100k", "description": 
         ([], []),
         ([SHARES], []),
         ([{"kind": "equity_interest"}], ["interests[0].amount_band"]),
-        ([SHARES, {"kind": "gift", "amount_band": "under_25k"}], ["interests[1].kind"]),
-        ([{"kind": "other", "amount_band": "under_25k", "value": 3}], ["interests[0].value"]),
-        ([{"kind": "gift", "amount_band": 5, "description": 7}], [f"interests[0].{f}" for f in SHARES]),
+        ([SHARES, {"kind": "gift", "amount_band": "up_to_25k"}], ["interests[1].kind"]),
+        ([{"kind": "other", "amount_band": "up_to_25k", "value": 3}], ["interests[0].value"]),
+        ([{"kind": "gift", "amount_band": 5, "description": 7, "publicly_traded": "x"}],
+         [f"interests[0].{f}" for f in ("kind", "amount_band", "description", "publicly_traded")]),
         ("none", ["interests"]),
+        # the old, overlapping bands are not taken on a new disclosure
+        ([{"kind": "significant_payment", "amount_band": "25k_50k"}], ["interests[0].amount_band"]),
+        # 21 CFR 54.2(b): an equity interest says whether the company is publicly traded
+        ([{"kind": "equity_interest", "amount_band": "up_to_25k"}], ["interests[0]"]),
+        ([{"kind": "significant_payment", "amount_band": "up_to_25k", "publicly_traded": True}],
+         ["interests[0]"]),
     ],
-)
+)  # fmt: skip
 def test_interests_problems_name_every_bad_field(interests, bad_fields):
-    assert [line.split(":")[0] for line in rules.interests_problems(interests)] == bad_fields
+    found = [line.split(":")[0] for line in interest_rules.interests_problems(interests)]
+    assert found == bad_fields
+
+
+def test_a_disclosure_on_record_keeps_its_old_band():
+    old = [{"kind": "significant_payment", "amount_band": "25k_50k"}]
+    assert interest_rules.interests_problems(old, new=False) == []
 
 
 @given(

@@ -278,7 +278,8 @@ def test_disclosure_only_from_an_investigator_of_the_site(world, staff, today):
     assert "investigator" in error.value.message_dict
     disclosure = services.record_disclosure(
         study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=world.crm,
-        has_interests=True, interests=[{"kind": "equity_interest", "amount_band": "over_100k"}],
+        has_interests=True,
+        interests=[{"kind": "equity_interest", "amount_band": "over_100k", "publicly_traded": True}],
     )  # fmt: skip
     assert audit_count(disclosure) == 1
 
@@ -313,7 +314,7 @@ def test_interests_listed_without_the_box_ticked_are_refused(world, staff, today
     with pytest.raises(ValidationError) as error:
         services.record_disclosure(
             study_site=world.site_a1, investigator=pi, occasion="initial", disclosed_on=today, by=world.crm,
-            interests=[{"kind": "other", "amount_band": "under_25k"}],
+            interests=[{"kind": "other", "amount_band": "up_to_25k"}],
         )  # fmt: skip
     assert "has_interests" in error.value.message_dict
     assert not FinancialDisclosure.objects.exists()

@@ -95,10 +95,15 @@ def test_disclosure_form_records_interests_shown_to_the_crm_only(world, staff, c
         {"investigator": pi.pk, "occasion": "initial", "disclosed_on": today.isoformat(),
          "has_interests": "on",
          "interest_1_kind": "equity_interest", "interest_1_amount_band": "over_100k",
-         "interest_1_description": "Acme shares"},
+         "interest_1_publicly_traded": "yes", "interest_1_description": "Acme shares"},
     )  # fmt: skip
     assert response.status_code == 302, response.context["form"].errors
-    assert FinancialDisclosure.objects.get().interests[0]["amount_band"] == "over_100k"
+    assert FinancialDisclosure.objects.get().interests[0] == {
+        "kind": "equity_interest",
+        "amount_band": "over_100k",
+        "description": "Acme shares",
+        "publicly_traded": True,
+    }
     tab = f"/studies/{world.study_a.pk}/?tab=staff"
     assert "Acme shares" in client_for(world.crm).get(tab).content.decode()
     assert "Acme shares" not in client_for(world.monitor).get(tab).content.decode()

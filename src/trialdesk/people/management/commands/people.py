@@ -23,6 +23,7 @@ def study_reminders(study: Study) -> dict:
             "due_on": due.due_on.isoformat(),
             "status": due.status,
             "days_overdue": due.days_overdue,
+            "basis": due.basis,  # "law", or "policy": Trialdesk's own date, not the regulation's
         }
         for row in selectors.disclosure_status_at(study, sites)
         for due in row.owed
@@ -74,7 +75,8 @@ class Command(BaseCommand):
             self.stdout.write(study["study"])
             for d in study["disclosures"]:
                 late = f"overdue by {d['days_overdue']} days" if d["status"] == "overdue" else "due"
-                who = f"{d['investigator']} disclosure ({d['occasion']})"
+                policy = ", Trialdesk policy" if d["basis"] == "policy" else ""
+                who = f"{d['investigator']} disclosure ({d['occasion']}{policy})"
                 self.stdout.write(f"  site {d['site']}: {who} {late}, {d['due_on']}")
             for t in study["training"]:
                 self.stdout.write(
