@@ -43,6 +43,23 @@ def is_in_window(done_on: date, *, start_on: date | None, end_on: date | None) -
     return start_on <= done_on <= end_on
 
 
+def window_departure(*, label: str, done_on: date, start_on: date | None, end_on: date | None) -> str | None:
+    """How a visit done on `done_on` departs from the window the protocol gives it, in words for the
+    deviation it raises; None when it is in window (or has no window: an unscheduled visit)."""
+    if is_in_window(done_on, start_on=start_on, end_on=end_on):
+        return None
+    window = f"its window {start_on:%Y-%m-%d} to {end_on:%Y-%m-%d}"
+    if done_on < start_on:
+        days = (start_on - done_on).days
+        return f"{label} took place on {done_on:%Y-%m-%d}, {_days(days)} before {window} opened."
+    days = (done_on - end_on).days
+    return f"{label} took place on {done_on:%Y-%m-%d}, {_days(days)} after {window} closed."
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 # A visit's standing, as the participant's visit list shows it.
 DONE = "done"
 DONE_OUT_OF_WINDOW = "done_out_of_window"

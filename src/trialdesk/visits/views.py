@@ -178,8 +178,11 @@ def participant_visit_record(request, participant_id):
         return _visits_page(request, participant, record_form=form)
     flag = " It was out of its window." if visit.out_of_window else ""
     messages.success(request, f"Visit recorded on {visit.done_on:%Y-%m-%d}.{flag}")
-    if visit.deviations.filter(created_automatically=True).exists():
-        messages.warning(request, "Re-consent was overdue: a consent deviation was created for review.")
+    for deviation in visit.deviations.filter(created_automatically=True, review_status="needs_review"):
+        messages.warning(
+            request,
+            f"{deviation.get_category_display()} deviation created for review: {deviation.description}",
+        )
     return redirect(_visits_url(participant))
 
 

@@ -88,8 +88,9 @@ def list_participant_visits(request, participant_id: int, filters: Query[VisitFi
 def record_participant_visit(request, participant_id: int, payload: VisitRecordIn, if_match: IfMatch = None):
     """Record a visit: the scheduled one named by `scheduled_visit_id`, or an unscheduled one.
 
-    Out-of-window visits are recorded and flagged; a date in the future, before consent or before
-    enrollment is refused. A visit while re-consent is overdue creates a consent deviation for review.
+    Out-of-window visits are recorded, flagged and raise a visit-window deviation for review; a date
+    in the future, before consent or before enrollment is refused. A visit while re-consent is overdue
+    creates a consent deviation for review.
     """
     user = actor(request)
     participant = _visible_participant(request, participant_id)

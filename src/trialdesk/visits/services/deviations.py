@@ -7,6 +7,7 @@ from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.studies.models import Study
 from trialdesk.subjects.selectors import reconsent_due
+from trialdesk.visits import rules
 from trialdesk.visits.models import DeviationCategory, ProtocolDeviation, ReviewStatus, ScheduledVisit
 from trialdesk.visits.permissions import can_record_deviations, can_review_deviations
 
@@ -53,6 +54,36 @@ def deviation_if_reconsent_overdue(visit: ScheduledVisit, *, by: User | None) ->
             f"{label} took place on {visit.done_on:%Y-%m-%d} while the participant's re-consent "
             f"on the current consent version was overdue{by_when}."
         ),
+        occurred_on=visit.done_on,
+        identified_on=participant.study_site.local_today(),
+        created_automatically=True,
+    )
+    return records.create_record(deviation, by=by, reason="Detected when the visit was recorded")
+
+
+def deviation_if_out_of_window(visit: ScheduledVisit, *, by: User | None) -> ProtocolDeviation | None:
+    """Create a visit-window deviation, waiting for review, when a visit was done outside the window the
+    protocol gives it. One automatic deviation per visit at most, so correcting the visit date adds no
+    second one (the reviewer sees the trail of the visit's dates)."""
+    label = visit.definition.code if visit.definition_id else "The visit"
+    departure = rules.window_departure(
+        label=label, done_on=visit.done_on, start_on=visit.window_start_on, end_on=visit.window_end_on
+    )
+    if departure is None:
+        return None
+    if visit.deviations.filter(category=DeviationCategory.VISIT_WINDOW, created_automatically=True).exists():
+        return None
+    participant = visit.participant
+    deviation = ProtocolDeviation(
+        study_id=participant.study_id,
+        study_site=participant.study_site,
+        participant=participant,
+        scheduled_visit=visit,
+        category=DeviationCategory.VISIT_WINDOW,
+        # Not important by default: a visit off its window seldom touches safety or rights; the reviewer
+        # decides when it does (e.g. a safety assessment missed).
+        important=False,
+        description=departure,
         occurred_on=visit.done_on,
         identified_on=participant.study_site.local_today(),
         created_automatically=True,

@@ -13,7 +13,7 @@ from trialdesk.subjects.selectors import first_consent_on
 from trialdesk.visits import rules
 from trialdesk.visits.models import ScheduledVisit, VisitStatus
 from trialdesk.visits.permissions import can_record_visits
-from trialdesk.visits.services.deviations import deviation_if_reconsent_overdue
+from trialdesk.visits.services.deviations import deviation_if_out_of_window, deviation_if_reconsent_overdue
 
 ONLY_SITE_STAFF = "Only the site's coordinators and investigators, or the study's CRM, record visits."
 
@@ -52,7 +52,8 @@ def record_visit(
 ) -> ScheduledVisit:
     """Mark a visit done on `done_on` (the site's calendar) with how it took place.
 
-    A visit outside its window is recorded and flagged. A date in the future, before the
+    A visit outside its window is recorded, flagged, and raises a visit-window deviation waiting for
+    review. A date in the future, before the
     participant's first consent or before enrollment is refused. Correcting a visit already recorded
     needs a reason. When the participant's re-consent was overdue on the visit date, a consent
     deviation is created automatically, waiting for review.
@@ -79,6 +80,7 @@ def record_visit(
         action="recorded",
     )
     deviation_if_reconsent_overdue(visit, by=by)
+    deviation_if_out_of_window(visit, by=by)
     return visit
 
 
