@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
 from trialdesk.sites.rules import country_choices
-from trialdesk.subjects import services
+from trialdesk.subjects import consent_law, services
 from trialdesk.subjects.models import (
     ConsentVersion,
     DiversityDimension,
@@ -34,7 +34,7 @@ class ScreeningEntryForm(RegulatedRecordForm):
     class Meta:
         model = ScreeningEntry
         fields = services.SCREENING_FIELDS
-        widgets = {"screened_on": DateInput}
+        widgets = {"screened_on": DateInput, "first_assessment_on": DateInput}
         help_texts = {"screening_number": "The site's screening number: never a name or initials."}
 
 
@@ -88,6 +88,31 @@ class ConsentForm(forms.Form):
         required=False,
         help_text="The member of staff who obtained consent; you, if left empty.",
     )
+    signer = forms.ChoiceField(
+        label="Signed by", choices=list(consent_law.SIGNERS.items()), required=False, initial="participant"
+    )
+    representative_relationship = forms.CharField(
+        label="Representative's relationship to the participant",
+        max_length=100,
+        required=False,
+        help_text="For a legally authorised representative: parent, legal guardian, spouse...",
+    )
+    minor_assent = forms.ChoiceField(
+        label="A minor's assent", choices=list(consent_law.ASSENT.items()), required=False
+    )
+    age_at_signing = forms.IntegerField(
+        label="Participant's age (years)",
+        min_value=0,
+        max_value=120,
+        required=False,
+        help_text="Required for a minor, who re-consents on reaching the age of majority where the site is.",
+    )
+    majority_on = forms.DateField(
+        label="Reaches the age of majority on",
+        required=False,
+        widget=DateInput,
+        help_text="For a minor, if known at the site (from the date of birth): re-consent is due that day.",
+    )
     reason = reason_field(required=False)
 
     def __init__(self, *args, versions, site, **kwargs):
@@ -123,6 +148,11 @@ class ConsentForm(forms.Form):
             "obtained_by": data["obtained_by"],
             "optional_items": answers,
             "reason": data["reason"],
+            "signer": data["signer"] or consent_law.PARTICIPANT,
+            "representative_relationship": data["representative_relationship"],
+            "minor_assent": data["minor_assent"],
+            "age_at_signing": data["age_at_signing"],
+            "majority_on": data["majority_on"],
         }
 
 

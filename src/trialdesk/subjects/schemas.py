@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from trialdesk.core.apiutils import InSchema, PageQuery
 from trialdesk.studies.schemas import REASON_FOR_CHANGE, ChangeIn
+from trialdesk.subjects import consent_law
 from trialdesk.subjects.models import (
     DiversityDimension,
     Ethnicity,
@@ -35,6 +36,9 @@ class ScreeningEntryIn(InSchema):
     failure_detail: str = Field(
         "", description="Which criterion (inclusion / exclusion), or what happened (other)."
     )
+    first_assessment_on: dt.date | None = Field(
+        None, description="The first screening assessment (a study procedure): on or after the consent."
+    )
     reason: str = Field("", description=REASON_FOR_CHANGE)
 
 
@@ -46,6 +50,7 @@ class ScreeningEntryPatch(ChangeIn):
     outcome: ScreeningOutcome | None = None
     failure_reason: ScreenFailureReason | NOT_REPORTED | None = None
     failure_detail: str | None = None
+    first_assessment_on: dt.date | None = None
 
 
 class ScreeningEntryOut(Schema):
@@ -59,6 +64,7 @@ class ScreeningEntryOut(Schema):
     outcome: str
     failure_reason: str
     failure_detail: str
+    first_assessment_on: dt.date | None = None
     participant_id: int | None = Field(description="The participant this person was enrolled as.")
     version: int
 
@@ -129,6 +135,17 @@ class ConsentIn(InSchema):
         description="Required for a second consent on a version the person already signed (why it is "
         "recorded again); otherwise optional. Kept on the audit trail.",
     )
+    signer: Literal[tuple(consent_law.SIGNERS)] = Field(
+        consent_law.PARTICIPANT, description="participant, or representative (legally authorised)."
+    )
+    representative_relationship: str = Field("", max_length=100, description="Required for a representative.")
+    minor_assent: Literal[tuple(consent_law.ASSENT)] = Field(
+        "", description="For a minor: assented, or waived (by the committee)."
+    )
+    age_at_signing: int | None = Field(None, ge=0, le=120, description="The participant's age in years.")
+    majority_on: dt.date | None = Field(
+        None, description="For a minor: the day they reach the age of majority where the site is."
+    )
 
 
 class ConsentOut(Schema):
@@ -140,6 +157,11 @@ class ConsentOut(Schema):
     signed_at: dt.datetime
     obtained_by: str
     optional_items: dict[str, bool]
+    signer: str
+    representative_relationship: str
+    minor_assent: str
+    age_at_signing: int | None
+    majority_on: dt.date | None
     version: int
 
 
@@ -172,6 +194,7 @@ class ReconsentOut(Schema):
     approved_on: dt.date
     due_on: dt.date
     is_overdue: bool
+    why: str = Field(description="A new consent version, or reaching the age of majority (and its source).")
 
 
 class ConsentVersionIn(InSchema):

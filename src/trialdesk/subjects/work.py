@@ -9,6 +9,7 @@ from trialdesk.core.roles import SITE_STAFF_ROLES
 from trialdesk.core.scoping import role_facts
 from trialdesk.studies.models import Study
 from trialdesk.subjects.selectors import ReconsentItem, reconsent_worklist
+from trialdesk.subjects.selectors.reconsent import NEW_VERSION
 
 
 def reconsents_due(user, today) -> list[WorkItem]:
@@ -29,12 +30,15 @@ def reconsents_due(user, today) -> list[WorkItem]:
 def _item(entry: ReconsentItem, study: Study) -> WorkItem:
     participant = entry.participant
     version = entry.consent_version
+    title = (
+        f"Re-consent participant {participant.number} (site {participant.study_site.site_number}) "
+        f"on consent v{version.label} ({version.language})"
+    )
+    if entry.why != NEW_VERSION:
+        title += f": {entry.why}"
     return WorkItem(
         kind="reconsent",
-        title=(
-            f"Re-consent participant {participant.number} (site {participant.study_site.site_number}) "
-            f"on consent v{version.label} ({version.language})"
-        ),
+        title=title,
         due_on=entry.due_on,
         url=reverse("participant_consent", kwargs={"participant_id": participant.pk}),
         study_code=study.code,

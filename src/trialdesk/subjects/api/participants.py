@@ -136,6 +136,11 @@ def _record_consent(request, payload: ConsentIn, **person):
             obtained_by=payload.obtained_by,
             optional_items=payload.optional_items,
             reason=payload.reason,
+            signer=payload.signer,
+            representative_relationship=payload.representative_relationship,
+            minor_assent=payload.minor_assent,
+            age_at_signing=payload.age_at_signing,
+            majority_on=payload.majority_on,
             by=user,
             **person,
         )
@@ -319,4 +324,5 @@ def _reconsent_item(item: selectors.ReconsentItem) -> dict:
         "approved_on": item.approved_on,
         "due_on": item.due_on,
         "is_overdue": item.is_overdue,
+        "why": item.why,
     }

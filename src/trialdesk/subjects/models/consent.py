@@ -1,9 +1,11 @@
 """Consent versions of a study, their approval at each site, and the consents signed and withdrawn."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from trialdesk.core.models import RegulatedRecord
+from trialdesk.subjects import consent_law
 from trialdesk.subjects.models.participants import Participant, StudyRecordQuerySet, StudyWideQuerySet
 from trialdesk.subjects.models.screening import ScreeningEntry
 
@@ -122,6 +124,26 @@ class Consent(RegulatedRecord):
     )
     # {item name: agreed?} for each optional item of the version.
     optional_items = models.JSONField(default=dict, blank=True)
+    # Who signed (consent_law): the participant, or a legally authorised representative (with their
+    # relationship); for a minor, the child's assent and age, and when they reach the age of majority.
+    signer = models.CharField(
+        "signed by", max_length=16, choices=list(consent_law.SIGNERS.items()), default=consent_law.PARTICIPANT
+    )
+    representative_relationship = models.CharField(
+        "representative's relationship", max_length=100, blank=True, help_text="e.g. mother, legal guardian"
+    )
+    minor_assent = models.CharField(
+        "assent of a minor", max_length=12, blank=True, choices=list(consent_law.ASSENT.items())
+    )
+    age_at_signing = models.PositiveSmallIntegerField(
+        "participant's age (years)", null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    majority_on = models.DateField(
+        "reaches the age of majority on",
+        null=True,
+        blank=True,
+        help_text="For a minor: the day they reach the age of majority where the site is (re-consent due).",
+    )
 
     objects = StudyRecordQuerySet.as_manager()
 

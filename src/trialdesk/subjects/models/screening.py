@@ -51,6 +51,12 @@ class ScreeningEntry(RegulatedRecord):
     failure_reason = models.CharField(
         "screen-failure reason", max_length=32, choices=ScreenFailureReason.choices, blank=True
     )
+    first_assessment_on = models.DateField(
+        "first screening assessment",
+        null=True,
+        blank=True,
+        help_text="The first study procedure done for screening; the consent is signed on or before it.",
+    )
     failure_detail = models.CharField(
         "which criterion, or what happened",
         max_length=300,

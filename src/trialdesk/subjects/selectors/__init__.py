@@ -3,6 +3,7 @@
 Each list starts from what the user may see.
 """
 
+from trialdesk.subjects.selectors.consent_timing import consent_timing_problem, person_first_consent_on
 from trialdesk.subjects.selectors.diversity import DiversityComparison, diversity_comparison
 from trialdesk.subjects.selectors.reconsent import (
     ReconsentItem,
@@ -38,6 +39,7 @@ __all__ = [
     "ReconsentItem",
     "approvals_for",
     "approved_versions_at",
+    "consent_timing_problem",
     "consent_versions_for",
     "consents_for",
     "consents_of_screening_for",
@@ -48,6 +50,7 @@ __all__ = [
     "first_consent_on",
     "next_participant_number",
     "participants_for",
+    "person_first_consent_on",
     "reconsent_due",
     "reconsent_worklist",
     "recruitment_funnel",

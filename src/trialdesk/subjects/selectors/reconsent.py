@@ -9,7 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from trialdesk.core import extensions
 from trialdesk.core.models import User
 from trialdesk.sites.models import StudySite
-from trialdesk.subjects import rules
+from trialdesk.subjects import consent_law, rules
 from trialdesk.subjects.models import Consent, ConsentApproval, ConsentVersion, Participant
 
 
@@ -27,6 +27,9 @@ def current_versions_at(study_site: StudySite, *, on: date) -> QuerySet[ConsentV
     return ConsentVersion.objects.filter(pk__in=[v.version_id for v in current.values()])
 
 
+NEW_VERSION = "new consent version"
+
+
 @dataclass(frozen=True)
 class ReconsentItem:
     """A participant who must re-consent on a newly approved consent version, and by when."""
@@ -37,6 +40,9 @@ class ReconsentItem:
     due_on: date
     is_overdue: bool
     signed_version: ConsentVersion | None = None  # the version of the participant's latest consent
+    # Why: a new version at the site, or the participant reaching the age of majority after a
+    # representative consented for them as a minor (consent_law.majority_reconsent_due).
+    why: str = NEW_VERSION
 
 
 def _next_visits(waiting: list[tuple[Participant, date]]) -> dict[int, date | None]:
@@ -159,7 +165,58 @@ def reconsent_worklist(user: User, study) -> list[ReconsentItem]:
         )
         for participant, new in waiting
     ]
+    items.extend(_majority_items(user, study, sites=sites, current=current, versions=versions, today=today))
     items.sort(
         key=lambda i: (not i.is_overdue, i.due_on, i.participant.study_site.site_number, i.participant.number)
     )
     return items
+
+
+def _majority_items(user: User, study, *, sites, current, versions, today) -> list[ReconsentItem]:
+    """Participants whose latest consent a representative gave while they were a minor: they consent
+    themselves on reaching the age of majority where their site is (one query)."""
+    latest = Consent.objects.filter(participant=OuterRef("pk")).order_by("-signed_at", "-id")
+    minors = (
+        Participant.objects.visible_to(user)
+        .filter(study=study, status__in=rules.ACTIVE_STATUSES)
+        .annotate(
+            latest_signer=Subquery(latest.values("signer")[:1]),
+            latest_age=Subquery(latest.values("age_at_signing")[:1]),
+            latest_signed_at=Subquery(latest.values("signed_at")[:1]),
+            latest_majority_on=Subquery(latest.values("majority_on")[:1]),
+            signed_version_id=Subquery(latest.values("consent_version_id")[:1]),
+        )
+        .filter(latest_signer=consent_law.REPRESENTATIVE, latest_age__isnull=False)
+        .only("id", "number", "status", "study_id", "study_site_id")
+    )
+    found = []
+    for participant in minors:
+        site = sites.get(participant.study_site_id)
+        if site is None:
+            continue
+        majority = consent_law.age_of_majority(site.institution.country, site.institution.region)
+        if participant.latest_age >= majority.age:
+            continue  # a representative for an adult who cannot consent: no age to wait for
+        participant.study_site = site
+        signed = versions[participant.signed_version_id]
+        due_on, exact = consent_law.majority_reconsent_due(
+            signed_on=participant.latest_signed_at.astimezone(site.zone).date(),
+            age=participant.latest_age,
+            majority_age=majority.age,
+            majority_on=participant.latest_majority_on,
+        )
+        new = current.get(site.pk, {}).get(signed.language)
+        when = "" if exact else " (earliest day: only the age in years is known)"
+        source = "" if majority.verified else ", unverified"
+        found.append(
+            ReconsentItem(
+                participant=participant,
+                consent_version=versions[new.version_id] if new else signed,
+                approved_on=new.approved_on if new else participant.latest_signed_at.date(),
+                due_on=due_on,
+                is_overdue=today[site.pk] > due_on,
+                signed_version=signed,
+                why=f"reaches {majority.age}, the age of majority ({majority.citation}{source}){when}",
+            )
+        )
+    return found

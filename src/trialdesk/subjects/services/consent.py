@@ -13,7 +13,7 @@ from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.people.selectors import may_perform
 from trialdesk.sites.models import StudySite
-from trialdesk.subjects import rules, selectors
+from trialdesk.subjects import consent_law, rules, selectors
 from trialdesk.subjects.models import (
     Consent,
     ConsentApproval,
@@ -115,11 +115,18 @@ def record_consent(
     obtained_by: str = "",
     optional_items: dict | None = None,
     reason: str = "",
+    signer: str = consent_law.PARTICIPANT,
+    representative_relationship: str = "",
+    minor_assent: str = "",
+    age_at_signing: int | None = None,
+    majority_on: date | None = None,
 ) -> Consent:
     """Record a consent signed by a screened person (before enrollment) or a participant (re-consent).
 
-    The consent is refused when dated in the future, or when its version is not the one the site
-    uses for that language on the day it was signed.
+    The consent is refused when dated in the future, when its version is not the one the site uses for
+    that language on the day it was signed, when it would come after the person's first study procedure
+    (selectors.consent_timing_problem), or when who signed does not fit (a minor's consent is a legally
+    authorised representative's, with the child's assent and age: consent_law.signer_problems).
     """
     person = participant or screening_entry
     if person is None or (participant is not None and screening_entry is not None):
@@ -148,6 +155,17 @@ def record_consent(
         signed_at = timezone.make_aware(signed_at, site.zone)  # a time without offset is the site's
     _check_delegated(by, site, signed_at)
     _check_signing(site, consent_version, signed_at)
+    signed_on = signed_at.astimezone(site.zone).date()
+    if problem := selectors.consent_timing_problem(person, consent_on=signed_on):
+        raise ValidationError({"signed_at": problem})
+    who = {
+        "signer": signer,
+        "representative_relationship": (representative_relationship or "").strip(),
+        "minor_assent": minor_assent or "",
+        "age_at_signing": age_at_signing,
+        "majority_on": majority_on,
+    }
+    _check_signer(site, who, signed_on)
     consent = Consent(
         study_id=person.study_id,
         study_site=site,
@@ -157,9 +175,26 @@ def record_consent(
         signed_at=signed_at,
         obtained_by=(obtained_by or "").strip() or by.get_full_name() or by.username,
         optional_items=_optional_answers(consent_version, optional_items),
+        **who,
     )
     _check_repeat(person, consent_version, reason)
     return records.create_record(consent, by=by, reason=reason)
+
+
+def _check_signer(site: StudySite, who: dict, signed_on: date) -> None:
+    """Who signed fits the participant's age where the site is (consent_law.signer_problems)."""
+    majority = consent_law.age_of_majority(site.institution.country, site.institution.region)
+    problems = consent_law.signer_problems(
+        signer=who["signer"],
+        relationship=who["representative_relationship"],
+        assent=who["minor_assent"],
+        age=who["age_at_signing"],
+        majority_age=majority.age,
+        majority_on=who["majority_on"],
+        signed_on=signed_on,
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_delegated(by: User, site: StudySite, signed_at: datetime) -> None:

@@ -9,6 +9,7 @@ from trialdesk.sites.models import StudySite
 from trialdesk.subjects import rules
 from trialdesk.subjects.models import ScreeningEntry
 from trialdesk.subjects.permissions import can_record_participant_data
+from trialdesk.subjects.selectors.consent_timing import consent_timing_problem
 
 SCREENING_FIELDS = (
     "screening_number",
@@ -18,6 +19,7 @@ SCREENING_FIELDS = (
     "outcome",
     "failure_reason",
     "failure_detail",
+    "first_assessment_on",
 )
 SITE_STAFF_ONLY = "Only the site's coordinators and investigators, or the study's CRM, record this."
 
@@ -30,7 +32,19 @@ def create_screening_entry(*, study_site: StudySite, by: User, reason: str = "",
         study_site=study_site,
         **records.only_fields(values, SCREENING_FIELDS),
     )
+    _check_first_assessment(entry, entry.first_assessment_on)
     return records.create_record(entry, by=by, reason=reason)
+
+
+def _check_first_assessment(entry: ScreeningEntry, first_assessment_on) -> None:
+    """The first screening assessment is a study procedure: not before the person's consent, nor in the
+    future (selectors.consent_timing_problem, the one gate on that order)."""
+    if first_assessment_on is None:
+        return
+    if first_assessment_on > entry.study_site.local_today():
+        raise ValidationError({"first_assessment_on": "The first assessment date is in the future."})
+    if problem := consent_timing_problem(entry, first_assessment_on=first_assessment_on):
+        raise ValidationError({"first_assessment_on": problem})
 
 
 def update_screening_entry(
@@ -52,6 +66,8 @@ def update_screening_entry(
                 "change the participant's status instead."
             }
         )
+    if changes.get("first_assessment_on") is not None:
+        _check_first_assessment(screening_entry, changes["first_assessment_on"])
     return records.update_record(
         screening_entry, changes=changes, by=by, reason=reason, expected_version=expected_version
     )

@@ -9,7 +9,7 @@ from trialdesk.core import records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.subjects.models import Participant
-from trialdesk.subjects.selectors import first_consent_on
+from trialdesk.subjects.selectors import consent_timing_problem
 from trialdesk.visits import rules
 from trialdesk.visits.models import ScheduledVisit, VisitStatus
 from trialdesk.visits.permissions import can_record_visits
@@ -26,8 +26,10 @@ def _visit_date_checks(participant: Participant, done_on: dt.date) -> None:
         done_on,
         today=participant.study_site.local_today(),
         enrolled_on=participant.enrolled_on,
-        first_consent_on=first_consent_on(participant),
+        first_consent_on=None,  # the order of consent and procedures is the subjects app's one gate
     )
+    # A visit is a study procedure: never before the first consent (subjects' one gate on that order).
+    problem = problem or consent_timing_problem(participant, procedure_on=done_on)
     if problem:
         raise ValidationError({"done_on": problem})
 

@@ -314,7 +314,10 @@ def test_a_visit_date_before_first_consent_is_refused(world, vw):
     )  # fmt: skip
     with pytest.raises(ValidationError) as error:
         record(vw.visit_a1, D(2025, 3, 16), by=world.crm)
-    assert "first consent (2025-03-20)" in error.value.message_dict["done_on"][0]
+    assert (
+        "consent is dated 2025-03-20, after the first study procedure"
+        in error.value.message_dict["done_on"][0]
+    )
 
 
 def test_a_modality_the_schedule_does_not_allow_is_refused(world, vw):
