@@ -177,7 +177,7 @@ def _folds(model: type[RegulatedRecord]) -> Iterator[tuple[int, _Fold]]:
 def _same(model_field: models.Field, expected, current) -> bool:
     if expected == current:
         return True
-    try:  # "1.5" and "1.50", two spellings of one instant
+    try:  # "1.5" and "1.50", or one instant written in two time zones
         return model_field.to_python(expected) == model_field.to_python(current)
     except Exception:  # noqa: BLE001 - a value the field cannot read is simply not the same
         return False

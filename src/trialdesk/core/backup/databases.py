@@ -48,6 +48,8 @@ def sqlite_path() -> Path:
 
 
 def _sqlite_snapshot(folder: Path) -> Snapshot:
+    if not sqlite_path().is_file():  # connecting would create an empty one
+        raise BackupProblem(f"no database at {sqlite_path()}")
     target = folder / "trialdesk.sqlite3"
     source = sqlite3.connect(sqlite_path(), timeout=60)
     copy = sqlite3.connect(target)
@@ -55,6 +57,8 @@ def _sqlite_snapshot(folder: Path) -> Snapshot:
         source.backup(copy)  # all pages in one step: one consistent state, writers not blocked (WAL)
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         tables, head = sqlite_facts(copy)
+    except sqlite3.Error as error:
+        raise BackupProblem(f"{sqlite_path()}: {error}") from None
     finally:
         copy.close()
         source.close()

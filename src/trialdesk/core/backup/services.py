@@ -122,6 +122,11 @@ def restore(source: Path, *, anchor_files: list[Path] = ()) -> Outcome:
         shutil.rmtree(staging, ignore_errors=True)
     if not outcome.problems:
         _verify_restored(manifest, anchor_files, outcome)
+        if outcome.problems:
+            outcome.problems.append(
+                f"the restored data in {folder} is NOT verified: remove it (and empty the database) "
+                "before restoring again"
+            )
     return outcome
 
 

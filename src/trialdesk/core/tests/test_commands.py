@@ -178,3 +178,17 @@ def test_bench_generator_fills_the_requested_numbers(db):
     assert (Study.objects.count(), StudySite.objects.count()) == (10, 30)
     bench_crm = RoleAssignment.objects.filter(user__username="bench_crm", role="crm")
     assert bench_crm.count() == 4
+
+
+def test_audit_anchor_to_a_folder_that_does_not_exist_fails_naming_it(world, tmp_path):
+    target = tmp_path / "missing" / "anchors"
+    with pytest.raises(CommandError, match=f"{target}: cannot append the anchor"):
+        run("audit", "anchor", "-o", str(target))
+
+
+def test_backup_never_overwrites_a_file(world, tmp_path):
+    existing = tmp_path / "backup.tar.gz"
+    existing.write_bytes(b"yesterday's backup")
+    with pytest.raises(CommandError, match="exists already") as failure:
+        run("backup", "-o", str(existing))
+    assert failure.value.returncode == 2 and existing.read_bytes() == b"yesterday's backup"

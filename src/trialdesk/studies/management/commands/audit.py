@@ -70,7 +70,12 @@ class Command(BaseCommand):
     def anchor(self, output: str | None) -> None:
         anchor = anchors.anchor_now()
         if output:
-            anchors.append(Path(output), anchor)
+            try:
+                anchors.append(Path(output), anchor)
+            except OSError as error:
+                raise CommandError(
+                    f"{output}: cannot append the anchor ({error.strerror})", returncode=1
+                ) from None
             self.stdout.write(f"anchored event #{anchor.event_id} ({anchor.events} events) to {output}")
         else:
             self.stdout.write(anchor.line())
