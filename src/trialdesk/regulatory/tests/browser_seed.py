@@ -33,10 +33,15 @@ def main() -> None:
         summary_of_changes="Dose reduction rules changed",
         by=world.admin,
     )
-    study_services.change_protocol_status(
-        protocol_version=version, to="submitted", by=world.admin, reason="seed"
-    )
     today = timezone.now().date()
+    # Submitted ten days ago: the sponsor's approval the test records six days ago comes after it.
+    study_services.change_protocol_status(
+        protocol_version=version,
+        to="submitted",
+        by=world.admin,
+        reason="seed",
+        on=today - dt.timedelta(days=10),
+    )
     make_consent_version(
         world.study_a,
         by=world.admin,
