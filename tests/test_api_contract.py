@@ -6,6 +6,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from trialdesk.documents.tests import scoping as documents_scoping
+from trialdesk.finance.tests import scoping as finance_scoping
 from trialdesk.integrations.tests import scoping as integrations_scoping
 from trialdesk.people.tests import scoping as people_scoping
 from trialdesk.regulatory.tests import scoping as regulatory_scoping
@@ -140,6 +141,7 @@ for app_scoping in (
     documents_scoping,
     people_scoping,
     integrations_scoping,
+    finance_scoping,
 ):
     ROUTES |= app_scoping.API_ROUTES
     PATH_PARAMETERS |= app_scoping.PATH_PARAMETERS

@@ -24,6 +24,8 @@ ALLOWED = {
     ("core/audit/trail.py", "record"): "appends the AuditEvent that every write path records",
     # Visits for many participants at once in set-based SQL, audited per site: docs/adr/0004.
     ("visits/services/scheduling.py", "_insert_visits"): "bulk visit scheduling, docs/adr/0004",
+    # Payables generated from the work done in multi-row INSERTs, audited per site: docs/adr/0005.
+    ("finance/services/payables.py", "_insert_lines"): "bulk payable generation, docs/adr/0005",
 }
 
 WRITE_METHODS = {

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "trialdesk.documents",
     "trialdesk.people",
     "trialdesk.integrations",
+    "trialdesk.finance",
     "trialdesk.demo",
 ]
 

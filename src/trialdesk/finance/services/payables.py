@@ -1,0 +1,291 @@
+"""Payables generated from the work done, automatically and idempotently (issue 15 §2; docs/adr/0005).
+
+`generate_payables` reads the work done in a study (services.facts), prices it with each site's fee
+schedules (rules.earnings, the same calculation as `trialdesk finance earnings`), compares what should
+stand with the lines already there, and adds only the difference: a new line for new work, nothing for
+work already paid for at the same amounts, and for work that was corrected or undone a reversal line (the
+opposite amounts) followed, when it still earns, by a new line. A paid line is never changed. Lines are
+written in bulk with one audit event per study site listing the lines added with a digest, the bulk
+path of ADR 0004 applied to payables: 100,000 visits must not take 100,000 audit events.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from trialdesk.core import audit, records
+from trialdesk.core.models import User
+from trialdesk.core.permissions import require
+from trialdesk.finance.models import BudgetVersion, FeeSchedule, PayableLine
+from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
+from trialdesk.finance.rules import earnings, forecast, money, rates
+from trialdesk.finance.selectors import rate_book
+from trialdesk.finance.services.facts import work_done
+from trialdesk.sites.models import StudySite
+
+COMPARED = (
+    "kind",
+    "code",
+    "participant",
+    "earned_on",
+    "fee",
+    "overhead",
+    "holdback",
+    "payable",
+    "study_payable",
+)
+# What a reversal copies from the line it cancels.
+CARRIED = ("currency", "study_currency", "rate", "rate_on", "study_earned")
+NO_BUDGET = "Enter the study budget first: its currency is the one payables are converted to."
+
+
+@dataclass
+class GenerationReport:
+    """What a generation added, and the work nothing in the fee schedules pays for."""
+
+    generation: str
+    lines_added: int = 0
+    reversals: int = 0
+    unmatched: list[tuple[str, earnings.WorkDone]] = field(default_factory=list)
+    sites_without_schedule: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.lines_added} payable lines added, {self.reversals} of them reversals"
+        if self.unmatched:
+            text += f"; {len(self.unmatched)} pieces of work have no fee in their site's schedule"
+        if self.sites_without_schedule:
+            text += f"; sites without a fee schedule: {', '.join(self.sites_without_schedule)}"
+        return text
+
+
+def study_currency(study) -> str | None:
+    budget = BudgetVersion.objects.filter(study=study).order_by("-number").first()
+    return budget.currency if budget else None
+
+
+@transaction.atomic
+def generate_payables(
+    *, study, by: User | None, reason: str = "", today: dt.date | None = None
+) -> GenerationReport:
+    """Bring the study's payable lines in line with the work done. `by` None is the system (the nightly
+    `trialdesk finance payables`); a person must manage the study's finance."""
+    if by is not None:
+        require(can_manage_finance(by, study.pk), ONLY_MANAGERS)
+    reason = records.checked_reason(reason) or "payables generated from the work done"
+    currency = study_currency(study)
+    if currency is None:
+        raise ValidationError({"budget": NO_BUDGET})
+    report = GenerationReport(generation=uuid.uuid4().hex)
+    sites = {s.pk: s for s in StudySite.objects.filter(study=study).select_related("institution")}
+    schedules = _schedules_by_site(study)
+    book = rate_book({currency} | {s.currency for rows in schedules.values() for _, s, _ in rows})
+    standing = _standing_lines(study)
+    rows, missing = [], []
+    for site_id, work in sorted(work_done(study).items()):
+        site = sites[site_id]
+        if site_id not in schedules:
+            report.sites_without_schedule.append(site.site_number)
+            continue
+        site_today = today or site.local_today()
+        result = earnings.earnings([(on, rules) for on, rules, _ in schedules[site_id]], work)
+        report.unmatched += [(site.site_number, item) for item in result.unmatched]
+        wanted = {}
+        for line in result.lines:
+            try:
+                wanted[line.source] = _priced(line, schedules[site_id], currency, book)
+            except rates.MissingRate as problem:
+                missing.append(problem)
+        if missing:
+            continue
+        rows += _difference(site, wanted, standing.get(site_id, {}), site_today, report)
+    if missing:
+        raise ValidationError({"exchange_rate": _missing_message(missing)})
+    _write(study, rows, report, by=by, reason=reason, sites=sites)
+    return report
+
+
+def _schedules_by_site(study) -> dict[int, list[tuple[dt.date, earnings.FeeSchedule, int]]]:
+    found = defaultdict(list)
+    for schedule in FeeSchedule.objects.filter(study=study).order_by("effective_on"):
+        found[schedule.study_site_id].append(
+            (schedule.effective_on, schedule.to_rules(), schedule.payment_terms_days)
+        )
+    return found
+
+
+def _priced(line: earnings.Line, site_schedules, currency: str, book: rates.RateBook) -> dict:
+    terms = next((days for on, _, days in reversed(site_schedules) if on <= line.on), site_schedules[0][2])
+    rate, rate_on = book.rate_on(line.currency, currency, line.on)
+    same = line.currency == currency
+    return {
+        "source": line.source,
+        "kind": line.kind,
+        "code": line.code or "",
+        "participant": line.participant or "",
+        "earned_on": line.on,
+        "due_on": forecast.due_on(line.on, terms),
+        "currency": line.currency,
+        "fee": line.fee,
+        "overhead": line.overhead,
+        "holdback": line.holdback,
+        "payable": line.payable,
+        "study_currency": currency,
+        "rate": None if same else rate,
+        "rate_on": None if same else rate_on,
+        "study_earned": money.rounded(line.earned * rate, currency),
+        "study_payable": money.rounded(line.payable * rate, currency),
+    }
+
+
+def _missing_message(missing: list[rates.MissingRate]) -> str:
+    pairs = sorted({(m.base, m.quote, m.on) for m in missing})
+    first = pairs[0]
+    more = f" and {len(pairs) - 1} more days" if len(pairs) > 1 else ""
+    return (
+        f"No exchange rate {first[0]} → {first[1]} on {first[2].isoformat()}{more} (none in the "
+        f"{rates.LOOKBACK_DAYS} days before either); enter or import those rates, then generate again. "
+        "Nothing was saved."
+    )
+
+
+def _standing_lines(study) -> dict[int, dict[str, dict]]:
+    """{site id: {source: the line standing for it}}: the latest line of each source that is neither a
+    reversal nor reversed."""
+    lines = (
+        PayableLine.objects.filter(study=study)
+        .order_by("id")
+        .values("id", "study_site_id", "reverses_id", "source", *COMPARED, *CARRIED)
+    )
+    reversed_ids, latest = set(), {}
+    for line in lines.iterator(chunk_size=5000):
+        if line["reverses_id"]:
+            reversed_ids.add(line["reverses_id"])
+        else:
+            latest[(line["study_site_id"], line["source"])] = line
+    found: dict[int, dict[str, dict]] = defaultdict(dict)
+    for (site_id, source), line in latest.items():
+        if line["id"] not in reversed_ids:
+            found[site_id][source] = line
+    return found
+
+
+def _same(wanted: dict, standing: dict) -> bool:
+    return all(
+        (Decimal(wanted[name]) == Decimal(standing[name]))
+        if isinstance(wanted[name], Decimal)
+        else wanted[name] == standing[name]
+        for name in COMPARED
+    )
+
+
+def _difference(
+    site, wanted: dict[str, dict], standing: dict[str, dict], today: dt.date, report
+) -> list[dict]:
+    rows = []
+    for source in sorted(set(wanted) | set(standing), key=lambda s: (s in standing, s)):
+        new, old = wanted.get(source), standing.get(source)
+        if old is not None and new is not None and _same(new, old):
+            continue
+        if old is not None:
+            rows.append(_reversal(site, old, today))
+            report.reversals += 1
+        if new is not None:
+            rows.append({**new, "study_id": site.study_id, "study_site_id": site.pk, "reverses_id": None})
+        report.lines_added += (old is not None) + (new is not None)
+    return rows
+
+
+def _reversal(site, old: dict, today: dt.date) -> dict:
+    negated = {
+        name: -Decimal(old[name])
+        for name in ("fee", "overhead", "holdback", "payable", "study_payable", "study_earned")
+    }
+    return {
+        "study_id": site.study_id,
+        "study_site_id": site.pk,
+        "source": old["source"],
+        "kind": old["kind"],
+        "code": old["code"],
+        "participant": old["participant"],
+        "earned_on": today,
+        "due_on": today,
+        "currency": old["currency"],
+        "study_currency": old["study_currency"],
+        "rate": old["rate"],
+        "rate_on": old["rate_on"],
+        "reverses_id": old["id"],
+        **negated,
+    }
+
+
+def _write(study, rows: list[dict], report: GenerationReport, *, by, reason: str, sites: dict) -> None:
+    if not rows:
+        return
+    added_at: dict[int, list[int]] = defaultdict(list)
+    for line_id, site_id in _insert_lines(rows, report.generation):
+        added_at[site_id].append(line_id)
+    for site_id, ids in sorted(added_at.items()):
+        site_rows = [row for row in rows if row["study_site_id"] == site_id]
+        audit.record(
+            target=sites[site_id],
+            action="payableline.bulk_generated",
+            by=by,
+            before=None,
+            after={
+                "generation": report.generation,
+                "lines_added": len(ids),
+                "reversals": sum(1 for row in site_rows if row["reverses_id"]),
+                "payable_added": str(sum((row["payable"] for row in site_rows), money.ZERO)),
+                audit.BULK_KEY: audit.bulk_created(PayableLine, ids),
+            },
+            reason=reason,
+            study_id=study.pk,
+            study_site_id=site_id,
+        )
+
+
+INSERTED = (
+    "study_id", "study_site_id", "source", "kind", "code", "participant", "earned_on", "due_on", "currency",
+    "fee", "overhead", "holdback", "payable", "study_currency", "rate", "rate_on", "study_earned",
+    "study_payable", "reverses_id",
+)  # fmt: skip
+
+
+def _insert_lines(rows: list[dict], generation: str) -> list[tuple[int, int]]:
+    """INSERT the lines in multi-row statements; returns (line id, study site id) of each.
+
+    Building a model instance per line for bulk_create, and an audit event per line, would take longer
+    than generating a large study's payables should (benchmarks/bench_finance.py); the values here were
+    validated by rules.earnings and the fee schedules' own checks (docs/adr/0005).
+    """
+    quote = connection.ops.quote_name
+    columns = (*INSERTED, "generation", "payment_run_id", "version", "created_at", "updated_at")
+    table = quote(PayableLine._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    per_row = len(columns)
+    max_params = connection.features.max_query_params or 20_000
+    per_statement = max(1, min(2000, max_params // per_row))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt_date = connection.ops.adapt_datefield_value
+    added = []
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), per_statement):
+            chunk = rows[first : first + per_statement]
+            params = []
+            for row in chunk:
+                for name in INSERTED:
+                    value = row[name]
+                    params.append(adapt_date(value) if isinstance(value, dt.date) else value)
+                params += [generation, None, 1, now, now]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {placeholders} RETURNING id, study_site_id", params
+            )
+            added += cursor.fetchall()
+    return added

@@ -1,0 +1,279 @@
+"""Finance writes: payables generated from the work done (idempotent, corrections as reversals, bulk audit
+events the drift check accepts), payment runs, invoices, and bad input refused naming the field with
+nothing written."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from tests.writes import nothing_written
+from trialdesk.core.audit import drift
+from trialdesk.core.models import AuditEvent
+from trialdesk.finance.models import PayableLine, RunStatus
+from trialdesk.finance.services import budgets, invoices, payables, payments
+from trialdesk.finance.tests import factories
+from trialdesk.subjects import services as subject_services
+from trialdesk.subjects.tests.factories import make_screening_entry, make_study_ready
+from trialdesk.visits import services as visit_services
+from trialdesk.visits.tests.factories import build_visit_world
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def finance(world):
+    """Study A with a budget in EUR, site 101 (EUR) and 102 (JPY) fee schedules, and visits W2 done."""
+    admin = world.admin
+    admin.set_password(PASSWORD)
+    admin.save()
+    visits = build_visit_world(world)
+    v1 = make_study_ready(world.study_a, [world.site_a1, world.site_a2], by=admin)
+    for participant in (visits.participant_a1, visits.participant_a2):
+        subject_services.record_consent(
+            participant=participant,
+            consent_version=v1,
+            signed_at=dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC),
+            by=admin,
+        )
+    factories.make_budget(world.study_a, by=admin)
+    factories.make_schedule(world.site_a1, by=admin)
+    factories.make_schedule(world.site_a2, by=admin, currency="JPY", visit_fees={"W2": "150000"})
+    visit_services.record_visit(
+        scheduled_visit=visits.visit_a1, done_on=dt.date(2025, 3, 17), modality="on_site", by=admin
+    )
+    visit_services.record_visit(
+        scheduled_visit=visits.visit_a2, done_on=dt.date(2025, 3, 17), modality="on_site", by=admin
+    )
+    recent = timezone.localdate() - dt.timedelta(days=1)  # the sites' activation (start-up fee) is today
+    for day in (dt.date(2025, 3, 14), dt.date(2025, 3, 21), recent):
+        budgets.create_exchange_rate(by=admin, base="EUR", quote="JPY", on=day, rate="160")
+    return visits
+
+
+def lines(site, kind="visit"):
+    return list(PayableLine.objects.filter(study_site=site, kind=kind).order_by("id"))
+
+
+def test_a_completed_visit_earns_its_fee_once(world, finance):
+    report = factories.generate(world.study_a, by=world.admin)
+    (line,) = lines(world.site_a1)
+    assert (line.kind, line.code, line.participant, line.earned_on) == (
+        "visit",
+        "W2",
+        "101-001",
+        dt.date(2025, 3, 17),
+    )
+    # 1200 + 25 % overhead = 1500, holdback 10 % = 150, payable 1350; due 30 days after.
+    assert (line.fee, line.overhead, line.holdback, line.payable) == (1200, 300, 150, 1350)
+    assert line.due_on == dt.date(2025, 4, 16)
+    assert report.reversals == 0
+    count = PayableLine.objects.count()
+    again = factories.generate(world.study_a, by=world.admin)
+    assert again.lines_added == 0 and PayableLine.objects.count() == count
+
+
+def test_money_earned_in_yen_is_converted_at_the_rate_of_the_day_earned(world, finance):
+    factories.generate(world.study_a, by=world.admin)
+    (line,) = lines(world.site_a2)
+    # 150,000 + 25 % = 187,500 JPY, payable 168,750 JPY; Monday 2025-03-17 uses Friday 14th's 160 JPY/EUR.
+    assert (line.currency, line.payable) == ("JPY", 168750)
+    assert (line.rate_on, line.study_currency) == (dt.date(2025, 3, 14), "EUR")
+    assert line.study_payable == Decimal("1054.69")  # 168,750 / 160 = 1,054.6875, half up
+    assert line.study_earned == Decimal("1171.88")  # 187,500 / 160 = 1,171.875
+
+
+def test_a_missing_rate_refuses_the_whole_generation_naming_it(world, finance):
+    PayableLine.objects.all()  # nothing yet
+    from trialdesk.finance.models import ExchangeRate
+
+    ExchangeRate.objects.filter(on=dt.date(2025, 3, 14)).delete()
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        factories.generate(world.study_a, by=world.admin)
+    assert "No exchange rate JPY → EUR on 2025-03-17" in refused.value.message_dict["exchange_rate"][0]
+
+
+def test_a_corrected_visit_is_reversed_and_earned_again_never_edited(world, finance):
+    factories.generate(world.study_a, by=world.admin)
+    factories.paid_run(world.site_a1, by=world.admin, password=PASSWORD)
+    visit_services.record_visit(
+        scheduled_visit=finance.visit_a1,
+        done_on=dt.date(2025, 3, 18),
+        modality="on_site",
+        by=world.admin,
+        reason="date typed wrong",
+    )
+    report = factories.generate(world.study_a, by=world.admin)
+    paid, reversal, new = lines(world.site_a1)
+    assert paid.payment_run.status == RunStatus.PAID and paid.payable == 1350  # untouched
+    assert (reversal.reverses_id, reversal.payable, reversal.payment_run_id) == (paid.pk, -1350, None)
+    assert (new.earned_on, new.payable, new.reverses_id) == (dt.date(2025, 3, 18), 1350, None)
+    assert report.reversals == 1 and report.lines_added == 2
+    assert factories.generate(world.study_a, by=world.admin).lines_added == 0
+
+
+def test_correcting_a_fee_schedule_reprices_the_work_it_covers(world, finance):
+    factories.generate(world.study_a, by=world.admin)
+    schedule = world.site_a1.fee_schedules.get()
+    budgets.update_fee_schedule(
+        schedule=schedule,
+        by=world.admin,
+        changes={"visit_fees": {**factories.FEES, "W2": "1000"}},
+        reason="typo",
+    )
+    factories.generate(world.study_a, by=world.admin)
+    assert [line.payable for line in lines(world.site_a1)] == [1350, -1350, 1125]
+
+
+def test_generation_writes_one_audit_event_per_site_that_the_drift_check_accepts(world, finance):
+    before = AuditEvent.objects.count()
+    factories.generate(world.study_a, by=world.admin)
+    events = AuditEvent.objects.filter(id__gt=0).order_by("-id")[: AuditEvent.objects.count() - before]
+    assert {e.action for e in events} == {"payableline.bulk_generated"}
+    assert {e.study_site_id for e in events} == {world.site_a1.pk, world.site_a2.pk}
+    report = drift.check_records()
+    assert not [p for p in report.problems if "payable" in p.lower()], report.problems
+
+
+def test_screen_failures_beyond_the_cap_earn_nothing_and_a_revised_outcome_is_reversed(world, finance):
+    entries = []
+    for number in ("S-1", "S-2", "S-3"):
+        entry = make_screening_entry(world.site_a1, number, by=world.admin)
+        entries.append(
+            subject_services.update_screening_entry(
+                screening_entry=entry,
+                by=world.admin,
+                reason="screen failure",
+                changes={"outcome": "failed", "failure_reason": "exclusion_met", "failure_detail": "E2"},
+            )
+        )
+    factories.generate(world.study_a, by=world.admin)
+    failures = PayableLine.objects.filter(kind="screen_failure").order_by("earned_on", "participant")
+    assert [line.fee for line in failures] == [300, 300, 0]  # the cap is 2
+    subject_services.update_screening_entry(
+        screening_entry=entries[0],
+        by=world.admin,
+        reason="eligible after all",
+        changes={"outcome": "passed", "failure_reason": "", "failure_detail": ""},
+    )
+    factories.generate(world.study_a, by=world.admin)
+    standing = {
+        line.participant: line.payable
+        for line in PayableLine.objects.filter(
+            kind="screen_failure", reverses__isnull=True, reversals__isnull=True
+        )
+    }
+    assert standing == {"S-2": Decimal("337.50"), "S-3": Decimal("337.50")}  # S-3 is now within the cap
+
+
+def test_a_payment_run_refuses_a_line_already_paid(world, finance):
+    factories.generate(world.study_a, by=world.admin)
+    run = factories.paid_run(world.site_a1, by=world.admin, password=PASSWORD)
+    line = run.lines.get()
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        payments.create_payment_run(study_site=world.site_a1, line_ids=[line.pk], by=world.admin)
+    assert refused.value.message_dict["lines"] == [f"Line #{line.pk} is already paid {run.number}."]
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        payments.create_payment_run(study_site=world.site_a2, line_ids=[line.pk], by=world.admin)
+    assert "another site's" in refused.value.message_dict["lines"][0]
+
+
+def test_approving_needs_the_approvers_password_and_paying_a_reference(world, finance):
+    factories.generate(world.study_a, by=world.admin)
+    run = payments.create_payment_run(
+        study_site=world.site_a1, line_ids=[lines(world.site_a1)[0].pk], by=world.admin
+    )
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        payments.approve_payment_run(run=run, by=world.admin, password="wrong")
+    assert "password" in refused.value.message_dict
+    run = payments.approve_payment_run(run=run, by=world.admin, password=PASSWORD)
+    assert run.approved_by == world.admin and run.signature_meaning
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        payments.mark_run_paid(
+            run=run, by=world.admin, paid_on=world.site_a1.local_today(), payment_reference=" "
+        )
+    assert "payment_reference" in refused.value.message_dict
+
+
+def test_an_invoice_for_an_item_not_in_the_schedule_is_refused(world, finance):
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        invoices.submit_site_invoice(
+            study_site=world.site_a1,
+            by=world.admin,
+            number="X1",
+            item_code="CATERING",
+            invoice_on=dt.date(2025, 3, 5),
+            amount="10",
+        )
+    assert "CATERING is not in the site's fee schedule" in refused.value.message_dict["item_code"][0]
+
+
+def test_a_disputed_invoice_says_why_and_earns_nothing_an_approved_one_earns_at_cost(world, finance):
+    courier = invoices.submit_site_invoice(
+        study_site=world.site_a1,
+        by=world.admin,
+        number="C1",
+        item_code="COURIER",
+        invoice_on=dt.date(2025, 3, 5),
+        amount="87.345",
+    )
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        invoices.decide_site_invoice(invoice=courier, by=world.admin, decision="disputed")
+    assert "reason" in refused.value.message_dict
+    invoices.decide_site_invoice(invoice=courier, by=world.admin, decision="approved")
+    factories.generate(world.study_a, by=world.admin)
+    line = PayableLine.objects.get(kind="invoice")
+    assert (line.fee, line.overhead, line.holdback, line.payable) == (
+        Decimal("87.35"),
+        0,
+        0,
+        Decimal("87.35"),
+    )
+
+
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"visit_fees": {"W2": "-5"}}, "visit_fees"),
+        ({"holdback_percent": Decimal(120)}, "holdback_percent"),
+        ({"currency": "EURO"}, "currency"),
+        ({"startup_fee": Decimal(-1)}, "startup_fee"),
+    ],
+)
+def test_bad_fee_schedules_name_the_field_and_save_nothing(world, values, field):
+    factories.make_budget(world.study_a, by=world.admin)
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        factories.make_schedule(world.site_a1, by=world.admin, **values)
+    assert field in refused.value.message_dict
+
+
+def test_only_finance_managers_generate_or_pay(world, finance):
+    for person in (world.monitor, world.sponsor_viewer, world.auditor, world.coordinator):
+        with pytest.raises(PermissionDenied):
+            payables.generate_payables(study=world.study_a, by=person)
+
+
+def test_without_a_budget_there_is_no_study_currency_to_convert_to(world):
+    factories.make_schedule(world.site_b1, by=world.admin)
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        factories.generate(world.study_b, by=world.admin)
+    assert "budget" in refused.value.message_dict
+
+
+def test_rates_import_all_or_nothing_with_a_line_per_bad_row(world):
+    from trialdesk.interop import tabular
+
+    good = tabular.read_csv(b"Date,USD,JPY\n2025-03-14,1.0852,160.5\n2025-03-17,1.09,N/A\n", "eurofxref.csv")
+    added, known = budgets.import_rates(by=world.admin, table=good)
+    assert (added, known) == (3, 0)
+    rows = b"Date,Base,Quote,Rate\n2025-03-18,EUR,USD,1.1\n2025-03-19,EUR,XYZ,1\n2025-03-20,EUR,USD,-1\n"
+    bad = tabular.read_csv(rows, "r.csv")
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        budgets.import_rates(by=world.admin, table=bad)
+    assert refused.value.message_dict["file"] == [
+        "r.csv row 3, column Quote: XYZ is not an ISO 4217 currency code; "
+        "use a code such as EUR, USD, GBP or JPY.",
+        "r.csv row 4, column Rate: An amount cannot be negative.",
+    ]
