@@ -201,6 +201,9 @@ PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 # Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.
 DOCUMENT_MAX_BYTES = int(os.environ.get("TRIALDESK_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(os.environ.get("TRIALDESK_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Keys that sign the audit trail, "id:base64,..." newest first (core.audit.keys). Unset: a key file is
+# generated in DATA_DIR for development; production sets it, and keeps it out of the database's backups.
+AUDIT_KEYS = os.environ.get("TRIALDESK_AUDIT_KEYS", "")
 
 LOGGING = {
     "version": 1,
