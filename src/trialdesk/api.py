@@ -13,7 +13,7 @@ from ninja.utils import check_csrf
 
 from trialdesk.core import extensions
 from trialdesk.core import services as core_services
-from trialdesk.core.apiutils import error_body, request_errors, summary, validation_errors
+from trialdesk.core.apiutils import UploadTooLarge, error_body, request_errors, summary, validation_errors
 from trialdesk.core.records import StaleVersion
 
 
@@ -106,6 +106,11 @@ def on_not_found(request, exc):
 @api.exception_handler(ObjectDoesNotExist)
 def on_object_missing(request, exc):
     return _answer(request, 404, "Not found.")
+
+
+@api.exception_handler(UploadTooLarge)
+def on_upload_too_large(request, exc):
+    return _answer(request, 413, str(exc), [{"field": exc.field, "message": str(exc)}])
 
 
 @api.exception_handler(StaleVersion)

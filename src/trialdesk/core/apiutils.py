@@ -31,6 +31,17 @@ CREATE_ERRORS = (400, 401, 403, 409, 422)  # a new top-level record: nothing to 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
+# A reason the service requires (core.records.require_reason): the document says so, and a missing or
+# blank one is refused before the service runs, with the service's own words.
+REASON_REQUIRED = "A reason for change is required."
+NOT_BLANK = r"\S"
+
+
+def required_reason(description: str) -> Any:
+    """The `reason` field of an input the service refuses without a reason."""
+    return Field(pattern=NOT_BLANK, description=f"Required. {description}")
+
+
 class FieldError(Schema):
     field: str | None = Field(description="The input field at fault; null when the record as a whole is.")
     message: str
@@ -44,6 +55,45 @@ class ErrorOut(Schema):
 def with_errors(responses: Mapping[int, Any], codes: tuple[int, ...]) -> dict[int, Any]:
     """An operation's `response=` mapping: its success schema(s) plus the error body for each code."""
     return {**responses, **{code: ErrorOut for code in codes}}
+
+
+def answers_in(media_types: Mapping[str, dict], *, status: int = 200) -> dict:
+    """An operation's `openapi_extra` documenting the media types it answers `status` in besides (or,
+    with `response={status: None}`, instead of) JSON: a CSV or Excel file, FHIR JSON, a stored file."""
+    return {
+        "responses": {status: {"content": {name: {"schema": schema} for name, schema in media_types.items()}}}
+    }
+
+
+FILE = {"type": "string", "format": "binary"}
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadTooLarge(Exception):
+    """An upload over its size limit: the API answers 413 naming the field, before the service runs."""
+
+    def __init__(self, message: str, *, field: str = "file"):
+        super().__init__(message)
+        self.field = field
+
+
+# Room for the multipart framing and the other fields around the file in the declared Content-Length.
+UPLOAD_FRAMING = 64 * 1024
+
+
+def refuse_oversized_upload(request: HttpRequest, *, limit: int, message, field: str = "file") -> None:
+    """Raise UploadTooLarge when the request declares more than `limit` bytes (plus framing), or its file
+    `field` is larger than `limit`. `message(size)` says so in words."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + UPLOAD_FRAMING:
+        raise UploadTooLarge(message(declared), field=field)
+    upload = request.FILES.get(field)
+    if upload is not None and upload.size is not None and upload.size > limit:
+        raise UploadTooLarge(message(upload.size), field=field)
 
 
 def error_body(detail: str, errors: list[dict] | None = None) -> dict:
@@ -89,7 +139,7 @@ class PageQuery(PlainTextSchema):
 
 
 class DeleteQuery(PlainTextSchema):
-    reason: str = Field("", description="Required. Why the record is deleted; kept on the audit trail.")
+    reason: str = required_reason("Why the record is deleted; kept on the audit trail.")
     version: RecordVersion | None = Field(None, description="The `version` you read (or send `If-Match`).")
 
 
@@ -219,6 +269,8 @@ def _request_message(error: dict) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "This field is not known here."
+    if error.get("loc", ())[-1:] == ("reason",) and kind in ("missing", "string_pattern_mismatch"):
+        return REASON_REQUIRED
     if kind == "missing":
         return "This field is required."
     message = str(error.get("msg", "This value is not valid."))

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import LARGEST_INTEGER, InSchema, PageQuery, PlainTextSchema
+from trialdesk.core.apiutils import LARGEST_INTEGER, InSchema, PageQuery, PlainTextSchema, required_reason
 from trialdesk.core.roles import Role
 
 
@@ -132,8 +132,8 @@ class RoleGrantIn(InSchema):
 
 
 class ReasonIn(InSchema):
-    reason: str = Field(description="Required. Why; kept on the audit trail.")
+    reason: str = required_reason("Why; kept on the audit trail.")
 
 
 class RevokeQuery(PlainTextSchema):
-    reason: str = Field("", description="Required. Why the role ends; kept on the audit trail.")
+    reason: str = required_reason("Why the role ends; kept on the audit trail.")

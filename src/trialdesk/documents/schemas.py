@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, PageQuery, PlainTextSchema, RecordVersion
+from trialdesk.core.apiutils import InSchema, PageQuery, PlainTextSchema, RecordVersion, required_reason
 from trialdesk.documents.models import Level
 
 REASON_FOR_CHANGE = "Why the record changes; kept on the audit trail."
@@ -144,7 +144,7 @@ class VersionUploadForm(PlainTextSchema):
 
 class DocumentPatch(InSchema):
     title: str | None = Field(None, max_length=300)
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 
@@ -160,7 +160,7 @@ class TmfProfilePatch(InSchema):
     us_ind: bool | None = None
     local_laboratories: bool | None = None
     expiry_warning_days: int | None = Field(None, ge=1, le=730)
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(
         None, description=RECORD_VERSION + " Leave out while there is none."
     )

@@ -5,7 +5,7 @@ from enum import Enum
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import LARGEST_INTEGER, InSchema, PageQuery, RecordVersion
+from trialdesk.core.apiutils import LARGEST_INTEGER, InSchema, PageQuery, RecordVersion, required_reason
 from trialdesk.people import rules
 from trialdesk.people.models import TrainingKind
 
@@ -48,7 +48,7 @@ class TrainingRecordPatch(InSchema):
     expires_on: dt.date | None = None
     provider: str | None = Field(None, max_length=200)
     certificate_reference: str | None = Field(None, max_length=100)
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 
@@ -101,7 +101,7 @@ class SignatureIn(InSchema):
 
 class DelegationEndIn(InSchema):
     ends_on: dt.date = Field(description="The last day the delegation holds.")
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 

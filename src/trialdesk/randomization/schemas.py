@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, RecordVersion
+from trialdesk.core.apiutils import InSchema, RecordVersion, required_reason
 from trialdesk.randomization.models import Measure, Method, SchemeStatus
 from trialdesk.randomization.rules import MAX_PER_STRATUM, MAX_SEED
 
@@ -43,7 +43,7 @@ class SchemePatch(InSchema):
     p_preferred: float | None = Field(None, ge=0, le=1)
     site_is_factor: bool | None = None
     site_weight: float | None = Field(None, ge=0)
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 
@@ -103,7 +103,7 @@ class AllocationOut(Schema):
 
 
 class UnblindIn(InSchema):
-    reason: str = Field("", description="Required. Why the participant must be unblinded.")
+    reason: str = required_reason("Why the participant must be unblinded.")
     password: str = Field("", description="Required. Your password: the electronic signature.")
 
 

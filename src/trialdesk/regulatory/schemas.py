@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
+from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion, required_reason
 from trialdesk.regulatory.models import CommitteeType, ManualItem, Outcome, SubmissionKind
 from trialdesk.regulatory.rules import review
 
@@ -23,7 +23,7 @@ Days = Field(None, ge=0, le=365)
 
 
 class ChangeIn(InSchema):
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 

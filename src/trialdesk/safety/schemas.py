@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
+from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion, required_reason
 from trialdesk.safety.models import ActionTaken, Causality, EventOutcome, ProductType
 from trialdesk.safety.rules import rulebook, windows
 
@@ -60,7 +60,7 @@ class AdverseEventIn(AdverseEventFacts):
 class FollowUpIn(InSchema):
     """Only what changed; the rest is carried over from the latest version."""
 
-    reason: str = Field(description=f"Required. What the follow-up brings. {REASON}")
+    reason: str = required_reason(f"What the follow-up brings. {REASON}")
     version: RecordVersion | None = Field(None, description="The adverse event's `version` you read.")
     verbatim_term: str | None = Field(None, max_length=300)
     ctcae_term: str | None = Field(None, max_length=200)

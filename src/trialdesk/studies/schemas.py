@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, PageQuery, Quantity, RecordVersion
+from trialdesk.core.apiutils import InSchema, PageQuery, Quantity, RecordVersion, required_reason
 from trialdesk.studies.models import ArmType, MilestoneKind, Phase, ProtocolStatus, StudyStatus
 from trialdesk.studies.selectors import PORTFOLIO_SORTS
 
@@ -16,7 +16,7 @@ RECORD_VERSION = "The `version` you read (or send `If-Match` with the ETag); a s
 class ChangeIn(InSchema):
     """What every update carries besides the changed fields."""
 
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 

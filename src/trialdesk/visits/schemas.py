@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
+from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion, required_reason
 from trialdesk.visits.models import Anchor, DeviationCategory, Modality, ReviewStatus, VisitType
 
 REASON_FOR_CHANGE = "Why the record changes; kept on the audit trail."
@@ -14,7 +14,7 @@ DayOffset = Field(ge=-3650, le=36500, description="Days after the anchor (0: the
 
 
 class ChangeIn(InSchema):
-    reason: str = Field("", description=f"Required. {REASON_FOR_CHANGE}")
+    reason: str = required_reason(REASON_FOR_CHANGE)
     version: RecordVersion | None = Field(None, description=RECORD_VERSION)
 
 

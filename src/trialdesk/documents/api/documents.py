@@ -7,15 +7,18 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from trialdesk.core.apiutils import (
+    FILE,
     READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
     actor,
+    answers_in,
     error_body,
     expected_version,
     page_schema,
     paginate,
     referenced,
+    refuse_oversized_upload,
     set_etag,
     with_errors,
 )
@@ -117,13 +120,15 @@ def _person(study: Study, person_id: int | None) -> User | None:
     return referenced(people.distinct(), person_id, field="person_id")
 
 
-@router.post("/studies/{study_id}/documents", response=with_errors({201: DocumentOut}, WRITE_ERRORS))
+@router.post("/studies/{study_id}/documents", response=with_errors({201: DocumentOut}, (*WRITE_ERRORS, 413)))
 def upload_document(request, study_id: int, form: Form[DocumentUploadForm], file: File[UploadedFile] = None):
     """File a document against a TMF artifact (multipart/form-data: the fields, and the file as `file`).
 
     Refused with the field named: an unknown artifact, a level the artifact is not filed at, a file over
     the size limit or of a type not accepted, an expiry before the document's date. Nothing is kept then.
+    A file over the size limit (TRIALDESK_DOCUMENT_MAX_BYTES) answers 413.
     """
+    refuse_oversized_upload(request, limit=storage.max_bytes(), message=lambda _: storage.too_large_message())
     user = actor(request)
     study = _visible_study(request, study_id)
     require(can_file_somewhere(user, study.pk), ONLY_FILERS)
@@ -181,12 +186,15 @@ def update_document(
 
 
 @router.post(
-    "/documents/{document_id}/versions", response=with_errors({201: DocumentVersionOut}, WRITE_ERRORS)
+    "/documents/{document_id}/versions",
+    response=with_errors({201: DocumentVersionOut}, (*WRITE_ERRORS, 413)),
 )
 def upload_document_version(
     request, document_id: int, form: Form[VersionUploadForm], file: File[UploadedFile] = None
 ):
-    """Upload a new version (multipart/form-data); it supersedes the current one, which stays on file."""
+    """Upload a new version (multipart/form-data); it supersedes the current one, which stays on file.
+    A file over the size limit (TRIALDESK_DOCUMENT_MAX_BYTES) answers 413."""
+    refuse_oversized_upload(request, limit=storage.max_bytes(), message=lambda _: storage.too_large_message())
     document = get_object_or_404(_documents(request), pk=document_id)
     require(
         can_file(actor(request), study_id=document.study_id, study_site_id=document.study_site_id),
@@ -222,6 +230,7 @@ def get_document_version(request, document_version_id: int):
     "/document-files/{document_version_id}",
     response=with_errors({200: None}, DOWNLOAD_ERRORS),
     url_name="download_document_file",
+    openapi_extra=answers_in({"*/*": FILE}),
 )
 def download_document_file(request, document_version_id: int):
     """The version's file, after its checksum is verified; the download is on the audit trail.

@@ -69,10 +69,10 @@ def test_bad_uploads_answer_422_naming_the_field_and_keep_nothing(world, client_
     assert not any(p.is_file() for p in (data_dir / "documents").rglob("*"))
 
 
-def test_an_upload_over_the_size_limit_answers_422_on_file(world, client_for, settings, data_dir):
+def test_an_upload_over_the_size_limit_answers_413_on_file(world, client_for, settings, data_dir):
     settings.DOCUMENT_MAX_BYTES = 50
     response = client_for(world.crm).post(f"{API}/studies/{world.study_a.pk}/documents", upload_form(world))
-    assert response.status_code == 422
+    assert response.status_code == 413
     assert response.json()["errors"] == [
         {"field": "file", "message": "The file is larger than the limit of 50 bytes."}
     ]

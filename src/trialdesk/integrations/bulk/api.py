@@ -2,7 +2,8 @@
 
 The file is sent as multipart/form-data (`file`, and `study_id` for sites). The size is checked from
 the request's Content-Length before the body is read (with a personal API token; a browser session's
-CSRF check reads the body first), and again on the file itself. Problems of a file being applied
+CSRF check reads the body first), and again on the file itself: over TRIALDESK_IMPORT_MAX_BYTES is
+a 413 naming `file`. Problems of a file being applied
 answer 422, each error's `field` the column key at fault and its message placed as "FILE row N, column C".
 """
 
@@ -10,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from trialdesk.core.apiutils import CREATE_ERRORS, WRITE_ERRORS, actor, error_body, with_errors
+from trialdesk.core.apiutils import (
+    CREATE_ERRORS,
+    WRITE_ERRORS,
+    actor,
+    error_body,
+    refuse_oversized_upload,
+    with_errors,
+)
 from trialdesk.core.permissions import can_manage_institutions, require
 from trialdesk.integrations.bulk import plans, services
 from trialdesk.integrations.bulk.columns import INSTITUTION_COLUMNS, INSTITUTIONS, SITE_COLUMNS, STUDY_SITES
@@ -63,16 +71,11 @@ def _refusal(plan: plans.ImportPlan) -> Status:
 
 
 def _upload(request) -> tuple[bytes, str]:
-    """The uploaded file's content and name; a declared size over the limit is refused unread."""
-    limit = plans.max_upload_bytes()
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > limit + 64 * 1024:
-        raise ValidationError({"file": plans.too_large_message(declared)})
+    """The uploaded file's content and name; a declared size over the limit is refused unread (413)."""
+    refuse_oversized_upload(request, limit=plans.max_upload_bytes(), message=plans.too_large_message)
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationError({"file": "Send the spreadsheet as the multipart field `file`."})
-    if upload.size > limit:
-        raise ValidationError({"file": plans.too_large_message(upload.size)})
     return upload.read(), upload.name
 
 
@@ -99,7 +102,7 @@ def _run(request, kind: str, *, apply: bool):
 
 @router.post(
     "/imports/institutions/preview",
-    response=with_errors({200: ImportPlanOut}, CREATE_ERRORS),
+    response=with_errors({200: ImportPlanOut}, (*CREATE_ERRORS, 413)),
     openapi_extra=_multipart(with_study=False),
 )
 def preview_institutions_import(request):
@@ -109,7 +112,7 @@ def preview_institutions_import(request):
 
 @router.post(
     "/imports/institutions/apply",
-    response=with_errors({200: ImportPlanOut}, CREATE_ERRORS),
+    response=with_errors({200: ImportPlanOut}, (*CREATE_ERRORS, 413)),
     openapi_extra=_multipart(with_study=False),
 )
 def apply_institutions_import(request):
@@ -119,7 +122,7 @@ def apply_institutions_import(request):
 
 @router.post(
     "/imports/sites/preview",
-    response=with_errors({200: ImportPlanOut}, WRITE_ERRORS),
+    response=with_errors({200: ImportPlanOut}, (*WRITE_ERRORS, 413)),
     openapi_extra=_multipart(with_study=True),
 )
 def preview_sites_import(request):
@@ -129,7 +132,7 @@ def preview_sites_import(request):
 
 @router.post(
     "/imports/sites/apply",
-    response=with_errors({200: ImportPlanOut}, WRITE_ERRORS),
+    response=with_errors({200: ImportPlanOut}, (*WRITE_ERRORS, 413)),
     openapi_extra=_multipart(with_study=True),
 )
 def apply_sites_import(request):

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from ninja import Router
 from ninja.errors import HttpError
 
-from trialdesk.core.apiutils import READ_ERRORS, actor, visible_or_404, with_errors
+from trialdesk.core.apiutils import READ_ERRORS, actor, answers_in, visible_or_404, with_errors
 from trialdesk.integrations.fhir import selectors as fhir
 from trialdesk.interop import fhir as fhir_format
 from trialdesk.studies.models import Study
@@ -20,6 +20,12 @@ from trialdesk.subjects.models import Participant
 router = Router(tags=["FHIR"])
 FHIR_ERRORS = (*READ_ERRORS, 406)
 FHIR_VERSIONS = {"R4": "4.0", "R5": "5.0"}
+# The answer is a FHIR resource (application/fhir+json), R4's or R5's; its shape is FHIR's, not ours.
+FHIR_RESOURCE = {
+    "type": "object",
+    "required": ["resourceType"],
+    "properties": {"resourceType": {"type": "string"}},
+}
 
 
 def _release(request) -> str:
@@ -36,7 +42,11 @@ def _fhir_response(resource: dict, release: str) -> HttpResponse:
     return HttpResponse(json.dumps(resource, ensure_ascii=False), content_type=content_type)
 
 
-@router.get("/fhir/ResearchStudy/{study_id}", response=with_errors({200: dict}, FHIR_ERRORS))
+@router.get(
+    "/fhir/ResearchStudy/{study_id}",
+    response=with_errors({200: None}, FHIR_ERRORS),
+    openapi_extra=answers_in({fhir_format.FHIR_JSON: FHIR_RESOURCE}),
+)
 def fhir_research_study(request, study_id: int):
     """The study as a ResearchStudy: identifiers, status, phase, sites, enrollment (R4, or R5 on request)."""
     study = visible_or_404(request, Study, study_id)
@@ -44,7 +54,11 @@ def fhir_research_study(request, study_id: int):
     return _fhir_response(fhir.research_study(actor(request), study, release=release), release)
 
 
-@router.get("/fhir/ResearchSubject/{participant_id}", response=with_errors({200: dict}, FHIR_ERRORS))
+@router.get(
+    "/fhir/ResearchSubject/{participant_id}",
+    response=with_errors({200: None}, FHIR_ERRORS),
+    openapi_extra=answers_in({fhir_format.FHIR_JSON: FHIR_RESOURCE}),
+)
 def fhir_research_subject(request, participant_id: int):
     """The participant as a ResearchSubject: study, status, consent; arm only if unblinded (R4 or R5)."""
     participant = visible_or_404(request, Participant, participant_id, "study")

@@ -47,7 +47,7 @@ def _body(request):
 
 @router.post(
     "/imports/ctgov",
-    response=with_errors({200: ImportOut}, CREATE_ERRORS),
+    response=with_errors({200: ImportOut}, (*CREATE_ERRORS, 413)),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -90,6 +90,6 @@ def test_missing_and_oversized_files_are_refused_naming_the_file_field(world, cl
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "file"
     settings.IMPORT_MAX_BYTES = 1000
     response = post(client, "/api/v1/imports/institutions/preview", b"x" * 5000, name="i.xlsx")
-    assert response.status_code == 422
+    assert response.status_code == 413  # as the OpenAPI document says
     assert response.json()["errors"][0]["field"] == "file"
     assert "too large" in response.json()["errors"][0]["message"]

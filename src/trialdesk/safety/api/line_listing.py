@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from trialdesk.core.apiutils import READ_ERRORS, actor, page_schema, with_errors
+from trialdesk.core.apiutils import CSV, FILE, READ_ERRORS, XLSX, actor, answers_in, page_schema, with_errors
 from trialdesk.safety import listing, selectors
 from trialdesk.safety.api.scope import _study
 from trialdesk.safety.schemas import ListingQuery, ListingRowOut
@@ -12,14 +12,14 @@ from trialdesk.studies.models import Study
 
 router = Router(tags=["safety"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # Line listing --------------------------------------------------------------------------------------------
 
 
 @router.get(
-    "/studies/{study_id}/line-listing", response=with_errors({200: page_schema(ListingRowOut)}, READ_ERRORS)
+    "/studies/{study_id}/line-listing",
+    response=with_errors({200: page_schema(ListingRowOut)}, READ_ERRORS),
+    openapi_extra=answers_in({CSV: FILE, XLSX: FILE}),
 )
 def line_listing(request, study_id: int, query: Query[ListingQuery]):
     """The study's line listing of adverse events: a page of JSON rows, or with `format=csv|xlsx` every row
