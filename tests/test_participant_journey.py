@@ -64,5 +64,6 @@ def test_a_visit_while_reconsent_is_overdue_creates_a_consent_deviation(journey)
     screening = ScheduledVisit.objects.get(participant=participant, definition__code="SCR")
     visit_services.record_visit(scheduled_visit=screening, done_on=late, modality="on_site", by=world.admin)
     deviation = ProtocolDeviation.objects.get(participant=participant, category="consent")
+    assert deviation.created_automatically and deviation.scheduled_visit == screening
     # Months after its window, the visit also raises a visit-window deviation (issue 12 §4).
     assert ProtocolDeviation.objects.filter(participant=participant, category="visit_window").count() == 1
