@@ -59,7 +59,6 @@ from trialdesk.finance.schemas import (
     GenerateIn,
     GenerateOut,
     IndicatorIn,
-    MilestoneIn,
     PaidIn,
     PayableFilters,
     PayableOut,
@@ -73,6 +72,7 @@ from trialdesk.finance.schemas import (
     SiteInvoiceIn,
     SiteInvoiceOut,
     VendorInvoiceIn,
+    VendorMilestoneIn,
 )
 from trialdesk.finance.services import budgets, invoices, payables, payments, vendors
 from trialdesk.sites.models import StudySite
@@ -559,7 +559,7 @@ def _created(record) -> tuple[int, dict]:
 @router.post(
     "/vendor-contracts/{vendor_contract_id}/milestones", response=with_errors({201: CreatedOut}, WRITE_ERRORS)
 )
-def add_milestone(request, vendor_contract_id: int, payload: MilestoneIn):
+def add_milestone(request, vendor_contract_id: int, payload: VendorMilestoneIn):
     contract = _contract(request, vendor_contract_id, write=True)
     return _created(vendors.add_milestone(contract=contract, by=actor(request), **payload.model_dump()))
 

@@ -8,7 +8,8 @@ from ninja import Field, Schema
 
 from trialdesk.core.apiutils import InSchema, PageQuery, RecordVersion
 
-Amount = Decimal | int | str
+# A sum of money or a percentage: a JSON number, or text such as "12.50" (pydantic checks it is a number).
+Amount = Decimal
 
 
 class FinanceOut(Schema):
@@ -219,7 +220,7 @@ class ContractIn(InSchema):
     end_on: dt.date | None = None
 
 
-class MilestoneOut(Schema):
+class VendorMilestoneOut(Schema):
     id: int
     name: str
     deliverable: str
@@ -240,11 +241,11 @@ class ContractOut(Schema):
     delivered: str
     start_on: dt.date
     end_on: dt.date | None
-    milestones: list[MilestoneOut]
+    milestones: list[VendorMilestoneOut]
     version: int
 
 
-class MilestoneIn(InSchema):
+class VendorMilestoneIn(InSchema):
     name: str = Field(max_length=200)
     deliverable: str = Field("", max_length=5000)
     due_on: dt.date

@@ -22,7 +22,8 @@ def _screening_entry(person: Participant | ScreeningEntry) -> ScreeningEntry | N
 def person_first_consent_on(person: Participant | ScreeningEntry) -> date | None:
     """The day (site time) the person first signed a consent, as a screened person or a participant."""
     entry = _screening_entry(person)
-    mine = Q(screening_entry=entry) if entry is not None else Q(pk__in=[])
+    # A screening entry not saved yet (being created) has no consent on record.
+    mine = Q(screening_entry=entry) if entry is not None and entry.pk else Q(pk__in=[])
     if isinstance(person, Participant) and person.pk:
         mine |= Q(participant=person)
     first = Consent.objects.filter(mine).order_by("signed_at").values_list("signed_at", flat=True).first()
