@@ -230,25 +230,17 @@ def _scheduled_visits_cost(study, schedules, currency, book) -> Decimal:
 
 
 def _fixed_to_come(study, schedules, currency, book) -> Decimal:
-    """Start-up fees of sites not yet activated and close-out fees of sites not yet closed."""
+    """Start-up fees of sites not yet activated and close-out fees of sites not yet closed (activation and
+    close-out are what earn them: services.facts)."""
     total = money.ZERO
-    earned = set(
-        PayableLine.objects.filter(study=study, kind__in=("startup", "closeout"), reverses__isnull=True)
-        .values_list("study_site_id", "kind")
-        .distinct()
-    )
     for site in selectors.sites_of(study).values():
         schedule = schedules.get(site.pk)
         rate = book.latest(schedule.currency, currency) if schedule else None
         if schedule is None or rate is None or site.status == "terminated":
             continue
-        if schedule.startup_fee and (site.pk, "startup") not in earned and not site.activated_on:
+        if schedule.startup_fee and not site.activated_on:
             total += schedule.startup_fee * rate
-        if (
-            schedule.closeout_fee
-            and (site.pk, "closeout") not in earned
-            and site.status not in FINAL_STATUSES
-        ):
+        if schedule.closeout_fee and site.status not in FINAL_STATUSES:
             total += schedule.closeout_fee * rate
     return total
 

@@ -18,6 +18,7 @@ The rules, as issue 15 states them:
 A line's `payable` is always `fee + overhead - holdback`; a release line has a negative holdback.
 """
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -171,12 +172,21 @@ class Earnings:
 def schedule_on(schedules: Sequence[tuple[dt.date | None, FeeSchedule]], day: dt.date) -> FeeSchedule:
     """The schedule in effect on `day`: the latest whose effective date is not after it (the earliest for
     work done before any: an agreement signed after the work began still pays for it)."""
-    ordered = sorted(schedules, key=lambda pair: pair[0] or dt.date.min)
-    found = ordered[0][1]
-    for effective_on, schedule in ordered:
-        if effective_on is None or effective_on <= day:
-            found = schedule
-    return found
+    return _Schedules(schedules).on(day)
+
+
+class _Schedules:
+    """Schedules sorted once by effective date, looked up by day with a binary search."""
+
+    def __init__(self, schedules: Sequence[tuple[dt.date | None, FeeSchedule]]):
+        ordered = sorted(schedules, key=lambda pair: pair[0] or dt.date.min)
+        self.days = [on or dt.date.min for on, _ in ordered]
+        self.schedules = [schedule for _, schedule in ordered]
+
+    def on(self, day: dt.date) -> FeeSchedule:
+        if len(self.schedules) == 1:
+            return self.schedules[0]
+        return self.schedules[max(bisect.bisect_right(self.days, day) - 1, 0)]
 
 
 def _order(indexed: tuple[int, WorkDone]) -> tuple:
@@ -195,7 +205,8 @@ def earnings(
     date order, up to and including `through`."""
     if isinstance(schedules, FeeSchedule):
         schedules = [(None, schedules)]
-    currency = schedule_on(schedules, dt.date.max).currency
+    in_effect = _Schedules(schedules)
+    currency = in_effect.on(dt.date.max).currency
     lines: list[Line] = []
     unmatched: list[WorkDone] = []
     screen_failures_paid = 0
@@ -203,7 +214,7 @@ def earnings(
     for _, item in sorted(enumerate(work), key=_order):
         if through is not None and item.on > through:
             continue
-        schedule = schedule_on(schedules, item.on)
+        schedule = in_effect.on(item.on)
         fee = schedule.fee_for(item)
         if item.kind == CLOSEOUT:
             if fee is None:

@@ -46,6 +46,7 @@ def currency_name(currency: str) -> str:
     return _table()[currency]["name"]
 
 
+@cache
 def exponent(currency: str) -> Decimal:
     """The smallest amount of the currency as a Decimal exponent: 0.01 for EUR, 1 for JPY."""
     return Decimal(1).scaleb(-minor_unit(currency))

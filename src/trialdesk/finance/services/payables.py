@@ -10,6 +10,8 @@ path of ADR 0004 applied to payables: 100,000 visits must not take 100,000 audit
 """
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from trialdesk.core import audit, records
+from trialdesk.core.audit.drift import id_ranges
+from trialdesk.core.audit.trail import audited_fields, plain_value
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
 from trialdesk.finance.models import BudgetVersion, FeeSchedule, PayableLine
@@ -40,6 +44,10 @@ COMPARED = (
     "payable",
     "study_payable",
 )
+# Stored precision of rates (PayableLine.rate: 10 decimals): lines are written as stored, so that the
+# digest of their values (below) is the digest of the rows.
+RATE_PLACES = Decimal("1e-10")
+MONEY_PLACES = Decimal("1e-4")
 # What a reversal copies from the line it cancels.
 CARRIED = ("currency", "study_currency", "rate", "rate_on", "study_earned")
 NO_BUDGET = "Enter the study budget first: its currency is the one payables are converted to."
@@ -136,7 +144,7 @@ def _priced(line: earnings.Line, site_schedules, currency: str, book: rates.Rate
         "holdback": line.holdback,
         "payable": line.payable,
         "study_currency": currency,
-        "rate": None if same else rate,
+        "rate": None if same else rate.quantize(RATE_PLACES),
         "rate_on": None if same else rate_on,
         "study_earned": money.rounded(line.earned * rate, currency),
         "study_payable": money.rounded(line.payable * rate, currency),
@@ -203,7 +211,7 @@ def _difference(
 
 def _reversal(site, old: dict, today: dt.date) -> dict:
     negated = {
-        name: -Decimal(old[name])
+        name: money.ZERO - Decimal(old[name])  # never -0: the digest compares values as stored
         for name in ("fee", "overhead", "holdback", "payable", "study_payable", "study_earned")
     }
     return {
@@ -227,11 +235,10 @@ def _reversal(site, old: dict, today: dt.date) -> dict:
 def _write(study, rows: list[dict], report: GenerationReport, *, by, reason: str, sites: dict) -> None:
     if not rows:
         return
-    added_at: dict[int, list[int]] = defaultdict(list)
-    for line_id, site_id in _insert_lines(rows, report.generation):
-        added_at[site_id].append(line_id)
-    for site_id, ids in sorted(added_at.items()):
-        site_rows = [row for row in rows if row["study_site_id"] == site_id]
+    added_at: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+    for line_id, row in _insert_lines(rows, report.generation):
+        added_at[row["study_site_id"]].append((line_id, row))
+    for site_id, added in sorted(added_at.items()):
         audit.record(
             target=sites[site_id],
             action="payableline.bulk_generated",
@@ -239,15 +246,46 @@ def _write(study, rows: list[dict], report: GenerationReport, *, by, reason: str
             before=None,
             after={
                 "generation": report.generation,
-                "lines_added": len(ids),
-                "reversals": sum(1 for row in site_rows if row["reverses_id"]),
-                "payable_added": str(sum((row["payable"] for row in site_rows), money.ZERO)),
-                audit.BULK_KEY: audit.bulk_created(PayableLine, ids),
+                "lines_added": len(added),
+                "reversals": sum(1 for _, row in added if row["reverses_id"]),
+                "payable_added": str(sum((row["payable"] for _, row in added), money.ZERO)),
+                audit.BULK_KEY: _bulk_created(added, report.generation),
             },
             reason=reason,
             study_id=study.pk,
             study_site_id=site_id,
         )
+
+
+def _stored(name: str, value):
+    """A value as the database gives it back: money with the column's 4 decimals, rates with 10."""
+    if isinstance(value, Decimal):
+        return value.quantize(RATE_PLACES if name == "rate" else MONEY_PLACES)
+    return value
+
+
+def _bulk_created(added: list[tuple[int, dict]], generation: str) -> dict:
+    """What core.audit.bulk_created records (model, fields, id runs, SHA-256 of each row's values in field
+    order), computed from the values just written rather than read back: every value was put in the
+    form its column stores (`_stored`), so it is what a read gives (the drift test checks it does)."""
+    fields = audit_fields()
+    digest = hashlib.sha256()
+    for line_id, row in sorted(added, key=lambda pair: pair[0]):
+        values = {**row, "generation": generation, "payment_run_id": None}
+        line = json.dumps(
+            [line_id, *(values[f.attname] for f in fields)], separators=(",", ":"), default=plain_value
+        )
+        digest.update((line + "\n").encode())
+    return {
+        "model": PayableLine._meta.label_lower,
+        "fields": [f.name for f in fields],
+        "ids": id_ranges(line_id for line_id, _ in added),
+        "digest": digest.hexdigest(),
+    }
+
+
+def audit_fields():
+    return audited_fields(PayableLine)
 
 
 INSERTED = (
@@ -257,8 +295,9 @@ INSERTED = (
 )  # fmt: skip
 
 
-def _insert_lines(rows: list[dict], generation: str) -> list[tuple[int, int]]:
-    """INSERT the lines in multi-row statements; returns (line id, study site id) of each.
+def _insert_lines(rows: list[dict], generation: str) -> list[tuple[int, dict]]:
+    """INSERT the lines in multi-row statements, each value as its column stores it; returns (line id, row)
+    of each, the row's values as stored.
 
     Building a model instance per line for bulk_create, and an audit event per line, would take longer
     than generating a large study's payables should (benchmarks/bench_finance.py); the values here were
@@ -280,12 +319,18 @@ def _insert_lines(rows: list[dict], generation: str) -> list[tuple[int, int]]:
             params = []
             for row in chunk:
                 for name in INSERTED:
-                    value = row[name]
+                    value = row[name] = _stored(name, row[name])
                     params.append(adapt_date(value) if isinstance(value, dt.date) else value)
                 params += [generation, None, 1, now, now]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {placeholders} RETURNING id, study_site_id", params
+                f"INSERT INTO {table} ({names}) VALUES {placeholders} RETURNING id, source, reverses_id",
+                params,
             )
-            added += cursor.fetchall()
+            # RETURNING promises no order: a row is known by its source and whether it is a reversal
+            # (a generation adds at most one of each per source).
+            by_key = {(row["source"], row["reverses_id"] is not None): row for row in chunk}
+            added += [
+                (pk, by_key[(source, reverses is not None)]) for pk, source, reverses in cursor.fetchall()
+            ]
     return added
