@@ -81,7 +81,8 @@ def set_up(*, sites: int, participants: int, visits: int):
         people = Participant.objects.bulk_create(
             (
                 Participant(
-                    study=study, study_site=site_rows[i % sites], number=f"{1001 + i % sites}-{i // sites + 1:05d}",
+                    study=study, study_site=site_rows[i % sites],
+                    number=f"{1001 + i % sites}-{i // sites + 1:05d}",
                     status="randomized", enrolled_on=FIRST_VISIT + dt.timedelta(days=i % 300),
                 )
                 for i in range(participants)
@@ -102,12 +103,18 @@ def set_up(*, sites: int, participants: int, visits: int):
     return admin, study
 
 
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=300)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--visits", type=int, default=10)
-    parser.add_argument("--database", default="var/bench-finance.sqlite3", help='SQLite file; "" for DATABASE_URL')
+    parser.add_argument(
+        "--database", default="var/bench-finance.sqlite3", help='SQLite file; "" for DATABASE_URL'
+    )
     args = parser.parse_args()
     if args.database:
         fresh_sqlite_file(args.database)
@@ -137,7 +144,7 @@ def main() -> int:
     took = time.perf_counter() - started
     print(
         f"Generated {report.lines_added:,} payable lines in {took:.2f} s "
-        f"(target {GENERATION_TARGET_SECONDS:.0f} s: {'met' if took < GENERATION_TARGET_SECONDS else 'MISSED'})."
+        f"(target {GENERATION_TARGET_SECONDS:.0f} s: {verdict(took < GENERATION_TARGET_SECONDS)})."
     )
     started = time.perf_counter()
     again = generate_payables(study=study, by=admin, reason="benchmark rerun")
@@ -150,8 +157,9 @@ def main() -> int:
         figures = estimates.study_finance(study, today)
         times.append((time.perf_counter() - started) * 1000)
     print(
-        f"Finance overview of {len(figures.sites)} sites (study_finance): median {statistics.median(times):.0f} ms "
-        f"(target {OVERVIEW_TARGET_MS:.0f} ms: {'met' if statistics.median(times) < OVERVIEW_TARGET_MS else 'MISSED'})."
+        f"Finance overview of {len(figures.sites)} sites (study_finance): "
+        f"median {statistics.median(times):.0f} ms "
+        f"(target {OVERVIEW_TARGET_MS:.0f} ms: {verdict(statistics.median(times) < OVERVIEW_TARGET_MS)})."
     )
     client = Client()
     client.force_login(admin)
