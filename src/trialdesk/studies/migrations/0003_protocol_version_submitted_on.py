@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studies', '0002_participant_settings'),
+        ("studies", "0002_participant_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='protocolversion',
-            name='submitted_on',
+            model_name="protocolversion",
+            name="submitted_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]
