@@ -293,6 +293,23 @@ class DemoLoader:
 
 
 @dataclass(frozen=True)
+class CommandAction:
+    """A sub-command an app above adds to a command owned below it (`trialdesk rbqm qtl`, from monitoring,
+    beside statistics' own `rbqm score`): the command iterates these and never imports the app.
+
+    `add_arguments(parser)` fills the sub-command's parser; `handle(command, options)` runs it, writing
+    to `command.stdout` and raising CommandError for bad input.
+    """
+
+    command: str
+    key: str
+    help: str
+    add_arguments: Callable[[Any], None]
+    handle: Callable[[Any, dict], None]
+    order: int = 500
+
+
+@dataclass(frozen=True)
 class RouteSet:
     """An app's pages and API: the dotted paths of its URLconf and of the module holding its ninja
     `router` (either may be empty). Paths, not modules, so registering imports no view."""
@@ -329,6 +346,14 @@ demo_site_steps: Registry[Hook] = Registry("demo site steps", key=_keyed)
 # Dotted paths of test modules with a `scoping_cases(world)` for tests/test_scoping_every_route.py.
 scoping_cases: Registry[str] = Registry("scoping cases")
 routes: Registry[RouteSet] = Registry("routes", key=_keyed)
+command_actions: Registry[CommandAction] = Registry(
+    "command actions", key=lambda item: f"{item.command} {item.key}"
+)
+
+
+def actions_of(command: str) -> list[CommandAction]:
+    """The sub-commands apps above add to `command`, in order."""
+    return [action for action in command_actions if action.command == command]
 
 
 def subject_level_types() -> frozenset[str]:

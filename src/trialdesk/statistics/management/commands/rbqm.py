@@ -1,4 +1,8 @@
-"""`trialdesk rbqm score` scores a key risk indicator per site from a gsm analytics-input CSV."""
+"""`trialdesk rbqm score` scores a key risk indicator per site from a gsm analytics-input CSV.
+
+Apps above add their own `rbqm` sub-commands through core.extensions.command_actions (monitoring's
+`rbqm qtl` and `rbqm signals`); this command lists them and hands them their options.
+"""
 
 import csv
 import json
@@ -10,6 +14,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.analytics import kri
+from trialdesk.core import extensions
 from trialdesk.interop import tabular
 
 #: Columns of gsm's analytics input that scoring needs (SubjectID and others may be present and are
@@ -57,13 +62,18 @@ class ParticipantRows:
 
 class Command(BaseCommand):
     help = (
-        "Score a key risk indicator per group (site, country) from participant rows in gsm's analytics "
-        "layout, with gsm's methods, and print GroupID, Numerator, Denominator, Metric, Score, Flag."
+        "Risk-based quality management. `rbqm score` scores a key risk indicator per group (site, "
+        "country) from participant rows in gsm's analytics layout, with gsm's methods, and prints GroupID, "
+        "Numerator, Denominator, Metric, Score, Flag; the apps keeping the records add further sub-commands."
     )
 
     def add_arguments(self, parser):
+        added = extensions.actions_of("rbqm")
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{score}", parser_class=NumberListParser
+            dest="action",
+            required=True,
+            metavar="{" + ",".join(["score", *(action.key for action in added)]) + "}",
+            parser_class=NumberListParser,
         )
         score = actions.add_parser("score", help="score one KRI from a CSV of participant rows")
         score.add_argument(
@@ -83,8 +93,13 @@ class Command(BaseCommand):
             "--min-denominator", type=float, metavar="N", help="groups below N get no score or flag"
         )
         score.add_argument("--format", required=True, choices=("csv", "json"), dest="output_format")
+        for action in added:
+            action.add_arguments(actions.add_parser(action.key, help=action.help))
 
     def handle(self, *args, action: str, **options):
+        if action != "score":
+            extensions.command_actions.get(f"rbqm {action}").handle(self, options)
+            return
         thresholds = parse_number_list(options["thresholds"], "--thresholds", float)
         flags = parse_number_list(options["flags"], "--flags", int)
         rows = read_analytics_input(Path(options["input"]))
