@@ -10,7 +10,7 @@ class SafetyConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.safety import demo, health, selectors, tabs, work
+        from trialdesk.safety import demo, health, kris, selectors, tabs, work
 
         for section in (
             ext.StudySection("safety", "Safety", "safety/tabs/safety.html", tabs.safety_tab, 300, "Safety"),
@@ -26,6 +26,7 @@ class SafetyConfig(AppConfig):
             )
         )
         ext.health_signals.register(health.SAFETY)
+        ext.kris.register(ext.KriSource("safety", kris.DEFINITIONS, kris.counts, order=30))
         ext.my_work.register(work.OBLIGATIONS)
         ext.demo_loaders.register(
             ext.DemoLoader("safety", "Adverse events and reporting obligations", demo.load, ("regulatory",))

@@ -1,8 +1,8 @@
 """Key risk indicators per site from Trialdesk's own records, scored with gsm's methods (analytics.kri).
 
 Each KRI is defined as data (analytics.kri.KriDefinition) by the app whose records it counts, and
-registered with its per-site counts (core.extensions.kris: subjects.kris, visits.kris), the way gsm's
-reportingMetrics table defines its own
+registered with its per-site counts (core.extensions.kris: subjects.kris, visits.kris, safety.kris),
+the way gsm's reportingMetrics table defines its own
 (Gilead-BioStats/gsm 2.2.3, ``gsm_reportingMetrics``: metric, numerator, denominator, model, analysis
 type, thresholds, nMinDenominator); where a KRI corresponds to one of gsm's, its id is given and its
 thresholds and minimum denominator are gsm's. The counts behind every KRI are aggregated per site in
@@ -13,8 +13,8 @@ and the funnel bounds, so a site's score is the same whoever looks at it. A pers
 sites (site staff, a site monitor) gets only those sites' rows; the other sites reach them only through
 those study-wide figures, never as rows.
 
-Adverse-event KRIs (gsm kri0001, kri0002) wait for Trialdesk's adverse events; data-entry timeliness
-and query KRIs (kri0008–kri0011) wait for data capture.
+The adverse-event KRIs (gsm kri0001, kri0002) are safety's; data-entry timeliness and query KRIs
+(kri0008–kri0011) wait for data capture.
 """
 
 from dataclasses import dataclass
@@ -191,6 +191,16 @@ def study_kris(user: User, study: Study, keys: tuple[str, ...] | None = None) ->
     sites, visible_ids = _study_sites(user, study)
     counts = _counts_by_kri(study, sites)
     return [_score(definition(key), counts.get(key, {}), sites, visible_ids) for key in keys]
+
+
+def all_site_kris(study: Study, keys: tuple[str, ...] | None = None) -> list[KriResult]:
+    """The study's KRIs with every site's row, for rules about sites rather than for a reader (a site's
+    risk tier, the signals a red flag opens); pages and the API use `study_kris`."""
+    keys = kri_keys() if keys is None else keys
+    sites = list(StudySite.objects.filter(study=study).select_related("institution").order_by("site_number"))
+    counts = _counts_by_kri(study, sites)
+    every_site = {site.pk for site in sites}
+    return [_score(definition(key), counts.get(key, {}), sites, every_site) for key in keys]
 
 
 def study_kri(user: User, study: Study, key: str) -> KriResult:
