@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from trialdesk.documents.tests import scoping as documents_scoping
 from trialdesk.finance.tests import scoping as finance_scoping
 from trialdesk.integrations.tests import scoping as integrations_scoping
+from trialdesk.monitoring.tests import scoping as monitoring_scoping
 from trialdesk.people.tests import scoping as people_scoping
 from trialdesk.regulatory.tests import scoping as regulatory_scoping
 from trialdesk.safety.tests import scoping as safety_scoping
@@ -142,6 +143,7 @@ for app_scoping in (
     people_scoping,
     integrations_scoping,
     finance_scoping,
+    monitoring_scoping,
 ):
     ROUTES |= app_scoping.API_ROUTES
     PATH_PARAMETERS |= app_scoping.PATH_PARAMETERS

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "trialdesk.people",
     "trialdesk.integrations",
     "trialdesk.finance",
+    "trialdesk.monitoring",
     "trialdesk.demo",
 ]
 

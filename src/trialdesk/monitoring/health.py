@@ -1,0 +1,61 @@
+"""The quality dimension of a study's health from its monitoring: QTL breaches, signals waiting for
+triage, overdue action items and overdue reports (thresholds in rules below, read by the Health panel)."""
+
+from django.urls import reverse
+
+from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN, HealthReading, HealthSignal
+from trialdesk.monitoring.models import (
+    ActionItem,
+    ActionStatus,
+    MonitoringPlan,
+    ReportStatus,
+    Signal,
+    SignalStatus,
+    VisitReport,
+)
+from trialdesk.monitoring.permissions import may_read_sponsor_side
+from trialdesk.monitoring.rules import quality as rules
+from trialdesk.monitoring.selectors.qtls import study_qtl_readings
+
+
+def colour(*, breaches: int, secondary: int, overdue_items: int, overdue_reports: int, untriaged: int) -> str:
+    """Red with a QTL breach; amber with a warning or anything overdue; green otherwise."""
+    if breaches:
+        return RED
+    if secondary or overdue_items or overdue_reports or untriaged:
+        return AMBER
+    return GREEN
+
+
+def read(user, study, today) -> HealthReading:
+    url = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=rbqm"
+    if not may_read_sponsor_side(user, study.pk):
+        return HealthReading("quality", UNKNOWN, "hidden: monitoring is the study team's record", "")
+    if not MonitoringPlan.objects.filter(study=study).exists():
+        return HealthReading("quality", UNKNOWN, "no monitoring plan yet", url)
+    readings = study_qtl_readings(study)
+    facts = {
+        "breaches": sum(r.status == rules.BREACH for r in readings),
+        "secondary": sum(r.status == rules.SECONDARY for r in readings),
+        "overdue_items": ActionItem.objects.filter(
+            study=study, status=ActionStatus.OPEN, due_on__lt=today
+        ).count(),
+        "overdue_reports": VisitReport.objects.filter(
+            study=study, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED), due_on__lt=today
+        ).count(),
+        "untriaged": Signal.objects.filter(study=study, status=SignalStatus.OPEN).count(),
+    }
+    words = {
+        "breaches": "QTL breaches",
+        "secondary": "QTLs over their secondary limit",
+        "overdue_items": "action items overdue",
+        "overdue_reports": "visit reports overdue",
+        "untriaged": "signals to triage",
+    }
+    why = [f"{words[key]}: {n}" for key, n in facts.items() if n]
+    return HealthReading(
+        "quality", colour(**facts), "; ".join(why) or "QTLs within limits, nothing overdue", url
+    )
+
+
+MONITORING = HealthSignal("monitoring", "Monitoring and QTLs", read, order=60)

@@ -1,0 +1,68 @@
+"""The monitoring app's records (see each module)."""
+
+from trialdesk.monitoring.models.actions import ActionItem
+from trialdesk.monitoring.models.choices import (
+    ActionStatus,
+    Effectiveness,
+    FindingCategory,
+    IssueCategory,
+    IssueSource,
+    IssueStatus,
+    MonitoringModality,
+    MonitoringVisitStatus,
+    MonitoringVisitType,
+    OwnerParty,
+    QtlParameter,
+    ReportStatus,
+    ReviewKind,
+    RiskCategory,
+    RiskStatus,
+    Severity,
+    SignalDecision,
+    SignalStatus,
+    Tier,
+    TierModality,
+    TravelMode,
+)
+from trialdesk.monitoring.models.plans import MonitoringPlan, SiteMonitoring, TierRule
+from trialdesk.monitoring.models.quality import Issue, QualityToleranceLimit, Risk, Signal
+from trialdesk.monitoring.models.reports import Finding, Meaning, ReportSignature, SourceReview, VisitReport
+from trialdesk.monitoring.models.visits import MonitoringVisit
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "Effectiveness",
+    "Finding",
+    "FindingCategory",
+    "Issue",
+    "IssueCategory",
+    "IssueSource",
+    "IssueStatus",
+    "Meaning",
+    "MonitoringModality",
+    "MonitoringPlan",
+    "MonitoringVisit",
+    "OwnerParty",
+    "QtlParameter",
+    "QualityToleranceLimit",
+    "ReportSignature",
+    "ReportStatus",
+    "ReviewKind",
+    "Risk",
+    "RiskCategory",
+    "RiskStatus",
+    "Severity",
+    "Signal",
+    "SignalDecision",
+    "SignalStatus",
+    "SiteMonitoring",
+    "SourceReview",
+    "Tier",
+    "TierModality",
+    "TierRule",
+    "TravelMode",
+    "VisitReport",
+    "MonitoringVisitStatus",
+    "MonitoringVisitType",
+]

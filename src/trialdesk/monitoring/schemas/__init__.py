@@ -1,0 +1,1 @@
+"""Schemas of the monitoring API (visits: plans, set-ups, visits and reports; quality: the rest)."""

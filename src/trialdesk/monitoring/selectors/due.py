@@ -1,0 +1,204 @@
+"""The next monitoring visit due at each site (rules.schedule), for many sites at once: a fixed number
+of grouped queries per call, plus the KRIs of each study (a site's tier depends on them)."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
+
+from trialdesk.monitoring.models import MonitoringPlan, MonitoringVisit, MonitoringVisitStatus, SiteMonitoring
+from trialdesk.monitoring.rules import schedule
+from trialdesk.monitoring.rules.tiers import TierReading
+from trialdesk.monitoring.selectors.tiers import study_site_tiers
+from trialdesk.sites.models import StudySite
+from trialdesk.subjects import rules as subject_rules
+from trialdesk.subjects.models import Participant
+
+INTERIM = ("imv", "for_cause")
+ENDED = ("completed", "withdrawn", "lost_to_follow_up", "died")
+
+
+@dataclass(frozen=True)
+class DueVisit:
+    """One visit due at a site: what, how, by when, why, and who."""
+
+    study_code: str
+    site: StudySite
+    visit_type: str
+    modality: str
+    due_on: dt.date
+    overdue_days: int
+    reason: str
+    cra: str | None
+    tier: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "study": self.study_code,
+            "site": self.site.site_number,
+            "visit_type": self.visit_type,
+            "modality": self.modality,
+            "due_on": self.due_on.isoformat(),
+            "overdue_days": self.overdue_days,
+            "reason": self.reason,
+            "cra": self.cra,
+        }
+
+
+def plan_schedule(plan: MonitoringPlan) -> schedule.PlanSchedule:
+    return schedule.PlanSchedule(
+        first_imv_weeks=plan.first_imv_weeks,
+        cov_within_days=plan.cov_within_days,
+        qualification_required=plan.qualification_required,
+        tiers={
+            rule.tier: schedule.TierSchedule(rule.interval_days, rule.modality)
+            for rule in plan.tier_rules.all()
+        },
+    )
+
+
+def plans_in_force(study_ids) -> dict[int, MonitoringPlan]:
+    plans = {}
+    for plan in (
+        MonitoringPlan.objects.filter(study_id__in=study_ids)
+        .prefetch_related("tier_rules")
+        .order_by("number")
+    ):
+        plans[plan.study_id] = plan  # the newest last
+    return plans
+
+
+def _visit_history(site_ids) -> tuple[dict, dict]:
+    """Per site: {visit type: last day conducted}, and (day, modality) of the last interim visit."""
+    conducted = MonitoringVisit.objects.filter(
+        study_site_id__in=site_ids, status=MonitoringVisitStatus.CONDUCTED
+    )
+    last_day = Coalesce("conducted_end_on", "conducted_on")
+    done: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for row in conducted.values("study_site_id", "visit_type").annotate(last=Max(last_day)).order_by():
+        done[row["study_site_id"]][row["visit_type"]] = row["last"]
+    interim = {}
+    rows = conducted.filter(visit_type__in=INTERIM).annotate(last=last_day).order_by("last", "id")
+    for site_id, last, modality in rows.values_list("study_site_id", "last", "modality"):
+        interim[site_id] = (last, modality)
+    return done, interim
+
+
+def participants_by_site(site_ids) -> dict[int, dict]:
+    """Per site: the first enrollment, how many are still on study, and when the last one ended."""
+    rows = (
+        Participant.objects.filter(study_site_id__in=site_ids, status__in=subject_rules.COUNTS_AS_ENROLLED)
+        .values("study_site_id")
+        .annotate(
+            first=Min("enrolled_on"),
+            enrolled=Count("id"),
+            on_study=Count("id", filter=~Q(status__in=ENDED)),
+            last_ended=Max("status_changed_on", filter=Q(status__in=ENDED)),
+        )
+        .order_by()
+    )
+    return {row["study_site_id"]: row for row in rows}
+
+
+def _planned(site_ids) -> dict[int, list[MonitoringVisit]]:
+    planned: dict[int, list[MonitoringVisit]] = defaultdict(list)
+    open_statuses = (MonitoringVisitStatus.PLANNED, MonitoringVisitStatus.CONFIRMED)
+    for visit in MonitoringVisit.objects.filter(
+        study_site_id__in=site_ids, status__in=open_statuses
+    ).order_by("planned_on", "id"):
+        planned[visit.study_site_id].append(visit)
+    return planned
+
+
+def due_visits(
+    sites: list[StudySite], *, as_of: dt.date | None = None, tiers: dict[int, TierReading] | None = None
+) -> list[DueVisit]:
+    """The visits due at `sites` (with `institution` and `study` loaded), soonest first. Sites of a study
+    without a monitoring plan have nothing due. `as_of` defaults to each site's local today."""
+    site_ids = [site.pk for site in sites]
+    plans = plans_in_force({site.study_id for site in sites})
+    setups = {
+        s.study_site_id: s
+        for s in SiteMonitoring.objects.filter(study_site_id__in=site_ids).select_related("cra")
+    }
+    done, interim = _visit_history(site_ids)
+    people = participants_by_site(site_ids)
+    planned = _planned(site_ids)
+    tiers = tiers if tiers is not None else tiers_of(sites, plans)
+    found = []
+    for site in sites:
+        plan = plans.get(site.study_id)
+        if plan is None:
+            continue
+        today = as_of or site.local_today()
+        setup = setups.get(site.pk)
+        cra = setup.cra.username if setup and setup.cra_id else None
+        tier = tiers[site.pk].tier if site.pk in tiers else "medium"
+        history = _history(
+            site, today, tier, done.get(site.pk, {}), interim.get(site.pk), people.get(site.pk)
+        )
+        routine = schedule.next_due(history, plan_schedule(plan))
+        for due in _with_planned(routine, planned.get(site.pk, [])):
+            found.append(
+                DueVisit(
+                    site.study.code,
+                    site,
+                    due.visit_type,
+                    due.modality,
+                    due.due_on,
+                    due.overdue_days(today),
+                    due.reason,
+                    cra,
+                    tier,
+                )
+            )
+    return sorted(found, key=lambda d: (d.due_on, d.study_code, d.site.site_number))
+
+
+def tiers_of(sites, plans) -> dict[int, TierReading]:
+    tiers: dict[int, TierReading] = {}
+    by_study: dict[int, list[StudySite]] = defaultdict(list)
+    for site in sites:
+        by_study[site.study_id].append(site)
+    for study_id, members in by_study.items():
+        if study_id in plans:
+            tiers.update(study_site_tiers(members[0].study, site_ids=[s.pk for s in members]))
+    return tiers
+
+
+def _history(site, today, tier, done, interim, people) -> schedule.SiteHistory:
+    people = people or {}
+    finished = people.get("first") is not None and people.get("on_study") == 0
+    return schedule.SiteHistory(
+        status=site.status,
+        tier=tier,
+        today=today,
+        planned_activation_on=site.planned_activation_on,
+        activated_on=site.activated_on,
+        first_enrolled_on=people.get("first"),
+        last_participant_last_visit_on=people.get("last_ended") if finished else None,
+        done=done,
+        last_interim=interim,
+    )
+
+
+def _with_planned(routine: schedule.Due | None, planned: list[MonitoringVisit]) -> list[schedule.Due]:
+    """The routine visit due (saying when it is planned, if it is), and each planned for-cause visit."""
+    found = []
+    for visit in planned:
+        if visit.visit_type == "for_cause":
+            why = visit.purpose.splitlines()[0] if visit.purpose else "for-cause visit"
+            found.append(schedule.Due("for_cause", visit.modality, visit.planned_on, f"for-cause: {why}"))
+    if routine is not None:
+        booked = next((v for v in planned if v.visit_type == routine.visit_type), None)
+        if booked is not None:
+            routine = schedule.Due(
+                routine.visit_type,
+                routine.modality,
+                routine.due_on,
+                f"{routine.reason}; planned for {booked.planned_on:%Y-%m-%d}",
+            )
+        found.append(routine)
+    return found
