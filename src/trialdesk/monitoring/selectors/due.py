@@ -112,6 +112,18 @@ def _planned(site_ids) -> dict[int, list[MonitoringVisit]]:
     return planned
 
 
+def local_todays(sites) -> dict[int, dt.date]:
+    """Each site's local date, worked out once per time zone (many sites share a few zones)."""
+    by_zone: dict[str, dt.date] = {}
+    found = {}
+    for site in sites:
+        zone = site.institution.time_zone
+        if zone not in by_zone:
+            by_zone[zone] = site.local_today()
+        found[site.pk] = by_zone[zone]
+    return found
+
+
 def due_visits(
     sites: list[StudySite], *, as_of: dt.date | None = None, tiers: dict[int, TierReading] | None = None
 ) -> list[DueVisit]:
@@ -127,12 +139,13 @@ def due_visits(
     people = participants_by_site(site_ids)
     planned = _planned(site_ids)
     tiers = tiers if tiers is not None else tiers_of(sites, plans)
+    todays = local_todays(sites)
     found = []
     for site in sites:
         plan = plans.get(site.study_id)
         if plan is None:
             continue
-        today = as_of or site.local_today()
+        today = as_of or todays[site.pk]
         setup = setups.get(site.pk)
         cra = setup.cra.username if setup and setup.cra_id else None
         tier = tiers[site.pk].tier if site.pk in tiers else "medium"

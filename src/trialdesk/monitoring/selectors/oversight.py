@@ -24,6 +24,7 @@ from trialdesk.monitoring.rules import reports as report_rules
 from trialdesk.monitoring.selectors.due import (
     DueVisit,
     due_visits,
+    local_todays,
     participants_by_site,
     plans_in_force,
     tiers_of,
@@ -169,9 +170,10 @@ def site_oversight(sites: list[StudySite]) -> list[Oversight]:
     }
     visits, reports, items = _visits(site_ids), _reports(site_ids), _open_items(site_ids)
     people, reviewed = participants_by_site(site_ids), _reviewed(site_ids)
+    todays = local_todays(sites)
     rows = []
     for site in sites:
-        today = site.local_today()
+        today = todays[site.pk]
         plan = plans.get(site.study_id)
         tier = tiers[site.pk].tier if site.pk in tiers else ""
         rule = next((r for r in plan.tier_rules.all() if r.tier == tier), None) if plan else None

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 
 from trialdesk.monitoring.models import MonitoringPlan, QtlParameter, QualityToleranceLimit
 from trialdesk.monitoring.rules import quality as rules
+from trialdesk.monitoring.selectors.due import local_todays
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 from trialdesk.subjects import rules as subject_rules
@@ -77,10 +78,7 @@ def _primary_endpoint_visits(study: Study, codes: list[str]) -> tuple[int, int]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    today_of = {
-        site.pk: site.local_today()
-        for site in StudySite.objects.filter(study=study).select_related("institution")
-    }
+    today_of = local_todays(StudySite.objects.filter(study=study).select_related("institution"))
     missed = sum(
         row["n"] for row in pending if row["window_end_on"] < today_of[row["participant__study_site_id"]]
     )

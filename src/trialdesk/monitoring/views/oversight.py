@@ -16,11 +16,15 @@ from trialdesk.studies.models import Study
 @require_safe
 def oversight(request):
     """Per CRA and per site: visits done against the plan, report turnaround, open action items by age,
-    SDV coverage against target, travel days and carbon; `?study=` narrows to one study."""
+    SDV coverage against target, travel days and carbon, for one study (`?study=`, the first by default:
+    a CRM oversees study by study) or all of them (`?study=all`, slower for a large portfolio)."""
     user = request.user
     sites = StudySite.objects.filter(sponsor_side(user, study_path="study", site_path="pk"))
     studies = Study.objects.filter(pk__in=sites.values("study_id")).order_by("code")
-    chosen = next((s for s in studies if str(s.pk) == request.GET.get("study", "")), None)
+    asked = request.GET.get("study", "")
+    chosen = next((s for s in studies if str(s.pk) == asked), None)
+    if chosen is None and asked != "all":
+        chosen = studies.first()
     if chosen is not None:
         sites = sites.filter(study=chosen)
     rows = site_oversight(
