@@ -11,7 +11,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.monitoring import demo, health, rbqm, work
+        from trialdesk.monitoring import audit, demo, health, rbqm, work
         from trialdesk.monitoring.views import tabs
 
         for section in (
@@ -54,6 +54,7 @@ class MonitoringConfig(AppConfig):
             ("monitoring.signal", "KRI signal", False),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label, subject_level))
+        ext.audit_masks.register(audit.mask_sponsor_side)
         ext.scoping_cases.register("trialdesk.monitoring.tests.scoping")
         ext.routes.register(
             ext.RouteSet("monitoring", "trialdesk.monitoring.urls", "trialdesk.monitoring.api", order=90)

@@ -250,3 +250,22 @@ def test_issue_numbers_run_per_study(world):
         due_on=dt.date(2031, 1, 1),
     )
     assert (a.number, b.number, str(b)) == (1, 2, "ISS-0002") and Issue.objects.count() == 2
+
+
+def test_site_staff_see_the_report_events_at_their_site_without_their_values(world):
+    from trialdesk.core import extensions
+    from trialdesk.core.models import AuditEvent
+
+    coordinator = f.coordinator_at(world, world.site_a1)
+    services.update_report(
+        report=f.conducted(world).report, by=world.monitor, summary="Confidential assessment"
+    )
+    events = AuditEvent.objects.visible_to(coordinator).filter(object_type="monitoring.visitreport")
+    masked = list(extensions.mask_audit_events(events, coordinator))
+    assert masked and "Confidential assessment" not in str([e.changes for e in masked])
+    team = list(
+        extensions.mask_audit_events(
+            AuditEvent.objects.filter(object_type="monitoring.visitreport"), world.crm
+        )
+    )
+    assert "Confidential assessment" in str([e.changes for e in team])
