@@ -1,17 +1,13 @@
 """The API's published contract: the OpenAPI document, its routes and error answers, and offline docs."""
 
+import importlib
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from ninja import Schema
 
-from trialdesk.documents.tests import scoping as documents_scoping
-from trialdesk.finance.tests import scoping as finance_scoping
-from trialdesk.integrations.tests import scoping as integrations_scoping
-from trialdesk.monitoring.tests import scoping as monitoring_scoping
-from trialdesk.people.tests import scoping as people_scoping
-from trialdesk.regulatory.tests import scoping as regulatory_scoping
-from trialdesk.safety.tests import scoping as safety_scoping
+from trialdesk.core import extensions
 
 ROUTES = {
     ("GET", "/api/v1/programs"),
@@ -135,16 +131,9 @@ PATH_PARAMETERS = {
     "visit_definition_id",
     "deviation_id",
 }
-# Apps added later publish their routes and parameters beside their scoping cases.
-for app_scoping in (
-    safety_scoping,
-    regulatory_scoping,
-    documents_scoping,
-    people_scoping,
-    integrations_scoping,
-    finance_scoping,
-    monitoring_scoping,
-):
+# Apps added later publish their routes and parameters beside their scoping cases (registered in
+# core.extensions.scoping_cases).
+for app_scoping in map(importlib.import_module, extensions.scoping_cases):
     ROUTES |= app_scoping.API_ROUTES
     PATH_PARAMETERS |= app_scoping.PATH_PARAMETERS
 PAGE_FIELDS = {"count", "limit", "offset", "items"}
@@ -252,3 +241,21 @@ def test_docs_page_loads_without_the_network(client):
     for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
         assert finders.find(asset), f"{asset} is not among the installed static files"
     assert re.search(r'src="/static/ninja/swagger-ui-bundle\.js"', html)
+
+
+def test_schema_names_are_unique_across_the_apps(document):
+    """The OpenAPI document keys its schemas by class name: two apps' DecisionIn would make one route
+    document the other's body. Every schema the document names is one class."""
+    published = set(document["components"]["schemas"])
+    seen: dict[str, str] = {}
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+
+    for cls in walk(Schema):
+        if not cls.__module__.startswith("trialdesk.") or cls.__name__ not in published:
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        assert seen.setdefault(cls.__name__, where) == where, f"{where} and {seen[cls.__name__]}"

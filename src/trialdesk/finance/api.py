@@ -51,7 +51,7 @@ from trialdesk.finance.schemas import (
     ContractIn,
     ContractOut,
     CreatedOut,
-    DecisionIn,
+    InvoiceDecisionIn,
     FeeScheduleIn,
     FeeScheduleOut,
     FeeSchedulePatch,
@@ -468,7 +468,7 @@ def get_site_invoice(request, response: HttpResponse, site_invoice_id: int):
 @router.post(
     "/site-invoices/{site_invoice_id}/decide", response=with_errors({200: SiteInvoiceOut}, WRITE_ERRORS)
 )
-def decide_site_invoice(request, site_invoice_id: int, payload: DecisionIn):
+def decide_site_invoice(request, site_invoice_id: int, payload: InvoiceDecisionIn):
     """Approve (it earns its payable line at the next generation) or dispute with a reason."""
     invoice = visible_or_404(request, SiteInvoice, site_invoice_id, "study_site__institution")
     require(can_manage_finance(actor(request), invoice.study_id), ONLY_MANAGERS)
@@ -596,7 +596,7 @@ def submit_vendor_invoice(request, vendor_contract_id: int, payload: VendorInvoi
 @router.post(
     "/vendor-invoices/{vendor_invoice_id}/decide", response=with_errors({200: CreatedOut}, WRITE_ERRORS)
 )
-def decide_vendor_invoice(request, vendor_invoice_id: int, payload: DecisionIn):
+def decide_vendor_invoice(request, vendor_invoice_id: int, payload: InvoiceDecisionIn):
     invoice = visible_or_404(request, VendorInvoice, vendor_invoice_id, "contract")
     require(can_manage_finance(actor(request), invoice.contract.study_id), ONLY_MANAGERS)
     invoice = vendors.decide_vendor_invoice(

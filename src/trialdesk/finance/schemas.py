@@ -203,7 +203,7 @@ class SiteInvoiceOut(Schema):
     version: int
 
 
-class DecisionIn(InSchema):
+class InvoiceDecisionIn(InSchema):
     decision: str = Field(max_length=20, description="approved or disputed")
     reason: str = Field("", max_length=2000, description="Required to dispute.")
     version: RecordVersion | None = None

@@ -306,12 +306,17 @@ def test_portfolio_colours_a_study_by_its_forecast(world, client_for):
     assert f"forecast-{forecasts.probability_band(snapshot.probability_by_planned_end)}" in body
 
 
-def test_portfolio_rows_take_one_query_for_the_forecasts(world, django_assert_num_queries):
+def test_the_forecast_column_takes_one_query_for_a_page_of_studies(world, django_assert_num_queries):
+    from trialdesk.core import extensions
+
     studies = list(study_selectors.portfolio(world.admin))
     for study in studies:
         forecasts.refresh_enrollment_forecast(study=study, as_of=AS_OF)
-    with django_assert_num_queries(3):  # countries, open milestones, forecasts
-        rows = study_selectors.portfolio_rows(studies, user=world.crm)
+    column = extensions.portfolio_columns.get("forecast_probability")
+    with django_assert_num_queries(1):
+        values = column.values(world.crm, studies)
+    assert set(values) <= {study.pk for study in studies}
+    rows = study_selectors.portfolio_rows(studies, user=world.crm)
     assert len(rows) == 2 and all(r.values["forecast_probability"] is None for r in rows)
 
 

@@ -110,7 +110,9 @@ def test_study_list_takes_the_same_number_of_queries_for_5_and_60_studies(
             make_site(study, "1", by=world.crm, institution=world.site_a1.institution)
 
     add_studies_up_to(5)
-    with django_assert_max_num_queries(10) as few:
+    # A bound for the page (the study query, its count, and a query or two per registered portfolio
+    # column); what matters is the next check: the same number for 60 studies.
+    with django_assert_max_num_queries(12) as few:
         assert crm.get("/api/v1/studies?limit=50").json()["count"] == 5
     add_studies_up_to(60)
     with django_assert_max_num_queries(len(few.captured_queries)):
