@@ -47,7 +47,10 @@ def _aware(participant: Participant, days_ago: int, hour: int) -> dt.datetime:
 def _record(participant, *, by, days_ago: int, hour: int = 10, **values):
     aware = _aware(participant, days_ago, hour)
     values.setdefault("onset_on", aware.date() - DAY)
-    values.setdefault("sponsor_aware_at", aware + dt.timedelta(hours=6))
+    # six hours after the site, but never after now (an event recorded early in the site's day)
+    values.setdefault(
+        "sponsor_aware_at", min(aware + dt.timedelta(hours=6), timezone.now() - dt.timedelta(minutes=30))
+    )
     return services.record_adverse_event(participant=participant, by=by, site_aware_at=aware, **values)
 
 
