@@ -32,7 +32,7 @@ def create_payment_run(*, study_site, line_ids, by: User, note: str = "") -> Pay
     if not wanted:
         raise ValidationError({"lines": "Select at least one payable line."})
     lines = list(
-        PayableLine.objects.select_for_update()
+        PayableLine.objects.select_for_update(of=("self",))  # not the run joined beside (PostgreSQL)
         .filter(pk__in=wanted)
         .select_related("payment_run")
         .order_by("id")
