@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from trialdesk.finance import selectors
-from trialdesk.finance.models import FeeSchedule, PayableLine, RunStatus
+from trialdesk.finance.models import FeeSchedule, PayableLine
 from trialdesk.finance.rules import forecast, money
 from trialdesk.sites.rules import FINAL_STATUSES
 from trialdesk.statistics.forecasts import latest_forecasts
@@ -77,10 +77,12 @@ def study_finance(study, today: dt.date, *, with_sites: bool = True) -> StudyFin
     vendors = selectors.vendor_totals(study, currency)
     if any(v.study_invoiced is None or v.study_remaining is None for v in vendors):
         warnings.append("A vendor contract's currency has no exchange rate to the study currency yet.")
-    spent_by = selectors.spent_by_category(study, currency, vendors)
+    lines = selectors.line_summary(study, today, days_to_pay=with_sites)
+    spent_by = selectors.spent_by_category(lines.earned_by_kind, currency, vendors)
     spent = sum(spent_by.values(), money.ZERO)
     committed = sum((v.study_remaining or money.ZERO for v in vendors), money.ZERO)
     schedules = _current_schedules(study, today)
+    sites = selectors.sites_of(study)
     book = selectors.rate_book({currency} | {s.currency for s in schedules.values()})
     costs = _participant_costs(study, schedules, currency, book, warnings)
     participants, basis, shares = _expected_participants(study)
@@ -88,7 +90,7 @@ def study_finance(study, today: dt.date, *, with_sites: bool = True) -> StudyFin
     to_come = forecast.CostToCome(
         scheduled_visits=_scheduled_visits_cost(study, schedules, currency, book),
         new_participants={q: n * average for q, n in participants.items()},
-        fixed=_fixed_to_come(study, schedules, currency, book),
+        fixed=_fixed_to_come(sites, schedules, currency, book),
         committed=committed,
         untracked=forecast.untracked_to_come(
             {c: version.amount_of(c) for c, _, _ in version.category_rows()}, spent_by, TRACKED
@@ -109,8 +111,8 @@ def study_finance(study, today: dt.date, *, with_sites: bool = True) -> StudyFin
         to_come=to_come,
         participants=participants,
         participants_basis=basis,
-        burn=_burn(study),
-        sites=_site_rows(study, today) if with_sites else [],
+        burn=forecast.monthly_burn(lines.earned_by_month.items(), lines.paid_by_month.items()),
+        sites=_site_rows(sites, lines.sites) if with_sites else [],
         vendors=vendors,
         warnings=warnings,
     )
@@ -229,11 +231,11 @@ def _scheduled_visits_cost(study, schedules, currency, book) -> Decimal:
     return total
 
 
-def _fixed_to_come(study, schedules, currency, book) -> Decimal:
+def _fixed_to_come(sites: dict, schedules, currency, book) -> Decimal:
     """Start-up fees of sites not yet activated and close-out fees of sites not yet closed (activation and
     close-out are what earn them: services.facts)."""
     total = money.ZERO
-    for site in selectors.sites_of(study).values():
+    for site in sites.values():
         schedule = schedules.get(site.pk)
         rate = book.latest(schedule.currency, currency) if schedule else None
         if schedule is None or rate is None or site.status == "terminated":
@@ -245,26 +247,10 @@ def _fixed_to_come(study, schedules, currency, book) -> Decimal:
     return total
 
 
-def _burn(study) -> list[forecast.Month]:
-    """Monthly earned and paid, in the study currency, from per-day sums (two queries)."""
-    lines = PayableLine.objects.filter(study=study)
-    earned = lines.values_list("earned_on").annotate(t=Sum("study_earned")).order_by()
-    paid = (
-        lines.filter(payment_run__status=RunStatus.PAID)
-        .values_list("payment_run__paid_on")
-        .annotate(t=Sum("study_payable"))
-        .order_by()
-    )
-    return forecast.monthly_burn(
-        [(day, Decimal(total or 0)) for day, total in earned],
-        [(day, Decimal(total or 0)) for day, total in paid],
-    )
-
-
-def _site_rows(study, today) -> list[selectors.SiteTotals]:
-    totals = selectors.site_totals(study, today)
+def _site_rows(sites: dict, totals: dict[int, selectors.SiteTotals]) -> list[selectors.SiteTotals]:
+    """Every site of the study with its totals (a site with no lines yet shows dashes), by site number."""
     rows = []
-    for site in selectors.sites_of(study).values():
+    for site in sites.values():
         row = totals.get(site.pk) or selectors.SiteTotals(site_id=site.pk)
         row.site_number = site.site_number
         rows.append(row)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from trialdesk.finance.services import budgets, invoices, payables, payments
 
+PASSWORD = "correct horse battery"  # every finance test user's, for electronic signatures
 FEES = {"SCR": "500", "BL": "800", "W2": "1200", "W4": "1200", "EOS": "900"}
 
 
