@@ -12,6 +12,7 @@ from trialdesk.safety.models import (
     Causality,
     CommitteeReportingPolicy,
     EventOutcome,
+    ProtocolReportingExemption,
     ReferenceSafetyInformation,
     StudySafetySettings,
 )
@@ -266,6 +267,12 @@ class CommitteePolicyForm(RegulatedRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["study_site"].queryset = sites
         self.fields["study_site"].required = False
+
+
+class ProtocolExemptionForm(RegulatedRecordForm):
+    class Meta:
+        model = ProtocolReportingExemption
+        fields = ["kind_of_event", "protocol_section", "site_to_sponsor_hours"]
 
 
 class ReferenceSafetyInformationForm(RegulatedRecordForm):

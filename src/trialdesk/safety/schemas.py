@@ -37,6 +37,9 @@ class AdverseEventFacts(InSchema):
     causality: Causality | Literal[""] = Field("", description="Investigator's causality; empty: not yet.")
     expected: bool | None = Field(None, description="Listed in the reference safety information.")
     reference_safety_information_id: int | None = None
+    protocol_exemption_id: int | None = Field(
+        None, description="The protocol's exemption from the 24-hour report this event falls under."
+    )
     unanticipated_device_effect: bool = False
     action_taken: ActionTaken = ActionTaken.UNKNOWN
     outcome: EventOutcome = EventOutcome.UNKNOWN
@@ -71,6 +74,7 @@ class FollowUpIn(InSchema):
     causality: Causality | Literal[""] | None = None
     expected: bool | None = None
     reference_safety_information_id: int | None = None
+    protocol_exemption_id: int | None = None
     unanticipated_device_effect: bool | None = None
     action_taken: ActionTaken | None = None
     outcome: EventOutcome | None = None
@@ -97,6 +101,7 @@ class AdverseEventVersionOut(Schema):
     causality: str
     expected: bool | None
     reference_safety_information_id: int | None
+    protocol_exemption_id: int | None
     unanticipated_device_effect: bool
     action_taken: str
     outcome: str
@@ -308,6 +313,39 @@ class ReferenceSafetyInformationOut(Schema):
     label: str
     effective_on: dt.date
     note: str
+
+
+class ProtocolExemptionIn(InSchema):
+    kind_of_event: str = Field(max_length=200, description="e.g. Hospitalisation for a planned procedure")
+    protocol_section: str = Field(max_length=60, description="e.g. section 10.3.2")
+    site_to_sponsor_hours: int = Field(ge=1, le=8760, description="the limit the protocol sets instead of 24")
+    reason: str = ""
+
+
+class ProtocolExemptionOut(Schema):
+    id: int
+    study_id: int
+    kind_of_event: str
+    protocol_section: str
+    site_to_sponsor_hours: int
+
+
+class DeliveryIn(InSchema):
+    sent_at: dt.datetime | None = Field(None, description="when the report went to this site or committee")
+    acknowledged_at: dt.datetime | None = Field(None, description="when its receipt was acknowledged")
+    acknowledgement_reference: str = Field("", max_length=100)
+    reason: str = ""
+
+
+class DeliveryOut(Schema):
+    id: int
+    obligation_id: int
+    study_site_id: int | None
+    recipient: str
+    sent_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    acknowledgement_reference: str
+    version: int
 
 
 class CtcaeTermOut(Schema):

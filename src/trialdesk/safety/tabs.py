@@ -6,7 +6,11 @@ from trialdesk.core.pagination import paginate
 from trialdesk.randomization.selectors import randomized_among
 from trialdesk.safety import selectors
 from trialdesk.safety.forms import AdverseEventFilterForm
-from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInformation
+from trialdesk.safety.models import (
+    CommitteeReportingPolicy,
+    ProtocolReportingExemption,
+    ReferenceSafetyInformation,
+)
 from trialdesk.safety.permissions import can_oversee_safety, can_record_adverse_events_in_study
 from trialdesk.sites.models import StudySite
 
@@ -33,6 +37,9 @@ def safety_tab(request, study) -> dict:
             CommitteeReportingPolicy.objects.visible_to(request.user)
             .filter(study=study)
             .select_related("study_site")
+        ),
+        "reporting_exemptions": list(
+            ProtocolReportingExemption.objects.visible_to(request.user).filter(study=study)
         ),
         "safety_references": list(
             ReferenceSafetyInformation.objects.visible_to(request.user).filter(study=study)

@@ -22,6 +22,11 @@ urlpatterns = [
         name="committee_policy_create",
     ),
     path(
+        "studies/<int:study_id>/reporting-exemptions/new/",
+        study_settings.protocol_exemption_create,
+        name="protocol_exemption_create",
+    ),
+    path(
         "studies/<int:study_id>/reference-safety-information/new/",
         study_settings.reference_safety_information_create,
         name="reference_safety_information_create",

@@ -92,7 +92,8 @@ def _version_out(version: AdverseEventVersion) -> dict:
     names = (
         "number verbatim_term ctcae_term meddra_code grade onset_on resolved_on seriousness causality "
         "expected "
-        "reference_safety_information_id unanticipated_device_effect action_taken outcome site_aware_at "
+        "reference_safety_information_id protocol_exemption_id unanticipated_device_effect action_taken "
+        "outcome site_aware_at "
         "sponsor_aware_at narrative"
     ).split()
     return {

@@ -1,8 +1,10 @@
-"""API operations on reporting obligations: the lists, one obligation, marking a report submitted."""
+"""API operations on reporting obligations: the lists, one obligation, marking a report submitted, and its
+deliveries to each site or committee with their acknowledgement."""
 
 import datetime as dt
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -19,11 +21,17 @@ from trialdesk.core.apiutils import (
     with_errors,
 )
 from trialdesk.core.permissions import require
-from trialdesk.safety import selectors, services
+from trialdesk.safety import deliveries, selectors, services
 from trialdesk.safety.api.scope import _optional_version, _study
-from trialdesk.safety.models import ReportingObligation
+from trialdesk.safety.models import ObligationDelivery, ReportingObligation
 from trialdesk.safety.permissions import can_submit_obligation
-from trialdesk.safety.schemas import ObligationFilters, ObligationOut, ObligationSubmissionIn
+from trialdesk.safety.schemas import (
+    DeliveryIn,
+    DeliveryOut,
+    ObligationFilters,
+    ObligationOut,
+    ObligationSubmissionIn,
+)
 
 router = Router(tags=["safety"])
 
@@ -120,3 +128,42 @@ def submit_obligation(request, obligation_id: int, payload: ObligationSubmission
         expected_version=_optional_version(payload.version, if_match),
     )
     return obligation_out(done, timezone.now())
+
+
+# Deliveries ----------------------------------------------------------------------------------------------
+
+
+def delivery_out(delivery: ObligationDelivery) -> dict:
+    names = "id obligation_id study_site_id sent_at acknowledged_at acknowledgement_reference version".split()
+    return {**{name: getattr(delivery, name) for name in names}, "recipient": delivery.recipient_label}
+
+
+def _deliveries(request):
+    return ObligationDelivery.objects.visible_to(actor(request)).select_related("obligation", "study_site")
+
+
+@router.get(
+    "/obligations/{obligation_id}/deliveries",
+    response=with_errors({200: page_schema(DeliveryOut)}, READ_ERRORS),
+)
+def list_deliveries(request, obligation_id: int, page: Query[PageQuery]):
+    """The report's copies to each investigator site or committee, sent and acknowledged or not yet."""
+    obligation = visible_or_404(request, ReportingObligation, obligation_id, "study", "adverse_event")
+    found = paginate(_deliveries(request).filter(obligation=obligation), page)
+    return {**found, "items": [delivery_out(d) for d in found["items"]]}
+
+
+@router.post("/obligation-deliveries/{delivery_id}", response=with_errors({200: DeliveryOut}, WRITE_ERRORS))
+def record_delivery(request, delivery_id: int, payload: DeliveryIn):
+    """Record when the report went to this site or committee and when (and under which reference) its
+    receipt was acknowledged; a value left out keeps the one recorded."""
+    delivery = get_object_or_404(_deliveries(request), pk=delivery_id)
+    done = deliveries.record_delivery(
+        delivery=delivery,
+        by=actor(request),
+        sent_at=payload.sent_at,
+        acknowledged_at=payload.acknowledged_at,
+        acknowledgement_reference=payload.acknowledgement_reference,
+        reason=payload.reason,
+    )
+    return delivery_out(done)

@@ -1,7 +1,7 @@
 """What every part of the safety API shares: the study in scope, plain values, the version the client read."""
 
 from trialdesk.core.apiutils import actor, expected_version, visible_or_404
-from trialdesk.safety.models import ReferenceSafetyInformation
+from trialdesk.safety.models import ProtocolReportingExemption, ReferenceSafetyInformation
 from trialdesk.studies.models import Study
 
 
@@ -26,5 +26,9 @@ def _rsi_reference(request, study) -> dict:
         "reference_safety_information_id": (
             "reference_safety_information",
             ReferenceSafetyInformation.objects.visible_to(actor(request)).filter(study=study),
-        )
+        ),
+        "protocol_exemption_id": (
+            "protocol_exemption",
+            ProtocolReportingExemption.objects.visible_to(actor(request)).filter(study=study),
+        ),
     }

@@ -1,4 +1,5 @@
-"""API operations on a study's safety settings, committee policies and reference safety information."""
+"""API operations on a study's safety settings, committee policies, protocol exemptions from the 24-hour
+report and reference safety information."""
 
 from ninja import Query, Router, Status
 
@@ -15,11 +16,17 @@ from trialdesk.core.apiutils import (
 from trialdesk.core.permissions import require
 from trialdesk.safety import selectors, services
 from trialdesk.safety.api.scope import _plain, _study
-from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInformation
+from trialdesk.safety.models import (
+    CommitteeReportingPolicy,
+    ProtocolReportingExemption,
+    ReferenceSafetyInformation,
+)
 from trialdesk.safety.permissions import can_oversee_safety
 from trialdesk.safety.schemas import (
     CommitteePolicyIn,
     CommitteePolicyOut,
+    ProtocolExemptionIn,
+    ProtocolExemptionOut,
     ReferenceSafetyInformationIn,
     ReferenceSafetyInformationOut,
     SafetySettingsIn,
@@ -116,3 +123,27 @@ def create_reference_safety_information(request, study_id: int, payload: Referen
         study=study, by=actor(request), reason=payload.reason, **model_values(payload)
     )
     return Status(201, rsi)
+
+
+@router.get(
+    "/studies/{study_id}/reporting-exemptions",
+    response=with_errors({200: page_schema(ProtocolExemptionOut)}, READ_ERRORS),
+)
+def list_protocol_exemptions(request, study_id: int, page: Query[PageQuery]):
+    study = _study(request, study_id)
+    return paginate(ProtocolReportingExemption.objects.visible_to(actor(request)).filter(study=study), page)
+
+
+@router.post(
+    "/studies/{study_id}/reporting-exemptions",
+    response=with_errors({201: ProtocolExemptionOut}, WRITE_ERRORS),
+)
+def create_protocol_exemption(request, study_id: int, payload: ProtocolExemptionIn):
+    """Record a kind of serious event the protocol exempts from the 24-hour site → sponsor report (CTR Art
+    41(2)), with its protocol section and the limit it sets instead; events recorded from then on use it."""
+    study = _study(request, study_id)
+    require(can_oversee_safety(actor(request), study.pk), services.ONLY_OVERSEERS)
+    exemption = services.add_protocol_exemption(
+        study=study, by=actor(request), reason=payload.reason, **model_values(payload)
+    )
+    return Status(201, exemption)

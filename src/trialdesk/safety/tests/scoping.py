@@ -48,6 +48,13 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
             by=world.admin,
         ).pk
 
+    def delivery_of(event):
+        obligation = ReportingObligation.objects.filter(adverse_event=event).order_by("id").first()
+        found = obligation.deliveries.order_by("id").first()
+        if found is None:
+            found = deliveries.plan_deliveries(obligation=obligation, distribution="committees", by=None)[0]
+        return found.pk
+
     SUBJECT_SECRETS.update(
         {
             "102-951": subjects_a2,
@@ -75,6 +82,10 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
             Case("a report attached to an obligation at A1", attachment_of(event_a1), subjects_a1),
             Case("a report attached to an obligation at B1", attachment_of(event_b1), on_b),
         ],
+        "delivery_id": [
+            Case("a report's delivery to a committee at A1", delivery_of(event_a1), subjects_a1),
+            Case("a report's delivery to a committee at B1", delivery_of(event_b1), on_b),
+        ],
         "token": [Case("the CRM's calendar feed", token, frozenset(PEOPLE))],
     }
 
@@ -92,13 +103,17 @@ API_ROUTES: set[tuple[str, str]] = {
     ("GET", "/api/v1/studies/{study_id}/obligations"),
     ("GET", "/api/v1/obligations/{obligation_id}"),
     ("POST", "/api/v1/obligations/{obligation_id}/submit"),
+    ("GET", "/api/v1/obligations/{obligation_id}/deliveries"),
+    ("POST", "/api/v1/obligation-deliveries/{delivery_id}"),
     ("GET", "/api/v1/studies/{study_id}/line-listing"),
     ("GET", "/api/v1/safety-settings/{study_id}"),
     ("PUT", "/api/v1/safety-settings/{study_id}"),
     ("GET", "/api/v1/studies/{study_id}/committee-policies"),
     ("POST", "/api/v1/studies/{study_id}/committee-policies"),
+    ("GET", "/api/v1/studies/{study_id}/reporting-exemptions"),
+    ("POST", "/api/v1/studies/{study_id}/reporting-exemptions"),
     ("GET", "/api/v1/studies/{study_id}/reference-safety-information"),
     ("POST", "/api/v1/studies/{study_id}/reference-safety-information"),
 }
 # Path parameter names this app's API routes use (each needs cases in scoping_cases).
-PATH_PARAMETERS: set[str] = {"study_id", "adverse_event_id", "obligation_id"}
+PATH_PARAMETERS: set[str] = {"study_id", "adverse_event_id", "obligation_id", "delivery_id"}

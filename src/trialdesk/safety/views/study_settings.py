@@ -1,4 +1,5 @@
-"""Pages of a study's safety settings, committee reporting policies and reference safety information."""
+"""Pages of a study's safety settings, committee reporting policies, protocol exemptions from the 24-hour
+report and reference safety information."""
 
 from zoneinfo import available_timezones
 
@@ -8,8 +9,17 @@ from django.urls import reverse
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
 from trialdesk.safety import selectors, services
-from trialdesk.safety.forms import CommitteePolicyForm, ReferenceSafetyInformationForm, SafetySettingsForm
-from trialdesk.safety.models import CommitteeReportingPolicy, ReferenceSafetyInformation
+from trialdesk.safety.forms import (
+    CommitteePolicyForm,
+    ProtocolExemptionForm,
+    ReferenceSafetyInformationForm,
+    SafetySettingsForm,
+)
+from trialdesk.safety.models import (
+    CommitteeReportingPolicy,
+    ProtocolReportingExemption,
+    ReferenceSafetyInformation,
+)
 from trialdesk.safety.permissions import can_oversee_safety
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.pages import visible_study
@@ -85,6 +95,25 @@ def reference_safety_information_create(request, study_id):
         cancel_url=_safety_tab(study),
         done=lambda r: _safety_tab(study),
         saved="Reference safety information added.",
+        study=study,
+        nav="portfolio",
+    )
+
+
+@login_required
+def protocol_exemption_create(request, study_id):
+    """A kind of serious event the protocol exempts from the 24-hour site → sponsor report (CTR Art 41(2))."""
+    study = visible_study(request, study_id)
+    require(can_oversee_safety(request.user, study.pk), services.ONLY_OVERSEERS)
+    form = ProtocolExemptionForm(post_data(request), instance=ProtocolReportingExemption(study=study))
+    return form_page(
+        request,
+        form,
+        lambda f: services.add_protocol_exemption(study=study, by=request.user, **f.changed_values()),
+        title=f"New protocol exemption from the 24-hour report in {study.code}",
+        cancel_url=_safety_tab(study),
+        done=lambda e: _safety_tab(study),
+        saved="Exemption recorded; events of that kind recorded from now on use its limit.",
         study=study,
         nav="portfolio",
     )
