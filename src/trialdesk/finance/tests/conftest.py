@@ -18,8 +18,6 @@ from trialdesk.visits.tests.factories import build_visit_world
 def finance(world):
     """Study A with a budget in EUR, site 101 (EUR) and 102 (JPY) fee schedules, and visits W2 done."""
     admin = world.admin
-    admin.set_password(factories.PASSWORD)
-    admin.save()
     visits = build_visit_world(world)
     v1 = make_study_ready(world.study_a, [world.site_a1, world.site_a2], by=admin)
     for participant in (visits.participant_a1, visits.participant_a2):

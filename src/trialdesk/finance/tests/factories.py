@@ -3,9 +3,14 @@
 import datetime as dt
 from decimal import Decimal
 
+from tests.factories import PASSWORD as TEST_PASSWORD
+from tests.factories import make_user
+from trialdesk.core.roles import Role
+from trialdesk.core.services import assign_role
 from trialdesk.finance.services import budgets, invoices, payables, payments
 
-PASSWORD = "correct horse battery"  # every finance test user's, for electronic signatures
+# Every test user's password (tests.factories.make_user), re-entered for electronic signatures.
+PASSWORD = TEST_PASSWORD
 FEES = {"SCR": "500", "BL": "800", "W2": "1200", "W4": "1200", "EOS": "900"}
 
 
@@ -40,11 +45,12 @@ def approved_invoice(site, *, by, number="INV-1", item_code="ETHICS", amount="15
     return invoices.decide_site_invoice(invoice=invoice, by=by, decision="approved")
 
 
-def paid_run(site, *, by, password, paid_on=None, kind="visit"):
-    """A run of all the site's unpaid lines of `kind`, approved and paid."""
+def paid_run(site, *, by, approver=None, password, paid_on=None, kind="visit"):
+    """A run of all the site's unpaid lines of `kind`, drafted by `by`, approved by `approver` (signing
+    with `password`) and marked paid by `by`."""
     lines = site.payable_lines.filter(payment_run__isnull=True, kind=kind).values_list("pk", flat=True)
     run = payments.create_payment_run(study_site=site, line_ids=list(lines), by=by)
-    run = payments.approve_payment_run(run=run, by=by, password=password)
+    run = payments.approve_payment_run(run=run, by=approver or by, password=password)
     return payments.mark_run_paid(
         run=run, by=by, paid_on=paid_on or site.local_today(), payment_reference="SEPA-TEST-1"
     )
@@ -52,3 +58,17 @@ def paid_run(site, *, by, password, paid_on=None, kind="visit"):
 
 def generate(study, *, by):
     return payables.generate_payables(study=study, by=by, reason="test")
+
+
+def finance_person(world, username="finance_fay", study=None):
+    """A finance user of study A (or `study`): manages its budgets and payments like the CRM."""
+    person = make_user(username)
+    assign_role(user=person, role=Role.FINANCE, study=study or world.study_a, by=world.admin)
+    return person
+
+
+def coordinator_at(site, *, by, username="coordinator_a1"):
+    """Site staff: a coordinator of `site` (reads that site's payables, runs and invoices)."""
+    person = make_user(username)
+    assign_role(user=person, role=Role.COORDINATOR, study_site=site, by=by)
+    return person
