@@ -4,7 +4,10 @@ Makes a fresh SQLite file (or uses DATABASE_URL with --database ''), bulk-insert
 --sites-per-study enrolling sites (2,000 by default), each study with a monitoring plan, every site set up
 for one of 200 CRAs with geo points, 5 participants, an SIV and four interim visits conducted (with their
 reports: approved, submitted or draft), one visit planned, two action items (one overdue), three
-source-verified participants and, at one site in ten, an open issue; then times, in process:
+source-verified participants and, at one site in ten, an open issue; then scores every study's KRIs and
+stores the sites' flags for the risk tiers (`trialdesk rbqm tiers`, the nightly job) and times, in
+process, `monitoring due`, the oversight page (one study; all studies sorted by site, by tier, by the
+visit due; by CRA) and the study's Monitoring tab:
 
     python benchmarks/bench_monitoring.py --studies 20 --sites-per-study 100 --repeat 5
 
@@ -280,6 +283,12 @@ def main() -> int:
     setup_test_environment()
     client = Client()
     client.force_login(crm)
+    started = time.perf_counter()
+    call_command("rbqm", "tiers", stdout=io.StringIO(), stderr=io.StringIO())
+    print(
+        f"trialdesk rbqm tiers (KRIs of {len(studies)} studies scored, flags stored): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
 
     def due():
         call_command("monitoring", "due", "--json", stdout=io.StringIO())
@@ -291,10 +300,18 @@ def main() -> int:
             lambda: client.get(f"/monitoring/oversight/?study={studies[0].pk}"),
             TARGET_MS,
         ),
-        (
-            f"oversight page, all studies ({site_count:,} sites)",
-            lambda: client.get("/monitoring/oversight/?study=all"),
-            None,
+        *(
+            (
+                f"oversight page, all studies ({site_count:,} sites), {what}",
+                lambda query=query: client.get(f"/monitoring/oversight/?study=all{query}"),
+                TARGET_MS,
+            )
+            for what, query in (
+                ("sorted by site (the default)", ""),
+                ("sorted by tier", "&sort=tier"),
+                ("sorted by next visit due", "&sort=next_due"),
+                ("by CRA", "&by=cra"),
+            )
         ),
         (
             f"study page, Monitoring tab ({args.sites_per_study} sites)",

@@ -42,6 +42,7 @@ urlpatterns = [
         name="monitoring_action_item_create",
     ),
     path("monitoring/oversight/", oversight.oversight, name="monitoring_oversight"),
+    path("monitoring/oversight/score-kris/", oversight.oversight_score, name="monitoring_oversight_score"),
     path("monitoring/visits/<int:monitoring_visit_id>/", visits.visit_detail, name="monitoring_visit"),
     path(
         "monitoring/visits/<int:monitoring_visit_id>/edit/", visits.visit_edit, name="monitoring_visit_edit"

@@ -27,6 +27,7 @@ from trialdesk.monitoring.models.choices import (
 from trialdesk.monitoring.models.plans import MonitoringPlan, SiteMonitoring, TierRule
 from trialdesk.monitoring.models.quality import Issue, QualityToleranceLimit, Risk, Signal
 from trialdesk.monitoring.models.reports import Finding, Meaning, ReportSignature, SourceReview, VisitReport
+from trialdesk.monitoring.models.tiers import SiteTierSnapshot
 from trialdesk.monitoring.models.visits import MonitoringVisit
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "SignalDecision",
     "SignalStatus",
     "SiteMonitoring",
+    "SiteTierSnapshot",
     "SourceReview",
     "Tier",
     "TierModality",

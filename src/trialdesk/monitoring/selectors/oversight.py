@@ -1,8 +1,9 @@
 """Oversight of monitoring per site and per CRA: visits done against the plan, report turnaround
 (visit → submitted → approved), open action items by age, SDV coverage against the tier's target,
 travel days and carbon. A fixed number of grouped queries for any number of sites, plus each study's
-KRIs (for the tiers)."""
+KRIs (for the tiers) unless the caller gives the tiers stored when the KRIs were last scored."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,10 +26,12 @@ from trialdesk.monitoring.selectors.due import (
     DueVisit,
     due_visits,
     local_todays,
+    of_sites,
     participants_by_site,
     plans_in_force,
     tiers_of,
 )
+from trialdesk.monitoring.selectors.tiers import StoredTier
 from trialdesk.sites.models import StudySite
 
 AGE_LABELS = tuple(label for _, label in action_rules.AGE_BUCKETS)
@@ -57,6 +60,8 @@ class Oversight:
     study_code: str = ""
     cra: str = ""
     tier: str = ""
+    tier_reasons: tuple[str, ...] = ()
+    tier_scored_at: dt.datetime | None = None  # None: the KRIs were scored for this page
     sdv_target: int | None = None
     critical_target: int | None = None
     next_due: DueVisit | None = None
@@ -105,9 +110,9 @@ class Oversight:
             self.open_by_age[label] += n
 
 
-def _visits(site_ids) -> dict[int, dict]:
+def _visits(which: Q) -> dict[int, dict]:
     rows = (
-        MonitoringVisit.objects.filter(study_site_id__in=site_ids, status=MonitoringVisitStatus.CONDUCTED)
+        MonitoringVisit.objects.filter(which, status=MonitoringVisitStatus.CONDUCTED)
         .values("study_site_id")
         .annotate(
             interim=Count("id", filter=Q(visit_type__in=("imv", "for_cause"))),
@@ -119,9 +124,9 @@ def _visits(site_ids) -> dict[int, dict]:
     return {row["study_site_id"]: row for row in rows}
 
 
-def _reports(site_ids) -> dict[int, list]:
+def _reports(which: Q) -> dict[int, list]:
     found = defaultdict(list)
-    rows = VisitReport.objects.filter(study_site_id__in=site_ids).values_list(
+    rows = VisitReport.objects.filter(which).values_list(
         "study_site_id",
         "status",
         "due_on",
@@ -135,9 +140,9 @@ def _reports(site_ids) -> dict[int, list]:
     return found
 
 
-def _open_items(site_ids) -> dict[int, list]:
+def _open_items(which: Q) -> dict[int, list]:
     found = defaultdict(list)
-    rows = ActionItem.objects.filter(study_site_id__in=site_ids).exclude(status="closed")
+    rows = ActionItem.objects.filter(which).exclude(status="closed")
     for site_id, status, raised_on, due_on in rows.values_list(
         "study_site_id", "status", "raised_on", "due_on"
     ).order_by():
@@ -145,9 +150,9 @@ def _open_items(site_ids) -> dict[int, list]:
     return found
 
 
-def _reviewed(site_ids) -> dict[int, dict]:
+def _reviewed(which: Q) -> dict[int, dict]:
     rows = (
-        SourceReview.objects.filter(study_site_id__in=site_ids, kind="sdv")
+        SourceReview.objects.filter(which, kind="sdv")
         .values("study_site_id")
         .annotate(
             participants=Count("participant", distinct=True),
@@ -158,32 +163,41 @@ def _reviewed(site_ids) -> dict[int, dict]:
     return {row["study_site_id"]: row for row in rows}
 
 
-def site_oversight(sites: list[StudySite]) -> list[Oversight]:
-    """One row per site (sites with `study` and `institution` loaded), in the order given."""
-    site_ids = [site.pk for site in sites]
+def site_oversight(
+    sites: list[StudySite], *, stored: dict[int, StoredTier] | None = None, next_due: bool = True
+) -> list[Oversight]:
+    """One row per site (sites with `study` and `institution` loaded), in the order given. `stored`: the
+    tiers from the KRI flags stored when they were last scored (else each study's KRIs are scored now);
+    `next_due` False leaves out the visit due (a summary per CRA does not show it)."""
     plans = plans_in_force({site.study_id for site in sites})
-    tiers = tiers_of(sites, plans)
-    due = {d.site.pk: d for d in reversed(due_visits(sites, tiers=tiers))}  # the soonest per site
-    setups = {
-        s.study_site_id: s
-        for s in SiteMonitoring.objects.filter(study_site_id__in=site_ids).select_related("cra")
-    }
-    visits, reports, items = _visits(site_ids), _reports(site_ids), _open_items(site_ids)
-    people, reviewed = participants_by_site(site_ids), _reviewed(site_ids)
+    if stored is None:
+        tiers = tiers_of(sites, plans)
+    else:
+        planned = {site.pk for site in sites if site.study_id in plans}  # only they have a tier
+        tiers = {pk: tier.reading for pk, tier in stored.items() if pk in planned}
+    due = {}
+    if next_due:
+        due = {d.site.pk: d for d in reversed(due_visits(sites, tiers=tiers))}  # the soonest per site
+    which = of_sites(sites)
+    cras = dict(SiteMonitoring.objects.filter(which).values_list("study_site_id", "cra__username"))
+    visits, reports, items = _visits(which), _reports(which), _open_items(which)
+    people, reviewed = participants_by_site(which), _reviewed(which)
     todays = local_todays(sites)
     rows = []
     for site in sites:
         today = todays[site.pk]
         plan = plans.get(site.study_id)
-        tier = tiers[site.pk].tier if site.pk in tiers else ""
+        reading = tiers.get(site.pk)
+        tier = reading.tier if reading else ""
         rule = next((r for r in plan.tier_rules.all() if r.tier == tier), None) if plan else None
-        setup = setups.get(site.pk)
         row = Oversight(
             label=f"{site.study.code} {site.site_number}",
             site=site,
             study_code=site.study.code,
-            cra=setup.cra.username if setup and setup.cra_id else "",
+            cra=cras.get(site.pk) or "",
             tier=tier,
+            tier_reasons=reading.reasons if reading else (),
+            tier_scored_at=stored[site.pk].scored_at if stored and reading else None,
             sdv_target=rule.sdv_percent if rule else None,
             critical_target=rule.critical_sdv_percent if rule else None,
             next_due=due.get(site.pk),

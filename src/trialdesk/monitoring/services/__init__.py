@@ -26,6 +26,7 @@ from trialdesk.monitoring.services.reports import (
     update_report,
 )
 from trialdesk.monitoring.services.signals import close_signal, open_signals, triage_signal
+from trialdesk.monitoring.services.tiers import store_tier_flags
 from trialdesk.monitoring.services.visits import move_visit, schedule_visit, update_visit
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "return_report",
     "save_site_setup",
     "schedule_visit",
+    "store_tier_flags",
     "submit_report",
     "triage_signal",
     "update_action_item",

@@ -13,6 +13,7 @@ from trialdesk.monitoring.models import MonitoringPlan, Signal, SignalStatus, Si
 from trialdesk.monitoring.permissions import ONLY_SITE_CRA, can_manage_monitoring, can_monitor_site
 from trialdesk.monitoring.rules import quality as rules
 from trialdesk.monitoring.services.actions import raise_action_item
+from trialdesk.monitoring.services.tiers import store_tier_flags
 from trialdesk.monitoring.services.visits import schedule_visit
 from trialdesk.statistics import kris
 from trialdesk.studies.models import Study
@@ -30,12 +31,15 @@ def _latest_by_site_and_kri(study: Study) -> dict[tuple[int, str], Signal]:
 
 @transaction.atomic
 def open_signals(*, study: Study, by: User | None, today: dt.date | None = None) -> list[Signal]:
-    """A signal for each red KRI flag of a site that has none open for that KRI (rules.quality)."""
+    """A signal for each red KRI flag of a site that has none open for that KRI (rules.quality); the
+    sites' flags are stored for their risk tiers too (services.tiers)."""
     if by is not None:
         require(can_manage_monitoring(by, study.pk), "Only the study's CRM checks the KRIs for new signals.")
     latest = _latest_by_site_and_kri(study)
     opened = []
-    for result in kris.all_site_kris(study):
+    results = kris.all_site_kris(study)
+    store_tier_flags(study=study, by=by, kri_results=results)
+    for result in results:
         for row in result.rows:
             if not rules.is_red(row.flag):
                 continue

@@ -11,6 +11,7 @@ from trialdesk.monitoring.rules import quality as quality_rules
 from trialdesk.monitoring.selectors.carbon import carbon_totals
 from trialdesk.monitoring.selectors.due import due_visits, plans_in_force, tiers_of
 from trialdesk.monitoring.selectors.qtls import study_qtl_readings
+from trialdesk.monitoring.selectors.tiers import stored_tiers
 from trialdesk.monitoring.views.common import may_read_sponsor_side
 from trialdesk.sites.models import StudySite
 
@@ -125,6 +126,7 @@ def site_panel(request, site: StudySite) -> dict | None:
         "sponsor_side": True,
         "setup": SiteMonitoring.objects.filter(study_site=site).select_related("cra", "backup_cra").first(),
         "tier": tiers.get(site.pk),
+        "stored_tier": stored_tiers(StudySite.objects.filter(pk=site.pk), [site.study_id]).get(site.pk),
         "due": found,
         "carbon": totals.total,
         "may_monitor": can_monitor_site(user, site),
