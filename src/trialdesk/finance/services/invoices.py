@@ -11,6 +11,7 @@ from trialdesk.core.permissions import require
 from trialdesk.finance.models import FeeSchedule, InvoiceStatus, SiteInvoice
 from trialdesk.finance.permissions import ONLY_MANAGERS, ONLY_SITE, can_manage_finance, can_submit_for_site
 from trialdesk.finance.rules import money
+from trialdesk.finance.services import duties
 
 DECISIONS = (InvoiceStatus.APPROVED, InvoiceStatus.DISPUTED)
 
@@ -84,8 +85,10 @@ def submit_site_invoice(
 def decide_site_invoice(
     *, invoice: SiteInvoice, by: User, decision: str, reason: str = "", expected_version: int | None = None
 ) -> SiteInvoice:
-    """Approve an invoice (the next generation earns its line) or dispute it, saying why."""
+    """Approve an invoice (the next generation earns its line) or dispute it, saying why. Refused, naming
+    `decision`, to whoever entered the invoice (segregation of duties: services.duties)."""
     require(can_manage_finance(by, invoice.study_id), ONLY_MANAGERS)
+    duties.refuse_own(invoice, by=by, field="decision", message=duties.OWN_INVOICE)
     errors = {}
     if decision not in DECISIONS:
         errors["decision"] = "Decide approved or disputed."

@@ -13,6 +13,7 @@ from trialdesk.core.permissions import require
 from trialdesk.finance.models import PayableLine, PaymentRun, RunStatus
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
 from trialdesk.finance.rules import money
+from trialdesk.finance.services import duties
 
 APPROVAL_MEANING = "I approve this payment to the site for the lines listed."
 
@@ -77,12 +78,14 @@ def _line_problems(study_site, wanted: list[int], lines: list[PayableLine]) -> l
 def approve_payment_run(
     *, run: PaymentRun, by: User, password: str, expected_version: int | None = None
 ) -> PaymentRun:
-    """Approve a draft run with the approver's electronic signature (password re-entered, 21 CFR 11.200)."""
+    """Approve a draft run with the approver's electronic signature (password re-entered, 21 CFR 11.200).
+    Refused, naming `approved_by`, to whoever drafted the run (segregation of duties: services.duties)."""
     require(can_manage_finance(by, run.study_id), ONLY_MANAGERS)
     if run.status != RunStatus.DRAFT:
         raise ValidationError(
             {"status": f"Only a draft run is approved; this one is {run.get_status_display().lower()}."}
         )
+    duties.refuse_own(run, by=by, field="approved_by", message=duties.OWN_RUN)
     esign.reauthenticate(by, password)
     return records.update_record(
         run,

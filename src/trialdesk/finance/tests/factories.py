@@ -38,19 +38,22 @@ def make_schedule(site, *, by, currency="EUR", effective_on=dt.date(2025, 1, 1),
     )
 
 
-def approved_invoice(site, *, by, number="INV-1", item_code="ETHICS", amount="1500", on=dt.date(2025, 3, 5)):
+def approved_invoice(
+    site, *, by, decider, number="INV-1", item_code="ETHICS", amount="1500", on=dt.date(2025, 3, 5)
+):
+    """An invoice entered by `by` and approved by `decider` (not the same person: services.duties)."""
     invoice = invoices.submit_site_invoice(
         study_site=site, by=by, number=number, item_code=item_code, invoice_on=on, amount=amount
     )
-    return invoices.decide_site_invoice(invoice=invoice, by=by, decision="approved")
+    return invoices.decide_site_invoice(invoice=invoice, by=decider, decision="approved")
 
 
-def paid_run(site, *, by, approver=None, password, paid_on=None, kind="visit"):
-    """A run of all the site's unpaid lines of `kind`, drafted by `by`, approved by `approver` (signing
-    with `password`) and marked paid by `by`."""
+def paid_run(site, *, by, approver, password, paid_on=None, kind="visit"):
+    """A run of all the site's unpaid lines of `kind`, drafted by `by`, approved by `approver` (another
+    person, signing with `password`: services.duties) and marked paid by `by`."""
     lines = site.payable_lines.filter(payment_run__isnull=True, kind=kind).values_list("pk", flat=True)
     run = payments.create_payment_run(study_site=site, line_ids=list(lines), by=by)
-    run = payments.approve_payment_run(run=run, by=approver or by, password=password)
+    run = payments.approve_payment_run(run=run, by=approver, password=password)
     return payments.mark_run_paid(
         run=run, by=by, paid_on=paid_on or site.local_today(), payment_reference="SEPA-TEST-1"
     )

@@ -22,9 +22,14 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
         for site in (world.site_a1, world.site_a2, world.site_b1)
     }
     runs, invoices = {}, {}
+    # An invoice is decided by someone other than who entered it (services.duties).
+    entered_and_decided = {world.site_a1.pk: (admin, world.crm), world.site_b1.pk: (world.coordinator, admin)}
     for site, participant in ((world.site_a1, participant_a1), (world.site_b1, participant_b1)):
         budgets.record_procedure(participant=participant, by=admin, code="MRI", done_on=dt.date(2025, 3, 10))
-        invoices[site.pk] = factories.approved_invoice(site, by=admin, number=f"INV-{site.site_number}")
+        entered_by, decider = entered_and_decided[site.pk]
+        invoices[site.pk] = factories.approved_invoice(
+            site, by=entered_by, decider=decider, number=f"INV-{site.site_number}"
+        )
         factories.generate(site.study, by=admin)
         lines = list(site.payable_lines.values_list("pk", flat=True))
         runs[site.pk] = payments.create_payment_run(study_site=site, line_ids=lines, by=admin)

@@ -158,3 +158,26 @@ def test_an_invoice_for_an_item_not_in_the_schedule_is_a_422_naming_it(world, fi
         refused = send(client_for(world.crm), "post", f"/study-sites/{world.site_a1.pk}/site-invoices", body)
     assert refused.status_code == 422 and fields_of(refused) == {"item_code"}
     assert "CATERING is not in the site's fee schedule" in refused.json()["errors"][0]["message"]
+
+
+def test_the_api_refuses_approving_ones_own_run_naming_the_approver(world, generated, client_for):
+    line = PayableLine.objects.get(study_site=world.site_a1, kind="visit")
+    crm = client_for(world.crm)
+    created = send(crm, "post", f"/study-sites/{world.site_a1.pk}/payment-runs", {"lines": [line.pk]})
+    with nothing_written():
+        refused = send(
+            crm, "post", f"/payment-runs/{created.json()['id']}/approve", {"password": factories.PASSWORD}
+        )
+    assert refused.status_code == 422 and fields_of(refused) == {"approved_by"}
+    assert "segregation of duties" in refused.json()["errors"][0]["message"]
+
+
+def test_the_api_refuses_deciding_ones_own_invoice_naming_the_decision(world, finance, client_for):
+    crm = client_for(world.crm)
+    body = {"number": "E-1", "item_code": "ETHICS", "invoice_on": "2025-03-05", "amount": "1500"}
+    created = send(crm, "post", f"/study-sites/{world.site_a1.pk}/site-invoices", body)
+    url = f"/site-invoices/{created.json()['id']}/decide"
+    with nothing_written():
+        refused = send(crm, "post", url, {"decision": "approved"})
+    assert refused.status_code == 422 and fields_of(refused) == {"decision"}
+    assert send(client_for(world.admin), "post", url, {"decision": "approved"}).json()["status"] == "approved"

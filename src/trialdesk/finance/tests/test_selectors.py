@@ -25,12 +25,12 @@ def every_kind_of_line(world, finance):
     approved ethics invoice (pass-through) in a draft run, an MRI unpaid and overdue; site 102 (JPY): its
     lines in a cancelled run (unpaid again)."""
     admin = world.admin
-    factories.approved_invoice(world.site_a1, by=admin)
+    factories.approved_invoice(world.site_a1, by=admin, decider=world.crm)
     budgets.record_procedure(
         participant=finance.participant_a1, by=admin, code="MRI", done_on=dt.date(2025, 3, 10)
     )
     factories.generate(world.study_a, by=admin)
-    factories.paid_run(world.site_a1, by=admin, password=factories.PASSWORD)
+    factories.paid_run(world.site_a1, by=admin, approver=world.crm, password=factories.PASSWORD)
     visit_services.record_visit(
         scheduled_visit=finance.visit_a1,
         done_on=dt.date(2025, 3, 18),

@@ -12,7 +12,7 @@ from tests.writes import nothing_written
 from trialdesk.core.audit import drift
 from trialdesk.core.models import AuditEvent
 from trialdesk.finance.models import PayableLine, RunStatus
-from trialdesk.finance.services import budgets, invoices, payables, payments
+from trialdesk.finance.services import budgets, duties, invoices, payables, payments
 from trialdesk.finance.tests import factories
 from trialdesk.subjects import services as subject_services
 from trialdesk.subjects.tests.factories import make_screening_entry
@@ -65,7 +65,7 @@ def test_a_missing_rate_refuses_the_whole_generation_naming_it(world, finance):
 
 def test_a_corrected_visit_is_reversed_and_earned_again_never_edited(world, finance):
     factories.generate(world.study_a, by=world.admin)
-    factories.paid_run(world.site_a1, by=world.admin, password=PASSWORD)
+    factories.paid_run(world.site_a1, by=world.admin, approver=world.crm, password=PASSWORD)
     visit_services.record_visit(
         scheduled_visit=finance.visit_a1,
         done_on=dt.date(2025, 3, 18),
@@ -138,7 +138,7 @@ def test_screen_failures_beyond_the_cap_earn_nothing_and_a_revised_outcome_is_re
 
 def test_a_payment_run_refuses_a_line_already_paid(world, finance):
     factories.generate(world.study_a, by=world.admin)
-    run = factories.paid_run(world.site_a1, by=world.admin, password=PASSWORD)
+    run = factories.paid_run(world.site_a1, by=world.admin, approver=world.crm, password=PASSWORD)
     line = run.lines.get()
     with nothing_written(), pytest.raises(ValidationError) as refused:
         payments.create_payment_run(study_site=world.site_a1, line_ids=[line.pk], by=world.admin)
@@ -154,10 +154,10 @@ def test_approving_needs_the_approvers_password_and_paying_a_reference(world, fi
         study_site=world.site_a1, line_ids=[lines(world.site_a1)[0].pk], by=world.admin
     )
     with nothing_written(), pytest.raises(ValidationError) as refused:
-        payments.approve_payment_run(run=run, by=world.admin, password="wrong")
+        payments.approve_payment_run(run=run, by=world.crm, password="wrong")
     assert "password" in refused.value.message_dict
-    run = payments.approve_payment_run(run=run, by=world.admin, password=PASSWORD)
-    assert run.approved_by == world.admin and run.signature_meaning
+    run = payments.approve_payment_run(run=run, by=world.crm, password=PASSWORD)
+    assert run.approved_by == world.crm and run.signature_meaning
     with nothing_written(), pytest.raises(ValidationError) as refused:
         payments.mark_run_paid(
             run=run, by=world.admin, paid_on=world.site_a1.local_today(), payment_reference=" "
@@ -188,9 +188,9 @@ def test_a_disputed_invoice_says_why_and_earns_nothing_an_approved_one_earns_at_
         amount="87.345",
     )
     with nothing_written(), pytest.raises(ValidationError) as refused:
-        invoices.decide_site_invoice(invoice=courier, by=world.admin, decision="disputed")
+        invoices.decide_site_invoice(invoice=courier, by=world.crm, decision="disputed")
     assert "reason" in refused.value.message_dict
-    invoices.decide_site_invoice(invoice=courier, by=world.admin, decision="approved")
+    invoices.decide_site_invoice(invoice=courier, by=world.crm, decision="approved")
     factories.generate(world.study_a, by=world.admin)
     line = PayableLine.objects.get(kind="invoice")
     assert (line.fee, line.overhead, line.holdback, line.payable) == (
@@ -245,3 +245,53 @@ def test_rates_import_all_or_nothing_with_a_line_per_bad_row(world):
         "use a code such as EUR, USD, GBP or JPY.",
         "r.csv row 4, column Rate: An amount cannot be negative.",
     ]
+
+
+def test_whoever_drafted_a_run_cannot_approve_it(world, finance):
+    """Segregation of duties: the approval is a second person's electronic signature."""
+    factories.generate(world.study_a, by=world.admin)
+    run = payments.create_payment_run(
+        study_site=world.site_a1, line_ids=[lines(world.site_a1)[0].pk], by=world.crm
+    )
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        payments.approve_payment_run(run=run, by=world.crm, password=PASSWORD)
+    assert refused.value.message_dict == {"approved_by": [duties.OWN_RUN]}
+    colleague = factories.finance_person(world)
+    run = payments.approve_payment_run(run=run, by=colleague, password=PASSWORD)
+    assert run.approved_by == colleague
+    # Marking it paid is not a second approval: the one who drafted it may record the payment.
+    paid = payments.mark_run_paid(
+        run=run, by=world.crm, paid_on=world.site_a1.local_today(), payment_reference="SEPA-2"
+    )
+    assert paid.status == RunStatus.PAID
+
+
+@pytest.mark.parametrize("decision, reason", [("approved", ""), ("disputed", "charged twice")])
+def test_whoever_entered_a_site_invoice_cannot_decide_it(world, finance, decision, reason):
+    invoice = invoices.submit_site_invoice(
+        study_site=world.site_a1,
+        by=world.crm,
+        number="E-1",
+        item_code="ETHICS",
+        invoice_on=dt.date(2025, 3, 5),
+        amount="1500",
+    )
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        invoices.decide_site_invoice(invoice=invoice, by=world.crm, decision=decision, reason=reason)
+    assert refused.value.message_dict == {"decision": [duties.OWN_INVOICE]}
+    decided = invoices.decide_site_invoice(invoice=invoice, by=world.admin, decision=decision, reason=reason)
+    assert decided.status == decision
+
+
+def test_an_invoice_the_site_entered_is_decided_by_finance(world, finance):
+    coordinator = factories.coordinator_at(world.site_a1, by=world.admin)
+    invoice = invoices.submit_site_invoice(
+        study_site=world.site_a1,
+        by=coordinator,
+        number="E-2",
+        item_code="ETHICS",
+        invoice_on=dt.date(2025, 3, 5),
+        amount="1500",
+    )
+    decided = invoices.decide_site_invoice(invoice=invoice, by=world.crm, decision="approved")
+    assert decided.status == "approved"

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.messages import get_messages
 
 from tests.writes import nothing_written
-from trialdesk.finance.models import ExchangeRate, FeeSchedule, PayableLine
+from trialdesk.finance.models import ExchangeRate, FeeSchedule, PayableLine, SiteInvoice
+from trialdesk.finance.services import duties
 from trialdesk.finance.tests import factories
 from trialdesk.interop import tabular
 from trialdesk.interop.tabular import TableError
@@ -46,7 +47,7 @@ def column(table: tabular.Table, header: str) -> list:
 
 def test_the_tab_and_pages_render_for_finance_staff_and_the_crm(world, paid, client_for):
     study, site = world.study_a, world.site_a1
-    invoice = factories.approved_invoice(site, by=world.admin, number="INV-9")
+    invoice = factories.approved_invoice(site, by=world.admin, decider=world.crm, number="INV-9")
     schedule = FeeSchedule.objects.get(study_site=site)
     pages = [
         f"/studies/{study.pk}/finance/payables/",
@@ -221,3 +222,43 @@ def test_an_export_is_a_workbook_not_a_page(world, paid, client_for):
     response = client_for(world.crm).get(f"/studies/{world.study_a.pk}/finance/payables/")
     with pytest.raises(TableError):
         tabular.read_table(response.content, "page.xlsx")
+
+
+def test_the_one_who_drafted_a_run_is_not_offered_its_approval(world, finance, client_for):
+    factories.generate(world.study_a, by=world.admin)
+    line = PayableLine.objects.get(study_site=world.site_a1, kind="visit")
+    crm, colleague = client_for(world.crm), client_for(factories.finance_person(world))
+    drafted = crm.post(
+        f"/studies/{world.study_a.pk}/finance/payment-runs/",
+        {"study_site": world.site_a1.pk, "lines": [line.pk]},
+    )
+    run_url = drafted["Location"]
+    page = crm.get(run_url).content.decode()
+    assert 'id="own-draft"' in page and "Approve and sign" not in page
+    with nothing_written():
+        refused = crm.post(f"{run_url}approve/", {"password": factories.PASSWORD})
+    assert messages_of(refused) == [duties.OWN_RUN]
+    assert "Approve and sign" in colleague.get(run_url).content.decode()
+    approved = colleague.post(f"{run_url}approve/", {"password": factories.PASSWORD})
+    assert messages_of(approved) == ["Payment run approved and signed."]
+
+
+def test_the_one_who_entered_an_invoice_is_not_offered_its_decision(world, finance, client_for):
+    crm = client_for(world.crm)
+    crm.post(
+        f"/studies/{world.study_a.pk}/finance/invoices/",
+        {
+            "study_site": world.site_a1.pk,
+            "number": "E-1",
+            "item_code": "ETHICS",
+            "invoice_on": "2025-03-05",
+            "amount": "1500",
+        },
+    )
+    invoice = SiteInvoice.objects.get(number="E-1")
+    page = crm.get(f"/site-invoices/{invoice.pk}/").content.decode()
+    assert 'id="own-invoice"' in page and "Decide" not in page
+    decided = client_for(world.admin).post(f"/site-invoices/{invoice.pk}/", {"decision": "approved"})
+    assert decided.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == "approved"

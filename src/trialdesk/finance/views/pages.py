@@ -36,7 +36,7 @@ from trialdesk.finance.permissions import (
     can_read_finance,
     can_submit_for_site,
 )
-from trialdesk.finance.services import budgets, invoices, payables
+from trialdesk.finance.services import budgets, duties, invoices, payables
 from trialdesk.finance.views.scope import (
     NO_FINANCE_ROLE,
     XLSX,
@@ -254,11 +254,13 @@ def visible_study_for_invoices(request, study_id):
 @login_required
 def site_invoice(request, site_invoice_id):
     invoice = visible(request, SiteInvoice, site_invoice_id, "study", "study_site")
+    manage = can_manage_finance(request.user, invoice.study_id)
+    own = manage and invoice.status == "submitted" and duties.is_own(invoice, request.user)
     form = None
-    if can_manage_finance(request.user, invoice.study_id) and invoice.status == "submitted":
+    if manage and invoice.status == "submitted" and not own:
         form = DecisionForm(post_data(request))
     if request.method == "POST":
-        require(can_manage_finance(request.user, invoice.study_id), ONLY_MANAGERS)
+        require(manage, ONLY_MANAGERS)
         saved = form and submit(
             form,
             lambda f: invoices.decide_site_invoice(
@@ -271,7 +273,14 @@ def site_invoice(request, site_invoice_id):
         if saved:
             messages.success(request, f"Invoice {invoice.number} {saved.status}.")
             return redirect("finance_site_invoice", site_invoice_id=invoice.pk)
-    return _page(request, "finance/site_invoice.html", invoice=invoice, study=invoice.study, form=form)
+    return _page(
+        request,
+        "finance/site_invoice.html",
+        invoice=invoice,
+        study=invoice.study,
+        form=form,
+        own_invoice=duties.OWN_INVOICE if own else "",
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ from trialdesk.finance import exports, selectors
 from trialdesk.finance.forms import ApprovalForm, PaidForm
 from trialdesk.finance.models import PaymentRun, RunStatus
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
-from trialdesk.finance.services import payments
+from trialdesk.finance.services import duties, payments
 from trialdesk.finance.views.scope import XLSX, attachment, finance_study, post_only, visible
 from trialdesk.sites.models import StudySite
 
@@ -66,6 +66,7 @@ def _create(request, study):
 def run_detail(request, payment_run_id):
     run = visible(request, PaymentRun, payment_run_id, "study", "study_site__institution", "approved_by")
     manage = can_manage_finance(request.user, run.study_id)
+    own_draft = manage and run.status == RunStatus.DRAFT and duties.is_own(run, request.user)
     return TemplateResponse(
         request,
         "finance/run.html",
@@ -73,7 +74,10 @@ def run_detail(request, payment_run_id):
             "run": run,
             "study": run.study,
             "lines": run.lines.order_by("earned_on", "id"),
-            "approval_form": ApprovalForm() if manage and run.status == RunStatus.DRAFT else None,
+            "approval_form": ApprovalForm()
+            if manage and run.status == RunStatus.DRAFT and not own_draft
+            else None,
+            "own_draft": duties.OWN_RUN if own_draft else "",
             "paid_form": PaidForm() if manage and run.status == RunStatus.APPROVED else None,
             "cancel_form": ReasonForm()
             if manage and run.status in (RunStatus.DRAFT, RunStatus.APPROVED)
