@@ -119,11 +119,13 @@ def study_finance(study, today: dt.date, *, with_sites: bool = True) -> StudyFin
 
 
 def _current_schedules(study, today: dt.date) -> dict[int, FeeSchedule]:
-    found = {}
-    for schedule in FeeSchedule.objects.filter(study=study, effective_on__lte=today).order_by("effective_on"):
-        found[schedule.study_site_id] = schedule
-    for schedule in FeeSchedule.objects.filter(study=study).order_by("-effective_on"):
-        found.setdefault(schedule.study_site_id, schedule)  # only future schedules: the earliest applies
+    """Each site's schedule in effect today: the latest that has started, else (only future schedules)
+    the earliest, the next to come into effect. One read of the study's schedules."""
+    found: dict[int, FeeSchedule] = {}
+    for schedule in FeeSchedule.objects.filter(study=study).order_by("effective_on", "id"):
+        current = found.get(schedule.study_site_id)
+        if current is None or schedule.effective_on <= today:
+            found[schedule.study_site_id] = schedule
     return found
 
 

@@ -131,3 +131,20 @@ def test_a_site_panel_counts_its_own_lines_only(every_kind_of_line):
     alone = selectors.site_totals(world.study_a, today, site_ids=[world.site_a2.pk])
     assert list(alone) == [world.site_a2.pk]
     assert alone[world.site_a2.pk] == selectors.line_summary(world.study_a, today).sites[world.site_a2.pk]
+
+
+def test_the_schedule_in_effect_is_the_latest_started_else_the_next_to_start(world):
+    """A site whose agreement was amended pays by the amendment once it starts; a site whose only
+    schedules start later is forecast with the first of them."""
+    today = timezone.localdate()
+    soon, later = today + dt.timedelta(days=30), today + dt.timedelta(days=60)
+    schedules = {
+        world.site_a1: (dt.date(2025, 1, 1), dt.date(2025, 6, 1), soon),
+        world.site_a2: (later, soon),  # entered out of order
+    }
+    for site, days in schedules.items():
+        for effective_on in days:
+            factories.make_schedule(site, by=world.admin, effective_on=effective_on)
+    found = estimates._current_schedules(world.study_a, today)
+    assert found[world.site_a1.pk].effective_on == dt.date(2025, 6, 1)
+    assert found[world.site_a2.pk].effective_on == soon
