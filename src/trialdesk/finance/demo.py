@@ -2,8 +2,8 @@
 the demo's visits, one paid payment run, one disputed (and one approved) site invoice, a CRO contract,
 weekly reference rates for the sites paid in another currency, and one study over budget (CARD-201).
 
-The finance person drafts the payment run and enters the site invoices; the CRM approves the run and
-decides the invoices (nobody approves their own: finance.services.duties)."""
+The finance person drafts the payment run and enters the invoices; the CRM approves the run and decides
+the invoices (nobody approves their own: finance.services.duties)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -164,7 +164,7 @@ def _contract(demo, study, finance) -> None:
         amount=Decimal(40000),
         milestone=first,
     )
-    vendors.decide_vendor_invoice(invoice=invoice, by=finance, decision="approved")
+    vendors.decide_vendor_invoice(invoice=invoice, by=_approver(demo, finance), decision="approved")
 
 
 def _invoices(demo, sites, finance) -> None:

@@ -1,6 +1,7 @@
 """Segregation of duties, as a finance manager expects it: whoever drafted a payment run does not also
-approve it (the approval is their electronic signature on the payment), and whoever entered a site invoice
-does not also decide it. The pages, the API and the commands all reach these checks through the services.
+approve it (the approval is their electronic signature on the payment), and whoever entered a site's or
+a vendor's invoice does not also decide it. The pages, the API and the commands all reach these checks
+through the services.
 
 Who did it is read from the record's audit trail (the `<model>.created` event core.records writes in the
 creating transaction), so the rule holds for records made before it existed, and no copy of the trail is

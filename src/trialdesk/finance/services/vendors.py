@@ -18,6 +18,7 @@ from trialdesk.finance.models import (
 )
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
 from trialdesk.finance.rules import money
+from trialdesk.finance.services import duties
 
 CONTRACT_FIELDS = ("vendor", "service", "reference", "scope", "currency", "value", "start_on", "end_on")
 
@@ -139,7 +140,10 @@ def submit_vendor_invoice(
 def decide_vendor_invoice(
     *, invoice: VendorInvoice, by: User, decision: str, reason: str = "", expected_version=None
 ) -> VendorInvoice:
+    """Approve or dispute a vendor's invoice; refused, naming `decision`, to whoever entered it (segregation
+    of duties: services.duties)."""
     require(can_manage_finance(by, invoice.contract.study_id), ONLY_MANAGERS)
+    duties.refuse_own(invoice, by=by, field="decision", message=duties.OWN_INVOICE)
     errors = {}
     if decision not in (InvoiceStatus.APPROVED, InvoiceStatus.DISPUTED):
         errors["decision"] = "Decide approved or disputed."

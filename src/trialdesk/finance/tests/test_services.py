@@ -12,7 +12,7 @@ from tests.writes import nothing_written
 from trialdesk.core.audit import drift
 from trialdesk.core.models import AuditEvent
 from trialdesk.finance.models import PayableLine, RunStatus
-from trialdesk.finance.services import budgets, duties, invoices, payables, payments
+from trialdesk.finance.services import budgets, duties, invoices, payables, payments, vendors
 from trialdesk.finance.tests import factories
 from trialdesk.subjects import services as subject_services
 from trialdesk.subjects.tests.factories import make_screening_entry
@@ -295,3 +295,25 @@ def test_an_invoice_the_site_entered_is_decided_by_finance(world, finance):
     )
     decided = invoices.decide_site_invoice(invoice=invoice, by=world.crm, decision="approved")
     assert decided.status == "approved"
+
+
+def test_whoever_entered_a_vendor_invoice_cannot_decide_it(world):
+    contract = vendors.create_contract(
+        study=world.study_a,
+        by=world.crm,
+        vendor="Helix CRO",
+        service="cro",
+        currency="EUR",
+        value="100000",
+        start_on=dt.date(2025, 1, 1),
+    )
+    invoice = vendors.submit_vendor_invoice(
+        contract=contract, by=world.crm, number="HX-1", invoice_on=dt.date(2025, 6, 2), amount="10000"
+    )
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        vendors.decide_vendor_invoice(invoice=invoice, by=world.crm, decision="approved")
+    assert refused.value.message_dict == {"decision": [duties.OWN_INVOICE]}
+    assert (
+        vendors.decide_vendor_invoice(invoice=invoice, by=world.admin, decision="approved").status
+        == "approved"
+    )
