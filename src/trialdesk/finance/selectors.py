@@ -97,7 +97,9 @@ def budget_versions_for(user, study):
 
 @dataclass
 class SiteTotals:
-    """One site's payables: in its own currency, and earned and paid in the study currency."""
+    """One site's payables: in its own currency, and earned and paid in the study currency. A site paid in
+    more than one currency (a new fee schedule changed it) has no one currency: `parts` holds its totals
+    per currency, shown side by side, since amounts in different currencies cannot be added."""
 
     site_id: int
     site_number: str = ""
@@ -113,8 +115,11 @@ class SiteTotals:
     study_paid: Decimal = money.ZERO
     mean_days_to_pay: float | None = None
     paid_lines: int = 0
+    parts: dict[str, "SiteTotals"] = field(default_factory=dict)
 
     def shown(self, name: str) -> str:
+        if self.parts:
+            return " + ".join(part.shown(name) for _, part in sorted(self.parts.items()))
         return money.shown(getattr(self, name), self.currency) if self.currency else "—"
 
 
@@ -173,25 +178,29 @@ def line_summary(study, today: dt.date, *, site_ids=None, days_to_pay: bool = Tr
         .order_by()
     )
     summary = LineSummary({}, {}, {}, {})
+    by_currency: dict[tuple[int, str], SiteTotals] = {}
     for group in groups:
-        _add_group(summary, group, paid_on, unpaid_runs)
-    for row in summary.sites.values():
+        _add_group(summary, by_currency, group, paid_on, unpaid_runs)
+    for row in by_currency.values():
         for name in ("earned", "holdback_held", "payable", "paid", "unpaid", "overdue"):
             setattr(row, name, money.rounded(getattr(row, name), row.currency))
+    summary.sites = _per_site(by_currency)
     if days_to_pay:
         _add_days_to_pay(lines.filter(payment_run_id__in=list(paid_on)), paid_on, summary.sites)
     return summary
 
 
-def _add_group(summary: LineSummary, group: tuple, paid_on: dict, unpaid_runs: set) -> None:
-    """One (site, currency, kind, run, month) group's sums into the site's totals and the study's burn:
-    paid when its run is paid, unpaid (and perhaps overdue) when it has no run or a cancelled one, neither
-    while its run is a draft or approved."""
+def _add_group(
+    summary: LineSummary, by_currency: dict, group: tuple, paid_on: dict, unpaid_runs: set
+) -> None:
+    """One (site, currency, kind, run, month) group's sums into the site's totals in that currency and the
+    study's burn: paid when its run is paid, unpaid (and perhaps overdue) when it has no run or a cancelled
+    one, neither while its run is a draft or approved."""
     site_id, currency, kind, run_id, month, *sums = group
     earned, held, payable, late, late_lines, study_earned, study_payable = (
         money.ZERO if s is None else s for s in sums
     )
-    row = summary.sites.setdefault(site_id, SiteTotals(site_id=site_id, currency=currency))
+    row = by_currency.setdefault((site_id, currency), SiteTotals(site_id=site_id, currency=currency))
     row.earned += earned
     row.holdback_held += held
     row.payable += payable
@@ -206,6 +215,30 @@ def _add_group(summary: LineSummary, group: tuple, paid_on: dict, unpaid_runs: s
         row.overdue_lines += late_lines
     _add(summary.earned_by_month, month, study_earned)
     _add(summary.earned_by_kind, kind, study_earned)
+
+
+def _per_site(by_currency: dict[tuple[int, str], SiteTotals]) -> dict[int, SiteTotals]:
+    """One row per site: its only currency's totals, or for a site paid in several currencies a row
+    whose study-currency figures and counts add up and whose own-currency figures stay per currency."""
+    found: dict[int, SiteTotals] = {}
+    for (site_id, currency), row in sorted(by_currency.items()):
+        if site_id not in found:
+            found[site_id] = row
+            continue
+        first = found[site_id]
+        if not first.parts:
+            first = found[site_id] = SiteTotals(
+                site_id=site_id,
+                overdue_lines=first.overdue_lines,
+                study_earned=first.study_earned,
+                study_paid=first.study_paid,
+                parts={first.currency: first},
+            )
+        first.parts[currency] = row
+        first.overdue_lines += row.overdue_lines
+        first.study_earned += row.study_earned
+        first.study_paid += row.study_paid
+    return found
 
 
 def site_totals(study, today: dt.date, *, site_ids=None) -> dict[int, SiteTotals]:

@@ -148,3 +148,22 @@ def test_the_schedule_in_effect_is_the_latest_started_else_the_next_to_start(wor
     found = estimates._current_schedules(world.study_a, today)
     assert found[world.site_a1.pk].effective_on == dt.date(2025, 6, 1)
     assert found[world.site_a2.pk].effective_on == soon
+
+
+def test_a_site_paid_in_two_currencies_keeps_each_currencys_totals_apart():
+    """A new fee schedule in another currency: the site's own-currency figures cannot be added up, so they
+    are kept and shown per currency; the study-currency figures and the counts add up."""
+    euros = selectors.SiteTotals(
+        site_id=7, currency="EUR", earned=Decimal("100.00"), overdue_lines=1, study_earned=Decimal("100")
+    )
+    pounds = selectors.SiteTotals(
+        site_id=7, currency="GBP", earned=Decimal("50.00"), overdue_lines=2, study_earned=Decimal("58.5")
+    )
+    alone = selectors.SiteTotals(site_id=8, currency="JPY", earned=Decimal("900"))
+    found = selectors._per_site({(7, "EUR"): euros, (7, "GBP"): pounds, (8, "JPY"): alone})
+    mixed = found[7]
+    assert mixed.parts == {"EUR": euros, "GBP": pounds} and mixed.currency == ""
+    assert mixed.study_earned == Decimal("158.5") and mixed.overdue_lines == 3
+    both = (money.shown(Decimal("100.00"), "EUR"), money.shown(Decimal("50.00"), "GBP"))
+    assert mixed.shown("earned") == " + ".join(both)
+    assert found[8] is alone and found[8].shown("earned") == money.shown(Decimal("900"), "JPY")
