@@ -32,6 +32,7 @@ from trialdesk.finance.rules import earnings, forecast, money, rates
 from trialdesk.finance.selectors import rate_book
 from trialdesk.finance.services.facts import work_done
 from trialdesk.sites.models import StudySite
+from trialdesk.studies.models import Study
 
 COMPARED = (
     "kind",
@@ -89,6 +90,10 @@ def generate_payables(
     currency = study_currency(study)
     if currency is None:
         raise ValidationError({"budget": NO_BUDGET})
+    # One generation of a study at a time: two at once (the nightly run and the button) would both read
+    # the same standing lines and both add the difference, earning the work twice. SQLite's IMMEDIATE
+    # transactions already take the write lock at BEGIN; on PostgreSQL the study's row is locked.
+    Study.objects.select_for_update().filter(pk=study.pk).first()
     report = GenerationReport(generation=uuid.uuid4().hex)
     sites = {s.pk: s for s in StudySite.objects.filter(study=study).select_related("institution")}
     schedules = _schedules_by_site(study)

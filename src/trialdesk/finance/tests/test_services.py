@@ -317,3 +317,15 @@ def test_whoever_entered_a_vendor_invoice_cannot_decide_it(world):
         vendors.decide_vendor_invoice(invoice=invoice, by=world.admin, decision="approved").status
         == "approved"
     )
+
+
+def test_one_generation_of_a_study_runs_at_a_time(world, finance):
+    """The nightly run and the button at once must not both add the same work: on PostgreSQL the study's
+    row is locked first (SQLite's IMMEDIATE transactions hold the write lock from BEGIN)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        factories.generate(world.study_a, by=world.admin)
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and '"studies_study"' in q["sql"]]
+    assert bool(locks) == connection.features.has_select_for_update
