@@ -210,6 +210,19 @@ class Hook:
 
 
 @dataclass(frozen=True)
+class RecordListener:
+    """Work an app above does after a regulated record of one of `object_types` ("visits.scheduledvisit")
+    is created, updated or deleted through core.records (e.g. finance earns what a recorded visit is paid).
+    `run(instance)` is called inside the write's transaction and should defer its work with
+    `transaction.on_commit`, so that a failure of its own never undoes the write it follows."""
+
+    key: str
+    object_types: tuple[str, ...]
+    run: Callable[[Any], None]
+    order: int = 500
+
+
+@dataclass(frozen=True)
 class AmendmentItem:
     """An item another app adds to each site's amendment implementation checklist (regulatory), e.g. the
     budget or the visit calendar an amendment changes, once that app keeps those records.
@@ -332,6 +345,7 @@ enrollment_gates: Registry[Gate] = Registry("enrollment gates", key=_keyed)
 consent_gates: Registry[Gate] = Registry("consent gates", key=_keyed)
 enrollment_hooks: Registry[Hook] = Registry("after enrollment", key=_keyed)
 amendment_checklist_items: Registry[AmendmentItem] = Registry("amendment checklist items", key=_keyed)
+record_listeners: Registry[RecordListener] = Registry("record listeners", key=_keyed)
 # Callables (participant_ids, *, after) -> {participant id: date or None}: each participant's next
 # scheduled visit after a day (the visits app), for the re-consent due date kept by subjects.
 next_visit_dates: Registry[Callable] = Registry("next visit dates")
@@ -374,6 +388,14 @@ def gate_problems(gates: Registry[Gate], **facts) -> dict[str, list[str]]:
         if (reason := gate.check(**facts)) is not None:
             problems.setdefault(gate.field, []).append(reason)
     return problems
+
+
+def notify_written(instance) -> None:
+    """Tell the apps listening for records of this kind that one was written (core.records calls it)."""
+    object_type = instance._meta.label_lower
+    for listener in record_listeners:
+        if object_type in listener.object_types:
+            listener.run(instance)
 
 
 def run_hooks(hooks: Registry[Hook], **facts) -> None:

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from trialdesk.core import audit, strict_input
+from trialdesk.core import audit, extensions, strict_input
 from trialdesk.core.models import RegulatedRecord, User
 
 
@@ -87,6 +87,7 @@ def create_record(instance: RegulatedRecord, *, by: User | None, reason: str = "
         study_id=instance.audit_study_id(),
         study_site_id=instance.audit_study_site_id(),
     )
+    extensions.notify_written(instance)
     return instance
 
 
@@ -124,6 +125,7 @@ def update_record(
         study_id=current.audit_study_id(),
         study_site_id=current.audit_study_site_id(),
     )
+    extensions.notify_written(current)
     return current
 
 
@@ -147,3 +149,4 @@ def delete_record(
         study_site_id=current.audit_study_site_id(),
     )
     current.delete()
+    extensions.notify_written(current)

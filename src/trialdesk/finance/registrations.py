@@ -3,7 +3,7 @@
 
 def register_all() -> None:
     from trialdesk.core import extensions as ext
-    from trialdesk.finance import amendments, demo, health, portfolio, tabs, work
+    from trialdesk.finance import amendments, demo, earning, health, portfolio, tabs, work
 
     ext.study_sections.register(
         ext.StudySection("finance", "Finance", "finance/tabs/finance.html", tabs.finance_tab, 900, "Finance")
@@ -14,6 +14,7 @@ def register_all() -> None:
     for source in work.SOURCES:
         ext.my_work.register(source)
     ext.amendment_checklist_items.register(amendments.FEE_SCHEDULE_ITEM)
+    ext.record_listeners.register(earning.LISTENER)
     ext.demo_loaders.register(
         ext.DemoLoader(
             "finance", "Budgets, fee schedules and payments", demo.load, ("integrations", "forecasts")

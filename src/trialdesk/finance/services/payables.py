@@ -80,10 +80,16 @@ def study_currency(study) -> str | None:
 
 @transaction.atomic
 def generate_payables(
-    *, study, by: User | None, reason: str = "", today: dt.date | None = None
+    *,
+    study,
+    by: User | None,
+    reason: str = "",
+    today: dt.date | None = None,
+    site_ids: list[int] | None = None,
 ) -> GenerationReport:
-    """Bring the study's payable lines in line with the work done. `by` None is the system (the nightly
-    `trialdesk finance payables`); a person must manage the study's finance."""
+    """Bring the study's payable lines (or those of the sites `site_ids`) in line with the work done.
+    `by` None is the system (the nightly `trialdesk finance payables`, and a site's work as it is
+    recorded); a person must manage the study's finance."""
     if by is not None:
         require(can_manage_finance(by, study.pk), ONLY_MANAGERS)
     reason = records.checked_reason(reason) or "payables generated from the work done"
@@ -95,13 +101,19 @@ def generate_payables(
     # transactions already take the write lock at BEGIN; on PostgreSQL the study's row is locked.
     Study.objects.select_for_update().filter(pk=study.pk).first()
     report = GenerationReport(generation=uuid.uuid4().hex)
-    sites = {s.pk: s for s in StudySite.objects.filter(study=study).select_related("institution")}
-    schedules = _schedules_by_site(study)
+    in_study = StudySite.objects.filter(study=study)
+    if site_ids is not None:
+        in_study = in_study.filter(pk__in=site_ids)
+    sites = {s.pk: s for s in in_study.select_related("institution")}
+    schedules = _schedules_by_site(study, site_ids)
     book = rate_book({currency} | {s.currency for rows in schedules.values() for _, s, _ in rows})
-    standing = _standing_lines(study)
+    standing = _standing_lines(study, site_ids)
     rows, missing = [], []
-    for site_id, work in sorted(work_done(study).items()):
-        site = sites[site_id]
+    done = work_done(study, site_ids)
+    # Sites with lines standing but no work left (their one visit undone) are compared too: their lines
+    # are reversed.
+    for site_id in sorted(set(done) | set(standing)):
+        site, work = sites[site_id], done.get(site_id, [])
         if site_id not in schedules:
             report.sites_without_schedule.append(site.site_number)
             continue
@@ -123,9 +135,14 @@ def generate_payables(
     return report
 
 
-def _schedules_by_site(study) -> dict[int, list[tuple[dt.date, earnings.FeeSchedule, int]]]:
+def _schedules_by_site(
+    study, site_ids: list[int] | None = None
+) -> dict[int, list[tuple[dt.date, earnings.FeeSchedule, int]]]:
     found = defaultdict(list)
-    for schedule in FeeSchedule.objects.filter(study=study).order_by("effective_on"):
+    schedules = FeeSchedule.objects.filter(study=study)
+    if site_ids is not None:
+        schedules = schedules.filter(study_site_id__in=site_ids)
+    for schedule in schedules.order_by("effective_on"):
         found[schedule.study_site_id].append(
             (schedule.effective_on, schedule.to_rules(), schedule.payment_terms_days)
         )
@@ -167,14 +184,13 @@ def _missing_message(missing: list[rates.MissingRate]) -> str:
     )
 
 
-def _standing_lines(study) -> dict[int, dict[str, dict]]:
+def _standing_lines(study, site_ids: list[int] | None = None) -> dict[int, dict[str, dict]]:
     """{site id: {source: the line standing for it}}: the latest line of each source that is neither a
     reversal nor reversed."""
-    lines = (
-        PayableLine.objects.filter(study=study)
-        .order_by("id")
-        .values("id", "study_site_id", "reverses_id", "source", *COMPARED, *CARRIED)
-    )
+    lines = PayableLine.objects.filter(study=study)
+    if site_ids is not None:
+        lines = lines.filter(study_site_id__in=site_ids)
+    lines = lines.order_by("id").values("id", "study_site_id", "reverses_id", "source", *COMPARED, *CARRIED)
     reversed_ids, latest = set(), {}
     for line in lines.iterator(chunk_size=5000):
         if line["reverses_id"]:
