@@ -63,8 +63,15 @@ INSTALLED_APPS = [
     "trialdesk.demo",
 ]
 
+# Static files are served by the application through whitenoise (right after the security middleware,
+# before sessions: a stylesheet needs no session). TRIALDESK_SERVE_STATIC=0 leaves them to a web server
+# or CDN in front of Trialdesk.
+SERVE_STATIC = env_flag("TRIALDESK_SERVE_STATIC", True)
 MIDDLEWARE = [
+    # First: every request gets its id (X-Request-ID), which each log line and the answer carry.
+    "trialdesk.core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    *(["trialdesk.core.static.StaticFilesMiddleware"] if SERVE_STATIC else []),
     "trialdesk.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +177,8 @@ CLIENT_IP_HEADER = os.environ.get("TRIALDESK_CLIENT_IP_HEADER", "").strip()
 # that terminates TLS, TRIALDESK_PROXY_SSL_HEADER names the header it sets to "https" (X-Forwarded-Proto).
 HTTPS = env_flag("TRIALDESK_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = env_flag("TRIALDESK_HTTPS_REDIRECT", HTTPS)
+# A load balancer or orchestrator probes these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("TRIALDESK_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("TRIALDESK_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_flag("TRIALDESK_HSTS_PRELOAD", False)
@@ -197,6 +206,20 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The project-wide static folder (htmx, the stylesheet); apps' own static/ folders are found as well.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `trialdesk serve` collects the static files into STATIC_ROOT with hashed, compressed names (cached for
+# a year by browsers, each name changing with its content) and sets TRIALDESK_HASHED_STATIC for its
+# workers; development, `trialdesk runserver` and the tests serve the files as they are, from the apps.
+HASHED_STATIC = env_flag("TRIALDESK_HASHED_STATIC", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if HASHED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not HASHED_STATIC
+WHITENOISE_AUTOREFRESH = DEBUG
 
 PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 # Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.
@@ -206,12 +229,28 @@ IMPORT_MAX_BYTES = int(os.environ.get("TRIALDESK_IMPORT_MAX_BYTES", str(10 * 102
 # generated in DATA_DIR for development; production sets it, and keeps it out of the database's backups.
 AUDIT_KEYS = os.environ.get("TRIALDESK_AUDIT_KEYS", "")
 
+# Log lines as JSON objects (time, level, logger, message, request_id, and the traceback of a 5xx), one
+# per line for a log collector; TRIALDESK_LOG_FORMAT=text gives plain lines (the default with DEBUG).
+LOG_FORMAT = os.environ.get("TRIALDESK_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A 403 or 404 (any 4xx) is one line, method, path and status; a 5xx keeps its traceback.
-    "filters": {"client_errors_on_one_line": {"()": "trialdesk.core.request_log.ClientErrorsOnOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_errors_on_one_line": {"()": "trialdesk.core.request_log.ClientErrorsOnOneLine"},
+        "request_id": {"()": "trialdesk.core.request_log.WithRequestId"},
+    },
+    "formatters": {
+        "json": {"()": "trialdesk.core.request_log.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "loggers": {
         # Django's own console handler (with DEBUG) would print every record a second time through root's.
         "django": {"handlers": []},

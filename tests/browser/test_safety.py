@@ -62,6 +62,6 @@ def test_record_a_serious_event_see_its_obligations_and_mark_one_submitted(serve
 
     expect(page.locator(".messages")).to_contain_text("marked submitted")
     row = page.locator("#obligations tr", has_text="EudraVigilance")
-    expect(row).to_contain_text("submitted")
+    expect(row).to_contain_text("met")  # submitted on time (issue 13's statuses: open, met, missed)
     expect(row).to_contain_text("EU-EC-000123")
     page.screenshot(path=ARTIFACTS / "safety-2-submitted.png", full_page=True)

@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from trialdesk.core import views, work
+from trialdesk.core import probes, views, work
 
 urlpatterns = [
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
     path("login/", views.sign_in_page, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("me/", views.my_page, name="me"),
