@@ -51,7 +51,7 @@ def strategy_for(operation, ids: dict[str, int]):
 
 
 @pytest.mark.django_db(transaction=False)
-def test_the_api_answers_every_generated_request_as_documented(world, settings_override):
+def test_the_api_answers_every_generated_request_as_documented(world, settings_override, connection_kept):
     token, secret = create_api_token(user=world.crm, name="schemathesis", by=world.crm)
     ids = real_ids(world, token)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -94,3 +94,18 @@ def settings_override(settings):
     # The werkzeug test client schemathesis uses calls the app "localhost".
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     return settings
+
+
+@pytest.fixture
+def connection_kept():
+    """As Django's own test client does: the requests run inside the test's transaction, so the database
+    connection must not be closed between them (each request's start and end would otherwise close it on
+    PostgreSQL, where the connection is not one in-memory SQLite keeps, and every later request fail)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
