@@ -12,10 +12,6 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     the apps instead (development, `trialdesk runserver`, the tests)."""
 
     def add_files(self, root, prefix=None):
-        if (
-            settings.WHITENOISE_USE_FINDERS
-            and str(root) == str(self.static_root)
-            and not os.path.isdir(root)
-        ):
+        if settings.WHITENOISE_USE_FINDERS and str(root) == str(self.static_root) and not os.path.isdir(root):
             return
         super().add_files(root, prefix)

@@ -329,3 +329,16 @@ def test_one_generation_of_a_study_runs_at_a_time(world, finance):
         factories.generate(world.study_a, by=world.admin)
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and '"studies_study"' in q["sql"]]
     assert bool(locks) == connection.features.has_select_for_update
+
+
+def test_a_site_whose_work_was_all_undone_has_its_lines_reversed(world, finance, monkeypatch):
+    factories.generate(world.study_a, by=world.admin)
+    standing = PayableLine.objects.filter(study_site=world.site_a1).count()
+    assert standing
+    # Nothing done at site 101 any more (its work undone): it is still compared, and each line reversed.
+    monkeypatch.setattr(payables, "work_done", lambda study, site_ids=None: {})
+    report = payables.generate_payables(study=world.study_a, by=world.admin, site_ids=[world.site_a1.pk])
+    assert report.reversals == standing
+    lines = PayableLine.objects.filter(study_site=world.site_a1)
+    assert sum(line.payable for line in lines) == 0
+    assert not PayableLine.objects.filter(study_site=world.site_a2, reverses__isnull=False).exists()
