@@ -152,7 +152,10 @@ def test_a_study_never_scored_is_scored_on_its_first_view(world, client_for):
         ("nonsense", "site_a1"),
     ],
 )
-def test_the_list_sorts_every_site_before_paging(overseen, client_for, settings, sort, first):
+def test_the_list_sorts_every_site_before_paging(overseen, client_for, settings, clock, sort, first):
+    # At noon UTC both sites (Europe and Tokyo) are on the same day, so equally overdue; later in the UTC
+    # day Tokyo is a day ahead and its site rightly a day more overdue.
+    clock.move_to(dt.datetime.combine(clock.today(), dt.time(12), tzinfo=dt.UTC))
     settings.PAGE_SIZE = 1
     services.raise_action_item(
         study_site=overseen.site_a2,
