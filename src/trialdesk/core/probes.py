@@ -21,12 +21,22 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# Set once every migration was found applied: loading the migration graph costs about 7 ms a probe
+# (against 0.4 ms for /healthz), and a running process never sees migrations unapplied, only new ones
+# applied before it is restarted with the code that has them.
+_migrated = False
+
+
 def _database_problem() -> str | None:
+    global _migrated
     connection = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    if _migrated:
+        return None
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    _migrated = not pending
     return f"{len(pending)} migration(s) not applied" if pending else None
 
 

@@ -37,13 +37,14 @@ class SiteGeneration:
 
     def __call__(self) -> None:
         study = Study.objects.filter(pk=self.study_id).first()
-        if study is None or payables.study_currency(study) is None:
-            return  # no budget yet: nothing to convert to, nothing earned
+        if study is None:
+            return
         try:
             payables.generate_payables(study=study, by=None, reason=REASON, site_ids=[self.study_site_id])
         except ValidationError as problem:
-            # A missing exchange rate: the work stays unearned until the rate is entered, and the nightly
-            # run and the button name it. The write that asked for this is already committed.
+            # No budget yet (nothing to convert to), or a missing exchange rate: the work stays unearned
+            # until they are entered, and the nightly run and the button name what is missing. The write
+            # that asked for this is already committed.
             log.info("payables of study site %s not generated: %s", self.study_site_id, problem.messages)
 
 

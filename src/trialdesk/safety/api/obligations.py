@@ -4,7 +4,6 @@ deliveries to each site or committee with their acknowledgement."""
 import datetime as dt
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -138,10 +137,6 @@ def delivery_out(delivery: ObligationDelivery) -> dict:
     return {**{name: getattr(delivery, name) for name in names}, "recipient": delivery.recipient_label}
 
 
-def _deliveries(request):
-    return ObligationDelivery.objects.visible_to(actor(request)).select_related("obligation", "study_site")
-
-
 @router.get(
     "/obligations/{obligation_id}/deliveries",
     response=with_errors({200: page_schema(DeliveryOut)}, READ_ERRORS),
@@ -149,7 +144,8 @@ def _deliveries(request):
 def list_deliveries(request, obligation_id: int, page: Query[PageQuery]):
     """The report's copies to each investigator site or committee, sent and acknowledged or not yet."""
     obligation = visible_or_404(request, ReportingObligation, obligation_id, "study", "adverse_event")
-    found = paginate(_deliveries(request).filter(obligation=obligation), page)
+    deliveries_seen = ObligationDelivery.objects.visible_to(actor(request)).select_related("study_site")
+    found = paginate(deliveries_seen.filter(obligation=obligation), page)
     return {**found, "items": [delivery_out(d) for d in found["items"]]}
 
 
@@ -157,7 +153,7 @@ def list_deliveries(request, obligation_id: int, page: Query[PageQuery]):
 def record_delivery(request, delivery_id: int, payload: DeliveryIn):
     """Record when the report went to this site or committee and when (and under which reference) its
     receipt was acknowledged; a value left out keeps the one recorded."""
-    delivery = get_object_or_404(_deliveries(request), pk=delivery_id)
+    delivery = visible_or_404(request, ObligationDelivery, delivery_id, "obligation", "study_site")
     done = deliveries.record_delivery(
         delivery=delivery,
         by=actor(request),
