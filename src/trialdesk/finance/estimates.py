@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from trialdesk.finance import selectors
-from trialdesk.finance.models import FeeSchedule, PayableLine
+from trialdesk.finance.models import FeeSchedule
 from trialdesk.finance.rules import forecast, money
 from trialdesk.sites.rules import FINAL_STATUSES
 from trialdesk.statistics.forecasts import latest_forecasts
@@ -257,14 +257,3 @@ def _site_rows(sites: dict, totals: dict[int, selectors.SiteTotals]) -> list[sel
         row.site_number = site.site_number
         rows.append(row)
     return sorted(rows, key=lambda row: row.site_number)
-
-
-def per_site_overdue(study, today) -> dict[int, tuple[int, Decimal]]:
-    rows = (
-        PayableLine.objects.filter(study=study, due_on__lt=today, payable__gt=0)
-        .filter(selectors.UNPAID)
-        .values_list("study_site_id")
-        .annotate(n=Count("id"), t=Sum("payable"))
-        .order_by()
-    )
-    return {site: (n, Decimal(t or 0)) for site, n, t in rows}

@@ -368,11 +368,3 @@ def budget_burn(study_ids: list[int]) -> dict[int, Decimal]:
 
 def sites_of(study) -> dict[int, StudySite]:
     return {s.pk: s for s in StudySite.objects.filter(study=study).select_related("institution")}
-
-
-@dataclass
-class RunSummary:
-    drafts: int = 0
-    approved: int = 0
-    paid: int = 0
-    runs: list = field(default_factory=list)

@@ -19,10 +19,10 @@ from trialdesk.finance.models import (
 )
 from trialdesk.finance.permissions import FINANCE_MANAGERS
 from trialdesk.finance.rules import money
+from trialdesk.finance.selectors import UNPAID
 from trialdesk.sites.rules import FINAL_STATUSES
 
 DUE_WITHIN_DAYS = 14
-UNPAID = Q(payment_run__isnull=True) | Q(payment_run__status=RunStatus.CANCELLED)
 
 
 def managed_studies(user) -> list[int]:

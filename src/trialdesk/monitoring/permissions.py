@@ -9,7 +9,7 @@
 """
 
 from trialdesk.core.models import User
-from trialdesk.core.permissions import can_manage_study, can_work_at_site
+from trialdesk.core.permissions import can_manage_study, can_work_at_site, can_work_at_some_site
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
 from trialdesk.core.scoping import is_administrator, role_facts
 
@@ -41,7 +41,7 @@ def can_monitor_site(user: User, study_site) -> bool:
 
 def can_monitor_some_site(user: User, study_id: int) -> bool:
     """Asked before an API write names its site, so a read-only role hears 403 before input problems."""
-    return can_manage_study(user, study_id) or role_facts(user).holds_site_role_in_study(study_id, MONITORS)
+    return can_work_at_some_site(user, study_id, MONITORS)
 
 
 def can_work_on_action_item(user: User, item) -> bool:

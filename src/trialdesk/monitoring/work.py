@@ -65,7 +65,7 @@ def _item_url(item) -> str:
 
 def action_items(user, today) -> list[WorkItem]:
     items = ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN).select_related(
-        "study", "study_site"
+        "study", "study_site__institution"
     )
     return [
         WorkItem(
@@ -83,7 +83,7 @@ def action_items(user, today) -> list[WorkItem]:
 def items_to_verify(user, today) -> list[WorkItem]:
     items = ActionItem.objects.filter(
         study_site_id__in=_monitored_sites(user), status=ActionStatus.RESOLVED
-    ).select_related("study", "study_site")
+    ).select_related("study", "study_site__institution")
     found = []
     for item in items:
         due = (item.resolved_on or today) + dt.timedelta(days=VERIFY_DAYS)
@@ -105,7 +105,7 @@ def escalated_items(user, today) -> list[WorkItem]:
     plans = _plans(studies)
     items = ActionItem.objects.filter(
         study_id__in=studies, status=ActionStatus.OPEN, due_on__lt=today
-    ).select_related("study", "study_site")
+    ).select_related("study", "study_site__institution")
     found = []
     for item in items:
         days = plans[item.study_id].escalation_days if item.study_id in plans else 0
@@ -124,7 +124,7 @@ def escalated_items(user, today) -> list[WorkItem]:
 def reports_to_write(user, today) -> list[WorkItem]:
     reports = VisitReport.objects.filter(
         visit__cra=user, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)
-    ).select_related("study", "study_site", "visit")
+    ).select_related("study", "study_site__institution", "visit")
     found = []
     for report in reports:
         what = "Rework the returned report" if report.status == ReportStatus.RETURNED else "Write the report"
@@ -175,7 +175,7 @@ def signals_to_triage(user, today) -> list[WorkItem]:
     studies = _crm_studies(user)
     signals = Signal.objects.filter(
         Q(study_id__in=studies) | Q(study_site_id__in=_monitored_sites(user)), status=SignalStatus.OPEN
-    ).select_related("study", "study_site")
+    ).select_related("study", "study_site__institution")
     plans = _plans({s.study_id for s in signals})
     found = []
     for signal in signals:

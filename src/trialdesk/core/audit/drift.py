@@ -55,7 +55,7 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     return runs
 
 
-def _row_line(pk: int, values: Iterable) -> bytes:
+def row_line(pk: int, values: Iterable) -> bytes:
     """One record's line of a bulk digest: its id and values in the event's field order, as JSON."""
     return (json.dumps([pk, *values], separators=(",", ":"), default=plain_value) + "\n").encode()
 
@@ -77,7 +77,7 @@ def bulk_created(model: type[RegulatedRecord], ids: Iterable[int]) -> dict:
         )
         for pk, *values in rows:
             if pk in wanted:
-                digest.update(_row_line(pk, values))
+                digest.update(row_line(pk, values))
     return {
         "model": model._meta.label_lower,
         "fields": [f.name for f in fields],
@@ -282,7 +282,7 @@ class _ModelCheck:
         state = {f.name: value for f, value in zip(self.fields, current, strict=True)}
         if fold is not None:
             state.update(fold.first_old)
-        group.hasher.update(_row_line(pk, (state.get(name) for name in group.fields)))
+        group.hasher.update(row_line(pk, (state.get(name) for name in group.fields)))
         group.seen += 1
 
     def _finish_bulk(self) -> None:

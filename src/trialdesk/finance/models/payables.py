@@ -93,13 +93,6 @@ class PaymentRun(RegulatedRecord):
         return money.shown(self.total, self.currency)
 
 
-class PayableLineQuerySet(SiteFinanceQuerySet):
-    def unpaid(self):
-        return self.filter(
-            models.Q(payment_run__isnull=True) | models.Q(payment_run__status=RunStatus.CANCELLED)
-        )
-
-
 class PayableLine(RegulatedRecord):
     """What one piece of work earned a site, generated from the work done (never entered by hand).
 
@@ -138,7 +131,7 @@ class PayableLine(RegulatedRecord):
         PaymentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
     )
 
-    objects = PayableLineQuerySet.as_manager()
+    objects = SiteFinanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["study_site", "earned_on", "id"]
@@ -150,10 +143,6 @@ class PayableLine(RegulatedRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code} {self.participant} {self.earned_on}".replace("  ", " ")
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
 
     def shown(self, field: str) -> str:
         return money.shown(getattr(self, field), self.currency)

@@ -23,11 +23,6 @@ def _table() -> dict[str, dict]:
         return json.load(handle)["currencies"]
 
 
-def currency_codes() -> list[str]:
-    """The ISO 4217 codes a budget, fee schedule, contract or rate may be in."""
-    return sorted(_table())
-
-
 def currency_problem(code: object) -> str | None:
     """Why `code` is not a currency Trialdesk knows (None when it is one)."""
     if not isinstance(code, str) or not code:
@@ -40,10 +35,6 @@ def currency_problem(code: object) -> str | None:
 def minor_unit(currency: str) -> int:
     """How many decimals the currency has (EUR 2, JPY 0, BHD 3); KeyError for an unknown code."""
     return int(_table()[currency]["minor_unit"])
-
-
-def currency_name(currency: str) -> str:
-    return _table()[currency]["name"]
 
 
 @cache

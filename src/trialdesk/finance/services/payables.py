@@ -11,7 +11,6 @@ path of ADR 0004 applied to payables: 100,000 visits must not take 100,000 audit
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,14 +21,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from trialdesk.core import audit, records
-from trialdesk.core.audit.drift import id_ranges
-from trialdesk.core.audit.trail import audited_fields, plain_value
+from trialdesk.core.audit.drift import id_ranges, row_line
+from trialdesk.core.audit.trail import audited_fields
 from trialdesk.core.models import User
 from trialdesk.core.permissions import require
-from trialdesk.finance.models import BudgetVersion, FeeSchedule, PayableLine
+from trialdesk.finance.models import FeeSchedule, PayableLine
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
 from trialdesk.finance.rules import earnings, forecast, money, rates
-from trialdesk.finance.selectors import rate_book
+from trialdesk.finance.selectors import current_budget, rate_book
 from trialdesk.finance.services.facts import work_done
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
@@ -74,7 +73,7 @@ class GenerationReport:
 
 
 def study_currency(study) -> str | None:
-    budget = BudgetVersion.objects.filter(study=study).order_by("-number").first()
+    budget = current_budget(study)
     return budget.currency if budget else None
 
 
@@ -293,10 +292,7 @@ def _bulk_created(added: list[tuple[int, dict]], generation: str) -> dict:
     digest = hashlib.sha256()
     for line_id, row in sorted(added, key=lambda pair: pair[0]):
         values = {**row, "generation": generation, "payment_run_id": None}
-        line = json.dumps(
-            [line_id, *(values[f.attname] for f in fields)], separators=(",", ":"), default=plain_value
-        )
-        digest.update((line + "\n").encode())
+        digest.update(row_line(line_id, (values[f.attname] for f in fields)))
     return {
         "model": PayableLine._meta.label_lower,
         "fields": [f.name for f in fields],

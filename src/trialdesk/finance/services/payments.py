@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from trialdesk.core import esign, records
@@ -157,7 +156,3 @@ def cancel_payment_run(
         expected_version=expected_version,
         action="cancelled",
     )
-
-
-def run_total(run: PaymentRun):
-    return run.lines.aggregate(total=Sum("payable"))["total"] or money.ZERO

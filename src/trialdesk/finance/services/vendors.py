@@ -40,17 +40,6 @@ def create_contract(*, study, by: User, **values) -> VendorContract:
 
 
 @transaction.atomic
-def update_contract(*, contract: VendorContract, by: User, changes: dict, reason: str, expected_version=None):
-    require(can_manage_finance(by, contract.study_id), ONLY_MANAGERS)
-    records.only_fields(changes, CONTRACT_FIELDS)
-    if "value" in changes:
-        changes = {**changes, "value": _amount(changes["value"], "value")}
-    return records.update_record(
-        contract, changes=changes, by=by, reason=reason, expected_version=expected_version
-    )
-
-
-@transaction.atomic
 def add_milestone(
     *, contract: VendorContract, by: User, name: str, due_on: dt.date, amount, deliverable: str = ""
 ):

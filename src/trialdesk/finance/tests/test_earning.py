@@ -2,6 +2,7 @@
 are brought in line, once per site and transaction; a write never fails because of it."""
 
 import datetime as dt
+import logging
 
 import pytest
 from django.db import connection, transaction
@@ -26,7 +27,6 @@ def visit_lines(site):
 def test_a_visit_recorded_earns_its_fee_when_the_write_commits(
     world, committed, django_capture_on_commit_callbacks
 ):
-    PayableLine.objects.all().delete()  # the fixture's visits were recorded inside the test's transaction
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         visit_services.record_visit(
             scheduled_visit=committed.visit_a1,
@@ -76,11 +76,11 @@ def test_many_writes_at_a_site_in_one_transaction_generate_once(
 
 
 def test_a_missing_rate_leaves_the_work_unearned_and_the_visit_recorded(
-    world, committed, django_capture_on_commit_callbacks
+    world, committed, django_capture_on_commit_callbacks, caplog
 ):
-    PayableLine.objects.all().delete()
+    caplog.set_level(logging.INFO, logger="trialdesk.finance.earning")
     ExchangeRate.objects.all().delete()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         visit = visit_services.record_visit(
             scheduled_visit=committed.visit_a2,
             done_on=dt.date(2025, 3, 18),
@@ -88,12 +88,17 @@ def test_a_missing_rate_leaves_the_work_unearned_and_the_visit_recorded(
             by=world.admin,
             reason="the visit was on the 18th",
         )
+    assert callbacks == [earning.SiteGeneration(world.study_a.pk, world.site_a2.pk)]
     visit.refresh_from_db()
     assert visit.done_on == dt.date(2025, 3, 18)
     assert not visit_lines(world.site_a2)  # JPY without a rate: the nightly run names it
+    assert "not generated" in caplog.text and "No exchange rate JPY" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # handled, not a crash
 
 
-def test_a_study_without_a_budget_earns_nothing_and_nothing_fails(world):
+def test_a_study_without_a_budget_earns_nothing_and_nothing_fails(world, caplog):
+    caplog.set_level(logging.INFO, logger="trialdesk.finance.earning")
     job = earning.SiteGeneration(world.study_b.pk, world.site_b1.pk)
-    job()  # no budget: no currency to convert to
+    job()  # no budget: no currency to convert to, said in the log, nothing raised
+    assert "not generated" in caplog.text and "Enter the study budget first" in caplog.text
     assert not PayableLine.objects.exists()

@@ -59,7 +59,7 @@ router = Router(tags=["monitoring"])
 
 
 def _visit_out(visit: MonitoringVisit) -> dict:
-    report = VisitReport.objects.filter(visit=visit).values_list("pk", flat=True).first()
+    report = getattr(visit, "report", None)  # joined by the list (select_related), else one query
     decimals = ("travel_distance_km", "travel_days", "travel_km", "kg_co2e")
     return {
         **{
@@ -70,7 +70,7 @@ def _visit_out(visit: MonitoringVisit) -> dict:
         **{name: None if getattr(visit, name) is None else float(getattr(visit, name)) for name in decimals},
         "site_number": visit.study_site.site_number,
         "cra": visit.cra.username if visit.cra_id else None,
-        "report_id": report,
+        "report_id": report.pk if report else None,
     }
 
 
@@ -105,7 +105,7 @@ def list_monitoring_visits(request, study_id: int, filters: Query[MonitoringVisi
         visits = visits.filter(status=filters.status)
     if filters.visit_type:
         visits = visits.filter(visit_type=filters.visit_type)
-    page = paginate(visits.order_by("-planned_on", "-id"), filters)
+    page = paginate(visits.select_related("report").order_by("-planned_on", "-id"), filters)
     page["items"] = [_visit_out(v) for v in page["items"]]
     return page
 

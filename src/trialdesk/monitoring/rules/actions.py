@@ -61,11 +61,6 @@ def is_escalated(*, status: str, due_on: dt.date | None, today: dt.date, escalat
     return is_overdue(status=status, due_on=due_on, today=today) and (today - due_on).days > escalation_days
 
 
-def escalated_on(due_on: dt.date, escalation_days: int) -> dt.date:
-    """The first day an open item due on `due_on` counts as escalated."""
-    return due_on + dt.timedelta(days=escalation_days + 1)
-
-
 def age_bucket(*, raised_on: dt.date, today: dt.date) -> str:
     age = (today - raised_on).days
     return next(label for most, label in AGE_BUCKETS if most is None or age <= most)

@@ -13,7 +13,6 @@ from trialdesk.monitoring.models import (
     QualityToleranceLimit,
     Risk,
     Signal,
-    SiteMonitoring,
     SourceReview,
     VisitReport,
 )
@@ -36,12 +35,6 @@ def plan_in_force(study_id: int) -> MonitoringPlan | None:
     )
 
 
-def setups_for(user: User) -> QuerySet[SiteMonitoring]:
-    return SiteMonitoring.objects.visible_to(user).select_related(
-        "study_site__institution", "cra", "backup_cra"
-    )
-
-
 def visits_for(user: User) -> QuerySet[MonitoringVisit]:
     return MonitoringVisit.objects.visible_to(user).select_related("study", "study_site__institution", "cra")
 
@@ -61,8 +54,9 @@ def source_reviews_for(user: User) -> QuerySet[SourceReview]:
 
 
 def action_items_for(user: User) -> QuerySet[ActionItem]:
+    # The site's institution: an item is overdue by the site's own date (StudySite.local_today).
     return ActionItem.objects.visible_to(user).select_related(
-        "study", "study_site", "owner", "report__visit", "finding"
+        "study", "study_site__institution", "owner", "report__visit", "finding"
     )
 
 

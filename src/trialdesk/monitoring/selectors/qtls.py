@@ -1,7 +1,6 @@
 """The study's quality tolerance limit parameters, computed from Trialdesk's own records (aggregate
 figures: they name no participant), with each limit's status (rules.quality)."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
@@ -140,11 +139,3 @@ def study_qtl_readings(study: Study) -> list[QtlReading]:
             )
         )
     return readings
-
-
-def breaches_by_study(study_ids) -> dict[int, int]:
-    """How many QTLs of each study are in breach (for the health signal and the portfolio)."""
-    found: dict[int, int] = defaultdict(int)
-    for study in Study.objects.filter(pk__in=study_ids):
-        found[study.pk] = sum(1 for r in study_qtl_readings(study) if r.status == rules.BREACH)
-    return dict(found)

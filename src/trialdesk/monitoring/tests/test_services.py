@@ -9,6 +9,8 @@ from tests.factories import PASSWORD, make_user
 from tests.writes import nothing_written
 from trialdesk.core.models import AuditEvent
 from trialdesk.core.records import StaleVersion
+from trialdesk.core.roles import Role
+from trialdesk.core.services.roles import assign_role
 from trialdesk.monitoring import services
 from trialdesk.monitoring.models import (
     ActionItem,
@@ -191,6 +193,19 @@ def test_only_the_crm_approves_and_not_their_own_report(world):
     for person in (world.monitor, world.auditor):
         with pytest.raises(PermissionDenied):
             services.approve_report(report=report, by=person, password=PASSWORD)
+
+
+def test_a_crm_who_wrote_the_report_cannot_approve_it(world):
+    # The CRM who is also the site's CRA writes and signs the report; another CRM must review it.
+    assign_role(user=world.crm, role=Role.MONITOR, study_site=world.site_a1, by=world.admin)
+    report = services.submit_report(
+        report=f.answered(f.conducted(world).report, by=world.crm), by=world.crm, password=PASSWORD
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.approve_report(report=report, by=world.crm, password=PASSWORD)
+    assert refused.value.message_dict["password"] == [services.reports.NOT_YOUR_OWN]
+    report.refresh_from_db()
+    assert report.status == "submitted"
 
 
 def test_a_stale_version_is_refused(world):
