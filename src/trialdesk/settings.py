@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Counts failed sign-ins per client (IP address) beside core's per-account lockout.
     "axes",
     "trialdesk.studies",
+    "trialdesk.notifications",
     "trialdesk.sites",
     "trialdesk.statistics",
     "trialdesk.subjects",
@@ -60,6 +61,10 @@ INSTALLED_APPS = [
     "trialdesk.integrations",
     "trialdesk.finance",
     "trialdesk.monitoring",
+    "trialdesk.recruitment",
+    "trialdesk.incidents",
+    "trialdesk.privacy",
+    "trialdesk.reporting",
     "trialdesk.demo",
 ]
 

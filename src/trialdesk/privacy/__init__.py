@@ -1,0 +1,1 @@
+"""Data protection: records of processing and transfers, retention and purge, data-subject requests, identifier scanning."""
