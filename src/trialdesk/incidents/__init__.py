@@ -1,1 +1,2 @@
-"""Incidents: personal data breaches and serious breaches, with their notification clocks (GDPR, EU CTR, HIPAA)."""
+"""Incidents: personal data breaches and serious breaches, with their notification clocks
+(GDPR, UK GDPR, EU CTR, HIPAA)."""
