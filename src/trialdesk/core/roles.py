@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", "Finance"
     SPONSOR_VIEWER = "sponsor_viewer", "Sponsor viewer"
     AUDITOR = "auditor", "Auditor / QA"
+    DPO = "dpo", "Data protection officer"
 
 
 class Scope(models.TextChoices):
@@ -29,6 +30,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({Scope.STUDY}),
     Role.SPONSOR_VIEWER: frozenset({Scope.STUDY}),
     Role.AUDITOR: frozenset({Scope.STUDY}),
+    Role.DPO: frozenset({Scope.STUDY}),
     Role.MONITOR: frozenset({Scope.SITE}),
     Role.COORDINATOR: frozenset({Scope.SITE}),
     Role.INVESTIGATOR: frozenset({Scope.SITE}),
@@ -36,9 +38,12 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 
 # Roles that see no subject-level data (SPEC.md: sponsor viewers get no subject-level identifiers):
 # their assignments open aggregate figures, never a participant's or an adverse event's records.
-SUBJECT_BLIND_ROLES = frozenset({Role.SPONSOR_VIEWER})
-# Roles that may read but never change anything (writes answer 403).
-READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.SPONSOR_VIEWER})
+# The data protection officer (issue 20) reads the register of processing, the data-subject requests and
+# the incidents of their studies; the participants' pseudonymised records are none of their business.
+SUBJECT_BLIND_ROLES = frozenset({Role.SPONSOR_VIEWER, Role.DPO})
+# Roles that may read but never change trial data (writes answer 403). The data protection officer keeps
+# the privacy records themselves (legal bases, safeguards, holds, requests) in the privacy app.
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.SPONSOR_VIEWER, Role.DPO})
 # The people at a site who screen, consent, enroll, randomize and see its participants at visits.
 SITE_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.INVESTIGATOR})
 # Roles that may change a study's setup: its protocol, arms, milestones and sites.

@@ -1,1 +1,2 @@
-"""Data protection: records of processing and transfers, retention and purge, data-subject requests, identifier scanning."""
+"""Data protection (issue 20): records of processing and transfers, retention and purge, data-subject
+requests, and identifiers caught in free text."""
