@@ -153,11 +153,36 @@ class HealthReading:
 
 @dataclass(frozen=True)
 class HealthSignal:
-    """A health dimension an app measures: `read(user, study, today)` -> HealthReading."""
+    """A health dimension an app measures: `read(user, study, today)` -> HealthReading.
+
+    `read_site(user, study_site, today)` reads the same dimension for one study site where the signal
+    can say it per site (None: the site page leaves it out). `subject_level` marks a signal counted over
+    subject-level records, which a subject-blind reader (a sponsor viewer) sees as hidden; the stored
+    portfolio health leaves such signals out of those readers' colour.
+    """
 
     key: str
     label: str
     read: Callable[[Any, Any, Any], HealthReading]
+    order: int = 500
+    read_site: Callable[[Any, Any, Any], HealthReading] | None = None
+    subject_level: bool = False
+
+
+@dataclass(frozen=True)
+class HealthThreshold:
+    """A number a health signal judges by, which the study's CRM may change for the study (audited).
+
+    `default` applies until the study sets its own; `minimum`/`maximum` bound what may be set, `unit`
+    says what the number counts ("%", "days").
+    """
+
+    key: str
+    label: str
+    default: float
+    unit: str = ""
+    minimum: float = 0
+    maximum: float | None = None
     order: int = 500
 
 
@@ -273,6 +298,42 @@ class KriSource:
     order: int = 500
 
 
+# Reports --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table of a report section: column headings and rows of text (already "hidden" where hidden)."""
+
+    headings: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReportBlock:
+    """What a report section says, the same in the page and the PDF: a sentence, labelled figures
+    (("Overdue obligations", "3"), or "hidden"), tables, and charts (Vega-Lite specs from core.charts)."""
+
+    summary: str = ""
+    figures: tuple[tuple[str, str], ...] = ()
+    tables: tuple[ReportTable, ...] = ()
+    charts: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the stakeholder reports (reporting): `study(user, study, today)` gives its
+    ReportBlock in a study's status report, `portfolio(user, studies, today)` in the portfolio report
+    (None, or returning None: the section is left out). Both read only what `user` may see; a reader who
+    may not see subject-level records gets counts (or "hidden"), never a participant or an event."""
+
+    key: str
+    title: str
+    study: Callable[[Any, Any, Any], ReportBlock | None] | None = None
+    portfolio: Callable[[Any, list, Any], ReportBlock | None] | None = None
+    order: int = 500
+
+
 # The audit trail ------------------------------------------------------------------------------------
 
 
@@ -337,9 +398,13 @@ study_sections: Registry[StudySection] = Registry("study page sections", key=_ke
 study_overview_panels: Registry[Panel] = Registry("study overview panels", key=_keyed)
 site_panels: Registry[Panel] = Registry("study site page panels", key=_keyed)
 portfolio_panels: Registry[Panel] = Registry("portfolio panels", key=_keyed)
+# Blocks of the obligations board (safety) from apps above it, e.g. incident notifications: the panel's
+# context(request) gives what it shows, or None.
+obligations_board_panels: Registry[Panel] = Registry("obligations board panels", key=_keyed)
 participant_links: Registry[PageLink] = Registry("participant page links", key=_keyed)
 portfolio_columns: Registry[PortfolioColumn] = Registry("portfolio columns", key=_keyed)
 health_signals: Registry[HealthSignal] = Registry("health signals", key=_keyed)
+health_thresholds: Registry[HealthThreshold] = Registry("health thresholds", key=_keyed)
 my_work: Registry[WorkSource] = Registry("my work", key=_keyed)
 enrollment_gates: Registry[Gate] = Registry("enrollment gates", key=_keyed)
 consent_gates: Registry[Gate] = Registry("consent gates", key=_keyed)
@@ -360,6 +425,7 @@ demo_site_steps: Registry[Hook] = Registry("demo site steps", key=_keyed)
 # Dotted paths of test modules with a `scoping_cases(world)` for tests/test_scoping_every_route.py.
 scoping_cases: Registry[str] = Registry("scoping cases")
 routes: Registry[RouteSet] = Registry("routes", key=_keyed)
+report_sections: Registry[ReportSection] = Registry("report sections", key=_keyed)
 command_actions: Registry[CommandAction] = Registry(
     "command actions", key=lambda item: f"{item.command} {item.key}"
 )

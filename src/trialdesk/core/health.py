@@ -78,11 +78,35 @@ def combine(parts: list[Part]) -> list[Dimension]:
     ]
 
 
+def overall_colour(dimensions: list[Dimension]) -> str:
+    """The study's (or site's) one colour: red when any dimension is red; amber when any is amber or
+    unknown (a dimension nobody can confirm, or hidden from this reader, keeps it from green); green
+    only when every dimension is known to be green. Never unknown: with no dimension at all it is amber."""
+    colours = {dimension.colour for dimension in dimensions}
+    if RED in colours:
+        return RED
+    if not colours or colours - {GREEN}:
+        return AMBER
+    return GREEN
+
+
 def study_health(user, study, today=None) -> list[Dimension]:
     """Every registered signal's reading of `study` for `user` (who must already be allowed to see the
     study), combined by dimension."""
     today = today or timezone.localdate()
     parts = [Part(signal.label, signal.read(user, study, today)) for signal in extensions.health_signals]
+    return combine(parts)
+
+
+def site_health(user, study_site, today=None) -> list[Dimension]:
+    """The readings of the signals that can judge one study site (`read_site`), combined by dimension;
+    `today` defaults to the site's own local day."""
+    today = today or study_site.local_today()
+    parts = [
+        Part(signal.label, signal.read_site(user, study_site, today))
+        for signal in extensions.health_signals
+        if signal.read_site is not None
+    ]
     return combine(parts)
 
 

@@ -2,11 +2,14 @@
 (rules.forecast.budget_health), linking to the Finance tab. Budget figures are totals: shown to the
 study's finance readers and sponsor viewers, "hidden" (unknown) to everyone else."""
 
-from trialdesk.core.extensions import UNKNOWN, HealthReading, HealthSignal
+from decimal import Decimal
+
+from trialdesk.core.extensions import UNKNOWN, HealthReading, HealthSignal, HealthThreshold
 from trialdesk.finance import estimates
 from trialdesk.finance.permissions import can_read_totals
 from trialdesk.finance.rules import forecast
 from trialdesk.studies.pages import tab_url
+from trialdesk.studies.thresholds import threshold
 
 
 def read_budget(user, study, today) -> HealthReading:
@@ -18,8 +21,18 @@ def read_budget(user, study, today) -> HealthReading:
         budget=figures.budget if figures else None,
         eac=figures.eac if figures else None,
         currency=figures.currency if figures else "EUR",
+        red_overrun_percent=Decimal(str(threshold(study, RED_OVERRUN.key))),
     )
     return HealthReading("budget", colour, why, url)
 
 
 BUDGET = HealthSignal("budget", "Estimate at completion", read_budget, order=30)
+RED_OVERRUN = HealthThreshold(
+    "budget.red_overrun_percent",
+    "Budget turns red when the median estimate at completion overruns it by more than",
+    float(forecast.RED_OVERRUN_PERCENT),
+    "%",
+    minimum=0,
+    maximum=100,
+    order=30,
+)

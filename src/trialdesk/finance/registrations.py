@@ -11,6 +11,7 @@ def register_all() -> None:
     ext.site_panels.register(ext.Panel("finance", "finance/panels/site.html", tabs.site_panel, 60))
     ext.portfolio_columns.register(portfolio.BUDGET_BURN)
     ext.health_signals.register(health.BUDGET)
+    ext.health_thresholds.register(health.RED_OVERRUN)
     for source in work.SOURCES:
         ext.my_work.register(source)
     ext.amendment_checklist_items.register(amendments.FEE_SCHEDULE_ITEM)

@@ -46,12 +46,14 @@ class StudiesConfig(AppConfig):
         ):
             ext.study_sections.register(section)
         ext.health_signals.register(health.TIMELINE)
+        ext.health_thresholds.register(health.RED_AFTER_DAYS)
         for object_type, label in (
             ("studies.program", "Program"),
             ("studies.study", "Study"),
             ("studies.protocolversion", "Protocol version"),
             ("studies.arm", "Arm"),
             ("studies.milestone", "Milestone"),
+            ("studies.healththreshold", "Health threshold"),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
         ext.demo_loaders.register(
@@ -60,3 +62,4 @@ class StudiesConfig(AppConfig):
         ext.routes.register(
             ext.RouteSet("studies", "trialdesk.studies.urls", "trialdesk.studies.api", order=20)
         )
+        ext.routes.register(ext.RouteSet("study-health", "", "trialdesk.studies.health_api", order=21))

@@ -2,10 +2,11 @@
 (studies.rules.timeline_health), linking to the Milestones tab. Site staff read the study-wide milestones
 and their own sites' (the milestones they may see)."""
 
-from trialdesk.core.extensions import HealthReading, HealthSignal
+from trialdesk.core.extensions import HealthReading, HealthSignal, HealthThreshold
 from trialdesk.studies import rules
 from trialdesk.studies.models import Milestone
 from trialdesk.studies.pages import tab_url
+from trialdesk.studies.thresholds import threshold
 
 
 def read_timeline(user, study, today) -> HealthReading:
@@ -24,7 +25,9 @@ def read_timeline(user, study, today) -> HealthReading:
         )
         for milestone in rows
     ]
-    colour, why = rules.timeline_health(open_milestones)
+    colour, why = rules.timeline_health(
+        open_milestones, red_after_days=int(threshold(study, RED_AFTER_DAYS.key))
+    )
     return HealthReading("timeline", colour, why, tab_url(study, "milestones"))
 
 
@@ -34,3 +37,12 @@ def _label(milestone: Milestone) -> str:
 
 
 TIMELINE = HealthSignal("timeline", "Milestones", read_timeline, order=20)
+RED_AFTER_DAYS = HealthThreshold(
+    "timeline.red_after_days",
+    "Timeline turns red when an open milestone is more days late than",
+    rules.TIMELINE_RED_AFTER_DAYS,
+    "days",
+    minimum=0,
+    maximum=3650,
+    order=20,
+)

@@ -277,3 +277,23 @@ class Milestone(RegulatedRecord):
             errors["actual_on"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+class HealthThreshold(RegulatedRecord):
+    """A number a health signal judges a study by (core.extensions.health_thresholds), as the study's CRM
+    set it; a study without a row for a key is judged by the threshold's default."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="health_thresholds")
+    key = models.CharField(max_length=60)
+    value = models.FloatField()
+
+    objects = StudyChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "key"], name="one_health_threshold_per_study_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value:g}"

@@ -1,18 +1,27 @@
 """Writes for studies and their setup; each checks permission, validates, saves and audits together."""
 
+import math
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trialdesk.core import records
+from trialdesk.core import extensions, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_creator_as_crm
 from trialdesk.studies import rules
-from trialdesk.studies.models import Arm, Milestone, Program, ProtocolStatus, ProtocolVersion, Study
+from trialdesk.studies.models import (
+    Arm,
+    HealthThreshold,
+    Milestone,
+    Program,
+    ProtocolStatus,
+    ProtocolVersion,
+    Study,
+)
 
 STUDY_FIELDS = (
     "program",
@@ -214,3 +223,49 @@ def delete_milestone(
 ) -> None:
     require(can_manage_study(by, milestone.study_id))
     records.delete_record(milestone, by=by, reason=reason, expected_version=expected_version)
+
+
+def set_health_thresholds(*, study: Study, values: dict, by: User, reason: str) -> None:
+    """Set the study's health thresholds ({key: number, or None for the default}), all or none.
+
+    Each change is audited with the reason (a row created, updated, or deleted to go back to the
+    default); a key no app registered, a value that is not a finite number, or one outside the
+    threshold's bounds is refused, naming the key, and nothing is saved.
+    """
+    require(can_manage_study(by, study.pk))
+    reason = records.require_reason(reason)
+    errors = {}
+    for key, value in values.items():
+        definition = extensions.health_thresholds.get(key)
+        if definition is None:
+            errors[key] = "No health threshold has this name."
+        elif value is not None:
+            problem = _threshold_problem(definition, value)
+            if problem:
+                errors[key] = problem
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = {row.key: row for row in HealthThreshold.objects.select_for_update().filter(study=study)}
+        for key, value in values.items():
+            row = existing.get(key)
+            if value is None or value == extensions.health_thresholds.get(key).default:
+                if row is not None:
+                    records.delete_record(row, by=by, reason=reason)
+            elif row is None:
+                records.create_record(
+                    HealthThreshold(study=study, key=key, value=value), by=by, reason=reason
+                )
+            elif row.value != value:
+                records.update_record(row, changes={"value": value}, by=by, reason=reason)
+    study.__dict__.pop("_health_thresholds", None)
+
+
+def _threshold_problem(definition, value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "Enter a number."
+    if value < definition.minimum:
+        return f"Enter {definition.minimum:g} or more."
+    if definition.maximum is not None and value > definition.maximum:
+        return f"Enter {definition.maximum:g} or less."
+    return None

@@ -3,12 +3,14 @@
 from django.urls import path
 
 from trialdesk.studies import views
+from trialdesk.studies.views import health
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
     path("studies/new/", views.study_create, name="study_create"),
     path("studies/<int:study_id>/", views.study_detail, name="study_detail"),
     path("studies/<int:study_id>/edit/", views.study_edit, name="study_edit"),
+    path("studies/<int:study_id>/health/", health.study_health, name="study_health"),
     path("studies/<int:study_id>/history/export/", views.study_audit_export, name="study_audit_export"),
     path(
         "studies/<int:study_id>/protocol-versions/new/",

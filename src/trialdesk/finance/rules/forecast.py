@@ -128,14 +128,18 @@ def _months_between(first: str, last: str) -> list[str]:
 
 
 def budget_health(
-    *, budget: Decimal | None, eac: Mapping[str, Decimal] | None, currency: str
+    *,
+    budget: Decimal | None,
+    eac: Mapping[str, Decimal] | None,
+    currency: str,
+    red_overrun_percent: Decimal = RED_OVERRUN_PERCENT,
 ) -> tuple[str, str]:
     """The budget dimension of a study's health, from the estimate at completion against the budget.
 
     | situation                                              | colour |
     |---|---|
     | no budget, or no estimate                              | unknown |
-    | median EAC over the budget by more than 5 %            | red |
+    | median EAC over the budget by more than `red_overrun_percent` (5 %) | red |
     | median EAC over the budget                             | amber |
     | median within, but the 90 % EAC over the budget        | amber |
     | 90 % EAC within the budget                             | green |
@@ -145,7 +149,7 @@ def budget_health(
     median, high = eac["0.5"], eac["0.9"]
     overrun = median - budget
     shown = lambda amount: money.shown(amount, currency)  # noqa: E731
-    if overrun > budget * RED_OVERRUN_PERCENT / money.HUNDRED:
+    if overrun > budget * red_overrun_percent / money.HUNDRED:
         return (
             RED,
             f"Estimate at completion {shown(median)} overruns the budget {shown(budget)} "

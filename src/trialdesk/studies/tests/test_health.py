@@ -52,7 +52,7 @@ def test_a_custom_red_threshold_moves_the_line():
 
 def test_each_reader_reads_the_milestones_they_may_see(world, django_assert_max_num_queries):
     # World: first participant in (study-wide, baseline 2025-06-01), site 102 activated (2025-05-01).
-    with django_assert_max_num_queries(2):  # the milestones, and the reader's role facts
+    with django_assert_max_num_queries(3):  # the milestones, the reader's role facts, the thresholds
         crm = read_timeline(world.crm, world.study_a, TODAY)
     assert (crm.dimension, crm.colour) == ("timeline", RED)
     assert crm.why == "2 of 2 open milestones late; Site activated (site 102) by 61 days"
