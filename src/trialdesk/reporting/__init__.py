@@ -1,1 +1,1 @@
-"""Stakeholder reports: the study status report and the portfolio report, as a page and as PDF, with their charts."""
+"""Stakeholder reports: the study status report and the portfolio report, as pages and PDFs, with charts."""

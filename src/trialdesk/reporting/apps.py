@@ -1,4 +1,5 @@
-"""App configuration for reporting: what it contributes through core.extensions."""
+"""App configuration for reporting: the stakeholder reports' pages and command, and the report sections
+Trialdesk ships (reporting.sections), registered in core.extensions.report_sections."""
 
 from django.apps import AppConfig
 
@@ -8,4 +9,8 @@ class ReportingConfig(AppConfig):
     label = "reporting"
 
     def ready(self):
-        pass
+        from trialdesk.core import extensions as ext
+        from trialdesk.reporting import sections
+
+        sections.register()
+        ext.routes.register(ext.RouteSet("reporting", "trialdesk.reporting.urls", "", order=95))

@@ -1,0 +1,302 @@
+"""Charts as Vega-Lite specifications, built with altair from plain values, drawn by one library everywhere.
+
+A page puts a specification in a JSON data block (`{% chart %}`, core/templatetags/charts.py) and the
+vendored vega-embed draws it (static/trialdesk/charts.js); a PDF gets the same specification rendered
+offline to PNG or SVG by vl-convert (`to_png`, `to_svg`). So the chart in a report's page and in its PDF
+are the same chart. Nothing here reads the database: callers pass what the reader may see.
+
+Every chart has a fixed size (the PDF needs one) and names its axes in words; dates are calendar days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import vl_convert
+
+WIDTH, HEIGHT = 620, 230
+#: The Vega-Lite version of altair's schema, which the vendored vega-lite and vl-convert both speak.
+VEGA_LITE = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+#: Colours by meaning, the same in every chart (and close to trialdesk.css's badges).
+ACTUAL, PLAN, FORECAST, LATE, ON_TIME, NEUTRAL = (
+    "#1d4ed8",
+    "#6b7280",
+    "#7c3aed",
+    "#b91c1c",
+    "#15803d",
+    "#9ca3af",
+)
+FONT = "Helvetica, Arial, Liberation Sans, DejaVu Sans, sans-serif"
+
+
+def _day(value) -> str:
+    """An ISO calendar day (Vega-Lite reads "YYYY-MM-DD" as a local date, shown without a time)."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+
+
+def _finish(chart: alt.TopLevelMixin, title: str) -> dict:
+    spec = (
+        chart.properties(title=title)
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11)
+        .configure_legend(orient="bottom", title=None, labelFontSize=11)
+        .to_dict(validate=False)
+    )
+    return spec
+
+
+def _series(domain: Sequence[str], colours: Sequence[str]) -> alt.Color:
+    return alt.Color("series:N", scale=alt.Scale(domain=list(domain), range=list(colours)))
+
+
+def enrollment_forecast(
+    actual: list[dict],
+    curve: list[dict],
+    target: int,
+    *,
+    planned_end: dt.date | str | None = None,
+    title: str = "Enrollment against plan, with the forecast's 10–90 % band",
+) -> dict | None:
+    """Cumulative enrollment (`actual`: {"on", "enrolled"}), the forecast's mean and 10–90 % band
+    (`curve`: {"on", "mean", "lower", "upper"}), the plan (a straight line from the first week to
+    `target` on `planned_end`) and the target. None when there is nothing to draw."""
+    if not actual and not curve:
+        return None
+    lines = [{"on": _day(p["on"]), "count": p["enrolled"], "series": "Enrolled"} for p in actual]
+    lines += [{"on": _day(p["on"]), "count": p["mean"], "series": "Forecast (mean)"} for p in curve]
+    first = _day((actual or curve)[0]["on"])
+    if planned_end is not None:
+        lines += [
+            {"on": first, "count": 0, "series": "Plan"},
+            {"on": _day(planned_end), "count": target, "series": "Plan"},
+        ]
+    band = [{"on": _day(p["on"]), "lower": p["lower"], "upper": p["upper"]} for p in curve]
+    x = alt.X("on:T", title="Week", axis=alt.Axis(format="%b %Y"))
+    colour = _series(["Enrolled", "Forecast (mean)", "Plan"], [ACTUAL, FORECAST, PLAN])
+    layers = [
+        alt.Chart(alt.Data(values=band))
+        .mark_area(opacity=0.2, color=FORECAST)
+        .encode(x=x, y=alt.Y("lower:Q", title="Participants"), y2="upper:Q"),
+        alt.Chart(alt.Data(values=lines))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("count:Q", title="Participants"),
+            color=colour,
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(
+                    domain=["Enrolled", "Forecast (mean)", "Plan"], range=[[1, 0], [6, 3], [2, 2]]
+                ),
+            ),
+        ),
+        alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
+        .mark_rule(color=LATE, strokeDash=[4, 4])
+        .encode(y="target:Q"),
+        alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
+        .mark_text(align="left", dx=4, dy=-7, color=LATE, fontSize=11)
+        .encode(y="target:Q", x=alt.value(0), text="label:N"),
+    ]
+    return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
+
+
+def cumulative(days: Iterable[dt.date | None]) -> list[tuple[str, int]]:
+    """(day, how many by that day) for each distinct day given, in order; empty days are left out."""
+    counts: dict[str, int] = {}
+    for day in sorted(d for d in days if d is not None):
+        counts[_day(day)] = counts.get(_day(day), 0) + 1
+    running, steps = 0, []
+    for day, count in counts.items():
+        running += count
+        steps.append((day, running))
+    return steps
+
+
+def site_activation(
+    planned: Iterable[dt.date | None],
+    actual: Iterable[dt.date | None],
+    *,
+    today: dt.date,
+    title: str = "Site activation: planned and actual",
+) -> dict | None:
+    """Cumulative sites activated by each day, as planned (planned activation dates) and as done
+    (activation dates), stepping on each date; the actual line runs on to `today`."""
+    rows = [{"on": day, "sites": n, "series": "Planned"} for day, n in cumulative(planned)]
+    done = cumulative(actual)
+    rows += [{"on": day, "sites": n, "series": "Actual"} for day, n in done]
+    if not rows:
+        return None
+    if done and done[-1][0] < _day(today):
+        rows.append({"on": _day(today), "sites": done[-1][1], "series": "Actual"})
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(interpolate="step-after", strokeWidth=2, point=True)
+        .encode(
+            x=alt.X("on:T", title="Date", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("sites:Q", title="Sites activated", axis=alt.Axis(tickMinStep=1)),
+            color=_series(["Planned", "Actual"], [PLAN, ACTUAL]),
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, title)
+
+
+def milestone_timeline(
+    milestones: list[dict], *, today: dt.date, title: str = "Milestones: baseline to actual or forecast"
+) -> dict | None:
+    """A Gantt of milestones ({"label", "baseline_on", "forecast_on", "actual_on", "late"}): each bar
+    runs from the baseline date to the actual date (or the forecast while not done), red when late; a
+    tick marks the baseline, a rule today."""
+    rows = []
+    for order, m in enumerate(milestones):
+        start = m.get("baseline_on") or m.get("forecast_on") or m.get("actual_on")
+        end = m.get("actual_on") or m.get("forecast_on") or start
+        if start is None:
+            continue
+        begin, finish = sorted([_day(start), _day(end)])
+        state = "Done" if m.get("actual_on") else "Planned"
+        state = f"{state}, late" if m.get("late") else f"{state}, on time"
+        rows.append({"label": m["label"], "start": begin, "end": finish, "state": state, "order": order})
+    if not rows:
+        return None
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=220))
+    states = ["Done, on time", "Done, late", "Planned, on time", "Planned, late"]
+    bars = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(size=10, cornerRadius=2)
+        .encode(
+            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%b %Y")),
+            x2="end:T",
+            y=y,
+            color=alt.Color(
+                "state:N", scale=alt.Scale(domain=states, range=[ON_TIME, LATE, NEUTRAL, "#f59e0b"])
+            ),
+        )
+    )
+    ticks = alt.Chart(alt.Data(values=rows)).mark_tick(color="#111827", thickness=2).encode(x="start:T", y=y)
+    now = alt.Chart(alt.Data(values=[{"on": _day(today)}])).mark_rule(color="#111827", strokeDash=[2, 2])
+    chart = alt.layer(bars, ticks, now.encode(x="on:T")).properties(
+        width=WIDTH, height=max(60, 22 * len(rows))
+    )
+    return _finish(chart, title)
+
+
+def kri_funnel(sites: list[dict], limits: list[dict], *, title: str, rate_title: str = "Rate") -> dict | None:
+    """A funnel plot of one KRI: each site's rate against its denominator ({"site", "denominator",
+    "rate", "flag"}), with the control limits around the study rate ({"denominator", "centre",
+    "lower", "upper"}, computed by the caller) narrowing as the denominator grows."""
+    if not sites:
+        return None
+    x = alt.X("denominator:Q", title="Denominator (exposure)")
+    bounds = alt.Chart(alt.Data(values=limits))
+    layers = [
+        bounds.mark_area(opacity=0.12, color=PLAN).encode(
+            x=x, y=alt.Y("lower:Q", title=rate_title), y2="upper:Q"
+        ),
+        bounds.mark_line(color=PLAN, strokeDash=[4, 3]).encode(x=x, y="centre:Q"),
+        alt.Chart(alt.Data(values=sites))
+        .mark_circle(size=70, opacity=0.9)
+        .encode(
+            x=x,
+            y="rate:Q",
+            color=alt.Color(
+                "flag:N",
+                scale=alt.Scale(domain=["within", "high", "low"], range=[ACTUAL, LATE, "#f59e0b"]),
+            ),
+        ),
+        alt.Chart(alt.Data(values=sites))
+        .mark_text(align="left", dx=6, fontSize=10)
+        .encode(x=x, y="rate:Q", text="site:N"),
+    ]
+    return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
+
+
+def screening_funnel(stages: list[tuple[str, int | None]], *, title: str = "Screening funnel") -> dict | None:
+    """Horizontal bars, one per stage in order (screened, eligible, consented, enrolled…); a stage whose
+    count is None (hidden from the reader) is left out rather than drawn as zero."""
+    rows = [
+        {"stage": label, "count": count, "order": i}
+        for i, (label, count) in enumerate(stages)
+        if count is not None
+    ]
+    if not rows:
+        return None
+    y = alt.Y("stage:N", title=None, sort=alt.EncodingSortField("order"))
+    base = alt.Chart(alt.Data(values=rows))
+    chart = alt.layer(
+        base.mark_bar(color=ACTUAL).encode(x=alt.X("count:Q", title="People"), y=y),
+        base.mark_text(align="left", dx=4, fontSize=11).encode(x="count:Q", y=y, text="count:Q"),
+    ).properties(width=WIDTH, height=max(60, 28 * len(rows)))
+    return _finish(chart, title)
+
+
+def obligations_by_week(rows: list[dict], *, title: str = "Reporting obligations by week due") -> dict | None:
+    """Stacked bars of obligations per week due ({"week" (its Monday), "status", "count"})."""
+    if not rows:
+        return None
+    statuses = ["Met", "Late", "Overdue", "Open"]
+    chart = (
+        alt.Chart(alt.Data(values=[{**row, "week": _day(row["week"])} for row in rows]))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "week:T", title="Week due (Monday)", timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b")
+            ),
+            y=alt.Y("count:Q", title="Obligations", stack=True),
+            color=alt.Color(
+                "status:N", scale=alt.Scale(domain=statuses, range=[ON_TIME, "#f59e0b", LATE, NEUTRAL])
+            ),
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, title)
+
+
+def to_png(spec: dict, *, scale: float = 2.0) -> bytes:
+    """The chart as PNG, drawn offline by vl-convert (its own copy of Vega; no network)."""
+    return vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE, scale=scale)
+
+
+def to_svg(spec: dict) -> str:
+    """The chart as SVG text, drawn offline by vl-convert."""
+    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE)
+
+
+def budget_burn(
+    months: list[dict], *, budget: float, eac: dict[str, float], currency: str, title: str = ""
+) -> dict | None:
+    """Cumulative earned and paid by month ({"month": "YYYY-MM", "earned", "paid"}), the budget as a
+    rule and the estimate at completion's median with its 10–90 % range ("0.1", "0.5", "0.9")."""
+    if not months:
+        return None
+    rows = [
+        {"month": f"{m['month']}-01", "amount": m[key], "series": label}
+        for m in months
+        for key, label in (("earned", "Earned"), ("paid", "Paid"))
+    ]
+    x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y"))
+    y_title = f"Cumulative ({currency})"
+    marks = [
+        {"amount": budget, "series": "Budget"},
+        {"amount": eac["0.5"], "series": "Estimate at completion (median)"},
+    ]
+    band = [{"low": eac["0.1"], "high": eac["0.9"]}]
+    colour = _series(
+        ["Earned", "Paid", "Budget", "Estimate at completion (median)"], [ACTUAL, ON_TIME, PLAN, FORECAST]
+    )
+    layers = [
+        alt.Chart(alt.Data(values=band))
+        .mark_rect(opacity=0.12, color=FORECAST)
+        .encode(y="low:Q", y2="high:Q"),
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(strokeWidth=2, point=True)
+        .encode(x=x, y=alt.Y("amount:Q", title=y_title), color=colour),
+        alt.Chart(alt.Data(values=marks))
+        .mark_rule(strokeDash=[4, 3], strokeWidth=2)
+        .encode(y="amount:Q", color=colour),
+    ]
+    title = title or f"Budget against spend and the estimate at completion ({currency})"
+    return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)

@@ -1,0 +1,62 @@
+"""`trialdesk report status --study CODE --user USERNAME -o status.pdf` and
+`trialdesk report portfolio --user USERNAME -o portfolio.pdf`: the stakeholder reports as PDF, holding only
+what that person may see (the same report as the page's Download PDF). Bad input: one line, exit 1."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from trialdesk.core.models import User
+from trialdesk.reporting import pdf, reports
+from trialdesk.studies.models import Study
+from trialdesk.studies.selectors import studies_for
+
+
+class Command(BaseCommand):
+    help = "Write the study status report or the portfolio report as PDF, as a named person may see it."
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{status,portfolio}")
+        status = kinds.add_parser("status", help="a study's status report (sponsor, steering committee)")
+        status.add_argument("--study", required=True, metavar="CODE", help="the study's protocol number")
+        portfolio = kinds.add_parser("portfolio", help="the portfolio report (leadership)")
+        for parser_of_kind in (status, portfolio):
+            parser_of_kind.add_argument(
+                "--user", required=True, metavar="USERNAME", help="whose view: only what they may see"
+            )
+            parser_of_kind.add_argument(
+                "-o", "--output", required=True, metavar="FILE", help="the PDF to write"
+            )
+
+    def handle(self, *args, kind: str, **options):
+        reader = self._reader(options["user"])
+        output = Path(options["output"])
+        if not output.parent.is_dir():
+            raise CommandError(f"-o: the folder {str(output.parent)!r} does not exist.")
+        if kind == "status":
+            report = reports.study_status_report(reader, self._study(options["study"], reader))
+        else:
+            report = reports.portfolio_report(reader)
+        try:
+            output.write_bytes(pdf.report_pdf(report))
+        except OSError as error:
+            raise CommandError(f"-o: cannot write {str(output)!r}: {error.strerror}.") from None
+        self.stdout.write(
+            f"{report.title} for {reader.username}: {len(report.sections)} sections, written to {output}"
+        )
+
+    def _reader(self, username: str) -> User:
+        reader = User.objects.filter(username=username).first()
+        if reader is None:
+            raise CommandError(f"--user: no user is named {username!r}.")
+        if not reader.is_active:
+            raise CommandError(f"--user: {username!r} is deactivated.")
+        return reader
+
+    def _study(self, code: str, reader: User) -> Study:
+        if not Study.objects.filter(code=code).exists():
+            raise CommandError(f"--study: no study has the protocol number {code!r}.")
+        study = studies_for(reader).filter(code=code).first()
+        if study is None:
+            raise CommandError(f"--study: {reader.username!r} may not see study {code!r}.")
+        return study

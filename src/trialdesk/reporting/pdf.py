@@ -1,0 +1,148 @@
+"""A report (reporting.reports.Report) as PDF with reportlab, the project's PDF library, its charts drawn
+offline by vl-convert from the same Vega-Lite specifications the page embeds (core.charts.to_png).
+
+Every page has the report's title, when and for whom it was generated (UTC) and "Page n of m". The PDF is
+written without page compression, so its text can be checked and searched (tests, the leak test).
+"""
+
+import io
+import struct
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from trialdesk.core import charts
+from trialdesk.core.extensions import ReportTable
+from trialdesk.reporting.reports import Report
+
+MARGIN = 16 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+STYLES = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9, leading=11.5, alignment=TA_LEFT)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=7.5, leading=9)
+HEAD_CELL = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, textColor=colors.HexColor("#4b5563"))
+H1 = ParagraphStyle("h1", parent=STYLES["Heading1"], fontSize=16, spaceAfter=4)
+H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontSize=12, spaceBefore=10, spaceAfter=4)
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#d1d5db")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+def _text(value: str, style=BODY) -> Paragraph:
+    return Paragraph(escape(str(value)), style)
+
+
+def _figures(figures) -> Table:
+    rows = [[_text(label, CELL), _text(value, HEAD_CELL)] for label, value in figures]
+    table = Table(rows, colWidths=[TEXT_WIDTH * 0.55, TEXT_WIDTH * 0.45])
+    table.setStyle(GRID)
+    return table
+
+
+def _table(table: ReportTable) -> Table:
+    rows = [[_text(h, HEAD_CELL) for h in table.headings]]
+    rows += [[_text(cell, CELL) for cell in row] for row in table.rows]
+    flowable = Table(rows, colWidths=[TEXT_WIDTH / len(table.headings)] * len(table.headings), repeatRows=1)
+    flowable.setStyle(GRID)
+    return flowable
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", png[16:24])
+
+
+def _chart(spec: dict) -> Image:
+    png = charts.to_png(spec, scale=2)
+    width, height = _png_size(png)
+    shown_width = min(TEXT_WIDTH, width / 2 * 0.75)  # 2x pixels; CSS px to points
+    return Image(io.BytesIO(png), width=shown_width, height=shown_width * height / width)
+
+
+def _story(report: Report) -> list:
+    story = [
+        _text(report.title, H1),
+        _text(report.subtitle),
+        Spacer(1, 2 * mm),
+        _text(f"{report.generated_line} · {report.generated_for_line}", SMALL),
+        _text(
+            f"Figures as of {report.as_of.isoformat()} (UTC day; a site's dates are its local days). "
+            "Only what this reader may see is included.",
+            SMALL,
+        ),
+    ]
+    for section in report.sections:
+        block = section.block
+        head = [_text(section.title, H2)]
+        if block.summary:
+            head.append(_text(block.summary))
+        story.append(KeepTogether(head))
+        if block.figures:
+            story += [Spacer(1, 2 * mm), _figures(block.figures)]
+        for spec in block.charts:
+            story += [Spacer(1, 3 * mm), _chart(spec)]
+        for table in block.tables:
+            story += [Spacer(1, 3 * mm), _table(table)]
+    return story
+
+
+class _NumberedCanvas(canvas.Canvas):
+    """Draws "Page n of m" and the generated lines once every page is known (a second pass)."""
+
+    report: Report
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self._footer(number, len(self._pages))
+            super().showPage()
+        super().save()
+
+    def _footer(self, number: int, total: int) -> None:
+        self.setFont("Helvetica", 7.5)
+        self.setFillColor(colors.HexColor("#4b5563"))
+        self.drawString(
+            MARGIN,
+            9 * mm,
+            f"{self.report.title} · {self.report.generated_line} · {self.report.generated_for_line}",
+        )
+        self.drawRightString(A4[0] - MARGIN, 9 * mm, f"Page {number} of {total}")
+
+
+def report_pdf(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title=report.title,
+        author="Trialdesk",
+        subject=report.generated_for_line,
+        pageCompression=0,
+    )
+    numbered = type("ReportCanvas", (_NumberedCanvas,), {"report": report})
+    document.build(_story(report), canvasmaker=numbered)
+    return buffer.getvalue()

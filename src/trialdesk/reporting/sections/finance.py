@@ -1,0 +1,68 @@
+"""Finance: the budget against spend and the estimate at completion (its 10–90 % range), for the
+readers of the study's totals; "hidden" for everyone else."""
+
+from trialdesk.core import charts
+from trialdesk.core.extensions import ReportBlock, ReportTable
+from trialdesk.finance import estimates
+from trialdesk.finance.permissions import can_read_totals
+
+HIDDEN = "hidden"
+
+
+def study_block(user, study, today) -> ReportBlock:
+    if not can_read_totals(user, study.pk):
+        return ReportBlock(summary="hidden: budget figures are not shown to your role.")
+    figures = estimates.study_finance(study, today, with_sites=False)
+    if figures is None:
+        return ReportBlock(summary="No budget yet.")
+    shown = figures.shown
+    chart = charts.budget_burn(
+        [
+            {"month": m.month, "earned": float(m.cumulative_earned), "paid": float(m.cumulative_paid)}
+            for m in figures.burn
+        ],
+        budget=float(figures.budget),
+        eac={q: float(v) for q, v in figures.eac.items()},
+        currency=figures.currency,
+    )
+    return ReportBlock(
+        summary=f"Budget version {figures.budget_version.number}, in {figures.currency}.",
+        figures=(
+            ("Budget", shown(figures.budget)),
+            ("Spent", shown(figures.spent)),
+            ("Committed", shown(figures.committed)),
+            ("Estimate at completion (median)", shown(figures.eac["0.5"])),
+            (
+                "Estimate at completion (10–90 %)",
+                f"{shown(figures.eac['0.1'])} – {shown(figures.eac['0.9'])}",
+            ),
+            ("Variance at completion", shown(figures.variance)),
+        ),
+        charts=(chart,) if chart else (),
+    )
+
+
+def portfolio_block(user, studies, today) -> ReportBlock | None:
+    readable = [study for study in studies if can_read_totals(user, study.pk)]
+    if not studies:
+        return None
+    rows = []
+    for study in studies:
+        if study not in readable:
+            rows.append((study.code, HIDDEN, HIDDEN, HIDDEN))
+            continue
+        figures = estimates.study_finance(study, today, with_sites=False)
+        if figures is None:
+            rows.append((study.code, "no budget", "", ""))
+            continue
+        rows.append(
+            (
+                study.code,
+                figures.shown(figures.budget),
+                figures.shown(figures.eac["0.5"]),
+                figures.shown(figures.variance),
+            )
+        )
+    return ReportBlock(
+        tables=(ReportTable(("Study", "Budget", "Estimate at completion", "Variance"), tuple(rows)),)
+    )
