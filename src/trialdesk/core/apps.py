@@ -27,4 +27,5 @@ class CoreConfig(AppConfig):
         ext.study_overview_panels.register(
             ext.Panel("health", "core/panels/health.html", health.health_panel, 5)
         )
+        ext.site_panels.register(ext.Panel("health", "core/panels/health.html", health.site_health_panel, 5))
         ext.routes.register(ext.RouteSet("core", "trialdesk.core.urls", "trialdesk.core.api", order=10))

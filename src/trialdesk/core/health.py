@@ -116,6 +116,12 @@ def health_panel(request, study) -> dict | None:
     return {"health_dimensions": dimensions} if dimensions else None
 
 
+def site_health_panel(request, study_site) -> dict | None:
+    """A study site page's Health panel: the dimensions the apps can judge per site."""
+    dimensions = site_health(request.user, study_site)
+    return {"health_dimensions": dimensions, "health_of_site": True} if dimensions else None
+
+
 def hidden_reading(dimension: str, what: str, url: str = "") -> HealthReading:
     """The reading for a reader who may not see the subject-level records a signal counts
     (core.permissions.can_see_subject_level): unknown, and it says so ("hidden is not zero")."""

@@ -17,6 +17,14 @@ from trialdesk.monitoring.permissions import may_read_sponsor_side
 from trialdesk.monitoring.rules import quality as rules
 from trialdesk.monitoring.selectors.qtls import study_qtl_readings
 
+WORDS = {
+    "breaches": "QTL breaches",
+    "secondary": "QTLs over their secondary limit",
+    "overdue_items": "action items overdue",
+    "overdue_reports": "visit reports overdue",
+    "untriaged": "signals to triage",
+}
+
 
 def colour(*, breaches: int, secondary: int, overdue_items: int, overdue_reports: int, untriaged: int) -> str:
     """Red with a QTL breach; amber with a warning or anything overdue; green otherwise."""
@@ -45,17 +53,29 @@ def read(user, study, today) -> HealthReading:
         ).count(),
         "untriaged": Signal.objects.filter(study=study, status=SignalStatus.OPEN).count(),
     }
-    words = {
-        "breaches": "QTL breaches",
-        "secondary": "QTLs over their secondary limit",
-        "overdue_items": "action items overdue",
-        "overdue_reports": "visit reports overdue",
-        "untriaged": "signals to triage",
-    }
-    why = [f"{words[key]}: {n}" for key, n in facts.items() if n]
+    why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
     return HealthReading(
         "quality", colour(**facts), "; ".join(why) or "QTLs within limits, nothing overdue", url
     )
 
 
-MONITORING = HealthSignal("monitoring", "Monitoring and QTLs", read, order=60)
+def read_site(user, study_site, today) -> HealthReading:
+    """The site's own monitoring: overdue action items and visit reports (QTLs and signals are study-wide
+    and stay on the study's reading)."""
+    study = study_site.study
+    url = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=monitoring"
+    if not may_read_sponsor_side(user, study.pk):
+        return HealthReading("quality", UNKNOWN, "hidden: monitoring is the study team's record", "")
+    overdue_items = ActionItem.objects.filter(
+        study_site=study_site, status=ActionStatus.OPEN, due_on__lt=today
+    ).count()
+    overdue_reports = VisitReport.objects.filter(
+        study_site=study_site, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED), due_on__lt=today
+    ).count()
+    facts = {"overdue_items": overdue_items, "overdue_reports": overdue_reports}
+    why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
+    found = colour(breaches=0, secondary=0, untriaged=0, **facts)
+    return HealthReading("quality", found, "; ".join(why) or "no action item or visit report overdue", url)
+
+
+MONITORING = HealthSignal("monitoring", "Monitoring and QTLs", read, order=60, read_site=read_site)

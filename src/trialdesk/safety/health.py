@@ -20,6 +20,15 @@ from trialdesk.studies.pages import tab_url
 
 
 def read_safety(user, study, today) -> HealthReading:
+    return _read(user, study, {"study": study})
+
+
+def read_site_safety(user, study_site, today) -> HealthReading:
+    """The open obligations of the site's own adverse events (the site's and the sponsor's reports)."""
+    return _read(user, study_site.study, {"study_site": study_site})
+
+
+def _read(user, study, where: dict) -> HealthReading:
     """One query: the reader's open obligations of the study counted by window. The windows are elapsed
     time from now (windows.Window), so `today` is not used."""
     if not can_see_subject_level(user, study.pk):
@@ -29,7 +38,7 @@ def read_safety(user, study, today) -> HealthReading:
     now = timezone.now()
     counts = (
         ReportingObligation.objects.visible_to(user)
-        .filter(study=study, status=ObligationStatus.OPEN)
+        .filter(status=ObligationStatus.OPEN, **where)
         .aggregate(
             overdue=Count("pk", filter=due_within(windows.Window.OVERDUE, now)),
             due_24h=Count("pk", filter=due_within(windows.Window.NEXT_24H, now)),
@@ -40,4 +49,6 @@ def read_safety(user, study, today) -> HealthReading:
     return HealthReading("safety", colour, why, url)
 
 
-SAFETY = HealthSignal("safety", "Reporting obligations", read_safety, order=40)
+SAFETY = HealthSignal(
+    "safety", "Reporting obligations", read_safety, order=40, read_site=read_site_safety, subject_level=True
+)

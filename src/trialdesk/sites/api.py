@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
+from trialdesk.core import health
 from trialdesk.core.apiutils import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -40,6 +41,7 @@ from trialdesk.sites.schemas import (
     StudySitePatch,
 )
 from trialdesk.studies import selectors
+from trialdesk.studies.health_api import HealthOut, health_out
 
 router = Router(tags=["sites"])
 
@@ -118,6 +120,14 @@ def get_study_site(request, study_site_id: int, response: HttpResponse):
     study_site = visible_or_404(request, StudySite, study_site_id, "institution")
     set_etag(response, study_site)
     return study_site
+
+
+@router.get("/study-sites/{study_site_id}/health", response=with_errors({200: HealthOut}, READ_ERRORS))
+def get_study_site_health(request, study_site_id: int):
+    """The site's health as the caller may see it, from the signals that can judge one site (its
+    milestones, reporting obligations, ethics approval, monitoring), on the site's local day."""
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution", "study")
+    return health_out(request, health.site_health(actor(request), study_site))
 
 
 @router.patch("/study-sites/{study_site_id}", response=with_errors({200: StudySiteOut}, WRITE_ERRORS))

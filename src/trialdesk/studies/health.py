@@ -31,12 +31,30 @@ def read_timeline(user, study, today) -> HealthReading:
     return HealthReading("timeline", colour, why, tab_url(study, "milestones"))
 
 
+def read_site_timeline(user, study_site, today) -> HealthReading:
+    """The site's own open milestones (activation, its first participant in), judged as the study's."""
+    rows = Milestone.objects.visible_to(user).filter(study_site=study_site, actual_on__isnull=True)
+    open_milestones = [
+        (
+            milestone.label,
+            rules.days_late(
+                baseline_on=milestone.baseline_on, forecast_on=milestone.forecast_on, today=today
+            ),
+        )
+        for milestone in rows
+    ]
+    colour, why = rules.timeline_health(
+        open_milestones, red_after_days=int(threshold(study_site.study, RED_AFTER_DAYS.key))
+    )
+    return HealthReading("timeline", colour, why, tab_url(study_site.study_id, "milestones"))
+
+
 def _label(milestone: Milestone) -> str:
     site = f" (site {milestone.study_site.site_number})" if milestone.study_site_id else ""
     return f"{milestone.label}{site}"
 
 
-TIMELINE = HealthSignal("timeline", "Milestones", read_timeline, order=20)
+TIMELINE = HealthSignal("timeline", "Milestones", read_timeline, order=20, read_site=read_site_timeline)
 RED_AFTER_DAYS = HealthThreshold(
     "timeline.red_after_days",
     "Timeline turns red when an open milestone is more days late than",

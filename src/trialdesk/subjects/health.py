@@ -21,4 +21,4 @@ def read_reconsent(user, study, today) -> HealthReading:
     return HealthReading("compliance", colour, why, url)
 
 
-RECONSENT = HealthSignal("reconsent", "Re-consent", read_reconsent, order=60)
+RECONSENT = HealthSignal("reconsent", "Re-consent", read_reconsent, order=60, subject_level=True)
