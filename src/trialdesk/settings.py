@@ -148,7 +148,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "portfolio"
+LOGIN_REDIRECT_URL = "home"  # my work, or the portfolio (notifications.views.home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Account lockout: this many failed attempts locks the account for LOCKOUT_MINUTES.
@@ -230,6 +230,24 @@ PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 # Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.
 DOCUMENT_MAX_BYTES = int(os.environ.get("TRIALDESK_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(os.environ.get("TRIALDESK_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# E-mail (notifications and daily digests) through Django's e-mail framework. With EMAIL_HOST set, mail
+# goes to that SMTP server; without it (`make run`, development) each message is printed on the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587" if EMAIL_USE_TLS else "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trialdesk <trialdesk@localhost>")
+# The address people open Trialdesk at: links in e-mails start with it.
+SITE_URL = os.environ.get("TRIALDESK_SITE_URL", "http://localhost:8000").rstrip("/")
+
 # Keys that sign the audit trail, "id:base64,..." newest first (core.audit.keys). Unset: a key file is
 # generated in DATA_DIR for development; production sets it, and keeps it out of the database's backups.
 AUDIT_KEYS = os.environ.get("TRIALDESK_AUDIT_KEYS", "")

@@ -1,1 +1,1 @@
-"""Notifications: a person's in-app inbox and e-mail (immediately or as a daily digest), per-person preferences."""
+"""Notifications: an in-app inbox, e-mail (immediately or in a daily digest), per-person choices."""

@@ -3,6 +3,7 @@ the site, verified and closed (or reopened) by the CRA."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -11,6 +12,7 @@ from trialdesk.monitoring.models import ActionItem, VisitReport
 from trialdesk.monitoring.permissions import ONLY_SITE_CRA, can_monitor_site, can_work_on_action_item
 from trialdesk.monitoring.rules import actions as rules
 from trialdesk.monitoring.services.numbering import next_number
+from trialdesk.notifications.services import notify
 from trialdesk.sites.models import StudySite
 
 ITEM_FIELDS = ("description", "owner", "owner_party", "due_on", "finding")
@@ -42,7 +44,7 @@ def raise_action_item(
         raised_on=study_site.local_today(),
         **values,
     )
-    return records.create_record(item, by=by, reason=reason)
+    return _tell_owner(records.create_record(item, by=by, reason=reason), by=by)
 
 
 @transaction.atomic
@@ -54,9 +56,11 @@ def update_action_item(
     if item.status == rules.CLOSED:
         raise ValidationError({"status": "A closed action item cannot change; raise a new one."})
     changes = records.only_fields(changes, ITEM_FIELDS)
-    return records.update_record(
+    owner = item.owner_id
+    item = records.update_record(
         item, changes=changes, by=by, reason=reason, expected_version=expected_version
     )
+    return _tell_owner(item, by=by) if item.owner_id != owner else item
 
 
 @transaction.atomic
@@ -96,3 +100,19 @@ def move_action_item(
     return records.update_record(
         item, changes=changes, by=by, reason=reason, expected_version=expected_version, action=move
     )
+
+
+def _tell_owner(item: ActionItem, *, by: User | None) -> ActionItem:
+    """Notify the item's (new) owner that it is theirs (notifications app)."""
+    url = reverse("monitoring_action_item", kwargs={"action_item_id": item.pk})
+    where = f"{item} at site {item.study_site.site_number}: {item.description[:80]}"
+    notify(
+        [item.owner],
+        "assigned",
+        f"Assigned to you: {where}",
+        url,
+        study=item.study,
+        actor=by,
+        subject_level=True,
+    )
+    return item

@@ -6,6 +6,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from trialdesk.core import esign, records
@@ -22,6 +23,7 @@ from trialdesk.monitoring.permissions import (
 )
 from trialdesk.monitoring.rules import reports as rules
 from trialdesk.monitoring.services.numbering import next_number
+from trialdesk.notifications.services import crms_of, notify
 from trialdesk.visits import services as visit_services
 
 ONLY_A_CRA_SUBMITS = "A report is submitted by a CRA of the site (a monitor assigned to it)."
@@ -129,6 +131,9 @@ def submit_report(
         action="submitted",
     )
     _sign(submitted, by=by, meaning=Meaning.AUTHORSHIP)
+    url = reverse("monitoring_report", kwargs={"visit_report_id": submitted.pk})
+    title = f"Review the report of the {submitted.visit} at site {submitted.study_site.site_number}"
+    notify(crms_of(submitted.study), "report_to_review", title, url, study=submitted.study, actor=by)
     return submitted
 
 

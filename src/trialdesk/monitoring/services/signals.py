@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -15,6 +16,7 @@ from trialdesk.monitoring.rules import quality as rules
 from trialdesk.monitoring.services.actions import raise_action_item
 from trialdesk.monitoring.services.tiers import store_tier_flags
 from trialdesk.monitoring.services.visits import schedule_visit
+from trialdesk.notifications.services import crms_of, monitors_of, notify
 from trialdesk.statistics import kris
 from trialdesk.studies.models import Study
 
@@ -61,7 +63,16 @@ def open_signals(*, study: Study, by: User | None, today: dt.date | None = None)
                 opened_on=day,
             )
             opened.append(records.create_record(signal, by=by, reason=f"red flag: {result.definition.name}"))
+            _tell_opened(opened[-1], by=by)
     return opened
+
+
+def _tell_opened(signal: Signal, *, by: User | None) -> None:
+    """Notify the study's CRMs and the site's CRAs (notifications app): they triage it."""
+    title = f"Signal opened: {signal.kri_key} at site {signal.study_site.site_number} ({signal.flag})"
+    url = reverse("monitoring_signal", kwargs={"signal_id": signal.pk})
+    people = crms_of(signal.study) + monitors_of(signal.study_site)
+    notify(people, "signal_opened", title, url, study=signal.study, actor=by)
 
 
 def _plan(study_id: int) -> MonitoringPlan | None:
