@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import make_participant
 from trialdesk.core.extensions import WorkItem
-from trialdesk.core.work import grouped, urgency
+from trialdesk.core.work import grouped, urgency, when
 from trialdesk.people.tests.factories import make_staff
 from trialdesk.safety.tests.factories import AWARE, make_adverse_event
 
@@ -38,22 +38,40 @@ def test_overdue_comes_first_then_the_soonest_due():
     ]
 
 
-def test_groups_take_the_registered_label_and_come_in_order_of_their_most_urgent_item():
+@pytest.mark.parametrize(
+    "due_on, overdue, expected",
+    [
+        (D(2025, 3, 11), True, "overdue"),
+        (D(2025, 3, 20), True, "overdue"),  # overdue already at the site's own day
+        (D(2025, 3, 20), False, "today"),
+        (D(2025, 3, 21), False, "this_week"),
+        (D(2025, 3, 27), False, "this_week"),
+        (D(2025, 3, 28), False, "later"),
+    ],
+)
+def test_when_an_item_falls_due(due_on, overdue, expected):
+    assert when(item("training", due_on, overdue=overdue), D(2025, 3, 20)) == expected
+
+
+def test_groups_are_stretches_of_time_in_order_with_each_kinds_registered_label():
     items = sorted(
         [
-            item("training", D(2025, 3, 18)),
+            item("training", D(2025, 4, 18)),
             item("reporting_obligations", D(2025, 3, 11), overdue=True),
             item("training", D(2025, 3, 20)),
-            item("somebody_elses_kind", D(2025, 4, 1)),
+            item("somebody_elses_kind", D(2025, 3, 22)),
         ],
         key=urgency,
     )
-    groups = grouped(items)
-    assert [(g.kind, g.label, g.count, g.overdue) for g in groups] == [
-        ("reporting_obligations", "Reporting obligations to submit", 1, 1),
-        ("training", "Your training", 2, 0),
-        ("somebody_elses_kind", "Somebody elses kind", 1, 0),
+    groups = grouped(items, D(2025, 3, 20))
+    assert [(g.key, g.label, g.count) for g in groups] == [
+        ("overdue", "Overdue", 1),
+        ("today", "Due today", 1),
+        ("this_week", "Due this week", 1),
+        ("later", "Later", 1),
     ]
+    assert groups[0].rows[0][1] == "Reporting obligations to submit"
+    assert groups[2].rows[0][1] == "Somebody elses kind"
 
 
 @pytest.fixture
@@ -64,17 +82,29 @@ def cora(world, clock):
     return person
 
 
-def test_the_page_lists_the_persons_work_grouped_with_counts_and_links(world, cora, client_for):
+def test_the_page_lists_the_persons_work_by_when_it_is_due_with_counts_and_links(world, cora, client_for):
     body = client_for(cora).get("/my-work/").content.decode()
     assert "<strong>2</strong> items due for you" in body and "2 overdue" in body
-    obligations = body.index('id="work-reporting_obligations"')
-    training = body.index('id="work-training"')
-    assert obligations < training  # both overdue: the obligation is due first
-    assert "Report to Sponsor: Serious adverse event reported by the investigator" in body
-    assert "Your training: no GCP certificate" in body
+    assert 'id="work-overdue"' in body and 'id="work-today"' not in body
+    obligation = body.index("Report to Sponsor: Serious adverse event reported by the investigator")
+    training = body.index("Your training: no GCP certificate")
+    assert obligation < training  # both overdue: the obligation is due first
     assert f'href="/studies/{world.study_a.pk}/training-records/new/"' in body
-    assert 'href="#work-training">Your training · 1</a>' in body
+    assert 'href="?kind=training">Your training · 1</a>' in body
     assert "EudraVigilance" not in body and "PMDA" not in body  # the sponsor's reports are the CRM's
+
+
+def test_the_page_narrows_by_kind_or_study_and_names_a_bad_filter(world, cora, client_for):
+    client = client_for(cora)
+    body = client.get("/my-work/?kind=training").content.decode()
+    assert "<strong>1</strong> item due for you" in body and "Report to Sponsor" not in body
+    assert "Your training: no GCP certificate" in body and "(of 2, narrowed)" in body
+    assert "<strong>2</strong> items" in client.get("/my-work/?study=ONC-A").content.decode()
+    bad = client.get("/my-work/?study=CARD-B&kind=nonsense")
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert "Study: Select a valid choice" in text and "Kind of work: Select a valid choice" in text
+    assert "<strong>2</strong> items due for you" in text  # a bad filter narrows nothing
 
 
 def test_another_persons_items_never_appear(world, cora, client_for):
