@@ -1,1 +1,2 @@
-"""Recruitment: eligibility criteria as structured rules, pre-screening of a site's candidate pool, explained."""
+"""Recruitment: eligibility criteria as structured rules, and an explained pre-screening of each site's
+candidate pool."""

@@ -1,4 +1,5 @@
-"""App configuration for recruitment: what it contributes through core.extensions."""
+"""App configuration for recruitment (issue 18): the study page's Eligibility tab, the site page's
+pre-screening panel, the demo's criteria and candidate pools, audit labels, routes and scoping cases."""
 
 from django.apps import AppConfig
 
@@ -8,4 +9,6 @@ class RecruitmentConfig(AppConfig):
     label = "recruitment"
 
     def ready(self):
-        pass
+        from trialdesk.recruitment import registrations
+
+        registrations.register_all()
