@@ -36,8 +36,9 @@ def people_with_work():
     return User.objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("username")
 
 
-def scan(*, today: dt.date, people=None) -> ScanResult:
-    """Raise the notifications "my work" calls for on `today`, for `people` (default: everyone)."""
+def scan(*, today: dt.date, people=None, send: bool = True) -> ScanResult:
+    """Raise the notifications "my work" calls for on `today`, for `people` (default: everyone), and
+    e-mail those their people want at once (unless `send` is False)."""
     result = ScanResult()
     pending: list[Notification] = []
     escalations: list[tuple[User, work.WorkItem]] = []
@@ -57,7 +58,7 @@ def scan(*, today: dt.date, people=None) -> ScanResult:
     for notification in created:
         result.raised[notification.kind] = result.raised.get(notification.kind, 0) + 1
         result.people.add(notification.recipient.username)
-    result.emailed = mail.send_immediately([n.pk for n in created])
+    result.emailed = mail.send_immediately([n.pk for n in created]) if send else 0
     return result
 
 
