@@ -11,6 +11,8 @@ Every chart has a fixed size (the PDF needs one) and names its axes in words; da
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Iterable, Sequence
 
 import altair as alt
@@ -123,14 +125,16 @@ def site_activation(
     title: str = "Site activation: planned and actual",
 ) -> dict | None:
     """Cumulative sites activated by each day, as planned (planned activation dates) and as done
-    (activation dates), stepping on each date; the actual line runs on to `today`."""
-    rows = [{"on": day, "sites": n, "series": "Planned"} for day, n in cumulative(planned)]
-    done = cumulative(actual)
-    rows += [{"on": day, "sites": n, "series": "Actual"} for day, n in done]
-    if not rows:
+    (activation dates), stepping on each date; both lines run on to `today` (or the last planned date)."""
+    plan, done = cumulative(planned), cumulative(actual)
+    if not plan and not done:
         return None
-    if done and done[-1][0] < _day(today):
-        rows.append({"on": _day(today), "sites": done[-1][1], "series": "Actual"})
+    end = max([_day(today), *(day for day, _ in plan)])
+    rows = []
+    for series, steps in (("Planned", plan), ("Actual", done)):
+        if steps and steps[-1][0] < end:  # each line runs on to the chart's end at its last height
+            steps = [*steps, (end, steps[-1][1])]
+        rows += [{"on": day, "sites": n, "series": series} for day, n in steps]
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(interpolate="step-after", strokeWidth=2, point=True)
@@ -148,12 +152,12 @@ def milestone_timeline(
     milestones: list[dict], *, today: dt.date, title: str = "Milestones: baseline to actual or forecast"
 ) -> dict | None:
     """A Gantt of milestones ({"label", "baseline_on", "forecast_on", "actual_on", "late"}): each bar
-    runs from the baseline date to the actual date (or the forecast while not done), red when late; a
-    tick marks the baseline, a rule today."""
+    runs from the baseline date to the actual date (or the forecast while not done, or today while
+    overdue), red when late; a tick marks the baseline, a rule today."""
     rows = []
     for order, m in enumerate(milestones):
         start = m.get("baseline_on") or m.get("forecast_on") or m.get("actual_on")
-        end = m.get("actual_on") or m.get("forecast_on") or start
+        end = m.get("actual_on") or m.get("forecast_on") or (today if m.get("late") else start)
         if start is None:
             continue
         begin, finish = sorted([_day(start), _day(end)])
@@ -179,7 +183,7 @@ def milestone_timeline(
     ticks = alt.Chart(alt.Data(values=rows)).mark_tick(color="#111827", thickness=2).encode(x="start:T", y=y)
     now = alt.Chart(alt.Data(values=[{"on": _day(today)}])).mark_rule(color="#111827", strokeDash=[2, 2])
     chart = alt.layer(bars, ticks, now.encode(x="on:T")).properties(
-        width=WIDTH, height=max(60, 22 * len(rows))
+        width=WIDTH, height=max(80, 26 * len(rows))
     )
     return _finish(chart, title)
 
@@ -256,8 +260,14 @@ def obligations_by_week(rows: list[dict], *, title: str = "Reporting obligations
 
 
 def to_png(spec: dict, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG, drawn offline by vl-convert (its own copy of Vega; no network)."""
-    return vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE, scale=scale)
+    """The chart as PNG, drawn offline by vl-convert (its own copy of Vega; no network). The same
+    specification always draws the same picture, so the last few are kept (a report downloaded again)."""
+    return _png(json.dumps(spec, sort_keys=True), scale)
+
+
+@functools.lru_cache(maxsize=32)
+def _png(spec_json: str, scale: float) -> bytes:
+    return vl_convert.vegalite_to_png(json.loads(spec_json), vl_version=VEGA_LITE, scale=scale)
 
 
 def to_svg(spec: dict) -> str:

@@ -4,6 +4,7 @@ computed now and not stored). Enrollment is an aggregate: a sponsor viewer sees 
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.statistics import forecasts
+from trialdesk.subjects.selectors.recruitment import recruitment_funnel
 
 
 def _when(day) -> str:
@@ -30,10 +31,24 @@ def study_block(user, study, today) -> ReportBlock:
     chart = charts.enrollment_forecast(
         forecast.actual, forecast.curve, forecast.target, planned_end=forecast.planned_end
     )
+    funnel = recruitment_funnel(user, study).study
+    screening = charts.screening_funnel(
+        [
+            ("Screened", funnel.screened),
+            ("In screening", funnel.in_screening),
+            ("Screen failed", funnel.screen_failed),
+            ("Enrolled", funnel.enrolled),
+        ],
+        title="Screening funnel (the sites you may see)",
+    )
+    if not (funnel.screened or funnel.enrolled):
+        screening = None  # nobody screened yet: the figures say so, an empty chart would not
     summary = f"Forecast as of {forecast.as_of.isoformat()}."
     if forecast.reason:
         summary = f"{summary} {forecast.reason}"
-    return ReportBlock(summary=summary, figures=figures, charts=(chart,) if chart else ())
+    return ReportBlock(
+        summary=summary, figures=figures, charts=tuple(spec for spec in (chart, screening) if spec)
+    )
 
 
 def portfolio_block(user, studies, today) -> ReportBlock | None:
