@@ -12,7 +12,6 @@ from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import timezone
 
-from trialdesk.core.permissions import can_see_subject_level
 from trialdesk.notifications import rules
 from trialdesk.notifications.models import DeliveryPreference, Notification
 
@@ -25,18 +24,10 @@ def absolute(url: str) -> str:
 
 
 def sendable(notifications, person) -> list[Notification]:
-    """The notifications the person may still read, as they may read them now."""
-    visible = set(
-        Notification.objects.visible_to(person)
-        .filter(pk__in=[n.pk for n in notifications])
-        .values_list("pk", flat=True)
-    )
-    return [
-        n
-        for n in notifications
-        if n.pk in visible
-        and not (n.subject_level and n.study_id and not can_see_subject_level(person, n.study_id))
-    ]
+    """The notifications the person may still read (Notification.objects.visible_to), in order."""
+    ids = [notification.pk for notification in notifications]
+    visible = set(Notification.objects.visible_to(person).filter(pk__in=ids).values_list("pk", flat=True))
+    return [notification for notification in notifications if notification.pk in visible]
 
 
 def notification_lines(notification: Notification) -> list[str]:

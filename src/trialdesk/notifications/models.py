@@ -9,20 +9,27 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from trialdesk.core.scoping import is_administrator
+from trialdesk.core.permissions import can_see_subject_level
+from trialdesk.core.scoping import is_administrator, role_facts
 from trialdesk.notifications.rules import Delivery, Kind
 from trialdesk.studies.models import Study
 
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The person's own notifications, about studies they may still see (or about no study)."""
+        """The person's own notifications, about studies they may still see (or about no study), those
+        about participants only where they may still see subject-level data."""
         if not user.is_authenticated:
             return self.none()
         mine = self.filter(recipient=user)
         if is_administrator(user):
             return mine
-        return mine.filter(Q(study__isnull=True) | Q(study__in=Study.objects.visible_to(user)))
+        facts = role_facts(user)
+        studies = set(facts.study_roles) | set(facts.study_of_site.values())
+        blind = [study_id for study_id in studies if not can_see_subject_level(user, study_id)]
+        return mine.filter(Q(study__isnull=True) | Q(study__in=Study.objects.visible_to(user))).exclude(
+            subject_level=True, study_id__in=blind
+        )
 
     def unread(self):
         return self.filter(read_at__isnull=True)

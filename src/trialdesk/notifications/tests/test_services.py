@@ -79,3 +79,21 @@ def test_people_who_work_at_sites_land_on_my_work_and_a_crm_may_choose_it(world)
     assert selectors.home_of(world.crm) == "my_work"
     services.set_home(person=world.monitor, home="portfolio")
     assert selectors.home_of(world.monitor) == "portfolio"
+
+
+def test_a_person_who_may_no_longer_see_participants_no_longer_reads_about_them(world):
+    from trialdesk.core.roles import Role
+    from trialdesk.core.scoping import forget_role_facts
+
+    services.notify(
+        [world.crm],
+        "escalation",
+        "Overdue: re-consent 101-001",
+        "/x/",
+        study=world.study_a,
+        subject_level=True,
+    )
+    services.notify([world.crm], "report_to_review", "Report of site 101", "/y/", study=world.study_a)
+    world.crm.role_assignments.update(role=Role.SPONSOR_VIEWER)
+    forget_role_facts(world.crm)
+    assert [n.title for n in selectors.inbox_for(world.crm)] == ["Report of site 101"]
