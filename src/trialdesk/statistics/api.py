@@ -1,12 +1,14 @@
-"""API operations on central statistical monitoring: a study's key risk indicators per site."""
+"""API operations of statistics: a study's key risk indicators per site, what-if enrollment forecasts, and
+the recruitment plan with its variance."""
 
+from dataclasses import asdict
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from trialdesk.core.apiutils import READ_ERRORS, PageQuery, actor, page_schema, with_errors
-from trialdesk.statistics import kris
+from trialdesk.core.apiutils import READ_ERRORS, WRITE_ERRORS, PageQuery, actor, page_schema, with_errors
+from trialdesk.statistics import kris, plans, scenarios, schemas
 from trialdesk.studies import selectors as study_selectors
 
 router = Router(tags=["statistics"])
@@ -76,4 +78,102 @@ def list_study_kris(request, study_id: int, query: Query[KriQuery]):
         "limit": query.limit,
         "offset": query.offset,
         "items": items[query.offset : query.offset + query.limit],
+    }
+
+
+# What-if forecasts and the recruitment plan ---------------------------------------------------------
+
+
+def _what_if(payload: schemas.ForecastIn) -> scenarios.WhatIf:
+    return scenarios.WhatIf(
+        target=payload.target,
+        as_of=payload.as_of,
+        planned_end=payload.planned_end,
+        level=payload.level,
+        sims=payload.sims,
+        seed=payload.seed,
+        add_sites=tuple(scenarios.AddedSites(a.count, a.activation_on) for a in payload.add_sites),
+        close_site=tuple(payload.close_site),
+        prior=None if payload.prior is None else (payload.prior.alpha, payload.prior.beta),
+        rate_per_month=payload.rate_per_month,
+        rate_factor=payload.rate_factor,
+        activation=payload.activation,
+        sites=None
+        if payload.sites is None
+        else tuple(scenarios.SiteRow(**row.model_dump()) for row in payload.sites),
+    )
+
+
+@router.post(
+    "/studies/{study_id}/forecast",
+    response=with_errors({200: schemas.ForecastOut}, (401, 403, 404, 422)),
+    by_alias=True,
+)
+def forecast_study(request, study_id: int, payload: schemas.ForecastIn):
+    """Forecast the study's enrollment with what-ifs (the options of `trialdesk forecast enrollment`).
+
+    Nothing is stored. The dates and curve are study-wide; `sites` lists the sites you may see (and the
+    ones you added), `hidden_sites` counts the others; `prior` says which rate prior was used and why.
+    Read-only roles get 403 (they read the Forecast tab's stored forecast).
+    """
+    user = actor(request)
+    study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
+    return scenarios.forecast_what_if(study=study, what_if=_what_if(payload), by=user)
+
+
+def _plan_document(user, study, plan) -> dict:
+    versions = [
+        {"plan_version": v.plan_version, "reason": v.reason, "created_at": v.created_at}
+        for v in plans.plan_versions(user, study)
+    ]
+    return {
+        "study_id": study.pk,
+        "plan_version": plan and plan.plan_version,
+        "reason": plan.reason if plan else "",
+        "created_at": plan and plan.created_at,
+        "lines": plans.visible_lines(user, study, plan) if plan else [],
+        "versions": versions,
+    }
+
+
+@router.get(
+    "/studies/{study_id}/recruitment-plan",
+    response=with_errors({200: schemas.PlanOut}, READ_ERRORS),
+)
+def get_recruitment_plan(request, study_id: int, query: Query[schemas.PlanQuery]):
+    """The study's recruitment plan (the latest version, or `plan_version`), and its versions."""
+    user = actor(request)
+    study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
+    return _plan_document(user, study, plans.plan_of(user, study, query.plan_version))
+
+
+@router.post(
+    "/studies/{study_id}/recruitment-plan",
+    response=with_errors({201: schemas.PlanOut}, WRITE_ERRORS),
+)
+def create_recruitment_plan(request, study_id: int, payload: schemas.PlanIn):
+    """Write a new version of the plan (its CRM or an administrator); earlier versions are kept."""
+    user = actor(request)
+    study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
+    lines = [line.model_dump() for line in payload.lines]
+    plan = plans.create_recruitment_plan(study=study, lines=lines, reason=payload.reason, by=user)
+    return 201, _plan_document(user, study, plan)
+
+
+@router.get(
+    "/studies/{study_id}/recruitment-plan/variance",
+    response=with_errors({200: schemas.VarianceOut}, READ_ERRORS),
+)
+def get_recruitment_plan_variance(request, study_id: int, query: Query[schemas.PlanQuery]):
+    """Enrollment and activations against the plan, per month and cumulative: the study and each country
+    (for those who see every site) and each site you may see; as of today (UTC)."""
+    user = actor(request)
+    study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
+    variance = plans.plan_variance(user, study, plans.plan_of(user, study, query.plan_version))
+    return {
+        "study_id": study.pk,
+        "plan_version": variance.plan and variance.plan.plan_version,
+        "as_of": variance.as_of,
+        "months": variance.months,
+        "groups": [asdict(group) for group in variance.groups],
     }

@@ -10,7 +10,7 @@ class StatisticsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.statistics import demo, forecast_views, forecasts, health, tabs
+        from trialdesk.statistics import demo, forecast_views, forecasts, health, plan_views, tabs
 
         for section in (
             ext.StudySection(
@@ -24,13 +24,23 @@ class StatisticsConfig(AppConfig):
                 810,
                 "Quality",
             ),
+            ext.StudySection(
+                "plan",
+                "Recruitment plan",
+                "statistics/tabs/plan.html",
+                plan_views.plan_tab,
+                250,
+                "Participants",
+            ),
         ):
             ext.study_sections.register(section)
         ext.study_overview_panels.register(
             ext.Panel("planning", "statistics/panels/study_overview.html", lambda request, study: {}, 90)
         )
         ext.health_signals.register(health.ENROLLMENT)
-        ext.demo_loaders.register(ext.DemoLoader("forecasts", "Enrollment forecasts", demo.load, ("sites",)))
+        ext.demo_loaders.register(
+            ext.DemoLoader("forecasts", "Recruitment plans and enrollment forecasts", demo.load, ("sites",))
+        )
         ext.portfolio_columns.register(
             ext.PortfolioColumn(
                 "forecast_probability",
@@ -52,8 +62,10 @@ class StatisticsConfig(AppConfig):
         for object_type, label in (
             ("statistics.planningassumption", "Planning assumption"),
             ("statistics.enrollmentforecast", "Enrollment forecast"),
+            ("statistics.recruitmentplan", "Recruitment plan"),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        ext.scoping_cases.register("trialdesk.statistics.tests.scoping")
         ext.routes.register(
             ext.RouteSet("statistics", "trialdesk.statistics.urls", "trialdesk.statistics.api", order=70)
         )

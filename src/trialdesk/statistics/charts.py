@@ -119,3 +119,60 @@ def _month_starts(first: dt.date, last: dt.date, most: int = 8) -> list[dt.date]
         month += 1
     step = -(-len(months) // most) if months else 1
     return months[::step]
+
+
+@dataclass(frozen=True)
+class PlanChart:
+    """Cumulative planned and actual enrollment by month as SVG paths, with axis ticks."""
+
+    width: int
+    height: int
+    planned: str
+    actual: str
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+
+
+def plan_chart(
+    rows: list[dict], *, current_month: str, width: int = WIDTH, height: int = HEIGHT
+) -> PlanChart | None:
+    """Map variance rows (``month``, ``cumulative_planned``, ``cumulative_actual``) to two step-free lines
+    at month ends; the actual line stops at ``current_month``. None when there are no months."""
+    if not rows:
+        return None
+    top_value = max(max(r["cumulative_planned"], r["cumulative_actual"]) for r in rows)
+    y_max = _nice_ceiling(top_value * 1.05)
+    left, right, top, bottom = MARGIN[0], width - MARGIN[1], MARGIN[2], height - MARGIN[3]
+    span = max(len(rows), 1)
+
+    def x(index: int) -> float:
+        return round(left + (right - left) * index / span, 1)
+
+    def y(value: float) -> float:
+        return round(bottom - (bottom - top) * value / y_max, 1)
+
+    def line(points) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{px},{py}" for i, (px, py) in enumerate(points))
+
+    planned = [(x(0), y(0))] + [(x(i + 1), y(r["cumulative_planned"])) for i, r in enumerate(rows)]
+    done = [r for r in rows if r["month"] <= current_month]
+    actual = [(x(0), y(0))] + [(x(i + 1), y(r["cumulative_actual"])) for i, r in enumerate(done)]
+    step = -(-len(rows) // 8)
+    return PlanChart(
+        width=width,
+        height=height,
+        planned=line(planned),
+        actual=line(actual) if done else "",
+        x_ticks=tuple(
+            Tick(x(i) + (x(1) - x(0)) / 2, r["month"]) for i, r in enumerate(rows) if i % step == 0
+        ),
+        y_ticks=tuple(Tick(y(v), str(v)) for v in range(0, y_max + 1, y_max // _divisions(y_max))),
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+    )

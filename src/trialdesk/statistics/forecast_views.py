@@ -1,16 +1,23 @@
 """The study page's Forecast tab (enrollment to date, the forecast fan, per-site rates) and its Recompute."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from trialdesk.core.permissions import can_manage_study
 from trialdesk.sites.models import StudySite
-from trialdesk.statistics import charts, forecasts
+from trialdesk.statistics import charts, forecasts, priors, scenarios
+from trialdesk.statistics.permissions import can_run_forecast
+from trialdesk.statistics.plan_forms import WHAT_IF_FIELD_OF, WhatIfForm
 from trialdesk.studies.selectors import studies_for
 
 DAYS_PER_MONTH = 365.25 / 12
+#: Simulations of a what-if asked for on the page: enough for dates to the day or two, in about a second.
+WHAT_IF_SIMS = 2000
 
 
 def _tab_url(study) -> str:
@@ -43,7 +50,41 @@ def forecast_tab(request, study) -> dict:
             if row["site_id"] in visible
         ],
         "may_recompute": can_manage_study(request.user, study.pk),
+        "prior_label": priors.SOURCE_LABELS.get(forecast.prior_source, ""),
+        **_what_if(request, study, visible),
     }
+
+
+def _what_if(request, study, visible: set[int]) -> dict:
+    """The what-if form (a GET: it computes and stores nothing) and, when asked, its forecast."""
+    if not can_run_forecast(request.user, study.pk):
+        return {"may_what_if": False}
+    numbers = list(
+        StudySite.objects.filter(pk__in=visible).order_by("site_number").values_list("site_number", flat=True)
+    )
+    form = WhatIfForm(request.GET if "whatif" in request.GET else None, site_numbers=numbers)
+    scenario = None
+    if form.is_bound and form.is_valid():
+        try:
+            scenario = scenarios.forecast_what_if(
+                study=study, what_if=form.what_if(sims=WHAT_IF_SIMS), by=request.user
+            )
+        except ValidationError as error:
+            for key, problems in error.message_dict.items():
+                field = WHAT_IF_FIELD_OF.get(key.split(".")[0] if key.startswith("close_site") else key)
+                form.add_error(field if field in form.fields else None, problems)
+    chart = None
+    if scenario and scenario["curve"]:
+        curve = [
+            {"on": p["week"], "mean": p["mean"], "lower": p["lower"], "upper": p["upper"]}
+            for p in scenario["curve"]
+        ]
+        chart = charts.fan_chart([], curve, scenario["target"], planned_end=_day(scenario["planned_end"]))
+    return {"may_what_if": True, "what_if_form": form, "scenario": scenario, "scenario_chart": chart}
+
+
+def _day(text):
+    return None if not text else dt.date.fromisoformat(text)
 
 
 @login_required

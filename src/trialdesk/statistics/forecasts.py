@@ -14,6 +14,7 @@ from trialdesk.analytics import forecasting
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.sites.models import SiteStatus, StudySite
+from trialdesk.statistics import history, priors, rules
 from trialdesk.statistics.models import EnrollmentForecast, ForecastState
 from trialdesk.statistics.rules import PROBABILITY_BANDS, probability_band  # noqa: F401 (callers use them here)
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
@@ -27,6 +28,12 @@ BAND_LEVEL = 0.8
 KEPT_SNAPSHOTS = 20
 #: A site in one of these statuses recruits no more; with no closing date stored, it stops as of today.
 NOT_RECRUITING = frozenset({SiteStatus.ENROLLMENT_CLOSED, SiteStatus.CLOSED, SiteStatus.TERMINATED})
+#: Sites committed to the study but not yet active: their activation is forecast from cycle times.
+IN_START_UP = frozenset({SiteStatus.SELECTED, SiteStatus.START_UP})
+#: Sites still being considered: they count only with a planned activation date.
+CONSIDERED = frozenset({SiteStatus.IDENTIFIED, SiteStatus.UNDER_FEASIBILITY})
+#: How a pending site's activation date is taken: forecast from cycle times, or the planned date.
+ACTIVATION_FORECAST, ACTIVATION_PLANNED = "forecast", "planned"
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,14 @@ class SiteInput:
     activated_on: dt.date | None
     planned_activation_on: dt.date | None
     closed_on: dt.date | None
+    # A pending site's start-up clock: since when, and from which event ("selected" or "identified").
+    startup_since: dt.date | None = None
+    startup_from: str = ""
 
 
 @dataclass(frozen=True)
 class ForecastInputs:
-    """What a study's forecast is computed from; built in two queries."""
+    """What a study's forecast is computed from: the site table, the rate prior and the cycle times."""
 
     as_of: dt.date
     target: int
@@ -52,6 +62,8 @@ class ForecastInputs:
     enrolled_dates: tuple[dt.date, ...]
     sims: int
     seed: int
+    prior: priors.PriorChoice | None = None
+    cycle_times: history.CycleTimes | None = None
 
     @property
     def enrolled(self) -> int:
@@ -65,6 +77,8 @@ class ForecastInputs:
             "sites": [asdict(s) for s in self.sites],
             "sims": self.sims,
             "seed": self.seed,
+            "prior": self.prior and self.prior.digest_part(),
+            "cycle_times": self.cycle_times and asdict(self.cycle_times),
         }
         return hashlib.sha256(json.dumps(document, default=str, sort_keys=True).encode()).hexdigest()
 
@@ -80,14 +94,22 @@ def planned_end_of(study: Study) -> dt.date | None:
 
 
 def forecast_inputs(
-    study: Study, *, as_of: dt.date, sims: int = DEFAULT_SIMS, seed: int = DEFAULT_SEED
+    study: Study,
+    *,
+    as_of: dt.date,
+    sims: int = DEFAULT_SIMS,
+    seed: int = DEFAULT_SEED,
+    rate_per_month: float | None = None,
+    activation: str = ACTIVATION_FORECAST,
 ) -> ForecastInputs:
-    """The study's site table as of ``as_of``: counts of participants enrolled by then, activation dates.
+    """The study's site table as of ``as_of``: counts of participants enrolled by then, activation dates,
+    the rate prior (priors.choose_prior) and the start-up cycle times of sites in Trialdesk.
 
     A participant counts once enrolled (``enrolled_on`` on or before ``as_of``, no longer screening).
     A site recruited from its activation date (from its first enrollment if that came earlier); a site
-    not yet active opens on its planned activation date; a closed or terminated site stops on ``as_of``.
-    Sites with neither date, and closed sites that never opened, are left out.
+    not yet active opens on its planned activation date or, when selected or in start-up, on a date
+    forecast from cycle times; a closed or terminated site stops on ``as_of``. Sites with no way to
+    date their activation, and closed sites that never opened, are left out.
     """
     dates_by_site: dict[int, list[dt.date]] = {}
     for site_id, enrolled_on in (
@@ -96,28 +118,25 @@ def forecast_inputs(
         .values_list("study_site_id", "enrolled_on")
     ):
         dates_by_site.setdefault(site_id, []).append(enrolled_on)
+    all_sites = list(StudySite.objects.filter(study=study).order_by("site_number", "id"))
+    cycles = history.cycle_times(as_of=as_of) if activation == ACTIVATION_FORECAST else None
+    pending = [s for s in all_sites if not _activated_by(s, as_of, dates_by_site) and _may_open(s)]
+    starts = history.pending_site_starts(pending) if cycles is not None and pending else {}
     sites = []
-    for site in StudySite.objects.filter(study=study).order_by("site_number", "id"):
-        dates = dates_by_site.get(site.pk, [])
-        activated_on = site.activated_on if site.activated_on and site.activated_on <= as_of else None
-        if dates and (activated_on is None or min(dates) < activated_on):
-            activated_on = min(dates)
-        planned = None
-        if activated_on is None:
-            planned = site.planned_activation_on or site.activated_on
-            if planned is None or site.status in NOT_RECRUITING:
-                continue
-        sites.append(
-            SiteInput(
-                site_id=site.pk,
-                site=site.site_number,
-                enrolled=len(dates),
-                activated_on=activated_on,
-                planned_activation_on=planned,
-                closed_on=as_of if site.status in NOT_RECRUITING else None,
-            )
-        )
+    for site in all_sites:
+        row = _site_input(site, as_of, dates_by_site.get(site.pk, []), starts.get(site.pk), cycles)
+        if row is not None:
+            sites.append(row)
     counted = sorted(d for site in sites for d in dates_by_site.get(site.site_id, []))
+    recruiting = sum(1 for s in sites if s.activated_on and s.activated_on < as_of)
+    prior = priors.choose_prior(
+        study,
+        as_of=as_of,
+        institution_ids={site.institution_id for site in all_sites},
+        recruiting_sites=recruiting,
+        recruits=len(counted),
+        rate_per_month=rate_per_month,
+    )
     return ForecastInputs(
         as_of=as_of,
         target=study.planned_enrollment,
@@ -126,7 +145,51 @@ def forecast_inputs(
         enrolled_dates=tuple(counted),
         sims=sims,
         seed=seed,
+        prior=prior,
+        cycle_times=cycles,
     )
+
+
+def _activated_by(site: StudySite, as_of: dt.date, dates_by_site: dict) -> bool:
+    return bool((site.activated_on and site.activated_on <= as_of) or dates_by_site.get(site.pk))
+
+
+def _may_open(site: StudySite) -> bool:
+    return site.status not in NOT_RECRUITING
+
+
+def _site_input(site, as_of, dates, start, cycles) -> SiteInput | None:
+    activated_on = site.activated_on if site.activated_on and site.activated_on <= as_of else None
+    if dates and (activated_on is None or min(dates) < activated_on):
+        activated_on = min(dates)
+    planned = None
+    since, since_from = None, ""
+    if activated_on is None:
+        if site.status in NOT_RECRUITING:
+            return None
+        planned = site.planned_activation_on or site.activated_on
+        if start is not None and _cycle_sample(cycles, start[0]) and site.status in IN_START_UP | CONSIDERED:
+            since_from, since = start
+        if planned is None and (since is None or site.status not in IN_START_UP):
+            return None
+    return SiteInput(
+        site_id=site.pk,
+        site=site.site_number,
+        enrolled=len(dates),
+        activated_on=activated_on,
+        planned_activation_on=planned,
+        closed_on=as_of if site.status in NOT_RECRUITING else None,
+        startup_since=since,
+        startup_from=since_from,
+    )
+
+
+def _cycle_sample(cycles: history.CycleTimes | None, since_from: str) -> tuple[int, ...]:
+    """The cycle times a pending site's activation is drawn from; () when too few to forecast with."""
+    if cycles is None:
+        return ()
+    sample = cycles.from_selected if since_from == "selected" else cycles.from_identified
+    return sample if len(sample) >= forecasting.MIN_CYCLE_TIMES else ()
 
 
 def weekly_actual(enrolled_dates: tuple[dt.date, ...], sites: tuple[SiteInput, ...], as_of: dt.date):
@@ -146,16 +209,72 @@ def weekly_actual(enrolled_dates: tuple[dt.date, ...], sites: tuple[SiteInput, .
 
 
 def not_enough_data_reason(inputs: ForecastInputs) -> str:
-    """Why the counts cannot support a fit of the rate distribution, or '' when they can."""
+    """Why no forecast can be made (neither the study's counts nor a prior support one), or ''."""
+    if inputs.prior is not None and inputs.prior.source != rules.PRIOR_NONE:
+        return ""
+    if inputs.prior is not None:
+        return inputs.prior.why
     recruiting = [s for s in inputs.sites if s.activated_on and s.activated_on < inputs.as_of]
-    if len(recruiting) < 2:
+    if not rules.study_has_enough_data(recruiting_sites=len(recruiting), recruits=inputs.enrolled):
         return (
-            f"{len(recruiting)} site{'s have' if len(recruiting) != 1 else ' has'} been recruiting so far; "
-            "the forecast needs at least two active sites to tell how recruitment rates vary between sites."
+            f"{len(recruiting)} site(s) recruiting and {inputs.enrolled} enrolled: the forecast needs two "
+            "recruiting sites with a recruit, or a prior."
         )
-    if inputs.enrolled == 0:
-        return "No participant has been enrolled yet; the forecast needs some recruits to estimate rates."
     return ""
+
+
+def roster_of(inputs: ForecastInputs) -> forecasting.SiteRoster:
+    """The sites as the forecast engine sees them; a site whose activation is forecast starts on as-of
+    (its drawn start-up time is added per simulation, activation_of)."""
+    forecast_opening = {s.site_id for s in inputs.sites if s.startup_since is not None}
+    return forecasting.SiteRoster.from_columns(
+        [s.site for s in inputs.sites],
+        [s.enrolled for s in inputs.sites],
+        [s.activated_on for s in inputs.sites],
+        [inputs.as_of if s.site_id in forecast_opening else s.planned_activation_on for s in inputs.sites],
+        [s.closed_on for s in inputs.sites],
+    )
+
+
+def activation_of(inputs: ForecastInputs) -> forecasting.ActivationForecast | None:
+    """Each pending site's activation forecast from the cycle times of its kind (selected or identified)."""
+    if not any(s.startup_since for s in inputs.sites):
+        return None
+    remaining, size = [], 0
+    for site in inputs.sites:
+        sample = _cycle_sample(inputs.cycle_times, site.startup_from) if site.startup_since else ()
+        one = forecasting.forecast_activation(
+            [site.site], [site.startup_since if sample else None], sample, as_of=inputs.as_of
+        )
+        remaining.append(one.remaining[0])
+        size = max(size, one.history_size)
+    names = tuple(s.site for s in inputs.sites)
+    return forecasting.ActivationForecast(names, np.datetime64(inputs.as_of, "D"), tuple(remaining), size)
+
+
+def run_forecast(
+    inputs: ForecastInputs,
+    roster: forecasting.SiteRoster,
+    *,
+    target: int,
+    planned_end: dt.date | None,
+    level: float = BAND_LEVEL,
+    rate_factor: float = 1.0,
+) -> forecasting.EnrollmentForecast:
+    """The engine's forecast for ``roster`` with the inputs' prior and activation forecast (ValueError
+    when the roster and options cannot be forecast)."""
+    return forecasting.forecast_enrollment(
+        roster,
+        as_of=inputs.as_of,
+        target=target,
+        rng=np.random.default_rng(inputs.seed),
+        sims=inputs.sims,
+        level=level,
+        planned_end=planned_end,
+        prior=None if inputs.prior is None else inputs.prior.prior,
+        delay=activation_of(inputs),
+        rate_factor=rate_factor,
+    )
 
 
 def compute_forecast(inputs: ForecastInputs) -> dict:
@@ -168,36 +287,20 @@ def compute_forecast(inputs: ForecastInputs) -> dict:
         "sims": inputs.sims,
         "seed": inputs.seed,
         "actual": weekly_actual(inputs.enrolled_dates, inputs.sites, inputs.as_of),
-        "sites": [
-            {"site_id": s.site_id, "site": s.site, "enrolled": s.enrolled, "rate_per_day": None}
-            for s in inputs.sites
-        ],
+        "sites": [_site_row(s, inputs) for s in inputs.sites],
         "inputs_digest": inputs.digest(),
+        "prior_source": "" if inputs.prior is None else inputs.prior.source,
+        "prior_note": "" if inputs.prior is None else inputs.prior.why,
     }
     if inputs.enrolled >= inputs.target:
         return {**values, "state": ForecastState.TARGET_REACHED, "probability_by_planned_end": 1.0}
     reason = not_enough_data_reason(inputs)
     if reason:
         return {**values, "state": ForecastState.NOT_ENOUGH_DATA, "reason": reason}
-    roster = forecasting.SiteRoster.from_columns(
-        [s.site for s in inputs.sites],
-        [s.enrolled for s in inputs.sites],
-        [s.activated_on for s in inputs.sites],
-        [s.planned_activation_on for s in inputs.sites],
-        [s.closed_on for s in inputs.sites],
-    )
     # A planned end already past: the target was not reached by it, so the probability is 0.
     end_ahead = inputs.planned_end if inputs.planned_end and inputs.planned_end > inputs.as_of else None
     try:
-        result = forecasting.forecast_enrollment(
-            roster,
-            as_of=inputs.as_of,
-            target=inputs.target,
-            rng=np.random.default_rng(inputs.seed),
-            sims=inputs.sims,
-            level=BAND_LEVEL,
-            planned_end=end_ahead,
-        )
+        result = run_forecast(inputs, roster_of(inputs), target=inputs.target, planned_end=end_ahead)
     except (forecasting.EstimationError, ValueError) as error:
         return {**values, "state": ForecastState.NOT_ENOUGH_DATA, "reason": f"The forecast failed: {error}."}
     predicted = result.site_predicted_by_planned_end
@@ -213,12 +316,7 @@ def compute_forecast(inputs: ForecastInputs) -> dict:
         "probability_by_planned_end": probability,
         "alpha": float(result.prior.alpha),
         "beta": float(result.prior.beta),
-        "curve": [
-            {"on": str(day), "mean": round(float(mean), 2), "lower": int(low), "upper": int(high)}
-            for day, mean, low, high in zip(
-                result.curve_on, result.curve_mean, result.curve_lower, result.curve_upper, strict=True
-            )
-        ],
+        "curve": curve_points(result),
         "sites": [
             {
                 **row,
@@ -228,6 +326,34 @@ def compute_forecast(inputs: ForecastInputs) -> dict:
             for i, row in enumerate(values["sites"])
         ],
     }
+
+
+def curve_points(result: forecasting.EnrollmentForecast) -> list[dict]:
+    return [
+        {"on": str(day), "mean": round(float(mean), 2), "lower": int(low), "upper": int(high)}
+        for day, mean, low, high in zip(
+            result.curve_on, result.curve_mean, result.curve_lower, result.curve_upper, strict=True
+        )
+    ]
+
+
+def _site_row(site: SiteInput, inputs: ForecastInputs) -> dict:
+    """A site's row before the forecast: its counts and, when pending, its activation dates."""
+    row = {"site_id": site.site_id, "site": site.site, "enrolled": site.enrolled, "rate_per_day": None}
+    if site.activated_on is None:
+        row["planned_activation_on"] = site.planned_activation_on and site.planned_activation_on.isoformat()
+        row["activation_forecast"] = activation_quantiles(site, inputs)
+    return row
+
+
+def activation_quantiles(site: SiteInput, inputs: ForecastInputs) -> dict | None:
+    """A pending site's forecast activation dates {p10, p50, p90, from, history}, None without one."""
+    sample = _cycle_sample(inputs.cycle_times, site.startup_from) if site.startup_since else ()
+    if not sample:
+        return None
+    one = forecasting.forecast_activation([site.site], [site.startup_since], sample, as_of=inputs.as_of)
+    p10, p50, p90 = (str(day) for day in one.quantiles(0))
+    return {"p10": p10, "p50": p50, "p90": p90, "from": site.startup_from, "history": len(sample)}
 
 
 def refresh_enrollment_forecast(

@@ -73,6 +73,9 @@ class EnrollmentForecast(models.Model):
     curve = models.JSONField(default=list)
     actual = models.JSONField(default=list)
     sites = models.JSONField(default=list)
+    # Where the rate distribution came from (statistics.rules.PRIOR_*; "" before priors) and why.
+    prior_source = models.CharField(max_length=32, blank=True)
+    prior_note = models.TextField(blank=True)
     # Digest of the inputs (site table, target, planned end, as-of date): a match means still current.
     inputs_digest = models.CharField(max_length=64)
 
@@ -86,3 +89,35 @@ class EnrollmentForecast(models.Model):
     @property
     def has_forecast(self) -> bool:
         return self.state == ForecastState.FORECAST
+
+
+class RecruitmentPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, study_path="study"))
+
+
+class RecruitmentPlan(RegulatedRecord):
+    """One version of a study's time-phased recruitment plan, kept unchanged once written.
+
+    ``lines`` holds the plan, one line per month, country and (optionally) site:
+    ``{"month": "2026-03", "country": "DE", "site": "101" or "", "planned_activations": 1,
+    "planned_enrollment": 4}`` — planned enrollment is the new participants of that month, planned
+    activations the sites opening in it. A change of plan is a new version with its reason; earlier
+    versions stay as they were, so the variance can be read against any of them.
+    """
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="recruitment_plans")
+    plan_version = models.PositiveIntegerField()
+    reason = models.TextField(help_text="Why this version of the plan was made.")
+    lines = models.JSONField(default=list)
+
+    objects = RecruitmentPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "-plan_version"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "plan_version"], name="one_plan_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recruitment plan version {self.plan_version}"

@@ -6,6 +6,11 @@ quantiles, a weekly enrollment curve with a prediction band and per-site predict
 ``simulate_recruitment`` is the vectorised Monte Carlo underneath.
 """
 
+from trialdesk.analytics.forecasting.activation import (
+    MIN_CYCLE_TIMES,
+    ActivationForecast,
+    forecast_activation,
+)
 from trialdesk.analytics.forecasting.calibration import CoverageCheck, completion_interval_coverage
 from trialdesk.analytics.forecasting.enrollment import (
     EnrollmentForecast,
@@ -21,9 +26,15 @@ from trialdesk.analytics.forecasting.estimation import (
     negative_binomial_log_likelihood,
 )
 from trialdesk.analytics.forecasting.intensity import FAR_DAYS, CumulativeIntensity
+from trialdesk.analytics.forecasting.priors import prior_from_history, prior_from_rate
 from trialdesk.analytics.forecasting.simulation import RecruitmentSimulation, simulate_recruitment
 
 __all__ = [
+    "MIN_CYCLE_TIMES",
+    "ActivationForecast",
+    "forecast_activation",
+    "prior_from_history",
+    "prior_from_rate",
     "FAR_DAYS",
     "CoverageCheck",
     "CumulativeIntensity",

@@ -156,6 +156,7 @@ def forecast_enrollment(
     prior: RatePrior | None = None,
     delay: DelayDistribution | None = None,
     parameter_uncertainty: bool = True,
+    rate_factor: float = 1.0,
 ) -> EnrollmentForecast:
     """Forecast the study's enrollment with the Poisson–gamma model of Anisimov & Fedorov (2007).
 
@@ -168,6 +169,9 @@ def forecast_enrollment(
     ``sims`` futures (:func:`simulate_recruitment`).
 
     A completion at t days after the as-of date falls on the date as_of + ceil(t).
+
+    ``rate_factor`` is a what-if on every site's rate (1.2: each site recruits 20% faster than its
+    data say): a rate λ ~ Gamma(a, b) times f is Gamma(a, b / f), so only the rate parameter changes.
 
     Examples
     --------
@@ -185,6 +189,8 @@ def forecast_enrollment(
     as_of = np.datetime64(as_of, "D")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, not {level}")
+    if not (np.isfinite(rate_factor) and rate_factor > 0):
+        raise ValueError(f"rate_factor must be a positive number, not {rate_factor}")
     enrolled = int(roster.enrolled.sum())
     if target <= enrolled:
         raise ValueError(f"target {target} is already reached: {enrolled} enrolled")
@@ -198,7 +204,7 @@ def forecast_enrollment(
         hyperparameter_draws(prior, rng, sims) if parameter_uncertainty else (prior.alpha, prior.beta)
     )
     shape = alpha + np.where(active, roster.enrolled, 0)[:, None]
-    rate = beta + np.where(active, exposure, 0.0)[:, None]
+    rate = (beta + np.where(active, exposure, 0.0)[:, None]) / rate_factor
     simulation = simulate_recruitment(
         shape,
         rate,

@@ -124,7 +124,8 @@ def test_no_recruit_yet_is_not_enough_data(world):
 
     snapshot = forecasts.refresh_enrollment_forecast(study=world.study_a, as_of=AS_OF)
 
-    assert snapshot.state == ForecastState.NOT_ENOUGH_DATA and "No participant" in snapshot.reason
+    assert snapshot.state == ForecastState.NOT_ENOUGH_DATA and "0 enrolled" in snapshot.reason
+    assert "Type an expected rate per site per month" in snapshot.reason
 
 
 def test_a_study_without_sites_is_not_enough_data(world):
