@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from trialdesk.core import extensions
 from trialdesk.core.forms import submit
 from trialdesk.core.permissions import require
 from trialdesk.core.views import post_data
@@ -84,6 +85,10 @@ def obligations_board(request):
                 )
                 row.submit_url = submit_url.format(row.pk) if may_submit else ""
     deadlines = [d for d in registry_selectors.registry_deadlines(request.user) if d["status"] != "done"]
+    # Obligations other apps keep (incident notifications), each app's own block of the board.
+    panels = [
+        (p.template, c) for p in extensions.obligations_board_panels if (c := p.context(request)) is not None
+    ]
     context = {
         "board": board,
         "coverage_warnings": selectors.coverage_warnings(request.user),
@@ -95,6 +100,7 @@ def obligations_board(request):
             ("due-week", "Due later this week (after the next 24 hours, within 7 days)", board.due_week),
         ),
         "registry_deadlines": deadlines,
+        "panels": panels,
         "nav": "obligations",
     }
     return TemplateResponse(request, "safety/board.html", context)
