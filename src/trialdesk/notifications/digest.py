@@ -43,7 +43,7 @@ class Digest:
     @property
     def body(self) -> str:
         name = self.person.get_full_name() or self.person.username
-        lines = [f"Good morning {name},", ""]
+        lines = [f"Hello {name},", ""]
         if self.notifications:
             lines += ["New notifications:", ""]
             for notification in self.notifications:

@@ -52,7 +52,8 @@ def scan(*, today: dt.date, people=None, send: bool = True) -> ScanResult:
                 pending.append(_notification(person, kind, item, key, studies))
             if rules.escalates(source=item.kind, overdue=item.overdue):
                 escalations.append((person, item))
-    pending += _escalated(escalations, studies)
+    own = {(n.recipient.pk, n.key) for n in pending}  # a CRM's own overdue item is not escalated to them
+    pending += [n for n in _escalated(escalations, studies) if (n.recipient.pk, n.key) not in own]
     with transaction.atomic():
         created = _create_new(pending)
     for notification in created:

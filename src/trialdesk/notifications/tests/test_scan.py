@@ -55,3 +55,20 @@ def test_a_scanned_notification_links_to_where_the_work_is_done(world, cora):
     obligation = Notification.objects.get(recipient=cora, title__startswith="Report to Sponsor:")
     assert obligation.url.startswith("/obligations/") and obligation.study == world.study_a
     assert obligation.body == "Due 2025-03-11 (overdue)"
+
+
+def test_an_item_that_is_also_the_crms_own_is_not_escalated_to_them(world, cora, clock):
+    from tests.factories import make_user
+    from trialdesk.core.services import assign_role
+
+    officer = make_user("safety_sol")
+    assign_role(user=officer, role="safety", study=world.study_a, by=world.admin)
+    clock.move_to(dt.datetime(2025, 3, 27, 12, 0, tzinfo=dt.UTC))  # the sponsor's reports are overdue too
+    out = io.StringIO()
+    call_command("notify", "scan", "--as-of", "2025-03-27", stdout=out)
+    crm = kinds_of(world.crm)
+    own = [title for kind, title in crm if kind == "overdue"]
+    escalated = [title for kind, title in crm if kind == "escalation"]
+    assert own and all(title.startswith("Report to ") for title in own)
+    assert len(escalated) == 2 and not any("EudraVigilance" in title for title in escalated)
+    assert [kind for kind, _ in kinds_of(officer)] == ["overdue"] * len(own)
