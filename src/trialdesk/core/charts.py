@@ -188,32 +188,52 @@ def milestone_timeline(
     return _finish(chart, title)
 
 
-def kri_funnel(sites: list[dict], limits: list[dict], *, title: str, rate_title: str = "Rate") -> dict | None:
-    """A funnel plot of one KRI: each site's rate against its denominator ({"site", "denominator",
-    "rate", "flag"}), with the control limits around the study rate ({"denominator", "centre",
-    "lower", "upper"}, computed by the caller) narrowing as the denominator grows."""
+def kri_funnel(
+    sites: list[dict],
+    bounds: list[dict],
+    *,
+    title: str,
+    x_title: str = "Denominator",
+    y_title: str = "Metric",
+) -> dict | None:
+    """A KRI's funnel plot: each site's metric against its denominator ({"site", "denominator",
+    "metric", "flag"} with flag "Red", "Amber", "Green" or "Not scored") and the bound curves in long
+    form ({"denominator", "metric", "threshold"}; threshold 0 is the centre line), narrowing as the
+    denominator grows, as gsm draws them."""
     if not sites:
         return None
-    x = alt.X("denominator:Q", title="Denominator (exposure)")
-    bounds = alt.Chart(alt.Data(values=limits))
+    x = alt.X("denominator:Q", title=x_title)
+    curves = [
+        {**row, "bound": "Centre" if row["threshold"] == 0 else f"±{abs(row['threshold']):g}"}
+        for row in bounds
+    ]
+    kinds = sorted({row["bound"] for row in curves}, key=lambda k: (k != "Centre", k))
     layers = [
-        bounds.mark_area(opacity=0.12, color=PLAN).encode(
-            x=x, y=alt.Y("lower:Q", title=rate_title), y2="upper:Q"
+        alt.Chart(alt.Data(values=curves))
+        .mark_line(strokeWidth=1.2)
+        .encode(
+            x=x,
+            y=alt.Y("metric:Q", title=y_title),
+            detail="threshold:N",
+            strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(domain=kinds), title="Bound"),
+            color=alt.value(PLAN),
         ),
-        bounds.mark_line(color=PLAN, strokeDash=[4, 3]).encode(x=x, y="centre:Q"),
         alt.Chart(alt.Data(values=sites))
         .mark_circle(size=70, opacity=0.9)
         .encode(
             x=x,
-            y="rate:Q",
+            y="metric:Q",
             color=alt.Color(
                 "flag:N",
-                scale=alt.Scale(domain=["within", "high", "low"], range=[ACTUAL, LATE, "#f59e0b"]),
+                title="Flag",
+                scale=alt.Scale(
+                    domain=["Red", "Amber", "Green", "Not scored"], range=[LATE, "#f59e0b", ON_TIME, NEUTRAL]
+                ),
             ),
         ),
         alt.Chart(alt.Data(values=sites))
         .mark_text(align="left", dx=6, fontSize=10)
-        .encode(x=x, y="rate:Q", text="site:N"),
+        .encode(x=x, y="metric:Q", text="site:N"),
     ]
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
 

@@ -13,6 +13,7 @@ def register() -> None:
         enrollment,
         finance,
         health,
+        kris,
         milestones,
         monitoring,
         regulatory,
@@ -28,6 +29,7 @@ def register() -> None:
         ext.ReportSection("safety", "Safety", safety.study_block, safety.portfolio_block, order=50),
         ext.ReportSection("regulatory", "Regulatory status", regulatory.study_block, None, order=60),
         ext.ReportSection("monitoring", "Open issues and risks", monitoring.study_block, None, order=70),
+        ext.ReportSection("kris", "Key risk indicators", kris.study_block, None, order=75),
         ext.ReportSection("finance", "Finance", finance.study_block, finance.portfolio_block, order=80),
     ):
         ext.report_sections.register(section)

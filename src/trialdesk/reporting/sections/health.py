@@ -27,7 +27,7 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
         dimensions = health.study_health(user, study, today)
         colours = {dimension.key: dimension.colour_word for dimension in dimensions}
         overall = health.COLOUR_WORDS[health.worst_colour(d.colour for d in dimensions)]
-        rows.append((study.code, overall, *(colours.get(key, "—") for key in health.DIMENSIONS)))
+        rows.append((study.code, overall, *(colours.get(key, "not measured") for key in health.DIMENSIONS)))
     return ReportBlock(
         summary="Each study's overall health is the worst of its dimensions.",
         tables=(ReportTable(("Study", "Overall", *health.DIMENSIONS.values()), tuple(rows)),),

@@ -37,8 +37,12 @@ SPECS = {
         today=TODAY,
     ),
     "kri funnel": lambda: charts.kri_funnel(
-        [{"site": "101", "denominator": 20, "rate": 0.3, "flag": "high"}],
-        [{"denominator": n, "centre": 0.1, "lower": 0.0, "upper": 0.1 + 1 / n} for n in (5, 10, 20, 40)],
+        [{"site": "101", "denominator": 20, "metric": 0.3, "flag": "Red"}],
+        [
+            {"denominator": n, "metric": 0.1 + t / n, "threshold": t}
+            for n in (5, 10, 20, 40)
+            for t in (-2, 0, 2)
+        ],
         title="Adverse events per participant",
     ),
     "screening funnel": lambda: charts.screening_funnel([("Screened", 40), ("Enrolled", 20)]),

@@ -18,6 +18,7 @@ SECTIONS = (
     "Safety",
     "Regulatory status",
     "Open issues and risks",
+    "Key risk indicators",
     "Finance",
 )
 

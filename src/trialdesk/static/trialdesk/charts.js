@@ -33,6 +33,10 @@
     root.querySelectorAll("[data-vega-spec]").forEach(draw);
   }
 
-  document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  } else {
+    drawAll(document); // loaded later, e.g. with content htmx swapped in
+  }
   document.addEventListener("htmx:afterSettle", (event) => drawAll(event.target));
 })();

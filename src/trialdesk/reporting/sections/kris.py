@@ -1,0 +1,62 @@
+"""Key risk indicators (statistics' KRIs, scored over the whole study as gsm does): how many of the
+reader's sites each KRI flags, and the funnel plots of the KRIs that flag most. Site-level metrics, no
+participant is named."""
+
+from trialdesk.core import charts
+from trialdesk.core.extensions import ReportBlock, ReportTable
+from trialdesk.statistics import kris
+
+MOST_CHARTS = 2
+FLAG_WORDS = {0: "Green", 1: "Amber", -1: "Amber", 2: "Red", -2: "Red"}
+
+
+def _funnel(result: kris.KriResult) -> dict | None:
+    spec = result.definition
+    sites = [
+        {
+            "site": row.site.site_number,
+            "denominator": row.denominator,
+            "metric": row.metric,
+            "flag": FLAG_WORDS.get(row.flag, "Not scored"),
+        }
+        for row in result.rows
+        if row.metric is not None
+    ]
+    bounds = []
+    if result.bounds is not None:
+        b = result.bounds
+        bounds = [
+            {"denominator": float(d), "metric": float(m), "threshold": float(t)}
+            for d, m, t in zip(b.denominator.tolist(), b.metric.tolist(), b.threshold.tolist(), strict=True)
+        ]
+    y_title = f"{spec.name} ({spec.per})" if spec.per else f"{spec.name} (share)"
+    return charts.kri_funnel(
+        sites, bounds, title=f"Funnel plot: {spec.name}", x_title=spec.denominator, y_title=y_title
+    )
+
+
+def study_block(user, study, today) -> ReportBlock | None:
+    results = kris.study_kris(user, study)
+    if not results:
+        return None
+
+    def red(result):
+        return sum(FLAG_WORDS.get(row.flag) == "Red" for row in result.rows)
+
+    rows = tuple(
+        (
+            result.definition.name,
+            str(red(result)),
+            str(sum(FLAG_WORDS.get(row.flag) == "Amber" for row in result.rows)),
+            str(sum(row.metric is not None for row in result.rows)),
+            ", ".join(row.site.site_number for row in result.flagged) or "none",
+        )
+        for result in results
+    )
+    worst = sorted((r for r in results if r.flagged), key=lambda r: (-red(r), -len(r.flagged)))[:MOST_CHARTS]
+    funnels = tuple(spec for spec in (_funnel(result) for result in worst) if spec)
+    return ReportBlock(
+        summary="Flags over the sites you may see; each site is scored against the whole study.",
+        tables=(ReportTable(("Indicator", "Red", "Amber", "Sites scored", "Flagged sites"), rows),),
+        charts=funnels,
+    )
