@@ -3,7 +3,7 @@
 
 def register_all() -> None:
     from trialdesk.core import extensions as ext
-    from trialdesk.recruitment import tabs
+    from trialdesk.recruitment import demo, tabs
 
     ext.study_sections.register(
         ext.StudySection(
@@ -24,6 +24,11 @@ def register_all() -> None:
         ("recruitment.candidateupload", "Candidate upload", True),
     ):
         ext.audit_labels.register(ext.AuditLabel(object_type, label, subject_level))
+    ext.demo_loaders.register(
+        ext.DemoLoader(
+            "recruitment", "Eligibility criteria and pre-screening pools", demo.load, ("integrations",)
+        )
+    )
     ext.routes.register(
         ext.RouteSet("recruitment", "trialdesk.recruitment.urls", "trialdesk.recruitment.api", order=97)
     )

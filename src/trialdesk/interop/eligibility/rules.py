@@ -71,8 +71,8 @@ def _window_problems(rule: dict) -> list[str]:
     within = rule.get("within_days")
     if within is None:
         return []
-    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
-        return ["within_days: must be a whole number of days, 0 or more, or null"]
+    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 36500:
+        return ["within_days: must be a whole number of days from 0 to 36500, or null"]
     return []
 
 

@@ -20,6 +20,8 @@ API_ROUTES: set[tuple[str, str]] = {
     ("POST", "/api/v1/prescreening-candidates/{candidate_id}/approach"),
 }
 PATH_PARAMETERS: set[str] = {"criterion_id", "pool_id", "candidate_id"}
+# An object of figures, not a list: unpaginated.
+SINGLE_OBJECTS: set[str] = {"/api/v1/studies/{study_id}/prescreening"}
 KEY_A1, KEY_B1 = "PSA1-7731", "PSB1-5520"
 
 
