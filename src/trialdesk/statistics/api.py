@@ -7,7 +7,15 @@ from typing import Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from trialdesk.core.apiutils import READ_ERRORS, WRITE_ERRORS, PageQuery, actor, page_schema, with_errors
+from trialdesk.core.apiutils import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PageQuery,
+    actor,
+    page_schema,
+    paginate,
+    with_errors,
+)
 from trialdesk.statistics import kris, plans, scenarios, schemas
 from trialdesk.studies import selectors as study_selectors
 
@@ -106,7 +114,7 @@ def _what_if(payload: schemas.ForecastIn) -> scenarios.WhatIf:
 
 @router.post(
     "/studies/{study_id}/forecast",
-    response=with_errors({200: schemas.ForecastOut}, (401, 403, 404, 422)),
+    response=with_errors({200: schemas.ForecastOut}, WRITE_ERRORS),
     by_alias=True,
 )
 def forecast_study(request, study_id: int, payload: schemas.ForecastIn):
@@ -138,20 +146,31 @@ def _plan_document(user, study, plan) -> dict:
 
 @router.get(
     "/studies/{study_id}/recruitment-plan",
-    response=with_errors({200: schemas.PlanOut}, READ_ERRORS),
+    response=with_errors({200: schemas.RecruitmentPlanOut}, READ_ERRORS),
 )
-def get_recruitment_plan(request, study_id: int, query: Query[schemas.PlanQuery]):
+def get_recruitment_plan(request, study_id: int, query: Query[schemas.RecruitmentPlanQuery]):
     """The study's recruitment plan (the latest version, or `plan_version`), and its versions."""
     user = actor(request)
     study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
     return _plan_document(user, study, plans.plan_of(user, study, query.plan_version))
 
 
+@router.get(
+    "/studies/{study_id}/recruitment-plan/versions",
+    response=with_errors({200: page_schema(schemas.RecruitmentPlanVersionOut)}, READ_ERRORS),
+)
+def list_recruitment_plan_versions(request, study_id: int, query: Query[PageQuery]):
+    """The versions of the study's recruitment plan, newest first, each with its reason."""
+    user = actor(request)
+    study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
+    return paginate(plans.plan_versions(user, study), query)
+
+
 @router.post(
     "/studies/{study_id}/recruitment-plan",
-    response=with_errors({201: schemas.PlanOut}, WRITE_ERRORS),
+    response=with_errors({201: schemas.RecruitmentPlanOut}, WRITE_ERRORS),
 )
-def create_recruitment_plan(request, study_id: int, payload: schemas.PlanIn):
+def create_recruitment_plan(request, study_id: int, payload: schemas.RecruitmentPlanIn):
     """Write a new version of the plan (its CRM or an administrator); earlier versions are kept."""
     user = actor(request)
     study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)
@@ -162,9 +181,9 @@ def create_recruitment_plan(request, study_id: int, payload: schemas.PlanIn):
 
 @router.get(
     "/studies/{study_id}/recruitment-plan/variance",
-    response=with_errors({200: schemas.VarianceOut}, READ_ERRORS),
+    response=with_errors({200: schemas.RecruitmentVarianceOut}, READ_ERRORS),
 )
-def get_recruitment_plan_variance(request, study_id: int, query: Query[schemas.PlanQuery]):
+def get_recruitment_plan_variance(request, study_id: int, query: Query[schemas.RecruitmentPlanQuery]):
     """Enrollment and activations against the plan, per month and cumulative: the study and each country
     (for those who see every site) and each site you may see; as of today (UTC)."""
     user = actor(request)

@@ -10,7 +10,7 @@ class StatisticsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.statistics import demo, forecast_views, forecasts, health, plan_views, tabs
+        from trialdesk.statistics import demo, forecast_views, forecasts, health, plan_views, report, tabs
 
         for section in (
             ext.StudySection(
@@ -38,6 +38,9 @@ class StatisticsConfig(AppConfig):
             ext.Panel("planning", "statistics/panels/study_overview.html", lambda request, study: {}, 90)
         )
         ext.health_signals.register(health.ENROLLMENT)
+        ext.report_sections.register(
+            ext.ReportSection("recruitment_plan", "Recruitment plan", report.study_block, None, order=25)
+        )
         ext.demo_loaders.register(
             ext.DemoLoader("forecasts", "Recruitment plans and enrollment forecasts", demo.load, ("sites",))
         )

@@ -100,8 +100,27 @@ def forecast_what_if(*, study: Study, what_if: WhatIf, by: User) -> dict:
     return _document(study, inputs, what_if, visible)
 
 
+#: Dates a what-if may name: a forecast runs years ahead, and its weekly curve must stay within dates.
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
+
+
+def _dates_out_of_range(what_if: WhatIf, as_of: dt.date) -> dict[str, str]:
+    named = {"as_of": as_of, "planned_end": what_if.planned_end}
+    named.update({f"add_sites.{i}.activation_on": a.activation_on for i, a in enumerate(what_if.add_sites)})
+    for i, row in enumerate(what_if.sites or ()):
+        for field in ("activated_on", "planned_activation_on", "closed_on"):
+            named[f"sites.{i}.{field}"] = getattr(row, field)
+    return {
+        field: f"{day} is outside the dates a forecast can take ({EARLIEST} to {LATEST})."
+        for field, day in named.items()
+        if day is not None and not EARLIEST <= day <= LATEST
+    }
+
+
 def _check_options(what_if: WhatIf, as_of: dt.date) -> None:
-    problems = {}
+    problems = _dates_out_of_range(what_if, as_of)
+    if problems:
+        raise ValidationError(problems)
     if what_if.planned_end is not None and what_if.planned_end <= as_of:
         problems["planned_end"] = f"{what_if.planned_end} must be after the as-of date {as_of}."
     if what_if.prior is not None and what_if.rate_per_month is not None:

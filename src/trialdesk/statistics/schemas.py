@@ -11,21 +11,21 @@ from trialdesk.statistics import forecasts, scenarios
 Positive = Field(gt=0, allow_inf_nan=False)
 
 
-class AddSitesIn(InSchema):
+class ForecastAddSitesIn(InSchema):
     """The command's --add-sites K@DATE: `count` more sites activating on `activation_on`."""
 
     count: int = Field(ge=1, le=500, description="How many sites to add (K).")
     activation_on: dt.date = Field(description="The day they activate (DATE), not before as_of.")
 
 
-class PriorIn(InSchema):
+class ForecastPriorIn(InSchema):
     """The command's --prior ALPHA,BETA: a Gamma(alpha, beta) distribution of site rates per day."""
 
     alpha: float = Field(gt=0, le=1e6, allow_inf_nan=False)
     beta: float = Field(gt=0, le=1e9, allow_inf_nan=False)
 
 
-class SiteRowIn(InSchema):
+class ForecastSiteRowIn(InSchema):
     """One row of the command's --sites CSV: a roster given instead of the study's own sites."""
 
     site: str = Field(min_length=1, max_length=40)
@@ -52,9 +52,11 @@ class ForecastIn(InSchema):
     seed: int = Field(
         forecasts.DEFAULT_SEED, ge=0, le=2**32 - 1, description="The same seed, the same dates."
     )
-    add_sites: list[AddSitesIn] = Field([], max_length=20, description="What-if: sites activating on dates.")
+    add_sites: list[ForecastAddSitesIn] = Field(
+        [], max_length=20, description="What-if: sites activating on dates."
+    )
     close_site: list[str] = Field([], max_length=500, description="What-if: site numbers that stop now.")
-    prior: PriorIn | None = Field(None, description="Gamma(alpha, beta) instead of estimating it.")
+    prior: ForecastPriorIn | None = Field(None, description="Gamma(alpha, beta) instead of estimating it.")
     rate_per_month: float | None = Field(
         None, gt=0, le=10_000, allow_inf_nan=False, description="A typed mean rate per site per month."
     )
@@ -64,12 +66,12 @@ class ForecastIn(InSchema):
     activation: Literal["forecast", "planned"] = Field(
         "forecast", description="Pending sites open on dates forecast from cycle times, or as planned."
     )
-    sites: list[SiteRowIn] | None = Field(
+    sites: list[ForecastSiteRowIn] | None = Field(
         None, max_length=2000, description="A roster instead of the study's."
     )
 
 
-class PriorOut(Schema):
+class ForecastPriorOut(Schema):
     source: str = Field(
         description="typed, study, same_institutions, same_therapeutic_area, all_studies or none."
     )
@@ -82,14 +84,14 @@ class PriorOut(Schema):
     studies: int
 
 
-class CurvePointOut(Schema):
+class ForecastCurvePointOut(Schema):
     week: str
     mean: float
     lower: int
     upper: int
 
 
-class ActivationForecastOut(Schema):
+class SiteActivationForecastOut(Schema):
     p10: str
     p50: str
     p90: str
@@ -105,7 +107,7 @@ class ForecastSiteOut(Schema):
     enrolled: int
     activated_on: str | None
     planned_activation_on: str | None
-    activation_forecast: ActivationForecastOut | None
+    activation_forecast: SiteActivationForecastOut | None
     rate_per_day: float
     rate_per_month: float
     predicted_by_planned_end: float | None
@@ -119,7 +121,7 @@ class ForecastSummaryOut(Schema):
     probability_by_planned_end: float | None
 
 
-class WhatIfOut(Schema):
+class ForecastWhatIfOut(Schema):
     add_sites: list[dict]
     close_site: list[str]
     rate_factor: float
@@ -137,11 +139,11 @@ class ForecastOut(ForecastSummaryOut):
     seed: int
     state: str = Field(description="forecast, not_enough_data or target_reached.")
     reason: str
-    prior: PriorOut
-    what_if: WhatIfOut
+    prior: ForecastPriorOut
+    what_if: ForecastWhatIfOut
     alpha: float | None
     beta: float | None
-    curve: list[CurvePointOut]
+    curve: list[ForecastCurvePointOut]
     sites: list[ForecastSiteOut] = Field(description="The sites you may see, and the ones a what-if added.")
     hidden_sites: int = Field(description="Sites in the forecast that you may not see.")
     baseline: ForecastSummaryOut | None = Field(description="The same forecast without the what-ifs.")
@@ -150,7 +152,7 @@ class ForecastOut(ForecastSummaryOut):
 # The recruitment plan -------------------------------------------------------------------------------
 
 
-class PlanLineIn(InSchema):
+class RecruitmentPlanLineIn(InSchema):
     month: str = Field(min_length=7, max_length=7, description="YYYY-MM.")
     country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2; the site's when left out.")
     site: str = Field("", max_length=20, description="A site number of the study; empty for a country line.")
@@ -158,12 +160,12 @@ class PlanLineIn(InSchema):
     planned_enrollment: int = Field(ge=0, le=100_000)
 
 
-class PlanIn(InSchema):
+class RecruitmentPlanIn(InSchema):
     reason: str = Field(pattern=r"\S", max_length=2000, description="Required. Why this version is made.")
-    lines: list[PlanLineIn] = Field(max_length=10_000)
+    lines: list[RecruitmentPlanLineIn] = Field(max_length=10_000)
 
 
-class PlanLineOut(Schema):
+class RecruitmentPlanLineOut(Schema):
     month: str
     country: str
     site: str
@@ -171,26 +173,28 @@ class PlanLineOut(Schema):
     planned_enrollment: int
 
 
-class PlanVersionOut(Schema):
+class RecruitmentPlanVersionOut(Schema):
     plan_version: int
     reason: str
     created_at: dt.datetime
 
 
-class PlanOut(Schema):
+class RecruitmentPlanOut(Schema):
     study_id: int
     plan_version: int | None = Field(description="null while the study has no plan.")
     reason: str
     created_at: dt.datetime | None
-    lines: list[PlanLineOut] = Field(description="The lines you may read (your sites' if you see only some).")
-    versions: list[PlanVersionOut]
+    lines: list[RecruitmentPlanLineOut] = Field(
+        description="The lines you may read (your sites' if you see only some)."
+    )
+    versions: list[RecruitmentPlanVersionOut]
 
 
-class PlanQuery(PlainTextSchema):
+class RecruitmentPlanQuery(PlainTextSchema):
     plan_version: int | None = Field(None, ge=1, le=LARGEST_INTEGER, description="An earlier version.")
 
 
-class VarianceMonthOut(Schema):
+class RecruitmentVarianceMonthOut(Schema):
     month: str
     planned: int
     actual: int
@@ -200,19 +204,19 @@ class VarianceMonthOut(Schema):
     cumulative_variance: int
 
 
-class VarianceGroupOut(Schema):
+class RecruitmentVarianceGroupOut(Schema):
     level: str = Field(description="study, country or site.")
     key: str
     planned_enrollment: int
     actual_enrollment: int
     planned_activations: int
     actual_activations: int
-    months: list[VarianceMonthOut]
+    months: list[RecruitmentVarianceMonthOut]
 
 
-class VarianceOut(Schema):
+class RecruitmentVarianceOut(Schema):
     study_id: int
     plan_version: int | None
     as_of: dt.date
     months: list[str]
-    groups: list[VarianceGroupOut]
+    groups: list[RecruitmentVarianceGroupOut]

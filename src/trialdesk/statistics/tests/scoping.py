@@ -10,6 +10,12 @@ API_ROUTES: set[tuple[str, str]] = {
     ("GET", "/api/v1/studies/{study_id}/recruitment-plan"),
     ("POST", "/api/v1/studies/{study_id}/recruitment-plan"),
     ("GET", "/api/v1/studies/{study_id}/recruitment-plan/variance"),
+    ("GET", "/api/v1/studies/{study_id}/recruitment-plan/versions"),
+}
+# GETs answering one document, not a page of a list: the plan (its lines and versions) and its variance.
+SINGLE_OBJECTS: set[str] = {
+    "/api/v1/studies/{study_id}/recruitment-plan",
+    "/api/v1/studies/{study_id}/recruitment-plan/variance",
 }
 PATH_PARAMETERS: set[str] = {"study_id"}
 

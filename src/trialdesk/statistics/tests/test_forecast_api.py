@@ -110,6 +110,9 @@ def test_outside_the_study_the_forecast_is_not_found(world, client_for):
         ({"target": 10}, "target"),
         ({"sites": [{"site": "X", "enrolled": 3}]}, "sites.0.planned_activation_on"),
         ({"unknown": 1}, "unknown"),
+        ({"as_of": "0001-01-01"}, "as_of"),
+        ({"add_sites": [{"count": 1, "activation_on": "9999-12-31"}]}, "add_sites.0.activation_on"),
+        ({"sims": 50_000, "add_sites": [{"count": 500, "activation_on": "2026-08-01"}]}, "sims"),
     ],
 )
 def test_bad_options_are_refused_naming_the_field(world, client_for, body, field):

@@ -353,3 +353,36 @@ def test_the_template_download_is_the_plans_lines(world, client_for):
     text = response.content.decode()
     assert text.startswith("month,country,site,planned_activations,planned_enrollment")
     assert "2026-03,FR,,2,5" in text
+
+
+# --- the stakeholder report ----------------------------------------------------------------------------
+
+
+def test_the_report_section_sets_enrollment_against_the_plan_to_date(world):
+    from trialdesk.statistics import report
+
+    set_site(world.site_a1, status="enrolling", activated_on=dt.date(2026, 1, 10))
+    make_participant(world.site_a1, "P1", by=world.admin, enrolled_on=dt.date(2026, 1, 20))
+    first_plan(world)
+
+    block = report.study_block(world.sponsor_viewer, world.study_a, dt.date(2026, 2, 15))
+
+    study_row = block.tables[0].rows[0]
+    assert study_row[:4] == ("Study ONC-A", "7", "1", "-6")
+    assert "Plan version 1" in block.summary and "P1" not in str(block)
+
+
+def test_a_study_without_a_plan_has_no_report_section(world):
+    from trialdesk.statistics import report
+
+    assert report.study_block(world.crm, world.study_a, dt.date(2026, 2, 15)) is None
+
+
+def test_api_lists_the_plan_versions_a_page_at_a_time(world, client_for):
+    first_plan(world)
+    plans.create_recruitment_plan(study=world.study_a, lines=[line()], reason="Second", by=world.crm)
+
+    page = client_for(world.auditor).get(plan_url(world.study_a, "/versions"), {"limit": 1}).json()
+
+    assert page["count"] == 2 and page["limit"] == 1
+    assert [(v["plan_version"], v["reason"]) for v in page["items"]] == [(2, "Second")]
