@@ -58,6 +58,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("finance", "Felix", "Brandt", Role.FINANCE, studies=("ONC-301", "CARD-201", "DEV-401")),
     DemoPerson("sponsor", "Sam", "Whitaker", Role.SPONSOR_VIEWER, studies=("ONC-301", "ONC-102")),
     DemoPerson("auditor", "Ada", "Novak", Role.AUDITOR, studies=("ONC-301", "RESP-203")),
+    DemoPerson("dpo", "Dana", "Okafor-Lind", Role.DPO, studies=("ONC-301", "CARD-201")),
 )
 
 

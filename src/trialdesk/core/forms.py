@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from trialdesk.core import identifiers
 from trialdesk.core.records import StaleVersion
 
 REASON_REQUIRED = "A reason for change is required."
@@ -30,7 +31,65 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class RegulatedRecordForm(forms.ModelForm):
+SAVE_ANYWAY = "save_anyway"
+
+
+def staff_directory_names() -> list[str]:
+    """The full names of everyone with an account: a participant called by one of them is a breach."""
+    from trialdesk.core.models import User
+
+    rows = User.objects.exclude(first_name="").exclude(last_name="").values_list("first_name", "last_name")
+    return sorted({f"{first} {last}" for first, last in rows})
+
+
+class IdentifierCheck:
+    """A form whose `free_text_fields` are checked for likely direct identifiers before it is saved
+    (issue 20 §4: participants are numbers, never names or contact details).
+
+    A finding makes the form invalid with a warning on the field, naming what was seen, and shows a
+    "save anyway" box: ticked, the same text is accepted (it is, say, the site's own switchboard).
+    A form declares its free text with one line: ``free_text_fields = ("narrative",)``.
+    """
+
+    free_text_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.free_text_fields:
+            self.fields[SAVE_ANYWAY] = forms.BooleanField(
+                required=False,
+                widget=forms.HiddenInput,
+                label="Save anyway: what was found is not a participant's identifier",
+            )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.free_text_fields or not hasattr(self, "cleaned_data"):
+            return
+        # Taken out of the values: a page hands cleaned_data to its service, which knows nothing of it.
+        if not self.cleaned_data.pop(SAVE_ANYWAY, False):
+            self._warn_of_identifiers()
+
+    def _warn_of_identifiers(self) -> None:
+        names = None
+        for name in self.free_text_fields:
+            text = self.cleaned_data.get(name)
+            if not isinstance(text, str) or not text:
+                continue
+            names = staff_directory_names() if names is None else names
+            found = identifiers.find_identifiers(text, names=names)
+            if found:
+                kinds = ", ".join(dict.fromkeys(finding.label() for finding in found))
+                self.add_error(
+                    name,
+                    f"Possible identifier ({kinds}): participants are numbers, never names or contact "
+                    "details. Remove it, or tick 'save anyway' if it is not a participant's.",
+                )
+        if self.errors and any(name in self.errors for name in self.free_text_fields):
+            self.fields[SAVE_ANYWAY].widget = forms.CheckboxInput()
+
+
+class RegulatedRecordForm(IdentifierCheck, forms.ModelForm):
     """A ModelForm for a regulated record.
 
     Editing an existing record adds a hidden copy of the version the user saw (so a change made

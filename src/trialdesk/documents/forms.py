@@ -2,7 +2,7 @@
 
 from django import forms
 
-from trialdesk.core.forms import DateInput
+from trialdesk.core.forms import DateInput, IdentifierCheck
 from trialdesk.documents import reference
 from trialdesk.documents.models import Level
 
@@ -25,8 +25,10 @@ def artifact_choices() -> list:
     return groups
 
 
-class DocumentFileForm(forms.Form):
+class DocumentFileForm(IdentifierCheck, forms.Form):
     """A new document: where it is filed, what it is, and its first file."""
+
+    free_text_fields = ("title", "note")
 
     level = forms.ChoiceField(choices=Level.choices, initial=Level.SITE)
     # Any text is taken here so that the service's message (naming the model) answers a bad artifact.

@@ -1,4 +1,5 @@
-"""App configuration for privacy: what it contributes through core.extensions."""
+"""App configuration for privacy (issue 20): the Data protection tab, the data protection officer's
+"my work", the demo's register and request, the audit labels, the pages and the API."""
 
 from django.apps import AppConfig
 
@@ -8,4 +9,6 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self):
-        pass
+        from trialdesk.privacy import registrations
+
+        registrations.register_all()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
+from trialdesk.core.forms import DateInput, IdentifierCheck, RegulatedRecordForm, reason_field
 from trialdesk.safety.models import (
     SERIOUSNESS_LABELS,
     ActionTaken,
@@ -38,8 +38,10 @@ def _local(value: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
     return value.replace(tzinfo=None).replace(tzinfo=zone)
 
 
-class AdverseEventForm(forms.Form):
+class AdverseEventForm(IdentifierCheck, forms.Form):
     """The facts of an adverse event (version 1 with a participant, or a follow-up version)."""
+
+    free_text_fields = ("narrative",)
 
     verbatim_term = forms.CharField(max_length=300, help_text="The event in the investigator's words.")
     ctcae_term = forms.CharField(

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
+from trialdesk.core.forms import DateInput, IdentifierCheck, RegulatedRecordForm, reason_field
 from trialdesk.visits import services
 from trialdesk.visits.models import (
     Anchor,
@@ -29,9 +29,11 @@ class VisitDefinitionForm(RegulatedRecordForm):
         fields = services.DEFINITION_FIELDS
 
 
-class RecordVisitForm(forms.Form):
+class RecordVisitForm(IdentifierCheck, forms.Form):
     """Record one of the participant's visits (or an unscheduled one): date, modality, and why if a
     visit already recorded is corrected."""
+
+    free_text_fields = ("note",)
 
     service_fields = {"scheduled_visit": "visit"}
 
@@ -74,6 +76,7 @@ class ScheduleForm(forms.Form):
 
 
 class DeviationForm(RegulatedRecordForm):
+    free_text_fields = ("description", "corrective_action")
     field_order = [
         "study_site",
         "participant",

@@ -19,6 +19,7 @@ from trialdesk.statistics.kris import kri_definitions
 
 
 class ActionItemForm(RegulatedRecordForm):
+    free_text_fields = ("description",)
     owner = PersonChoiceField(queryset=None, required=False)
 
     class Meta:

@@ -82,6 +82,8 @@ class ReviewForm(forms.Form):
 
 
 class FindingForm(RegulatedRecordForm):
+    free_text_fields = ("description",)
+
     class Meta:
         model = Finding
         fields = ("category", "severity", "description")

@@ -1,0 +1,241 @@
+"""What Trialdesk holds about one staff member (GDPR Art 15), as a JSON document and a PDF, and what of it
+an erasure request (Art 17) can remove now, what must stay and until when (the retention rules).
+
+The export is about the person: their account, roles, training, delegation, disclosures, the requests and
+legal holds about them, and the changes they made — which record, when, what kind of change, but not the
+values they entered, which are the trial's (and, for participants' records, other people's) data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from html import escape
+
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+from trialdesk.core import extensions
+from trialdesk.core.models import ApiToken, AuditEvent, RoleAssignment, User
+from trialdesk.people.models import DelegationEntry, FinancialDisclosure, TrainingRecord
+from trialdesk.privacy.models import DataSubjectRequest, LegalHold
+from trialdesk.privacy.register import trial_end
+from trialdesk.privacy.rules import retention
+from trialdesk.privacy.services import holds as legal_holds
+from trialdesk.studies.models import Study
+
+
+def _account(person: User) -> dict:
+    return {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "active": person.is_active,
+        "joined": person.date_joined,
+        "last_sign_in": person.last_login,
+        "api_tokens": list(ApiToken.objects.filter(user=person).values("name", "created_at", "revoked_at")),
+    }
+
+
+def _roles(person: User) -> list[dict]:
+    rows = RoleAssignment.objects.filter(user=person).select_related("study", "study_site__study")
+    return [
+        {
+            "role": row.get_role_display(),
+            "study": (row.study or (row.study_site.study if row.study_site_id else None) or "").__str__(),
+            "site": str(row.study_site) if row.study_site_id else None,
+            "granted_at": row.granted_at,
+        }
+        for row in rows
+    ]
+
+
+def _changes_made(person: User) -> dict:
+    """The changes they made: count, first and last, and each event's time, action and record type. The
+    record's name is left out where it is a participant's (a pseudonym of someone else)."""
+    subject_level = extensions.subject_level_types()
+    events = AuditEvent.objects.filter(actor=person).order_by("id")
+    return {
+        "count": events.count(),
+        "events": [
+            {
+                "at": event.occurred_at,
+                "action": event.action,
+                "record": extensions.audit_label(event.object_type),
+                "name": None if event.object_type in subject_level else event.object_repr,
+            }
+            for event in events.only("occurred_at", "action", "object_type", "object_repr")
+        ],
+    }
+
+
+def person_export(person: User) -> dict:
+    """Everything held about `person`, as a JSON-ready document (dates as ISO text)."""
+    document = {
+        "exported_at": timezone.now(),
+        "account": _account(person),
+        "roles": _roles(person),
+        "training": list(
+            TrainingRecord.objects.filter(staff_member=person).values(
+                "study__code",
+                "kind",
+                "title",
+                "completed_on",
+                "expires_on",
+                "provider",
+                "certificate_reference",
+            )
+        ),
+        "delegation": list(
+            DelegationEntry.objects.filter(staff_member=person).values(
+                "study__code",
+                "study_site__site_number",
+                "study_role",
+                "tasks",
+                "starts_on",
+                "ends_on",
+                "signed_at",
+            )
+        ),
+        "disclosures": list(
+            FinancialDisclosure.objects.filter(investigator=person).values(
+                "study__code", "occasion", "disclosed_on", "has_interests", "interests"
+            )
+        ),
+        "requests": list(
+            DataSubjectRequest.objects.filter(person=person).values(
+                "study__code", "kind", "received_on", "status"
+            )
+        ),
+        "legal_holds": list(
+            LegalHold.objects.filter(person=person).values("study__code", "reason", "placed_on", "lifted_on")
+        ),
+        "changes_made": _changes_made(person),
+        "erasure": erasure_assessment(person, today=timezone.localdate()),
+    }
+    return _plain(document)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {
+            key.replace("study__code", "study").replace("study_site__site_number", "site"): _plain(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _identity_kept_until(person: User) -> tuple[dt.date | None, str]:
+    """The last day their name must be kept (the latest end of a study's TMF period) and why."""
+    latest, open_studies = None, []
+    for study in Study.objects.filter(pk__in=legal_holds.studies_of(person)).order_by("code"):
+        until = retention.kept_until("staff_identity", start=trial_end(study))
+        if until is None:
+            open_studies.append(study.code)
+        elif latest is None or until > latest:
+            latest = until
+    if open_studies:
+        return None, f"25 years after the end of {', '.join(open_studies)}, which has not ended yet"
+    return latest, ""
+
+
+def erasure_assessment(person: User, *, today: dt.date) -> list[dict]:
+    """What an erasure request can remove now and what must stay, and until when, in plain words."""
+    hold = legal_holds.hold_on_person(person, list(legal_holds.holds_in_force()))
+    until, open_reason = _identity_kept_until(person)
+    contact = {"data": "e-mail address, password, API tokens", "until": None}
+    if hold is not None:
+        contact |= {
+            "decision": "keep",
+            "why": f"Under {legal_holds.describe(hold)}: nothing is erased until it is lifted.",
+        }
+    elif person.is_active:
+        contact |= {
+            "decision": "keep",
+            "why": "The account is open: close it first, then these can be erased at once.",
+        }
+    else:
+        contact |= {
+            "decision": "erase_now",
+            "why": "Nothing requires keeping them once the account is closed.",
+        }
+    trial_records = {
+        "data": "name, roles, training, delegation, disclosures and the changes made",
+        "decision": "keep",
+        "until": until.isoformat() if until else None,
+    }
+    if hold is not None:
+        trial_records["why"] = f"Under {legal_holds.describe(hold)}."
+    elif open_reason:
+        trial_records["why"] = (
+            f"Part of the trial master file (EU CTR Art 58; GDPR Art 17(3)(b)): kept until {open_reason}."
+        )
+    elif until is None or until < today:
+        trial_records |= {
+            "decision": "erase_now",
+            "why": "Every study they worked on is past its retention period.",
+        }
+    else:
+        trial_records["why"] = (
+            f"Part of the trial master file (EU CTR Art 58; GDPR Art 17(3)(b)): kept until {until}."
+        )
+    trail = {
+        "data": "the audit trail's record of their account and changes",
+        "decision": "keep",
+        "until": None,
+        "why": "Never rewritten (21 CFR 11.10(e), EU CTR Art 58): it keeps earlier values.",
+    }
+    return [contact, trial_records, trail]
+
+
+def export_pdf(document: dict) -> bytes:
+    """The export as a PDF (reportlab): one section per part, the changes made as a table."""
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, pageCompression=0)
+    account = document["account"]
+    story = [
+        Paragraph(f"Personal data held about {account['username']}", styles["Title"]),
+        Paragraph(f"Exported {document['exported_at']} (UTC) under GDPR Art 15.", styles["Normal"]),
+    ]
+    for title, rows in (
+        ("Account", [{k: v for k, v in account.items() if k != "api_tokens"}]),
+        ("API tokens", account["api_tokens"]),
+        ("Roles", document["roles"]),
+        ("Training", document["training"]),
+        ("Delegation", document["delegation"]),
+        ("Financial disclosures", document["disclosures"]),
+        ("Requests", document["requests"]),
+        ("Legal holds", document["legal_holds"]),
+        ("Erasure: what can go now and what must stay", document["erasure"]),
+        (f"Changes made ({document['changes_made']['count']})", document["changes_made"]["events"]),
+    ):
+        story += [Spacer(1, 4 * mm), Paragraph(title, styles["Heading2"])]
+        story.append(_table(rows, styles) if rows else Paragraph("None.", styles["Normal"]))
+    pdf.build(story)
+    return out.getvalue()
+
+
+def _table(rows: list[dict], styles) -> Table:
+    small = styles["BodyText"].clone("small", fontSize=7, leading=8)
+    head = list(rows[0])
+    body = [[Paragraph(escape(_cell(row.get(key))), small) for key in head] for row in rows]
+    return Table([[Paragraph(f"<b>{key}</b>", small) for key in head], *body], repeatRows=1)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_cell(item) for item in value)
+    return str(value)
