@@ -110,6 +110,19 @@ ROUTES = {
     ("GET", "/api/v1/studies/{study_id}/deviation-rates"),
     # statistics: key risk indicators per site
     ("GET", "/api/v1/studies/{study_id}/kris"),
+    # health at a glance (issue 16): a study's and a site's, and the study's thresholds
+    ("GET", "/api/v1/studies/{study_id}/health"),
+    ("GET", "/api/v1/study-sites/{study_site_id}/health"),
+    ("GET", "/api/v1/studies/{study_id}/health/thresholds"),
+    ("PUT", "/api/v1/studies/{study_id}/health/thresholds"),
+}
+# GETs whose path does not end in an id but which answer one object, not a page of a growing list (the
+# path is fixed by an issue, or the answer is a document such as a study's health thresholds).
+SINGLE_OBJECTS = {
+    "/api/v1/me",
+    "/api/v1/studies/{study_id}/health",
+    "/api/v1/study-sites/{study_site_id}/health",
+    "/api/v1/studies/{study_id}/health/thresholds",
 }
 # Path parameter names are part of the contract: the scoping test fills them by name.
 PATH_PARAMETERS = {
@@ -136,6 +149,7 @@ PATH_PARAMETERS = {
 for app_scoping in map(importlib.import_module, extensions.scoping_cases):
     ROUTES |= app_scoping.API_ROUTES
     PATH_PARAMETERS |= app_scoping.PATH_PARAMETERS
+    SINGLE_OBJECTS |= getattr(app_scoping, "SINGLE_OBJECTS", set())
 PAGE_FIELDS = {"count", "limit", "offset", "items"}
 
 
@@ -214,7 +228,7 @@ def test_every_operation_requires_session_or_token(document):
 def test_list_operations_are_paginated(document):
     schemas = document["components"]["schemas"]
     for method, path, operation in operations(document):
-        if method != "GET" or path.endswith("}") or path == "/api/v1/me":
+        if method != "GET" or path.endswith("}") or path in SINGLE_OBJECTS:
             continue
         names = {p["name"] for p in operation["parameters"]}
         assert {"limit", "offset"} <= names, path

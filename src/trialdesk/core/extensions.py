@@ -118,6 +118,9 @@ class PortfolioColumn:
     API), `description` its description there. On the page, `cell` renders the value (`value`, and the
     whole `row` for columns that show two values) as one <td>; `on_page` False keeps a column off it.
     An annotation that joins a related table must be a subquery: two joined counts would multiply.
+    `annotate_for(user)` is the same for an annotation that depends on the reader (e.g. a colour that
+    leaves out what the reader may not see). `sort_by` names the annotation the column sorts by (the
+    portfolio's `sort=key` / `sort=-key`, empty values last); empty: the column does not sort.
     """
 
     key: str
@@ -133,6 +136,8 @@ class PortfolioColumn:
     title: str = ""  # the header's tooltip
     numeric: bool = False
     on_page: bool = True
+    annotate_for: Callable[[Any], dict] | None = None
+    sort_by: str = ""
 
 
 # Signals for people ---------------------------------------------------------------------------------
@@ -356,7 +361,8 @@ class DemoLoader:
     """A step of `trialdesk demo`: `load(demo)` adds the app's records, after the steps it names.
 
     `demo` is a demo.context.DemoContext (today, the demo users, a random generator per step, and a
-    shared dict where earlier steps leave what later ones need).
+    shared dict where earlier steps leave what later ones need). `after=("*",)` runs the step after
+    every other one.
     """
 
     key: str
@@ -474,9 +480,15 @@ def demo_order() -> list[DemoLoader]:
     (registration order otherwise)."""
     pending = list(demo_loaders)
     keys = {loader.key for loader in pending}
-    waits = {loader.key: set(loader.after) for loader in pending}
+    # after=("*",): after every step that does not itself wait for all (e.g. what sums the whole demo up).
+    waits = {
+        loader.key: {k for k in keys if "*" not in demo_loaders.get(k).after} - {loader.key}
+        if "*" in loader.after
+        else set(loader.after)
+        for loader in pending
+    }
     for loader in pending:
-        missing = (set(loader.after) | set(loader.before)) - keys
+        missing = (set(loader.after) | set(loader.before)) - keys - {"*"}
         assert not missing, f"demo step {loader.key} names unknown steps {sorted(missing)}"
         for later in loader.before:
             waits[later].add(loader.key)

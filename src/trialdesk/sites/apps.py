@@ -47,6 +47,7 @@ class SitesConfig(AppConfig):
                 cell="sites/portfolio/sites.html",
                 hint="active / planned",
                 numeric=True,
+                sort_by="sites_planned",
             ),
         ):
             ext.portfolio_columns.register(column)

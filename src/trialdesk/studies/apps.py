@@ -9,7 +9,7 @@ class StudiesConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.studies import demo, health
+        from trialdesk.studies import demo, health, stored_health
         from trialdesk.studies.views import study as pages
 
         for section in (
@@ -46,6 +46,24 @@ class StudiesConfig(AppConfig):
         ):
             ext.study_sections.register(section)
         ext.health_signals.register(health.TIMELINE)
+        ext.portfolio_columns.register(
+            ext.PortfolioColumn(
+                "health",
+                "Health",
+                order=5,
+                annotate_for=stored_health.rank_annotation,
+                values=stored_health.colour_values,
+                sort_by="health_rank",
+                api_type=str | None,
+                description=(
+                    'The study\'s overall health, "red", "amber" or "green", as last computed by '
+                    "`trialdesk health refresh` (nightly); null before the first. Subject-blind readers get "
+                    "the colour without the subject-level signals."
+                ),
+                cell="studies/portfolio/health.html",
+                title="Overall health, worst first when sorted; refreshed nightly",
+            )
+        )
         ext.health_thresholds.register(health.RED_AFTER_DAYS)
         for object_type, label in (
             ("studies.program", "Program"),
@@ -58,6 +76,11 @@ class StudiesConfig(AppConfig):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
         ext.demo_loaders.register(
             ext.DemoLoader("studies", "Programs and studies", demo.load_studies, ("people",))
+        )
+        ext.demo_loaders.register(
+            ext.DemoLoader(
+                "stored_health", "Health for the portfolio", lambda demo: stored_health.refresh(), ("*",)
+            )
         )
         ext.routes.register(
             ext.RouteSet("studies", "trialdesk.studies.urls", "trialdesk.studies.api", order=20)

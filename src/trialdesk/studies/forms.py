@@ -22,12 +22,13 @@ class PortfolioFilterForm(forms.Form):
     therapeutic_area = forms.ChoiceField(required=False, label="Therapeutic area")
     sort = forms.ChoiceField(
         required=False,
-        choices=[(key, key) for key in selectors.PORTFOLIO_SORTS],
+        choices=(),  # every sort the portfolio takes, filled per form once the apps registered theirs
         widget=forms.HiddenInput(attrs={"id": "portfolio-sort"}),
     )
 
     def __init__(self, *args, therapeutic_areas: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(key, key) for key in selectors.portfolio_sorts()]
         self.fields["therapeutic_area"].choices = [("", "Any area"), *((a, a) for a in therapeutic_areas)]
 
     def filters(self) -> dict:

@@ -297,3 +297,21 @@ class HealthThreshold(RegulatedRecord):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value:g}"
+
+
+class StoredHealth(models.Model):
+    """A study's health as last computed for the portfolio (by `trialdesk health refresh`, nightly, and
+    after the demo loads): one colour for readers of everything, one for subject-blind readers (sponsor
+    viewers), whose subject-level signals read unknown. Derived data, recomputed whole: not audited."""
+
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="stored_health")
+    overall = models.CharField(max_length=8)
+    overall_subject_blind = models.CharField(max_length=8)
+    # Severity ranks of the two colours (red 0, amber 1, green 2) for sorting the portfolio in SQL.
+    rank = models.PositiveSmallIntegerField()
+    rank_subject_blind = models.PositiveSmallIntegerField()
+    dimensions = models.JSONField(default=list)  # [{"name", "status"}] as read by the full reader
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.study} health {self.overall} ({self.computed_at:%Y-%m-%d %H:%M} UTC)"

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 
 from trialdesk.core.apiutils import InSchema, PageQuery, Quantity, RecordVersion, required_reason
 from trialdesk.studies.models import ArmType, MilestoneKind, Phase, ProtocolStatus, StudyStatus
-from trialdesk.studies.selectors import PORTFOLIO_SORTS
+from trialdesk.studies.selectors import portfolio_sorts
 
 REASON_FOR_CHANGE = "Why the record changes; kept on the audit trail."
 RECORD_VERSION = "The `version` you read (or send `If-Match` with the ETag); a stale one answers 409."
@@ -116,7 +116,7 @@ class StudyFilters(PageQuery):
     phase: Phase | None = None
     therapeutic_area: str = ""
     search: str = Field("", description="Part of the code, title, acronym or NCT number.")
-    sort: Literal[tuple(PORTFOLIO_SORTS)] = Field("code", description="A field, `-` first for descending.")
+    sort: Literal[tuple(portfolio_sorts())] = Field("code", description="A field, `-` first for descending.")
 
 
 class ProtocolVersionIn(InSchema):

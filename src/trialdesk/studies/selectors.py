@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from trialdesk.core import extensions
@@ -25,6 +25,17 @@ PORTFOLIO_SORTS = {
     "planned_enrollment": "planned_enrollment",
     "-planned_enrollment": "-planned_enrollment",
 }
+
+
+def portfolio_sorts() -> dict:
+    """Every `sort` value the portfolio takes: the study's own fields and each sortable registered column
+    (empty values last whichever the direction). Read after the apps have registered their columns."""
+    sorts = dict(PORTFOLIO_SORTS)
+    for column in extensions.portfolio_columns:
+        if column.sort_by:
+            sorts[column.key] = F(column.sort_by).asc(nulls_last=True)
+            sorts[f"-{column.key}"] = F(column.sort_by).desc(nulls_last=True)
+    return sorts
 
 
 def studies_for(user: User) -> QuerySet[Study]:
@@ -66,7 +77,9 @@ def portfolio(
     for column in extensions.portfolio_columns:
         if column.annotate is not None:
             annotations.update(column.annotate())
-    return studies.annotate(**annotations).order_by(PORTFOLIO_SORTS.get(sort, "code"), "pk")
+        if column.annotate_for is not None:
+            annotations.update(column.annotate_for(user))
+    return studies.annotate(**annotations).order_by(portfolio_sorts().get(sort, "code"), "pk")
 
 
 def therapeutic_areas_for(user: User) -> list[str]:

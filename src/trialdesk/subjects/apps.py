@@ -64,6 +64,7 @@ class SubjectsConfig(AppConfig):
                 cell="subjects/portfolio/enrolled.html",
                 hint="actual / target",
                 numeric=True,
+                sort_by="enrolled",
             )
         )
         ext.health_signals.register(health.RECONSENT)
