@@ -35,7 +35,7 @@ def finance_tab(request, study) -> dict:
     context["figures"] = figures
     if figures is not None:
         context["chart"] = charts.burn_chart(
-            figures.burn, budget=figures.budget, eac=figures.eac, shown=figures.shown
+            figures.burn, budget=figures.budget, eac=figures.eac, currency=figures.currency
         )
         context["category_rows"] = [
             (label, figures.shown(amount), figures.shown(figures.spent_by_category.get(key, money.ZERO)))

@@ -11,18 +11,17 @@ import json
 
 from django import template
 from django.templatetags.static import static
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 _numbers = itertools.count(1)
-SCRIPTS = (
+LIBRARIES = (
     "vendor/vega/vega.min.js",
     "vendor/vega/vega-lite.min.js",
     "vendor/vega/vega-embed.min.js",
     "vendor/vega/vega-interpreter.js",
-    "trialdesk/charts.js",
 )
 
 
@@ -53,5 +52,10 @@ def chart(spec: dict | None, empty: str = "Nothing to chart yet.") -> str:
 
 @register.simple_tag
 def chart_scripts() -> str:
-    """The vendored Vega, Vega-Lite, vega-embed and expression interpreter, then charts.js (once a page)."""
-    return format_html_join("\n", '<script src="{}" defer></script>', ((static(path),) for path in SCRIPTS))
+    """charts.js, which loads the vendored Vega, Vega-Lite, vega-embed and interpreter in order (also when
+    htmx swaps the charts in) and draws every chart of the page."""
+    return format_html(
+        '<script src="{}" data-vega-libraries="{}" defer></script>',
+        static("trialdesk/charts.js"),
+        " ".join(static(path) for path in LIBRARIES),
+    )
