@@ -47,11 +47,13 @@ def _next_position(study: Study, section: str) -> int:
 
 
 @transaction.atomic
-def create_criterion(*, study: Study, by: User, reason: str = "", **values) -> EligibilityCriterion:
+def create_criterion(
+    *, study: Study, by: User, reason: str = "", source: str = CriterionSource.ENTERED, **values
+) -> EligibilityCriterion:
     """Add an inclusion or exclusion item (at the end of its section unless a position is given)."""
     require(can_manage_criteria(by, study.pk), STUDY_TEAM_ONLY)
     values = records.only_fields(values, CRITERION_FIELDS)
-    criterion = EligibilityCriterion(study=study, **values)
+    criterion = EligibilityCriterion(study=study, source=source, **values)
     if criterion.position is None and criterion.section in Section.values:
         criterion.position = _next_position(study, criterion.section)
     criterion = records.create_record(criterion, by=by, reason=reason)
@@ -126,18 +128,21 @@ def import_criteria_text(
         )
         made.append(
             create_criterion(
-                study=study, by=by, section="inclusion", text=words, rule=rule, rule_confirmed=True
+                study=study,
+                by=by,
+                section="inclusion",
+                text=words,
+                rule=rule,
+                rule_confirmed=True,
+                source=source,
             )
         )
     for item in parse_criteria(text):
         made.append(
-            create_criterion(study=study, by=by, section=item.section, text=item.text[:4000], rule=item.rule)
-        )
-    for criterion in made:
-        if source != CriterionSource.ENTERED:
-            records.update_record(
-                criterion, changes={"source": source}, by=by, reason="imported from the registry"
+            create_criterion(
+                study=study, by=by, section=item.section, text=item.text[:4000], rule=item.rule, source=source
             )
+        )
     return made
 
 
@@ -165,19 +170,15 @@ def import_registry_criteria(*, study: Study, by: User) -> list[EligibilityCrite
 
 
 def _registry_summary(summary: str) -> tuple[str, tuple[str, str], str]:
-    """The sex, ages and criteria text of a registry record's eligibility summary (its facts on top)."""
-    sex, ages, body = "", ("", ""), []
-    for line in (summary or "").splitlines():
-        if line.startswith("Sex: ") and not body:
-            sex = line.removeprefix("Sex: ").strip()
-        elif line.startswith("Ages: ") and not body:
-            low, _, high = line.removeprefix("Ages: ").partition(" to ")
-            ages = tuple("" if part.startswith("no ") else part.strip() for part in (low, high))
-        elif line.startswith("Healthy volunteers") and not body:
-            continue
-        else:
-            body.append(line)
-    return sex, ages, "\n".join(body)
+    """The sex, ages and criteria text of a registry record's eligibility summary, whose first line holds
+    its structured facts ("Sex: All; Ages: 18 Years to no maximum; Healthy volunteers: no")."""
+    head, _, body = (summary or "").partition("\n")
+    facts = dict(part.split(": ", 1) for part in head.split("; ") if ": " in part)
+    if not {"Sex", "Ages", "Healthy volunteers"} & set(facts):
+        return "", ("", ""), summary or ""
+    low, _, high = facts.get("Ages", "").partition(" to ")
+    ages = tuple("" if part.startswith("no ") else part.strip() for part in (low, high))
+    return facts.get("Sex", ""), ages, body
 
 
 @transaction.atomic
