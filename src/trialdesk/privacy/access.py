@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 from trialdesk.core import extensions
 from trialdesk.core.models import ApiToken, AuditEvent, RoleAssignment, User
 from trialdesk.people.models import DelegationEntry, FinancialDisclosure, TrainingRecord
+from trialdesk.people.permissions import can_see_financial_interests
 from trialdesk.privacy.models import DataSubjectRequest, LegalHold
 from trialdesk.privacy.register import trial_end
 from trialdesk.privacy.rules import retention
@@ -73,8 +74,33 @@ def _changes_made(person: User) -> dict:
     }
 
 
-def person_export(person: User) -> dict:
-    """Everything held about `person`, as a JSON-ready document (dates as ISO text)."""
+HIDDEN_INTERESTS = (
+    "hidden from you (21 CFR 54: the person, the study's CRM, auditors, sponsor viewers and administrators "
+    "see them); an administrator's export (trialdesk privacy access) includes them"
+)
+
+
+def _disclosures(person: User, reader: User | None) -> list[dict]:
+    """Their financial disclosures; the interests only where `reader` may see them (people.permissions),
+    every one for the command line (reader None)."""
+    rows = FinancialDisclosure.objects.filter(investigator=person).select_related("study")
+    return [
+        {
+            "study": row.study.code,
+            "occasion": row.occasion,
+            "disclosed_on": row.disclosed_on,
+            "has_interests": row.has_interests,
+            "interests": row.interests
+            if reader is None or can_see_financial_interests(reader, row)
+            else HIDDEN_INTERESTS,
+        }
+        for row in rows
+    ]
+
+
+def person_export(person: User, *, reader: User | None = None) -> dict:
+    """Everything held about `person`, as a JSON-ready document (dates as ISO text), as `reader` may see
+    it (None: the command line, which sees everything)."""
     document = {
         "exported_at": timezone.now(),
         "account": _account(person),
@@ -101,11 +127,7 @@ def person_export(person: User) -> dict:
                 "signed_at",
             )
         ),
-        "disclosures": list(
-            FinancialDisclosure.objects.filter(investigator=person).values(
-                "study__code", "occasion", "disclosed_on", "has_interests", "interests"
-            )
-        ),
+        "disclosures": _disclosures(person, reader),
         "requests": list(
             DataSubjectRequest.objects.filter(person=person).values(
                 "study__code", "kind", "received_on", "status"

@@ -258,5 +258,5 @@ def request_export(request, data_subject_request_id: int):
     row = _request(request, data_subject_request_id)
     if row.person_id is None:
         return {"subject_kind": row.subject_kind, "held": {}, "erasure": []}
-    document = access.person_export(row.person)
+    document = access.person_export(row.person, reader=actor(request))
     return {"subject_kind": row.subject_kind, "held": document, "erasure": document["erasure"]}

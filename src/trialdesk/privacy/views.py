@@ -295,7 +295,7 @@ def request_export(request, data_subject_request_id, fmt: str):
     """Everything held about the person who asked, as JSON or PDF (a staff member's; none for candidates)."""
     row = _request(request, data_subject_request_id)
     document = (
-        access.person_export(row.person)
+        access.person_export(row.person, reader=request.user)
         if row.person_id
         else {"held": "Trialdesk holds no candidate records."}
     )

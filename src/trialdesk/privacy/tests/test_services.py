@@ -231,3 +231,23 @@ def test_the_export_names_no_participant_the_person_changed(world):
     document = access.person_export(world.monitor)
     assert document["changes_made"]["count"] == 1
     assert "101-777" not in str(document)
+
+
+def test_the_export_hides_financial_interests_from_a_dpo_but_not_from_the_command_line(world, dpo):
+    from trialdesk.people.services import record_disclosure
+    from trialdesk.people.tests.factories import make_staff
+    from trialdesk.people.tests.test_permissions import COLLECTED_ON, INTERESTS
+
+    pi = make_staff(world.site_a1, "pi_paula", by=world.admin, role="investigator")
+    record_disclosure(
+        study_site=world.site_a1,
+        investigator=pi,
+        occasion="initial",
+        disclosed_on=COLLECTED_ON,
+        has_interests=True,
+        interests=INTERESTS,
+        by=world.crm,
+    )
+    assert access.person_export(pi, reader=dpo)["disclosures"][0]["interests"] == access.HIDDEN_INTERESTS
+    assert access.person_export(pi, reader=world.crm)["disclosures"][0]["interests"] == INTERESTS
+    assert access.person_export(pi)["disclosures"][0]["interests"] == INTERESTS
