@@ -27,5 +27,10 @@ urlpatterns = [
         name="recruitment_criterion_confirm",
     ),
     path("study-sites/<int:study_site_id>/prescreening/", views.site_pool, name="recruitment_site_pool"),
+    path(
+        "study-sites/<int:study_site_id>/prescreening/template.csv",
+        views.pool_template,
+        name="recruitment_pool_template",
+    ),
     path("prescreening-candidates/<int:candidate_id>/", views.candidate_detail, name="recruitment_candidate"),
 ]

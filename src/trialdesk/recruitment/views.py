@@ -5,15 +5,17 @@ Thin: look up in scope (404 outside), check who may write (403), call a service.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data, wants_partial
+from trialdesk.interop.eligibility import candidates as candidate_files
 from trialdesk.recruitment import selectors, services
 from trialdesk.recruitment.forms import (
     ApproachForm,
@@ -203,6 +205,15 @@ def site_pool(request, study_site_id):
     return TemplateResponse(
         request, partial if wants_partial(request) else "recruitment/site_pool.html", context
     )
+
+
+@require_safe
+def pool_template(request, study_site_id):
+    """The CSV template of candidates (a header and one made-up example row), as the upload reads it."""
+    get_object_or_404(StudySite.objects.visible_to(request.user), pk=study_site_id)
+    response = HttpResponse(candidate_files.CSV_TEMPLATE, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="candidates-template.csv"'
+    return response
 
 
 def _candidate(request, candidate_id) -> Candidate:

@@ -244,6 +244,12 @@ _SYSTEMS = {
 }
 
 
+CSV_TEMPLATE = (
+    "candidate,birth_date,sex,conditions,medications,89247-1 {score},751-8 10*9/L,718-7 g/dL\n"
+    "EXAMPLE-1,1961-04,female,icd10|C50.9|2024-03-01,atc|L02BA01|2025-01-10,1@2025-11-02,2.1@2025-11-02,12.4\n"
+)
+
+
 def _coded_cell(cell: str, where: str, problems: list[str]) -> list[CodedFact]:
     facts = []
     for part in filter(None, (p.strip() for p in cell.split(";"))):

@@ -75,3 +75,18 @@ def test_a_candidate_is_404_to_the_monitor_and_the_sponsor_viewer(world, client_
     for person in (world.monitor, world.sponsor_viewer, world.coordinator):
         assert client_for(person).get(f"/prescreening-candidates/{candidate.pk}/").status_code == 404
     assert client_for(world.crm).get(f"/prescreening-candidates/{candidate.pk}/").status_code == 200
+
+
+def test_the_csv_template_reads_back_as_one_candidate(world, client_for):
+    from trialdesk.interop.eligibility.candidates import candidates_from_csv
+
+    response = client_for(world.monitor).get(f"/study-sites/{world.site_a1.pk}/prescreening/template.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    (example,) = candidates_from_csv(response.content.decode())
+    assert (example.key, len(example.observations)) == ("EXAMPLE-1", 3)
+    assert (
+        client_for(world.coordinator)
+        .get(f"/study-sites/{world.site_a1.pk}/prescreening/template.csv")
+        .status_code
+        == 404
+    )
