@@ -261,3 +261,51 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(item) for item in value)
     return str(value)
+
+
+def candidate_export(study, reference: str, *, today: dt.date, reader: User | None = None) -> dict:
+    """What the study's pre-screening pools hold under a candidate's key (de-identified facts, the last
+    screen's result, whether they were approached), and what an erasure can remove now. The facts only
+    from pools `reader` may see (recruitment: the site's staff and the study's CRM; None: the command
+    line); the erasure lines, which say what is held where but none of it, for every pool."""
+    from trialdesk.recruitment.models import Candidate
+    from trialdesk.recruitment.services import retention_days_of
+
+    rows = Candidate.objects.filter(pool__study=study, key=reference).select_related(
+        "upload", "pool__study_site"
+    )
+    held = [
+        {
+            "site": row.pool.study_site.site_number,
+            "key": row.key,
+            "facts": row.facts,
+            "status": row.status,
+            "screened_on": row.screened_on,
+            "uploaded_on": row.upload.uploaded_on,
+            "approached": row.screening_entry_id is not None,
+        }
+        for row in (rows if reader is None else rows.filter(pk__in=Candidate.objects.visible_to(reader)))
+    ]
+    hold = legal_holds.hold_on_study(study.pk, list(legal_holds.holds_in_force()))
+    erasure = []
+    for row in rows:
+        until = row.upload.uploaded_on + dt.timedelta(days=retention_days_of(study.pk))
+        line = {
+            "data": f"pre-screening facts at site {row.pool.study_site.site_number}",
+            "until": until.isoformat(),
+        }
+        if hold is not None:
+            line |= {"decision": "keep", "why": f"Under {legal_holds.describe(hold)}."}
+        elif row.screening_entry_id is not None:
+            line |= {
+                "decision": "keep",
+                "why": "Approached: the screening log entry is part of the trial master file (EU CTR "
+                "Art 58); the pool's facts go with the upload's purge.",
+            }
+        else:
+            line |= {
+                "decision": "erase_now",
+                "why": f"Nothing requires keeping them; they are purged on {until} anyway.",
+            }
+        erasure.append(line)
+    return _plain({"candidates": held, "erasure": erasure})

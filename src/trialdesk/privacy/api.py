@@ -253,10 +253,14 @@ def extend_request(request, data_subject_request_id: int, payload: ExtendIn):
 )
 def request_export(request, data_subject_request_id: int):
     """Everything Trialdesk holds about the person who asked (a staff member's account, roles, training,
-    delegation, disclosures, requests, holds and the changes they made), and what an erasure could remove
-    now and what must stay, until when. Trialdesk holds no record of candidates."""
+    delegation, disclosures, requests, holds and the changes they made), or a candidate's pre-screening
+    facts under their key in the study's pools, and what an erasure could remove now and what must stay,
+    until when."""
     row = _request(request, data_subject_request_id)
     if row.person_id is None:
-        return {"subject_kind": row.subject_kind, "held": {}, "erasure": []}
+        document = access.candidate_export(
+            row.study, row.requester_reference, today=timezone.localdate(), reader=actor(request)
+        )
+        return {"subject_kind": row.subject_kind, "held": document, "erasure": document["erasure"]}
     document = access.person_export(row.person, reader=actor(request))
     return {"subject_kind": row.subject_kind, "held": document, "erasure": document["erasure"]}

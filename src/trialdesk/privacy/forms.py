@@ -16,7 +16,7 @@ from trialdesk.privacy.rules import bases
 class StudyPrivacyForm(RegulatedRecordForm):
     class Meta:
         model = StudyPrivacy
-        fields = ("sponsor_country", "trial_ended_on", "candidate_pool_days")
+        fields = ("sponsor_country", "trial_ended_on")
         widgets = {"trial_ended_on": DateInput}
 
 

@@ -29,8 +29,9 @@ def _country_problem(code: str) -> str | None:
 
 class StudyPrivacy(RegulatedRecord):
     """How a study processes personal data beyond what its sites say: where the sponsor's study team
-    works (the country its study-level roles see every site's data from), when the trial ended (the
-    start of its retention periods) and how long a pre-screening candidate pool is kept."""
+    works (the country its study-level roles see every site's data from) and when the trial ended (the
+    start of its retention periods). How long candidate pools are kept is the recruitment app's
+    pre-screening policy."""
 
     study = models.OneToOneField("studies.Study", on_delete=models.PROTECT, related_name="privacy")
     sponsor_country = models.CharField(
@@ -43,11 +44,6 @@ class StudyPrivacy(RegulatedRecord):
         null=True,
         blank=True,
         help_text="As the protocol defines it; the TMF is kept 25 years from it (EU CTR Art 58).",
-    )
-    candidate_pool_days = models.PositiveIntegerField(
-        "candidate pool kept (days)",
-        default=180,
-        help_text="How long pre-screening candidates who were not screened are kept.",
     )
 
     objects = PrivacyQuerySet.as_manager()

@@ -16,6 +16,8 @@ from trialdesk.core.models import RoleAssignment
 from trialdesk.core.roles import SUBJECT_BLIND_ROLES, Role
 from trialdesk.privacy.models import ProcessingPurpose, StudyPrivacy, TransferSafeguard
 from trialdesk.privacy.rules import bases, retention, transfers
+from trialdesk.recruitment.models import Candidate
+from trialdesk.recruitment.services import retention_days_of
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Milestone, MilestoneKind, Study
 from trialdesk.subjects.models import Participant
@@ -38,7 +40,12 @@ DATA_HELD = {
         "financial disclosures",
         "the changes they made (audit trail)",
     ],
-    "candidates": [],
+    "candidates": [
+        "candidate key (de-identified)",
+        "birth date and sex",
+        "coded conditions, observations and medications from the site's records",
+        "the explained result of each pre-screen",
+    ],
 }
 
 
@@ -152,12 +159,12 @@ def _categories(study: Study) -> list[dict]:
     people = {
         "participants": Participant.objects.filter(study=study).count(),
         "staff": len(_staff_ids(study)),
-        "candidates": 0,
+        "candidates": Candidate.objects.filter(pool__study=study).count(),
     }
     found = []
     for key, label in bases.CATEGORIES.items():
-        if key == "candidates" and not purposes[key]:
-            continue  # Trialdesk holds no candidate pool for this study
+        if key == "candidates" and not purposes[key] and not people[key]:
+            continue  # the study keeps no pre-screening pool
         problems = [] if purposes[key] else ["No purpose and legal basis recorded."]
         found.append(
             {
@@ -197,6 +204,8 @@ def _retention(study: Study) -> list[dict]:
         if rule.record == "trial_master_file":
             until = retention.kept_until(rule.record, start=ended)
             row["kept_until"] = until.isoformat() if until else None
+        if rule.record == "candidate_pool":
+            row["period"] = f"{retention_days_of(study.pk)} days after the candidates' upload"
         found.append(row)
     return found
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from trialdesk.core.apiutils import InSchema, Quantity, RecordVersion, required_reason
+from trialdesk.core.apiutils import InSchema, RecordVersion, required_reason
 
 
 class CategoryPurposeOut(Schema):
@@ -82,7 +82,6 @@ class SettingsIn(InSchema):
     # No length in the schema: a study outside the caller's scope answers 404 before the body is judged.
     sponsor_country: str = Field(description="ISO 3166-1 alpha-2: where the study team works.")
     trial_ended_on: dt.date | None = None
-    candidate_pool_days: Quantity = 180
     reason: str = Field("", max_length=2000, description="Required when changing recorded settings.")
     version: RecordVersion | None = Field(None, description="The version you read, when changing them.")
 
@@ -90,7 +89,6 @@ class SettingsIn(InSchema):
 class SettingsOut(Schema):
     sponsor_country: str
     trial_ended_on: dt.date | None
-    candidate_pool_days: int
     version: int
 
 

@@ -245,7 +245,11 @@ def _request_page(request, row: DataSubjectRequest, close_form, extend_form):
         "today": today,
         "close_form": close_form,
         "extend_form": extend_form,
-        "erasure": access.erasure_assessment(row.person, today=today) if row.person_id else [],
+        "erasure": access.erasure_assessment(row.person, today=today)
+        if row.person_id
+        else access.candidate_export(row.study, row.requester_reference, today=today, reader=request.user)[
+            "erasure"
+        ],
     }
     return _page(request, "privacy/request.html", **context)
 
@@ -294,11 +298,12 @@ def request_extend(request, data_subject_request_id):
 def request_export(request, data_subject_request_id, fmt: str):
     """Everything held about the person who asked, as JSON or PDF (a staff member's; none for candidates)."""
     row = _request(request, data_subject_request_id)
-    document = (
-        access.person_export(row.person, reader=request.user)
-        if row.person_id
-        else {"held": "Trialdesk holds no candidate records."}
-    )
+    if row.person_id:
+        document = access.person_export(row.person, reader=request.user)
+    else:
+        document = access.candidate_export(
+            row.study, row.requester_reference, today=timezone.localdate(), reader=request.user
+        )
     if fmt == "pdf" and row.person_id:
         response = HttpResponse(access.export_pdf(document), content_type="application/pdf")
     else:

@@ -18,7 +18,6 @@ class RetentionRule:
     action: str
     starts: str
     years: int | None = None
-    days_setting: str | None = None
 
     def as_json(self) -> dict:
         return {"record": self.record, "period": self.period, "basis": self.basis}

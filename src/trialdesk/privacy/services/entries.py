@@ -12,7 +12,7 @@ from trialdesk.privacy.models import LegalHold, ProcessingPurpose, StudyPrivacy,
 from trialdesk.privacy.permissions import ONLY_KEEPERS, can_keep_privacy
 from trialdesk.studies.models import Study
 
-SETTINGS_FIELDS = ("sponsor_country", "trial_ended_on", "candidate_pool_days")
+SETTINGS_FIELDS = ("sponsor_country", "trial_ended_on")
 PURPOSE_FIELDS = ("category", "purpose", "legal_basis", "special_condition", "note")
 SAFEGUARD_FIELDS = ("from_country", "to_country", "safeguard", "reference")
 HOLD_FIELDS = ("person", "reason", "placed_on", "lifted_on")

@@ -9,7 +9,8 @@ never what a legal hold keeps, each change audited with what was purged and neve
 - a study's trial master file, 25 years after the end of the trial: listed for the sponsor to decide;
   Trialdesk deletes no trial record.
 
-Candidate pools are not purged here: Trialdesk holds none yet.
+- pre-screening candidates, the study's pre-screening policy's days after their upload (recruitment):
+  deleted, their upload marked purged (the candidates' facts were never on the audit trail).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from trialdesk.privacy.models import DataSubjectRequest, PurgeRun
 from trialdesk.privacy.register import trial_end
 from trialdesk.privacy.rules import retention
 from trialdesk.privacy.services import holds as legal_holds
+from trialdesk.recruitment.models import CandidateUpload
+from trialdesk.recruitment.services import retention_days_of
 from trialdesk.studies.models import Study
 
 
@@ -139,6 +142,33 @@ def _requests(report: PurgeReport, today: dt.date, holds, requests) -> list[Data
     return work
 
 
+def _uploads(report: PurgeReport, today: dt.date, holds, uploads) -> list[tuple[CandidateUpload, int]]:
+    work = []
+    for upload in uploads:
+        days = retention_days_of(upload.study_id)
+        if upload.uploaded_on >= today - dt.timedelta(days=days):
+            continue
+        hold = legal_holds.hold_on_study(upload.study_id, holds)
+        if hold is not None:
+            report.refused.append(
+                {"record": "recruitment.candidateupload", "id": upload.pk, "why": legal_holds.describe(hold)}
+            )
+            continue
+        work.append((upload, days))
+    return work
+
+
+def _purge_upload(upload: CandidateUpload, days: int, today: dt.date, by: User | None) -> None:
+    upload.candidates.all().delete()
+    records.update_record(
+        upload,
+        changes={"purged_on": today},
+        by=by,
+        reason=f"retention: {days} days after upload (the study's pre-screening policy)",
+        action="purged",
+    )
+
+
 def _due_studies(report: PurgeReport, today: dt.date, studies) -> None:
     for study in studies:
         ended = trial_end(study)
@@ -179,17 +209,21 @@ def purge(
     people = User.objects.filter(is_active=False).order_by("pk")
     requests = DataSubjectRequest.objects.order_by("pk")
     studies = Study.objects.order_by("code")
+    uploads = CandidateUpload.objects.filter(purged_on__isnull=True).order_by("pk")
     if only_user is not None:
         people, requests, studies = (
             people.filter(pk=only_user.pk),
             requests.filter(person=only_user),
             studies.none(),
         )
+        uploads = uploads.none()
     if only_study is not None:
         people = people.filter(pk__in=_people_of(only_study))
         requests, studies = requests.filter(study=only_study), studies.filter(pk=only_study.pk)
+        uploads = uploads.filter(study=only_study)
     leavers = _leavers(report, today, holds, people)
     old_requests = _requests(report, today, holds, requests)
+    old_uploads = _uploads(report, today, holds, uploads)
     _due_studies(report, today, studies)
     for person, what, rule in leavers:
         report.purged.append({"record": "core.user", "id": person.pk, "what": what, "rule": rule})
@@ -206,6 +240,17 @@ def purge(
         )
         if not dry_run:
             records.delete_record(request, by=by, reason=_reason("data_subject_request"))
+    for upload, days in old_uploads:
+        report.purged.append(
+            {
+                "record": "recruitment.candidateupload",
+                "id": upload.pk,
+                "what": ["candidates"],
+                "rule": "candidate_pool",
+            }
+        )
+        if not dry_run:
+            _purge_upload(upload, days, today, by)
     if report.purged and not dry_run:
         run = PurgeRun(ran_at=timezone.now(), purged=report.purged, refused=report.refused)
         records.create_record(run, by=by, reason="retention periods reached (trialdesk privacy purge)")

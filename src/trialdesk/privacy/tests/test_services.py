@@ -251,3 +251,63 @@ def test_the_export_hides_financial_interests_from_a_dpo_but_not_from_the_comman
     assert access.person_export(pi, reader=dpo)["disclosures"][0]["interests"] == access.HIDDEN_INTERESTS
     assert access.person_export(pi, reader=world.crm)["disclosures"][0]["interests"] == INTERESTS
     assert access.person_export(pi)["disclosures"][0]["interests"] == INTERESTS
+
+
+def _candidate_pool(world):
+    from tests.factories import make_user
+    from trialdesk.core.roles import Role
+    from trialdesk.core.services import assign_role
+    from trialdesk.recruitment import services as recruitment
+    from trialdesk.recruitment.tests.factories import make_pool
+
+    clara = make_user("coordinator_clara")
+    assign_role(user=clara, role=Role.COORDINATOR, study_site=world.site_a1, by=world.admin)
+    recruitment.set_retention(study=world.study_a, retention_days=30, by=world.crm)
+    return make_pool(world.site_a1, by=clara, keys=("C-1", "C-2"))
+
+
+def test_purge_deletes_candidates_past_the_studys_pre_screening_period(world):
+    from trialdesk.recruitment.models import Candidate, CandidateUpload
+
+    upload = _candidate_pool(world)
+    assert purge.purge(today=upload.uploaded_on + dt.timedelta(days=30)).purged == []
+    report = purge.purge(today=upload.uploaded_on + dt.timedelta(days=31))
+    assert report.purged == [
+        {
+            "record": "recruitment.candidateupload",
+            "id": upload.pk,
+            "what": ["candidates"],
+            "rule": "candidate_pool",
+        }
+    ]
+    assert not Candidate.objects.exists() and CandidateUpload.objects.get().purged_on is not None
+    register_row = next(
+        r for r in register.study_register(world.study_a)["retention"] if r["record"] == "candidate_pool"
+    )
+    assert register_row["period"] == "30 days after the candidates' upload"
+
+
+def test_purge_keeps_candidates_of_a_study_under_a_legal_hold(world, dpo):
+    from trialdesk.recruitment.models import Candidate
+
+    upload = _candidate_pool(world)
+    entries.place_hold(
+        study=world.study_a, values={"reason": "Audit", "placed_on": dt.date(2025, 1, 1)}, by=dpo
+    )
+    report = purge.purge(today=upload.uploaded_on + dt.timedelta(days=365))
+    assert report.purged == [] and report.refused[0]["record"] == "recruitment.candidateupload"
+    assert Candidate.objects.count() == 2
+    with pytest.raises(purge.HeldRecords):
+        purge.purge(today=upload.uploaded_on + dt.timedelta(days=365), only_study=world.study_a)
+
+
+def test_a_candidates_request_finds_their_pool_entry_and_hides_its_facts_from_the_dpo(world, dpo):
+    upload = _candidate_pool(world)
+    today = upload.uploaded_on
+    full = access.candidate_export(world.study_a, "C-1", today=today)
+    assert [row["key"] for row in full["candidates"]] == ["C-1"] and full["candidates"][0]["facts"]
+    assert full["erasure"][0]["decision"] == "erase_now"
+    for_dpo = access.candidate_export(world.study_a, "C-1", today=today, reader=dpo)
+    assert for_dpo["candidates"] == [] and for_dpo["erasure"] == full["erasure"]
+    assert access.candidate_export(world.study_a, "C-1", today=today, reader=world.crm)["candidates"]
+    assert access.candidate_export(world.study_a, "NOBODY", today=today) == {"candidates": [], "erasure": []}
