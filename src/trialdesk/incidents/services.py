@@ -125,6 +125,8 @@ def _check(study: Study, values: dict) -> None:
 
 
 def _sync_obligations(incident: Incident, *, by: User, reason: str = "") -> None:
+    """Bring the stored notifications in line with what the incident's facts require
+    (`safety.rules.statuses.recalculate`: nothing met or missed is ever rewritten)."""
     existing = {o.key: o for o in incident.obligations.select_for_update()}
     now = timezone.now()
     wanted = rules.obligations_for(incident.facts(), now=now)
@@ -134,39 +136,34 @@ def _sync_obligations(incident: Incident, *, by: User, reason: str = "") -> None
         due={key: o.due_at for key, o in existing.items() if not o.without_undue_delay},
         now=now,
     )
+    reason = reason or "the incident's facts changed"
     for obligation in change.create:
         records.create_record(_new_obligation(incident, obligation), by=by)
-    why = f"No longer required: the incident's facts changed ({reason or 'updated'})."
     for key in change.retire:
-        _set(
-            existing[key],
-            by,
-            reason or "facts changed",
-            status=ObligationStatus.NOT_REQUIRED,
-            not_required_reason=why,
-        )
+        why = f"No longer required: the incident's facts changed ({reason})."
+        _set(existing[key], by, reason, status=ObligationStatus.NOT_REQUIRED, not_required_reason=why)
     for key in change.missed:
-        reason_missed = "Missed: its due time passed before the incident's facts changed."
-        _set(
-            existing[key],
-            by,
-            reason or "facts changed",
-            status=ObligationStatus.MISSED,
-            not_required_reason=reason_missed,
-        )
+        why = "Missed: its due time passed before the incident's facts changed."
+        _set(existing[key], by, reason, status=ObligationStatus.MISSED, not_required_reason=why)
+    settled = set(change.retire) | set(change.missed)
     for obligation in wanted:
         current = existing.get(obligation.key)
-        if current is not None and current.status in (ObligationStatus.OPEN, ObligationStatus.NOT_REQUIRED):
-            if obligation.key in change.retire or obligation.key in change.missed:
-                continue
+        if current is not None and current.status in _MOVABLE and obligation.key not in settled:
             _set(
                 current,
                 by,
-                reason or "facts changed",
+                reason,
                 status=ObligationStatus.OPEN,
                 not_required_reason="",
                 **_clock(obligation),
             )
+    for current in existing.values():
+        if current.study_site_id != incident.study_site_id:
+            _set(current, by, reason, study_site_id=incident.study_site_id)
+
+
+# Stored statuses whose clock follows the facts (met and missed ones are kept as they are).
+_MOVABLE = (ObligationStatus.OPEN, ObligationStatus.NOT_REQUIRED)
 
 
 def _clock(obligation) -> dict:

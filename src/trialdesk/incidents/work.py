@@ -12,6 +12,7 @@ from trialdesk.core.extensions import Panel, WorkItem, WorkSource
 from trialdesk.core.scoping import is_administrator, role_facts
 from trialdesk.incidents import selectors
 from trialdesk.incidents.models import IncidentObligation
+from trialdesk.incidents.permissions import can_manage_incidents
 from trialdesk.safety.rules import windows
 from trialdesk.safety.work import SPONSOR_REPORTERS
 
@@ -86,8 +87,6 @@ def board_panel(request) -> dict | None:
 
 
 def _may_mark(user, study_id: int) -> bool:
-    from trialdesk.incidents.permissions import can_manage_incidents
-
     return is_administrator(user) or can_manage_incidents(user, study_id)
 
 

@@ -122,6 +122,7 @@ def test_every_bad_field_is_named_at_once(tmp_path):
 
 
 def test_the_command_exits_non_zero_and_writes_nothing(tmp_path):
+    import os
     import subprocess
     import sys
 
@@ -132,6 +133,7 @@ def test_the_command_exits_non_zero_and_writes_nothing(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
+        env={"DEBUG": "1", **os.environ},
     )
     assert done.returncode != 0 and done.stdout == ""
     assert "affected_individuals: The number of individuals affected cannot be negative." in done.stderr

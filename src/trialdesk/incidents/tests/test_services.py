@@ -138,3 +138,11 @@ def test_a_change_without_a_reason_is_refused(world):
     with pytest.raises(ValidationError) as error:
         services.update_incident(incident=incident, by=world.crm, changes={"title": "New"}, reason="")
     assert "reason" in error.value.message_dict
+
+
+def test_moving_an_incident_to_another_site_moves_its_notifications_scope(world):
+    incident = make_incident(world.study_a, by=world.crm, study_site=world.site_a2)
+    saved = services.update_incident(
+        incident=incident, by=world.crm, changes={"study_site": None}, reason="it was the sponsor's laptop"
+    )
+    assert set(saved.obligations.values_list("study_site_id", flat=True)) == {None}
