@@ -24,7 +24,7 @@ from trialdesk.privacy.models import DataSubjectRequest, LegalHold, StudyPrivacy
 from trialdesk.privacy.permissions import can_read_privacy
 from trialdesk.privacy.schemas import (
     CloseIn,
-    CreatedOut,
+    EntryCreatedOut,
     ExtendIn,
     HoldIn,
     HoldOut,
@@ -96,7 +96,9 @@ def save_settings(request, study_id: int, payload: SettingsIn):
     return saved
 
 
-@router.post("/studies/{study_id}/processing-purposes", response=with_errors({201: CreatedOut}, WRITE_ERRORS))
+@router.post(
+    "/studies/{study_id}/processing-purposes", response=with_errors({201: EntryCreatedOut}, WRITE_ERRORS)
+)
 def add_purpose(request, study_id: int, payload: PurposeIn):
     """A purpose for which the study processes a category of personal data, with its legal basis."""
     purpose = entries.create_purpose(
@@ -105,7 +107,9 @@ def add_purpose(request, study_id: int, payload: PurposeIn):
     return 201, {"id": purpose.pk, "version": purpose.version}
 
 
-@router.post("/studies/{study_id}/transfer-safeguards", response=with_errors({201: CreatedOut}, WRITE_ERRORS))
+@router.post(
+    "/studies/{study_id}/transfer-safeguards", response=with_errors({201: EntryCreatedOut}, WRITE_ERRORS)
+)
 def add_safeguard(request, study_id: int, payload: SafeguardIn):
     """The safeguard a transfer between two countries rests on (adequacy decision, SCCs, other)."""
     values = payload.model_dump()
@@ -248,7 +252,7 @@ def extend_request(request, data_subject_request_id: int, payload: ExtendIn):
 
 
 @router.get(
-    "/data-subject-requests/{data_subject_request_id}/export",
+    "/data-subject-request-exports/{data_subject_request_id}",
     response=with_errors({200: PersonExportOut}, READ_ERRORS),
 )
 def request_export(request, data_subject_request_id: int):

@@ -107,7 +107,7 @@ class SafeguardIn(InSchema):
     reference: str = Field("", max_length=300)
 
 
-class CreatedOut(Schema):
+class EntryCreatedOut(Schema):
     id: int
     version: int
 

@@ -22,7 +22,7 @@ API_ROUTES: set[tuple[str, str]] = {
     ("GET", "/api/v1/data-subject-requests/{data_subject_request_id}"),
     ("POST", "/api/v1/data-subject-requests/{data_subject_request_id}/close"),
     ("POST", "/api/v1/data-subject-requests/{data_subject_request_id}/extend"),
-    ("GET", "/api/v1/data-subject-requests/{data_subject_request_id}/export"),
+    ("GET", "/api/v1/data-subject-request-exports/{data_subject_request_id}"),
 }
 PATH_PARAMETERS: set[str] = {"study_id", "legal_hold_id", "data_subject_request_id"}
 

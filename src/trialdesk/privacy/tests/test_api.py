@@ -113,7 +113,7 @@ def test_the_request_log_and_a_requests_export(world, dpo, client_for):
     assert response.status_code == 201, response.content
     row = response.json()
     assert row["due_on"] == "2026-02-28" and row["status"] == "open"
-    export = client.get(f"{API}/data-subject-requests/{row['id']}/export").json()
+    export = client.get(f"{API}/data-subject-request-exports/{row['id']}").json()
     assert export["held"]["account"]["username"] == "monitor_mia"
     assert export["erasure"][0]["decision"] == "keep"
     assert client.get(f"{API}/studies/{world.study_a.pk}/data-subject-requests").json()["count"] == 1
