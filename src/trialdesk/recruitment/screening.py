@@ -45,8 +45,9 @@ def check_criteria(criteria: list[Criterion]) -> None:
     for section in ("inclusion", "exclusion"):
         for number, criterion in enumerate(c for c in criteria if c.section == section):
             where = f"{section}[{number}].rule"
-            problems += [f"{where}.{p}" for p in rule_problems(criterion.rule)]
-            if criterion.rule and criterion.rule["kind"] == "observation":
+            found = rule_problems(criterion.rule)
+            problems += [f"{where}.{p}" for p in found]
+            if not found and criterion.rule and criterion.rule["kind"] == "observation":
                 if (problem := engine.unit_problem(criterion.rule.get("unit"))) is not None:
                     problems.append(f"{where}.unit: {problem}")
     if problems:

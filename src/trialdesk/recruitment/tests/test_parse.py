@@ -201,3 +201,12 @@ def test_edited_criteria_with_bad_rules_are_refused_naming_each_item():
 def test_parse_criteria_gives_each_item_its_suggestion():
     items = parse_criteria(CRITERIA)
     assert [c.rule is not None for c in items] == [True, True, False, True, False, False, True, True]
+
+
+def test_a_rule_without_a_kind_or_of_the_wrong_shape_is_refused_not_a_crash():
+    from trialdesk.interop.eligibility.rules import Criterion
+    from trialdesk.recruitment.screening import check_criteria
+
+    for rule in ({"x": 1}, {"kind": "observation"}, ["not", "an", "object"], {"kind": ["age"]}):
+        with pytest.raises(CriteriaError):
+            check_criteria([Criterion("inclusion", "text", rule)])
