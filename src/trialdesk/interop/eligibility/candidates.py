@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,16 +149,17 @@ def _patient(resource: dict, where: str, problems: list[str]) -> tuple[str, str,
         problems.append(f"{where}: birthDate {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         birth = ""
     gender = resource.get("gender", "unknown")
-    if gender not in ("female", "male", "other", "unknown"):
+    if not isinstance(gender, str) or gender not in ("female", "male", "other", "unknown"):
         problems.append(f"{where}: gender {gender!r} is not female, male, other or unknown")
-    return key, birth, SEX_VALUES.get(gender, "")
+        gender = "unknown"
+    return key, birth, SEX_VALUES[gender]
 
 
 def _observation(resource: dict, where: str, problems: list[str]) -> CodedFact | None:
     code = _coding(resource.get("code"), f"{where}.code", problems)
     quantity = resource.get("valueQuantity")
     value = quantity.get("value") if isinstance(quantity, dict) else None
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         problems.append(f"{where}: valueQuantity.value is missing or not a number")
         return None
     unit = quantity.get("code") or quantity.get("unit") or ""
@@ -270,6 +272,8 @@ def _observation_cell(column: str, cell: str, where: str, problems: list[str]) -
     try:
         number = float(value)
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         problems.append(f"{where}: {value!r} is not a number")
         return None
     return CodedFact(LOINC, code, _date(when or None, where, problems), number, unit.strip())
@@ -277,6 +281,13 @@ def _observation_cell(column: str, cell: str, where: str, problems: list[str]) -
 
 def candidates_from_csv(text: str, *, name: str = "candidates.csv") -> list[CandidateRecord]:
     """The candidates of the CSV template (CSV_HELP); an empty cell is a value not known."""
+    try:
+        return _candidates_from_csv(text, name=name)
+    except csv.Error as error:
+        raise CandidateError([f"{name}: not a CSV file the template describes ({error})"]) from None
+
+
+def _candidates_from_csv(text: str, *, name: str) -> list[CandidateRecord]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if "candidate" not in header:
@@ -301,12 +312,12 @@ def candidates_from_csv(text: str, *, name: str = "candidates.csv") -> list[Cand
             problems.append(f"{where}: sex {sex!r} is not female, male, other or unknown")
         record = CandidateRecord(key=key, birth_date=birth, sex=SEX_VALUES.get(sex, ""))
         record.conditions = (
-            _coded_cell(row["conditions"], f"{where} conditions", problems)
+            _coded_cell(row.get("conditions") or "", f"{where} conditions", problems)
             if "conditions" in header
             else None
         )
         record.medications = (
-            _coded_cell(row["medications"], f"{where} medications", problems)
+            _coded_cell(row.get("medications") or "", f"{where} medications", problems)
             if "medications" in header
             else None
         )
