@@ -162,7 +162,6 @@ def incident_detail(request, incident_id):
     context = {
         "incident": incident,
         "study": incident.study,
-        "aware_local": incident.aware_at.astimezone(incident.zone),
         "obligations": obligations,
         "may_manage": can_manage_incidents(request.user, incident.study_id),
         "warnings": rules.warnings_for(incident.facts()),

@@ -114,3 +114,11 @@ def test_the_study_tab_lists_incidents_and_hides_them_from_sponsor_viewers(world
     assert "Fax to the wrong number" in client_for(world.crm).get(url).content.decode()
     hidden = client_for(world.sponsor_viewer).get(url).content.decode()
     assert "Fax to the wrong number" not in hidden and "Hidden" in hidden
+
+
+def test_the_detail_page_shows_awareness_and_due_times_in_the_sponsor_s_zone(world, client_for):
+    aware = dt.datetime.fromisoformat("2026-03-28T10:00:00+01:00")
+    incident = make_incident(world.study_a, by=world.crm, aware_at=aware, jurisdictions=["EU"])
+    body = client_for(world.crm).get(f"/incidents/{incident.pk}/").content.decode()
+    assert "2026-03-28 10:00" in body  # awareness, Berlin time (09:00 UTC)
+    assert "2026-03-31 11:00" in body  # 72 hours later, after the change to summer time
