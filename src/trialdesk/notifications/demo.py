@@ -9,7 +9,7 @@ from trialdesk.notifications.models import Notification
 from trialdesk.notifications.scan import scan
 
 # Last: after every step that leaves work for the demo users.
-AFTER = ("assignments", "people_records", "documents", "regulatory", "safety", "finance", "monitoring")
+AFTER = ("*",)
 
 
 def load(demo) -> None:
