@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from trialdesk.core.permissions import require
 from trialdesk.interop import tabular
@@ -126,6 +127,7 @@ def _place_errors(error: ValidationError, form, formset, indexes) -> None:
             form.add_error(None, messages_)
 
 
+@require_safe
 @login_required
 def recruitment_plan_template(request, study_id):
     """The plan's lines as a CSV template (the latest version you may read, or one line per site)."""

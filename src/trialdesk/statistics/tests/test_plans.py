@@ -386,3 +386,26 @@ def test_api_lists_the_plan_versions_a_page_at_a_time(world, client_for):
 
     assert page["count"] == 2 and page["limit"] == 1
     assert [(v["plan_version"], v["reason"]) for v in page["items"]] == [(2, "Second")]
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("crm", 200),
+        ("monitor", 200),
+        ("auditor", 200),
+        ("sponsor_viewer", 200),
+        ("coordinator", 404),
+        ("outsider", 404),
+    ],
+)
+def test_plan_pages_answer_404_outside_the_study(world, client_for, person, status):
+    first_plan(world)
+    client = client_for(getattr(world, person))
+
+    for url in (page_url(world.study_a), f"{page_url(world.study_a)}template.csv"):
+        assert client.get(url).status_code == status, url
+
+
+def test_the_template_download_refuses_a_post(world, client_for):
+    assert client_for(world.auditor).post(f"{page_url(world.study_a)}template.csv").status_code == 405
