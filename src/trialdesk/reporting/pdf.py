@@ -53,10 +53,33 @@ def _figures(figures) -> Table:
     return table
 
 
+CHAR_WIDTH = 4.4  # points per character of CELL text, roughly
+SHORT = 16  # a column whose texts are at most this long keeps its natural width
+
+
+def _widths(table: ReportTable) -> list[float]:
+    """Short columns (codes, dates, counts) as wide as their text; the long ones share what is left in
+    proportion to their longest text, so that no word is broken."""
+    longest = [
+        max(len(heading.split()[0]) if heading else 1, *(len(str(row[i])) for row in table.rows), 1)
+        for i, heading in enumerate(table.headings)
+    ]
+    natural = [n * CHAR_WIDTH + 8 for n in longest]
+    if sum(natural) <= TEXT_WIDTH or all(n <= SHORT for n in longest):
+        return [width * TEXT_WIDTH / sum(natural) for width in natural]
+    short = [n <= SHORT for n in longest]
+    left = TEXT_WIDTH - sum(w for w, is_short in zip(natural, short, strict=True) if is_short)
+    shared = sum(min(n, 60) for n, is_short in zip(longest, short, strict=True) if not is_short)
+    return [
+        w if is_short else left * min(n, 60) / shared
+        for w, n, is_short in zip(natural, longest, short, strict=True)
+    ]
+
+
 def _table(table: ReportTable) -> Table:
     rows = [[_text(h, HEAD_CELL) for h in table.headings]]
     rows += [[_text(cell, CELL) for cell in row] for row in table.rows]
-    flowable = Table(rows, colWidths=[TEXT_WIDTH / len(table.headings)] * len(table.headings), repeatRows=1)
+    flowable = Table(rows, colWidths=_widths(table), repeatRows=1)
     flowable.setStyle(GRID)
     return flowable
 

@@ -81,3 +81,19 @@ def test_portfolio_report_lists_only_the_readers_studies(world):
     assert world.study_b.code not in text
     assert AE_TERM not in text and PARTICIPANT not in text
     assert "Portfolio report" in text and "Page 1 of" in text
+
+
+@pytest.mark.parametrize(
+    "headings, rows",
+    [
+        (("Study", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J"), (("ONC-A",) + ("not measured",) * 10,)),
+        (("Event", "Obligation"), (("AE-0001", "x" * 300),)),
+        (("Nothing",), ()),
+    ],
+)
+def test_table_columns_fill_the_page_width(headings, rows):
+    from trialdesk.core.extensions import ReportTable
+
+    widths = pdf._widths(ReportTable(headings, rows))
+    assert sum(widths) == pytest.approx(pdf.TEXT_WIDTH)
+    assert all(width > 0 for width in widths)
