@@ -26,12 +26,14 @@ from trialdesk.visits.models import ProtocolDeviation, ScheduledVisit
 
 @dataclass(frozen=True)
 class Target:
-    """A model's free-text fields, and the path from it to its study."""
+    """A model's free-text fields, and the path from it to its study. `person_path` leads to the staff
+    member a record is about (a CV, a GCP certificate): their own name there is no finding."""
 
     model: type[Model]
     fields: tuple[str, ...]
     study_path: str
     subject_level: bool
+    person_path: str = ""
 
 
 TARGETS = (
@@ -42,7 +44,7 @@ TARGETS = (
     Target(Finding, ("description",), "study", False),
     Target(VisitReport, ("summary",), "study", False),
     Target(ActionItem, ("description", "resolution"), "study", False),
-    Target(Document, ("title",), "study", False),
+    Target(Document, ("title",), "study", False, "person"),
     Target(DocumentVersion, ("note",), "document__study", False),
 )
 
@@ -74,8 +76,22 @@ def findings_in(text: str, *, names: Iterable[str]) -> Iterator[tuple[str, str]]
 
 
 def _rows(target: Target, queryset: QuerySet) -> Iterator[tuple]:
-    study_code = f"{target.study_path}__code"
-    yield from queryset.select_related(None).values_list("pk", study_code, *target.fields).iterator()
+    """(pk, study code, whose record it is ("" if nobody's), *texts) for each record."""
+    whose = (
+        (f"{target.person_path}__first_name", f"{target.person_path}__last_name")
+        if target.person_path
+        else ()
+    )
+    rows = queryset.select_related(None).values_list(
+        "pk", f"{target.study_path}__code", *whose, *target.fields
+    )
+    for row in rows.iterator():
+        if whose:
+            pk, code, first, last, *texts = row
+            yield pk, code, f"{first or ''} {last or ''}".strip(), *texts
+        else:
+            pk, code, *texts = row
+            yield pk, code, "", *texts
 
 
 def scan(
@@ -89,9 +105,10 @@ def scan(
         if study_id is not None:
             queryset = queryset.filter(**{f"{target.study_path}_id": study_id})
         label = target.model._meta.label_lower
-        for pk, code, *texts in _rows(target, queryset):
+        for pk, code, whose, *texts in _rows(target, queryset):
+            others = [name for name in names if name != whose] if whose else names
             for field, text in zip(target.fields, texts, strict=True):
-                for kind, excerpt in findings_in(text or "", names=names):
+                for kind, excerpt in findings_in(text or "", names=others):
                     found.append(
                         ScanFinding(f"{label}:{pk}", field, kind, excerpt, code, target.subject_level)
                     )

@@ -10,7 +10,7 @@ interests (Art 6(1)(f)) with Art 9(2)(i) or (j), or explicit consent (Art 6(1)(a
 CATEGORIES = {
     "participants": "Participants (pseudonymised)",
     "staff": "Site and study staff (identified)",
-    "candidates": "Pre-screening candidates (identified)",
+    "candidates": "Pre-screening candidates (from the sites' records, keyed)",
 }
 # Data about a person's health: the Art 9 condition is required for these categories.
 HEALTH_CATEGORIES = frozenset({"participants", "candidates"})
