@@ -105,3 +105,26 @@ def test_the_dpo_role_is_granted_per_study_with_the_role_command(world):
             stdout=StringIO(),
             stderr=StringIO(),
         )
+
+
+def test_scan_takes_a_staff_members_name_in_their_own_documents_title_for_what_it_is(world):
+    from trialdesk.core.roles import Role
+    from trialdesk.documents.tests.factories import file_pdf, make_staff
+
+    ines = make_staff(world.site_a1, "ines", Role.INVESTIGATOR, by=world.admin)
+    User.objects.filter(pk=ines.pk).update(first_name="Ines", last_name="Ortega")
+    olaf = make_staff(world.site_a1, "olaf", Role.INVESTIGATOR, by=world.admin)
+    User.objects.filter(pk=olaf.pk).update(first_name="Olaf", last_name="Berg")
+    for person, title in ((ines, "GCP certificate Ines Ortega"), (olaf, "GCP certificate Ines Ortega")):
+        file_pdf(
+            world.study_a,
+            by=world.admin,
+            artifact_number="05.03.03",
+            study_site=world.site_a1,
+            person=person,
+            title=title,
+            text=person.username,
+        )
+    found = json.loads(_run("scan", "--study", "ONC-A", "--json"))
+    # Ines's own certificate names her; the one filed for Olaf under her name is a finding.
+    assert [(f["field"], f["kind"]) for f in found] == [("title", "staff_name")]
