@@ -1,12 +1,12 @@
 """Key risk indicators (statistics' KRIs, scored over the whole study as gsm does): how many of the
-reader's sites each KRI flags, and the funnel plots of the KRIs that flag most. Site-level metrics, no
+reader's sites each KRI flags, and the funnel plot of the KRI that flags most. Site-level metrics, no
 participant is named."""
 
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.statistics import kris
 
-MOST_CHARTS = 2
+MOST_CHARTS = 1
 FLAG_WORDS = {0: "Green", 1: "Amber", -1: "Amber", 2: "Red", -2: "Red"}
 
 
