@@ -31,7 +31,7 @@ def test_crm_previews_and_confirms_a_sites_import_then_exports_the_sites(server,
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.locator("#portfolio-table").get_by_role("link", name="ONC-A").click()
-    page.get_by_role("tab", name="Sites").click()
+    page.get_by_role("tab", name="Sites", exact=True).click()  # the Sites group opens on its Sites tab
     page.locator("#tab-sites").get_by_role("link", name="Import sites").click()
 
     expect(page.locator("#id_study")).to_have_value(re.compile(r"\d+"))

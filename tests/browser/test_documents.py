@@ -48,7 +48,8 @@ def test_crm_files_a_missing_ethics_approval_and_downloads_a_new_version(server,
     page.get_by_role("button", name="Sign in").click()
 
     page.locator("#portfolio-table").get_by_role("link", name="ONC-A").click()
-    page.get_by_role("tab", name="Documents").click()
+    page.get_by_role("tab", name="Regulatory & documents").click()
+    page.get_by_role("tab", name="Documents", exact=True).click()
     completeness = page.locator("#document-completeness")
     expect(completeness.locator("tr", has_text="Whole study")).to_contain_text("0%")
     site_101 = completeness.locator("tr", has_text="Site 101 (DE)")

@@ -30,6 +30,7 @@ def test_crm_changes_a_milestone_date_and_sees_it_in_the_history(server, page):
 
     portfolio.get_by_role("link", name="ONC-A").click()
     expect(page.locator("h1")).to_contain_text("ONC-A")
+    page.get_by_role("tab", name="Setup", exact=True).click()  # the study page's groups, then their tabs
     page.get_by_role("tab", name="Milestones").click()
     milestones = page.locator("#tab-milestones")
     expect(milestones).to_be_visible()
@@ -46,7 +47,7 @@ def test_crm_changes_a_milestone_date_and_sees_it_in_the_history(server, page):
     expect(page.locator(".messages")).to_contain_text("Milestone saved.")
     expect(page.locator("#tab-milestones tr", has_text="First participant in")).to_contain_text("2025-07-15")
 
-    page.get_by_role("tab", name="History").click()
+    page.get_by_role("tab", name="History", exact=True).click()
     change = page.locator("#tab-history tbody > tr", has_text="Two sites activated late")
     expect(change).to_have_count(1)
     expect(change).to_contain_text("milestone.updated")

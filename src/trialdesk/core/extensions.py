@@ -401,6 +401,20 @@ class RouteSet:
 
 
 study_sections: Registry[StudySection] = Registry("study page sections", key=_keyed)
+# The study page's navigation: its sections' groups in this order, with the label each shows; a group
+# an app names that is not here comes after them, under its own name.
+STUDY_PAGE_GROUPS: dict[str, str] = {
+    "Overview": "Overview",
+    "Setup": "Setup",
+    "Sites": "Sites",
+    "Participants": "Participants",
+    "Safety": "Safety",
+    "Regulatory": "Regulatory & documents",
+    "Quality": "Quality",
+    "Finance": "Finance",
+    "Data": "Data",
+    "History": "History",
+}
 study_overview_panels: Registry[Panel] = Registry("study overview panels", key=_keyed)
 site_panels: Registry[Panel] = Registry("study site page panels", key=_keyed)
 portfolio_panels: Registry[Panel] = Registry("portfolio panels", key=_keyed)

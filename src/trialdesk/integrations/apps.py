@@ -19,7 +19,7 @@ class IntegrationsConfig(AppConfig):
                 "integrations/tabs/registry.html",
                 registry_views.registry_tab,
                 700,
-                "Data",
+                "Regulatory",
             )
         )
         ext.demo_loaders.register(ext.DemoLoader("integrations", "Registry records", demo.load, ("safety",)))

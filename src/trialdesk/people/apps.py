@@ -14,7 +14,7 @@ class PeopleConfig(AppConfig):
         from trialdesk.people.directory import team
 
         for section in (
-            ext.StudySection("team", "Team", "people/tabs/team.html", team.team_section, 60, "Setup"),
+            ext.StudySection("team", "Team", "people/tabs/team.html", team.team_section, 60, "Sites"),
             ext.StudySection("staff", "Staff", "people/tabs/staff.html", tabs.staff_tab, 600, "Regulatory"),
         ):
             ext.study_sections.register(section)

@@ -13,7 +13,7 @@ class SitesConfig(AppConfig):
         from trialdesk.sites import demo, pages
 
         ext.study_sections.register(
-            ext.StudySection("sites", "Sites", "sites/tabs/sites.html", pages.sites_section, 50, "Setup")
+            ext.StudySection("sites", "Sites", "sites/tabs/sites.html", pages.sites_section, 50, "Sites")
         )
         ext.study_overview_panels.register(
             ext.Panel("sites", "sites/panels/study_overview.html", pages.study_overview_panel, 10)

@@ -19,7 +19,7 @@ class StudiesConfig(AppConfig):
                 "studies/partials/tab_overview.html",
                 pages.overview_section,
                 10,
-                "Setup",
+                "Overview",
             ),
             ext.StudySection(
                 "protocol",
@@ -41,7 +41,12 @@ class StudiesConfig(AppConfig):
                 "Setup",
             ),
             ext.StudySection(
-                "history", "History", "studies/partials/tab_history.html", pages.history_section, 900, "Data"
+                "history",
+                "History",
+                "studies/partials/tab_history.html",
+                pages.history_section,
+                900,
+                "History",
             ),
         ):
             ext.study_sections.register(section)

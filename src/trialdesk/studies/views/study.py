@@ -114,14 +114,38 @@ def study_detail(request, study_id):
     return study_page(request, study, section.key, section.context(request, study))
 
 
+def study_page_groups(sections) -> list[dict]:
+    """The study page's two-level navigation: each group (core.extensions.STUDY_PAGE_GROUPS order) with
+    its label, its sections' tabs and the tab it opens on (its first)."""
+    grouped: dict[str, list] = {}
+    for section in sections:
+        grouped.setdefault(section.group, []).append((section.key, section.label))
+    order = list(extensions.STUDY_PAGE_GROUPS)
+    keys = sorted(grouped, key=lambda group: order.index(group) if group in order else len(order))
+    return [
+        {
+            "key": group,
+            "label": extensions.STUDY_PAGE_GROUPS.get(group, group),
+            "tabs": grouped[group],
+            "first": grouped[group][0][0],
+        }
+        for group in keys
+    ]
+
+
 def study_page(request, study, tab: str, tab_context: dict):
     """The study page open on the section `tab`, with that section's context (the full page or, for
     htmx, the tabs alone)."""
     sections = list(extensions.study_sections)
+    groups = study_page_groups(sections)
+    active = next(group for group in groups if any(key == tab for key, _ in group["tabs"]))
     context = {
         "study": study,
         "tab": tab,
         "tabs": [(section.key, section.label) for section in sections],
+        "groups": groups,
+        "group_tabs": active["tabs"],
+        "group_label": active["label"],
         "section_template": next(section.template for section in sections if section.key == tab),
         "can_manage": can_manage_study(request.user, study.pk),
         # Sections say "hidden" rather than show an empty list of participant-level records.
