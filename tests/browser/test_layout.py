@@ -12,7 +12,8 @@ OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 TOO_WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .filter(e => !e.closest('.data, .tabs, pre, .chart'))
-  .slice(0, 8).map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+  .slice(0, 8)
+  .map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
 
 
 @pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
