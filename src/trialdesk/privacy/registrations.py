@@ -7,7 +7,7 @@ def register_all() -> None:
 
     ext.study_sections.register(
         ext.StudySection(
-            "privacy", "Data protection", "privacy/tabs/privacy.html", tabs.privacy_tab, 950, "Quality"
+            "privacy", "Data protection", "privacy/tabs/privacy.html", tabs.privacy_tab, 950, "Regulatory"
         )
     )
     for source in work.SOURCES:

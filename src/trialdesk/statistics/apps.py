@@ -21,8 +21,8 @@ class StatisticsConfig(AppConfig):
                 "Forecast",
                 "statistics/tabs/forecast.html",
                 forecast_views.forecast_tab,
-                810,
-                "Quality",
+                240,
+                "Participants",
             ),
             ext.StudySection(
                 "plan",
@@ -38,6 +38,8 @@ class StatisticsConfig(AppConfig):
             ext.Panel("planning", "statistics/panels/study_overview.html", lambda request, study: {}, 90)
         )
         ext.health_signals.register(health.ENROLLMENT)
+        for threshold in health.THRESHOLDS:
+            ext.health_thresholds.register(threshold)
         ext.report_sections.register(
             ext.ReportSection("recruitment_plan", "Recruitment plan", report.study_block, None, order=25)
         )
@@ -53,6 +55,8 @@ class StatisticsConfig(AppConfig):
                     study_id: snapshot.probability_by_planned_end
                     for study_id, snapshot in forecasts.latest_forecasts([s.pk for s in studies]).items()
                 },
+                annotate=forecasts.on_time_annotation,
+                sort_by="forecast_on_time",
                 cell="statistics/portfolio/forecast.html",
                 hint="on time",
                 title=(

@@ -402,6 +402,17 @@ def _store(study: Study, inputs: ForecastInputs, by: User | None) -> EnrollmentF
     return snapshot
 
 
+def on_time_annotation() -> dict:
+    """`forecast_on_time`: each study's latest stored probability of reaching its target by the planned
+    last participant in, for sorting the portfolio (a subquery: one value per study, no join)."""
+    latest = (
+        EnrollmentForecast.objects.filter(study_id=OuterRef("pk"))
+        .order_by("-computed_at", "-id")
+        .values("probability_by_planned_end")[:1]
+    )
+    return {"forecast_on_time": Subquery(latest)}
+
+
 def latest_forecasts(study_ids) -> dict[int, EnrollmentForecast]:
     """The latest stored forecast of each of ``study_ids`` that has one, in one query."""
     latest = (

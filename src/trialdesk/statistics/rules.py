@@ -20,11 +20,19 @@ def probability_band(probability: float | None) -> str:
     return next(band for lowest, band in PROBABILITY_BANDS if probability >= lowest)
 
 
-def enrollment_health(*, state: str | None, probability: float | None, reason: str = "") -> tuple[str, str]:
+def enrollment_health(
+    *,
+    state: str | None,
+    probability: float | None,
+    reason: str = "",
+    green_from: float = PROBABILITY_BANDS[0][0],
+    amber_from: float = PROBABILITY_BANDS[1][0],
+) -> tuple[str, str]:
     """(colour, why) of a study's enrollment from its latest stored forecast (state None: none stored).
 
     Green from an 80% probability of reaching the target by the planned last participant in, amber from
-    50%, red below; unknown with the reason when there is no forecast, too little data, or no planned end.
+    50%, red below (the study's CRM may move both: `green_from`, `amber_from`); unknown with the reason
+    when there is no forecast, too little data, or no planned end.
     """
     if state is None:
         return UNKNOWN, "no forecast yet"
@@ -34,8 +42,9 @@ def enrollment_health(*, state: str | None, probability: float | None, reason: s
         return UNKNOWN, f"not enough data for a forecast{': ' + reason if reason else ''}"
     if probability is None:
         return UNKNOWN, "no planned last participant in date to forecast against"
+    colour = GREEN if probability >= green_from else AMBER if probability >= amber_from else RED
     return (
-        BAND_COLOURS[probability_band(probability)],
+        colour,
         f"{probability:.0%} probability of reaching the target by the planned last participant in",
     )
 

@@ -117,7 +117,7 @@ def portfolio_rows(
     today = today or timezone.now().date()
     values: dict[int, dict] = {study.pk: {} for study in studies}
     for column in extensions.portfolio_columns:
-        if column.annotate is not None:
+        if column.annotate is not None and column.values is None:  # the annotation is the value
             for study in studies:
                 values[study.pk][column.key] = getattr(study, column.key)
         if column.values is not None and (on_page or column.api_type is not None):

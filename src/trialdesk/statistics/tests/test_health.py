@@ -82,7 +82,7 @@ def test_the_reading_is_the_latest_stored_forecasts_probability(world, clock, dj
     study, _ = recruiting_world(world)
     snapshot = forecasts.refresh_enrollment_forecast(study=study, as_of=AS_OF, sims=1000)
     probability = snapshot.probability_by_planned_end
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the latest forecast and the study's thresholds
         reading = read_enrollment(world.sponsor_viewer, study, clock.today())  # an aggregate: they see it
     assert reading.colour == rules.BAND_COLOURS[rules.probability_band(probability)]
     assert reading.why == (
@@ -96,3 +96,12 @@ def test_a_study_without_enough_data_reads_unknown_with_the_reason(world, clock)
     reading = read_enrollment(world.coordinator, world.study_b, clock.today())
     assert reading.colour == UNKNOWN
     assert reading.why.startswith("not enough data for a forecast: ") and snapshot.reason in reading.why
+
+
+def test_a_study_may_move_the_enrollment_bands():
+    from trialdesk.core.extensions import AMBER, GREEN, RED
+    from trialdesk.statistics import rules
+
+    assert rules.enrollment_health(state="forecast", probability=0.7)[0] == AMBER
+    assert rules.enrollment_health(state="forecast", probability=0.7, green_from=0.6)[0] == GREEN
+    assert rules.enrollment_health(state="forecast", probability=0.4, amber_from=0.45)[0] == RED

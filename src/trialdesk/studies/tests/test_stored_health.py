@@ -55,3 +55,23 @@ def test_registered_sortable_columns_sort_the_portfolio(world, client_for):
         answer = admin.get(f"/api/v1/studies?sort={key}")
         assert answer.status_code == 200, (key, answer.content)
     assert admin.get("/api/v1/studies?sort=nothing").status_code == 422
+
+
+def test_the_forecast_column_sorts_by_the_stored_probability(world, client_for):
+    from trialdesk.statistics.models import EnrollmentForecast
+
+    fields = {f.name for f in EnrollmentForecast._meta.concrete_fields}
+    assert "probability_by_planned_end" in fields
+    admin = client_for(world.admin)
+    for key in ("forecast_probability", "-forecast_probability", "health", "-health"):
+        assert admin.get(f"/api/v1/studies?sort={key}").status_code == 200, key
+    assert "sort=forecast_probability" in admin.get("/").content.decode()
+
+
+def test_the_crm_moves_the_enrollment_thresholds(world, client_for):
+    rows = {
+        row["key"]: row
+        for row in client_for(world.crm).get(f"/api/v1/studies/{world.study_a.pk}/health/thresholds").json()
+    }
+    assert rows["enrollment.green_from_percent"]["value"] == 80
+    assert rows["enrollment.amber_from_percent"]["value"] == 50
