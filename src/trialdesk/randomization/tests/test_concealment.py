@@ -106,7 +106,7 @@ def test_the_audit_trail_views_mask_the_arm_for_blinded_readers(randomized, clie
                 assert row["new_value"] == "blinded", name
         history = client.get(f"/studies/{study.pk}/?tab=history").content.decode()
         masked_row = (
-            '<th scope="row">arm_code</th><td class="old">—</td>'
+            '<th scope="row">Arm code</th><td class="old">—</td>'
             '<td class="arrow">→</td><td class="new">blinded'
         )
         assert masked_row in history, name

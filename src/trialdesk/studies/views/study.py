@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import audit, extensions
+from trialdesk.core.audit.display import readable_events
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, can_see_subject_level, require
 from trialdesk.core.views import form_page, post_data, wants_partial
@@ -100,7 +101,9 @@ def milestones_section(request, study):
 def history_section(request, study):
     page = paginate(selectors.audit_trail_for(request.user, study), request)
     # What a reader may not see in an event's values (a blinded reader: the arm) is masked.
-    page.object_list = list(extensions.mask_audit_events(page.object_list, request.user))
+    # Then each event in words (field labels, related records' names), named in bulk for the page.
+    masked = extensions.mask_audit_events(page.object_list, request.user)
+    page.object_list = readable_events(masked, request.user)
     return {"page": page}
 
 
