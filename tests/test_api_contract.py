@@ -45,6 +45,7 @@ ROUTES = {
     ("GET", "/api/v1/studies/{study_id}/audit-events"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/me/work"),
+    ("GET", "/api/v1/search"),
     ("GET", "/api/v1/me/tokens"),
     ("POST", "/api/v1/me/tokens"),
     ("DELETE", "/api/v1/me/tokens/{token_id}"),

@@ -35,6 +35,10 @@ FORMAT_VARIANTS = {
     "studies/<int:study_id>/history/export/": ("?format=csv", "?format=json"),
     "studies/<int:study_id>/line-listing/": ("", "?format=csv", "?format=xlsx"),
 }
+# Pages and API lists that show nothing without a query (the search): asked for what each person may or
+# may not see (studies, institutions, cities, participant and screening numbers).
+SEARCHES = ("?q=Study", "?q=Hospital", "?q=Tokyo", "?q=01", "?q=S-")
+LIST_QUERIES = {"search/": SEARCHES, "/api/v1/search": SEARCHES}
 READ_ONLY = ("auditor", "sponsor_viewer")
 # Pages that are about the signed-in person, not trial data.
 PERSONAL_PAGES = re.compile(r"^(login|logout|me)(/|$)")
@@ -306,11 +310,11 @@ def test_page_lists_never_show_what_is_out_of_scope(scoped):
         if parameters or PERSONAL_PAGES.match(route):
             continue
         for person in PEOPLE:
-            response = clients[person].get("/" + route)
-            body = body_text(response)
-            for secret in hidden.get(person, ()):
-                assert secret not in body, f"{person} sees {secret!r} on /{route}"
-            assert_no_subject_secrets(person, f"/{route}", body)
+            for query in LIST_QUERIES.get(route, ("",)):
+                body = body_text(clients[person].get("/" + route + query))
+                for secret in hidden.get(person, ()):
+                    assert secret not in body, f"{person} sees {secret!r} on /{route}{query}"
+                assert_no_subject_secrets(person, f"/{route}{query}", body)
 
 
 def sample_value(spec: dict, schema: dict):
@@ -396,19 +400,22 @@ def test_api_lists_never_show_what_is_out_of_scope(scoped):
         if method != "GET" or "{" in path:
             continue
         url = "/api/v1" + path.removeprefix("/api/v1")
-        for person, client in clients.items():
-            response = client.get(url)
-            assert response.status_code == 200, f"{person} GET {url} -> {response.status_code}"
-            body = response.content.decode()
-            if "openapi" not in url:
-                assert_no_subject_secrets(person, f"GET {url}", body)
-            # Quoted, so that an institution named after a study (visible to CRMs) does not count.
-            if person not in ("admin", "coordinator"):
-                assert '"CARD-B"' not in body and "Study CARD-B" not in body, (
-                    f"{person} sees study B in {url}"
-                )
-            if person in ("coordinator", "outsider"):
-                assert '"ONC-A"' not in body and "Study ONC-A" not in body, f"{person} sees study A in {url}"
+        for query in LIST_QUERIES.get(url, ("",)):
+            api_list_shows_only_what_is_in_scope(clients, url + query)
+
+
+def api_list_shows_only_what_is_in_scope(clients, url: str) -> None:
+    for person, client in clients.items():
+        response = client.get(url)
+        assert response.status_code == 200, f"{person} GET {url} -> {response.status_code}"
+        body = response.content.decode()
+        if "openapi" not in url:
+            assert_no_subject_secrets(person, f"GET {url}", body)
+        # Quoted, so that an institution named after a study (visible to CRMs) does not count.
+        if person not in ("admin", "coordinator"):
+            assert '"CARD-B"' not in body and "Study CARD-B" not in body, f"{person} sees study B in {url}"
+        if person in ("coordinator", "outsider"):
+            assert '"ONC-A"' not in body and "Study ONC-A" not in body, f"{person} sees study A in {url}"
 
 
 def test_unauthenticated_api_requests_get_401(client):

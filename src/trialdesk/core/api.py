@@ -1,11 +1,11 @@
-"""API operations on the signed-in user: who I am, my roles, my work and my API tokens (people are in
-people.directory)."""
+"""API operations on the signed-in user: who I am, my roles, my work, what I search for and my API tokens
+(people are in people.directory)."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from trialdesk.core import services, work
+from trialdesk.core import search, services, work
 from trialdesk.core.apiutils import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -22,6 +22,8 @@ from trialdesk.core.schemas import (
     ApiTokenOut,
     MeOut,
     NewApiTokenOut,
+    SearchItemOut,
+    SearchQuery,
     WorkItemOut,
 )
 from trialdesk.core.scoping import is_administrator
@@ -47,6 +49,16 @@ def list_my_work(request, page: Query[PageQuery]):
         "offset": page.offset,
         "items": items[page.offset : page.offset + page.limit],
     }
+
+
+@router.get("/search", response=with_errors({200: page_schema(SearchItemOut)}, READ_ERRORS), tags=["search"])
+def search_records(request, query: Query[SearchQuery]):
+    """Studies, sites, participants (by participant or screening number) and documents matching `q`
+    among those I may see, kind by kind (the Search page); participants only where I read them."""
+    count, items = search.search_items(
+        actor(request), query.q.strip(), limit=query.limit, offset=query.offset
+    )
+    return {"count": count, "limit": query.limit, "offset": query.offset, "items": items}
 
 
 @router.get("/me/tokens", response=with_errors({200: page_schema(ApiTokenOut)}, READ_ERRORS))

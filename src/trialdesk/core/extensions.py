@@ -213,6 +213,40 @@ class WorkSource:
     order: int = 500
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """One record found by the global search: what it is called, a line about it, and where it is."""
+
+    title: str
+    detail: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """What one kind of record gave for a query: the first `results`, how many matched in all, and
+    whether records of this kind may exist that the reader is not allowed to see (the page says
+    "hidden" rather than "no results")."""
+
+    results: tuple[SearchResult, ...]
+    count: int
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A kind of record in the global search (`/search/`, `GET /api/v1/search`).
+
+    `search(user, query, limit)` gives SearchHits: at most `limit` results matching `query` (case-
+    insensitive contains) among the records `user` may see, in a fixed number of queries.
+    """
+
+    key: str
+    label: str
+    search: Callable[[Any, str, int], SearchHits]
+    order: int = 500
+
+
 # Rules owned above, checked below ------------------------------------------------------------------
 
 
@@ -426,6 +460,7 @@ portfolio_columns: Registry[PortfolioColumn] = Registry("portfolio columns", key
 health_signals: Registry[HealthSignal] = Registry("health signals", key=_keyed)
 health_thresholds: Registry[HealthThreshold] = Registry("health thresholds", key=_keyed)
 my_work: Registry[WorkSource] = Registry("my work", key=_keyed)
+search_sources: Registry[SearchSource] = Registry("search sources", key=_keyed)
 enrollment_gates: Registry[Gate] = Registry("enrollment gates", key=_keyed)
 consent_gates: Registry[Gate] = Registry("consent gates", key=_keyed)
 enrollment_hooks: Registry[Hook] = Registry("after enrollment", key=_keyed)

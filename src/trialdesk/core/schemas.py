@@ -112,6 +112,24 @@ class PeopleFilters(PageQuery):
     search: str = Field("", description="Part of the username, first or last name or e-mail.")
 
 
+class SearchQuery(PageQuery):
+    q: str = Field(
+        min_length=2,
+        max_length=200,
+        pattern=r"\S[\s\S]*\S",
+        description="What to look for (at least 2 characters besides spaces, case-insensitive, anywhere in "
+        "a protocol number, study title, acronym or NCT number; a site number, institution name or city; a "
+        "participant or screening number; a document's title).",
+    )
+
+
+class SearchItemOut(Schema):
+    kind: str = Field(description="What kind of record: studies, sites, participants or documents.")
+    title: str
+    detail: str = Field(description="A line about the record (its study, site, status).")
+    url: str = Field(description="The record's page.")
+
+
 class PersonIn(InSchema):
     username: str = Field(max_length=150)
     first_name: str = Field("", max_length=150)

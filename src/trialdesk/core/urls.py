@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trialdesk.core import probes, views, work
+from trialdesk.core import probes, search, views, work
 
 urlpatterns = [
     path("healthz", probes.healthz, name="healthz"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("me/", views.my_page, name="me"),
     path("my-work/", work.my_work, name="my_work"),
+    path("search/", search.search_page, name="search"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="api_token_revoke"),
     path("me/password/", views.change_password, name="password_change"),
 ]

@@ -9,7 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.documents import demo, health, tabs, work
+        from trialdesk.documents import demo, health, search, tabs, work
 
         ext.study_sections.register(
             ext.StudySection(
@@ -32,6 +32,7 @@ class DocumentsConfig(AppConfig):
             ("documents.documentversion", "Document version"),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        ext.search_sources.register(search.DOCUMENTS)
         ext.routes.register(
             ext.RouteSet("documents", "trialdesk.documents.urls", "trialdesk.documents.api", order=100)
         )

@@ -10,7 +10,7 @@ class SitesConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.sites import demo, pages
+        from trialdesk.sites import demo, pages, search
 
         ext.study_sections.register(
             ext.StudySection("sites", "Sites", "sites/tabs/sites.html", pages.sites_section, 50, "Sites")
@@ -56,4 +56,5 @@ class SitesConfig(AppConfig):
         )
         for object_type, label in (("sites.institution", "Institution"), ("sites.studysite", "Study site")):
             ext.audit_labels.register(ext.AuditLabel(object_type, label))
+        ext.search_sources.register(search.SITES)
         ext.routes.register(ext.RouteSet("sites", "trialdesk.sites.urls", "trialdesk.sites.api", order=30))

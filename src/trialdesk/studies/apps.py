@@ -9,7 +9,7 @@ class StudiesConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.studies import demo, health, stored_health
+        from trialdesk.studies import demo, health, search, stored_health
         from trialdesk.studies.views import study as pages
 
         for section in (
@@ -87,6 +87,7 @@ class StudiesConfig(AppConfig):
                 "stored_health", "Health for the portfolio", lambda demo: stored_health.refresh(), ("*",)
             )
         )
+        ext.search_sources.register(search.STUDIES)
         ext.routes.register(
             ext.RouteSet("studies", "trialdesk.studies.urls", "trialdesk.studies.api", order=20)
         )

@@ -10,7 +10,7 @@ class SubjectsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.subjects import demo, health, kris, selectors, tabs, work
+        from trialdesk.subjects import demo, health, kris, search, selectors, tabs, work
 
         for section in (
             ext.StudySection(
@@ -86,6 +86,7 @@ class SubjectsConfig(AppConfig):
             ("subjects.consentwithdrawal", "Consent withdrawal", True),
         ):
             ext.audit_labels.register(ext.AuditLabel(object_type, label, subject_level))
+        ext.search_sources.register(search.PARTICIPANTS)
         ext.routes.register(
             ext.RouteSet("subjects", "trialdesk.subjects.urls", "trialdesk.subjects.api", order=40)
         )
