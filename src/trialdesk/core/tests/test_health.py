@@ -57,7 +57,7 @@ def test_the_overview_shows_each_dimension_with_its_colour_in_words_and_a_link_t
 ):
     clock.move_to("2025-07-01T12:00Z")
     body = client_for(world.crm).get(f"/studies/{world.study_a.pk}/?tab=overview").content.decode()
-    assert '<h3 id="health-heading">Health</h3>' in body
+    assert '<h3 id="health-heading">Health <a class="small" href="/studies/' in body  # and its details page
     for label in ("Enrollment", "Timeline", "Safety", "Compliance"):
         assert f'<th scope="row">{label}</th>' in body
     assert f'<a href="/studies/{world.study_a.pk}/?tab=forecast">no forecast yet</a>' in body

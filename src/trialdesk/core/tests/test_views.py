@@ -19,9 +19,10 @@ def test_sign_in_right_password_goes_to_next(world, client):
     assert client.get(reverse("portfolio")).status_code == 200
 
 
-def test_sign_in_foreign_next_goes_to_portfolio(world, client):
+def test_sign_in_foreign_next_goes_to_the_home_page(world, client):
+    # Home sends each person on to my work or the portfolio (notifications' landing preference).
     form = {"username": "crm_anna", "password": PASSWORD, "next": "https://evil.example/"}
-    assert client.post(reverse("login"), form)["Location"] == reverse("portfolio")
+    assert client.post(reverse("login"), form)["Location"] == reverse("home")
 
 
 def test_sign_in_wrong_password_shows_the_problem(world, client):
