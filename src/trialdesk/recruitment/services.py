@@ -318,11 +318,14 @@ def purge_expired_candidates(*, by: User | None, dry_run: bool = False) -> list[
     """Delete the candidates of uploads older than their study's retention period (on each site's
     today) and mark the uploads purged on the audit trail. `dry_run` only reports."""
     report = []
+    retention: dict[int, int] = {}  # per study, read once
     uploads = CandidateUpload.objects.filter(purged_on__isnull=True).select_related(
         "study", "study_site__institution"
     )
     for upload in uploads.order_by("study__code", "study_site__site_number", "id"):
-        days = retention_days_of(upload.study_id)
+        if upload.study_id not in retention:
+            retention[upload.study_id] = retention_days_of(upload.study_id)
+        days = retention[upload.study_id]
         today = upload.study_site.local_today()
         cutoff = today - dt.timedelta(days=days)
         if upload.uploaded_on >= cutoff:

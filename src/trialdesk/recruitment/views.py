@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -32,15 +31,11 @@ from trialdesk.recruitment.models import (
 )
 from trialdesk.recruitment.permissions import can_manage_criteria, can_see_pool, can_work_pool
 from trialdesk.sites.models import StudySite
-from trialdesk.studies.models import Study
-
-
-def _study(request, study_id) -> Study:
-    return get_object_or_404(Study.objects.visible_to(request.user), pk=study_id)
+from trialdesk.studies.pages import tab_url, visible_study
 
 
 def _tab_url(study_id) -> str:
-    return reverse("study_detail", kwargs={"study_id": study_id}) + "?tab=eligibility"
+    return tab_url(study_id, "eligibility")
 
 
 def _criterion(request, criterion_id) -> EligibilityCriterion:
@@ -50,7 +45,7 @@ def _criterion(request, criterion_id) -> EligibilityCriterion:
 
 @login_required
 def criterion_create(request, study_id):
-    study = _study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_manage_criteria(request.user, study.pk), services.STUDY_TEAM_ONLY)
     form = CriterionForm(post_data(request), instance=EligibilityCriterion(study=study))
     return form_page(
@@ -102,7 +97,7 @@ def criterion_confirm(request, criterion_id):
 @login_required
 def criteria_import(request, study_id):
     """Paste a criteria text (or take the study's ClinicalTrials.gov record): items with suggested rules."""
-    study = _study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_manage_criteria(request.user, study.pk), services.STUDY_TEAM_ONLY)
     made = None
     if request.method == "POST" and request.POST.get("source") == "registry":
@@ -133,7 +128,7 @@ def criteria_import(request, study_id):
 
 @login_required
 def retention_edit(request, study_id):
-    study = _study(request, study_id)
+    study = visible_study(request, study_id)
     require(can_manage_criteria(request.user, study.pk), services.STUDY_TEAM_ONLY)
     policy = PrescreeningPolicy.objects.filter(study=study).first() or PrescreeningPolicy(study=study)
     form = RetentionForm(post_data(request), instance=policy)
