@@ -45,12 +45,7 @@ def read(user, study, today) -> HealthReading:
     facts = {
         "breaches": sum(r.status == rules.BREACH for r in readings),
         "secondary": sum(r.status == rules.SECONDARY for r in readings),
-        "overdue_items": ActionItem.objects.filter(
-            study=study, status=ActionStatus.OPEN, due_on__lt=today
-        ).count(),
-        "overdue_reports": VisitReport.objects.filter(
-            study=study, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED), due_on__lt=today
-        ).count(),
+        **_overdue(today, study=study),
         "untriaged": Signal.objects.filter(study=study, status=SignalStatus.OPEN).count(),
     }
     why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
@@ -66,16 +61,22 @@ def read_site(user, study_site, today) -> HealthReading:
     url = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=monitoring"
     if not may_read_sponsor_side(user, study.pk):
         return HealthReading("quality", UNKNOWN, "hidden: monitoring is the study team's record", "")
-    overdue_items = ActionItem.objects.filter(
-        study_site=study_site, status=ActionStatus.OPEN, due_on__lt=today
-    ).count()
-    overdue_reports = VisitReport.objects.filter(
-        study_site=study_site, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED), due_on__lt=today
-    ).count()
-    facts = {"overdue_items": overdue_items, "overdue_reports": overdue_reports}
+    facts = _overdue(today, study_site=study_site)
     why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
     found = colour(breaches=0, secondary=0, untriaged=0, **facts)
     return HealthReading("quality", found, "; ".join(why) or "no action item or visit report overdue", url)
+
+
+def _overdue(today, **where) -> dict[str, int]:
+    """Open action items and unsubmitted visit reports past their due day, of a study or one site."""
+    return {
+        "overdue_items": ActionItem.objects.filter(
+            status=ActionStatus.OPEN, due_on__lt=today, **where
+        ).count(),
+        "overdue_reports": VisitReport.objects.filter(
+            status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED), due_on__lt=today, **where
+        ).count(),
+    }
 
 
 MONITORING = HealthSignal("monitoring", "Monitoring and QTLs", read, order=60, read_site=read_site)

@@ -16,37 +16,25 @@ def read_timeline(user, study, today) -> HealthReading:
         .filter(study=study, actual_on__isnull=True)
         .select_related("study_site")
     )
-    open_milestones = [
-        (
-            _label(milestone),
-            rules.days_late(
-                baseline_on=milestone.baseline_on, forecast_on=milestone.forecast_on, today=today
-            ),
-        )
-        for milestone in rows
-    ]
-    colour, why = rules.timeline_health(
-        open_milestones, red_after_days=int(threshold(study, RED_AFTER_DAYS.key))
-    )
-    return HealthReading("timeline", colour, why, tab_url(study, "milestones"))
+    return _reading(study, [(_label(milestone), milestone) for milestone in rows], today)
 
 
 def read_site_timeline(user, study_site, today) -> HealthReading:
     """The site's own open milestones (activation, its first participant in), judged as the study's."""
     rows = Milestone.objects.visible_to(user).filter(study_site=study_site, actual_on__isnull=True)
+    return _reading(study_site.study, [(milestone.label, milestone) for milestone in rows], today)
+
+
+def _reading(study, labelled: list, today) -> HealthReading:
+    """The timeline colour of (label, open milestone) pairs by the study's red threshold."""
     open_milestones = [
-        (
-            milestone.label,
-            rules.days_late(
-                baseline_on=milestone.baseline_on, forecast_on=milestone.forecast_on, today=today
-            ),
-        )
-        for milestone in rows
+        (label, rules.days_late(baseline_on=m.baseline_on, forecast_on=m.forecast_on, today=today))
+        for label, m in labelled
     ]
     colour, why = rules.timeline_health(
-        open_milestones, red_after_days=int(threshold(study_site.study, RED_AFTER_DAYS.key))
+        open_milestones, red_after_days=int(threshold(study, RED_AFTER_DAYS.key))
     )
-    return HealthReading("timeline", colour, why, tab_url(study_site.study_id, "milestones"))
+    return HealthReading("timeline", colour, why, tab_url(study, "milestones"))
 
 
 def _label(milestone: Milestone) -> str:

@@ -11,8 +11,8 @@ from trialdesk.core.apiutils import (
     actor,
     required_reason,
     visible_or_404,
+    with_errors,
 )
-from trialdesk.core.apiutils import with_errors as with_error_bodies
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.studies import services, thresholds
 from trialdesk.studies.models import Study
@@ -83,7 +83,7 @@ def health_out(request, dimensions: list[health.Dimension]) -> dict:
     }
 
 
-@router.get("/studies/{study_id}/health", response=with_error_bodies({200: HealthOut}, READ_ERRORS))
+@router.get("/studies/{study_id}/health", response=with_errors({200: HealthOut}, READ_ERRORS))
 def get_study_health(request, study_id: int):
     """The study's health as the caller may see it: what is hidden from the caller reads unknown."""
     study = visible_or_404(request, Study, study_id)
@@ -92,7 +92,7 @@ def get_study_health(request, study_id: int):
 
 @router.get(
     "/studies/{study_id}/health/thresholds",
-    response=with_error_bodies({200: list[ThresholdOut]}, READ_ERRORS),
+    response=with_errors({200: list[ThresholdOut]}, READ_ERRORS),
 )
 def list_health_thresholds(request, study_id: int):
     study = visible_or_404(request, Study, study_id)
@@ -101,13 +101,12 @@ def list_health_thresholds(request, study_id: int):
 
 @router.put(
     "/studies/{study_id}/health/thresholds",
-    response=with_error_bodies({200: list[ThresholdOut]}, WRITE_ERRORS),
+    response=with_errors({200: list[ThresholdOut]}, WRITE_ERRORS),
 )
 def set_health_thresholds(request, study_id: int, payload: ThresholdsIn):
     """Set some of the study's thresholds (the CRM's); the others keep their value."""
     study = visible_or_404(request, Study, study_id)
     require(can_manage_study(actor(request), study.pk))
-    services.set_health_thresholds(
+    return services.set_health_thresholds(
         study=study, values=payload.values, by=actor(request), reason=payload.reason
     )
-    return thresholds.rows_of(study)

@@ -12,7 +12,7 @@ from trialdesk.core.models import User
 from trialdesk.core.permissions import can_create_study, can_manage_study, require
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_creator_as_crm
-from trialdesk.studies import rules
+from trialdesk.studies import rules, thresholds
 from trialdesk.studies.models import (
     Arm,
     HealthThreshold,
@@ -225,8 +225,9 @@ def delete_milestone(
     records.delete_record(milestone, by=by, reason=reason, expected_version=expected_version)
 
 
-def set_health_thresholds(*, study: Study, values: dict, by: User, reason: str) -> None:
-    """Set the study's health thresholds ({key: number, or None for the default}), all or none.
+def set_health_thresholds(*, study: Study, values: dict, by: User, reason: str) -> list[dict]:
+    """Set the study's health thresholds ({key: number, or None for the default}), all or none; returns
+    every threshold as it now stands (studies.thresholds.rows_of).
 
     Each change is audited with the reason (a row created, updated, or deleted to go back to the
     default); a key no app registered, a value that is not a finite number, or one outside the
@@ -259,6 +260,7 @@ def set_health_thresholds(*, study: Study, values: dict, by: User, reason: str) 
             elif row.value != value:
                 records.update_record(row, changes={"value": value}, by=by, reason=reason)
     study.__dict__.pop("_health_thresholds", None)
+    return thresholds.rows_of(study)
 
 
 def _threshold_problem(definition, value) -> str | None:

@@ -51,20 +51,50 @@ def test_sponsor_viewer_gets_the_subject_blind_colour(world, client_for):
 
 def test_registered_sortable_columns_sort_the_portfolio(world, client_for):
     admin = client_for(world.admin)
-    for key in ("sites_planned", "-sites_planned", "enrolled", "-enrolled"):
-        answer = admin.get(f"/api/v1/studies?sort={key}")
-        assert answer.status_code == 200, (key, answer.content)
+
+    def codes(sort):
+        answer = admin.get(f"/api/v1/studies?sort={sort}")
+        assert answer.status_code == 200, (sort, answer.content)
+        return [item["code"] for item in answer.json()["items"]]
+
+    # ONC-A has two sites, CARD-B one.
+    assert codes("sites_planned") == ["CARD-B", "ONC-A"]
+    assert codes("-sites_planned") == ["ONC-A", "CARD-B"]
+    assert codes("enrolled") == codes("-enrolled") == ["ONC-A", "CARD-B"]  # none enrolled: by id
     assert admin.get("/api/v1/studies?sort=nothing").status_code == 422
 
 
-def test_the_forecast_column_sorts_by_the_stored_probability(world, client_for):
+def test_the_forecast_column_sorts_by_the_latest_stored_probability(world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
     from trialdesk.statistics.models import EnrollmentForecast
 
-    fields = {f.name for f in EnrollmentForecast._meta.concrete_fields}
-    assert "probability_by_planned_end" in fields
+    def store(study, probability, minutes_ago):
+        EnrollmentForecast.objects.create(
+            study=study,
+            computed_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+            as_of=dt.date(2026, 1, 1),
+            state="forecast",
+            target=10,
+            enrolled=1,
+            probability_by_planned_end=probability,
+            sims=100,
+            seed=1,
+            inputs_digest="x",
+        )
+
+    store(world.study_a, 0.1, minutes_ago=60)
+    store(world.study_a, 0.9, minutes_ago=1)  # the latest counts
+    store(world.study_b, 0.5, minutes_ago=1)
     admin = client_for(world.admin)
-    for key in ("forecast_probability", "-forecast_probability", "health", "-health"):
-        assert admin.get(f"/api/v1/studies?sort={key}").status_code == 200, key
+
+    def codes(sort):
+        return [item["code"] for item in admin.get(f"/api/v1/studies?sort={sort}").json()["items"]]
+
+    assert codes("forecast_probability") == ["CARD-B", "ONC-A"]
+    assert codes("-forecast_probability") == ["ONC-A", "CARD-B"]
     assert "sort=forecast_probability" in admin.get("/").content.decode()
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from trialdesk.core import extensions, health
+from trialdesk.core import health
 from trialdesk.core.forms import submit
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.core.views import post_data
@@ -19,9 +19,9 @@ from trialdesk.studies.pages import visible_study
 class ThresholdsForm(forms.Form):
     """One number per registered threshold (blank: the default), and the reason for the change."""
 
-    def __init__(self, data=None, *, study):
+    def __init__(self, data=None, *, rows: list[dict]):
         super().__init__(data)
-        for row in thresholds.rows_of(study):
+        for row in rows:
             self.fields[row["key"]] = forms.FloatField(
                 label=row["label"],
                 required=False,
@@ -44,29 +44,27 @@ def study_health(request, study_id):
     may_manage = can_manage_study(request.user, study.pk)
     if request.method == "POST":
         require(may_manage)  # only the study's CRM changes its thresholds: 403 for everyone else
-    form = ThresholdsForm(post_data(request), study=study) if may_manage else None
+    rows = thresholds.rows_of(study)
+    form = ThresholdsForm(post_data(request), rows=rows) if may_manage else None
     if request.method == "POST" and form is not None:
         saved = submit(
             form,
-            lambda f: (
-                services.set_health_thresholds(
-                    study=study, values=f.values(), by=request.user, reason=f.cleaned_data["reason"]
-                )
-                or True
+            lambda f: services.set_health_thresholds(
+                study=study, values=f.values(), by=request.user, reason=f.cleaned_data["reason"]
             ),
         )
-        if saved:
+        if saved is not None:
             messages.success(request, "Health thresholds saved.")
             return redirect(reverse("study_health", kwargs={"study_id": study.pk}))
     dimensions = health.study_health(request.user, study)
+    overall = health.overall_colour(dimensions)
     context = {
         "study": study,
         "title": f"Health of {study.code}",
         "health_dimensions": dimensions,
-        "overall": health.overall_colour(dimensions),
-        "overall_word": health.COLOUR_WORDS[health.overall_colour(dimensions)],
-        "thresholds": thresholds.rows_of(study),
+        "overall": overall,
+        "overall_word": health.COLOUR_WORDS[overall],
+        "thresholds": rows,
         "form": form,
-        "has_thresholds": len(extensions.health_thresholds) > 0,
     }
     return TemplateResponse(request, "studies/health.html", context)
