@@ -96,11 +96,6 @@ class ObligationStatus(models.TextChoices):
     NOT_REQUIRED = statuses.NOT_REQUIRED, "Not required"
 
 
-class IncidentObligationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
-
-
 class IncidentObligation(RegulatedRecord):
     """A notification an incident requires: to whom, under which rule, its clock and due time in the
     reporting party's zone, and once made who made it, when, and the recipient's reference."""
@@ -134,7 +129,7 @@ class IncidentObligation(RegulatedRecord):
     )
     reference_number = models.CharField(max_length=100, blank=True)
 
-    objects = IncidentObligationQuerySet.as_manager()
+    objects = IncidentQuerySet.as_manager()  # the same study and study_site paths
 
     class Meta:
         ordering = ["due_at", "id"]

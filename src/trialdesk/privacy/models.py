@@ -23,10 +23,6 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(permissions.request_filter(user, study_path="study"))
 
 
-def _country_problem(code: str) -> str | None:
-    return site_rules.country_problem(code) if code else None
-
-
 class StudyPrivacy(RegulatedRecord):
     """How a study processes personal data beyond what its sites say: where the sponsor's study team
     works (the country its study-level roles see every site's data from) and when the trial ended (the

@@ -56,7 +56,3 @@ def can_read_privacy(user, study_id: int) -> bool:
 
 def can_keep_privacy(user, study_id: int) -> bool:
     return is_administrator(user) or bool(_study_roles(user, study_id) & KEEPERS)
-
-
-def is_dpo_somewhere(user) -> bool:
-    return user.is_authenticated and role_facts(user).has_role_anywhere(Role.DPO)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 
 from trialdesk.core import identifiers
+from trialdesk.core.forms import staff_directory_names
 from trialdesk.core.models import User
 from trialdesk.documents.models import Document, DocumentVersion
 from trialdesk.monitoring.models import ActionItem, Finding, VisitReport
@@ -62,12 +63,6 @@ class ScanFinding:
         return {"record": self.record, "field": self.field, "kind": self.kind, "excerpt": self.excerpt}
 
 
-def staff_names() -> list[str]:
-    """The staff directory's full names (every account, closed ones included)."""
-    names = User.objects.exclude(first_name="").exclude(last_name="").values_list("first_name", "last_name")
-    return sorted({f"{first} {last}".strip() for first, last in names})
-
-
 def findings_in(text: str, *, names: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(kind, masked excerpt) for each likely identifier in `text`."""
     found = identifiers.find_identifiers(text, names=names)
@@ -98,7 +93,7 @@ def scan(
     *, rows_of=lambda target: target.model.objects.all(), study_id: int | None = None
 ) -> list[ScanFinding]:
     """Every finding in the records `rows_of(target)` gives, of one study or all."""
-    names = staff_names()
+    names = staff_directory_names()
     found = []
     for target in TARGETS:
         queryset = rows_of(target)

@@ -7,6 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from trialdesk.core.forms import submit
 from trialdesk.core.models import User
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
-from trialdesk.core.views import post_data
+from trialdesk.core.views import form_page, post_data
 from trialdesk.privacy import access, register, scan
 from trialdesk.privacy.forms import (
     CloseForm,
@@ -33,6 +34,7 @@ from trialdesk.privacy.models import DataSubjectRequest, LegalHold, StudyPrivacy
 from trialdesk.privacy.permissions import ONLY_KEEPERS, can_keep_privacy, can_read_privacy
 from trialdesk.privacy.services import entries, requests
 from trialdesk.studies.models import Study
+from trialdesk.studies.pages import tab_url
 
 NOT_A_READER = "Privacy records are read by the study's data protection officer, CRM and auditors."
 REQUEST_SORTS = {"due_on": "Due", "received_on": "Received", "kind": "Kind", "status": "Status"}
@@ -75,9 +77,7 @@ def _sorted(request, rows, sorts: dict[str, str], default: str):
 
 
 def _tab(study: Study) -> str:
-    from django.urls import reverse
-
-    return reverse("study_detail", kwargs={"study_id": study.pk}) + "?tab=privacy"
+    return tab_url(study, "privacy")
 
 
 @login_required
@@ -89,6 +89,14 @@ def overview(request):
         for s in Study.objects.visible_to(request.user).order_by("code")
         if can_read_privacy(request.user, s.pk)
     ]
+    open_requests = dict(
+        DataSubjectRequest.objects.visible_to(request.user)
+        .filter(study__in=studies, status="open")
+        .order_by()
+        .values("study")
+        .annotate(n=Count("id"))
+        .values_list("study", "n")
+    )
     rows = []
     for study in studies:
         transfers = register.study_transfers(study)
@@ -97,9 +105,7 @@ def overview(request):
                 "study": study,
                 "flagged": sum(1 for t in transfers if t.flagged),
                 "transfers": len(transfers),
-                "open_requests": DataSubjectRequest.objects.visible_to(request.user)
-                .filter(study=study, status="open")
-                .count(),
+                "open_requests": open_requests.get(study.pk, 0),
             }
         )
     return _page(request, "privacy/overview.html", rows=rows, title="Data protection")
@@ -109,23 +115,23 @@ def overview(request):
 def settings_edit(request, study_id):
     study = _study(request, study_id, keep=True)
     current = StudyPrivacy.objects.filter(study=study).first()
-    form = StudyPrivacyForm(post_data(request), instance=current)
-    if request.method == "POST":
-        saved = submit(
-            form,
-            lambda f: entries.save_settings(
-                study=study,
-                values=f.changed_values(),
-                by=request.user,
-                reason=f.reason_given(),
-                expected_version=f.expected_version,
-            ),
-        )
-        if saved is not None:
-            messages.success(request, "Privacy settings saved.")
-            return redirect(_tab(study))
-    title = f"Privacy settings of {study.code}"
-    return _page(request, "form_page.html", form=form, study=study, title=title, cancel_url=_tab(study))
+    return form_page(
+        request,
+        StudyPrivacyForm(post_data(request), instance=current),
+        lambda f: entries.save_settings(
+            study=study,
+            values=f.changed_values(),
+            by=request.user,
+            reason=f.reason_given(),
+            expected_version=f.expected_version,
+        ),
+        title=f"Privacy settings of {study.code}",
+        cancel_url=_tab(study),
+        done=lambda _saved: _tab(study),
+        saved="Privacy settings saved.",
+        study=study,
+        nav="portfolio",
+    )
 
 
 @login_required

@@ -74,9 +74,3 @@ def lift_hold(*, hold: LegalHold, lifted_on, by: User, reason: str, expected_ver
     return records.update_record(
         hold, changes={"lifted_on": lifted_on}, by=by, reason=reason, expected_version=expected_version
     )
-
-
-def delete_entry(*, record, by: User, reason: str, expected_version=None) -> None:
-    """Delete a purpose or a safeguard entered by mistake (the audit trail keeps it)."""
-    _may_keep(by, record.study)
-    records.delete_record(record, by=by, reason=reason, expected_version=expected_version)

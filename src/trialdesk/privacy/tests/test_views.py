@@ -16,8 +16,20 @@ def test_the_tab_shows_the_register_with_a_flagged_transfer(world, dpo, client_f
 
 
 def test_the_overview_lists_the_readers_studies(world, dpo, client_for):
-    body = client_for(dpo).get("/privacy/").content.decode()
+    requests.log_request(
+        study=world.study_a,
+        values={
+            "kind": "access",
+            "subject_kind": "staff",
+            "person": world.monitor,
+            "received_on": dt.date(2026, 1, 5),
+        },
+        by=dpo,
+    )
+    response = client_for(dpo).get("/privacy/")
+    body = response.content.decode()
     assert "ONC-A" in body and "CARD-B" not in body
+    assert [(row["study"].code, row["open_requests"]) for row in response.context["rows"]] == [("ONC-A", 1)]
 
 
 def test_recording_a_safeguard_through_the_page(world, dpo, client_for):
