@@ -9,10 +9,9 @@ single other site's rate can be read back from it.
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 
 from trialdesk.core.models import AuditEvent
 from trialdesk.sites.models import SiteStatus, StudySite
@@ -84,44 +83,42 @@ def cycle_times(*, as_of: dt.date) -> CycleTimes:
     "selected" on the audit trail. Times that are negative (a site entered after the fact, with an
     activation date in the past) are not cycle times and are left out. Two queries.
     """
-    activated = dict(
-        StudySite.objects.filter(activated_on__isnull=False, activated_on__lte=as_of).values_list(
-            "pk", "activated_on"
-        )
-    )
-    created = dict(StudySite.objects.filter(pk__in=list(activated)).values_list("pk", "created_at"))
-    selected: dict[int, dt.date] = {}
-    events = AuditEvent.objects.filter(
-        Q(object_type="sites.studysite") & Q(action="studysite.status_changed")
-    ).values_list("object_id", "occurred_at", "changes")
-    for object_id, occurred_at, changes in events.order_by("id"):
-        status = (changes or {}).get("status") or [None, None]
-        if status[-1] == SiteStatus.SELECTED and object_id.isdigit():
-            selected.setdefault(int(object_id), occurred_at.date())
+    activated, created = {}, {}
+    for pk, activated_on, created_at in StudySite.objects.filter(
+        activated_on__isnull=False, activated_on__lte=as_of
+    ).values_list("pk", "activated_on", "created_at"):
+        activated[pk], created[pk] = activated_on, created_at.date()
     return CycleTimes(
-        from_identified=_positive(activated, {pk: at.date() for pk, at in created.items()}),
-        from_selected=_positive(activated, selected),
+        from_identified=_positive(activated, created),
+        from_selected=_positive(activated, _first_selected(_status_changes())),
     )
 
 
 def pending_site_starts(sites: list[StudySite]) -> dict[int, tuple[str, dt.date]]:
     """For each pending site, ("selected" or "identified", the day its start-up clock started)."""
     starts = {site.pk: ("identified", site.created_at.date()) for site in sites}
-    events = AuditEvent.objects.filter(
-        object_type="sites.studysite",
-        action="studysite.status_changed",
-        object_id__in=[str(site.pk) for site in sites],
-    ).values_list("object_id", "occurred_at", "changes")
-    for object_id, occurred_at, changes in events.order_by("id"):
-        status = (changes or {}).get("status") or [None, None]
-        if status[-1] == SiteStatus.SELECTED and starts[int(object_id)][0] != "selected":
-            starts[int(object_id)] = ("selected", occurred_at.date())
+    events = _status_changes().filter(object_id__in=[str(site.pk) for site in sites])
+    for pk, day in _first_selected(events).items():
+        starts[pk] = ("selected", day)
     return starts
 
 
+def _status_changes():
+    return AuditEvent.objects.filter(
+        object_type="sites.studysite", action="studysite.status_changed"
+    ).values_list("object_id", "occurred_at", "changes")
+
+
+def _first_selected(events) -> dict[int, dt.date]:
+    """Each site's first day on the audit trail with its status changed to "selected"."""
+    selected: dict[int, dt.date] = {}
+    for object_id, occurred_at, changes in events.order_by("id"):
+        status = (changes or {}).get("status") or [None, None]
+        if status[-1] == SiteStatus.SELECTED and object_id.isdigit():
+            selected.setdefault(int(object_id), occurred_at.date())
+    return selected
+
+
 def _positive(activated: dict[int, dt.date], started: dict[int, dt.date]) -> tuple[int, ...]:
-    days = defaultdict(int)
-    for pk, start in started.items():
-        if pk in activated:
-            days[pk] = (activated[pk] - start).days
-    return tuple(sorted(d for d in days.values() if d >= 0))
+    days = ((activated[pk] - start).days for pk, start in started.items() if pk in activated)
+    return tuple(sorted(d for d in days if d >= 0))

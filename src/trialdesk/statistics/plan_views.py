@@ -19,8 +19,6 @@ from trialdesk.statistics.permissions import can_plan_recruitment
 from trialdesk.statistics.plan_forms import BLANK_LINES, PlanLineFormSet, PlanVersionForm
 from trialdesk.studies.selectors import studies_for
 
-LEVEL_LABELS = {"study": "Study", "country": "Country", "site": "Site"}
-
 
 def _chosen_version(request) -> int | None:
     text = request.GET.get("plan_version", "")
@@ -44,11 +42,13 @@ def plan_tab(request, study) -> dict:
         "plan_problem": problem,
         "plan_versions": plans.plan_versions(request.user, study),
         "variance": variance,
-        "plan_groups": [{**group.__dict__, "label": LEVEL_LABELS[group.level]} for group in variance.groups],
+        "plan_groups": [
+            {**group.__dict__, "label": plans.LEVEL_LABELS[group.level]} for group in variance.groups
+        ],
         "plan_chart": None
         if head is None
         else charts.plan_chart(head.months, current_month=rules.month_of(variance.as_of)),
-        "plan_chart_label": "" if head is None else f"{LEVEL_LABELS[head.level]} {head.key}",
+        "plan_chart_label": "" if head is None else f"{plans.LEVEL_LABELS[head.level]} {head.key}",
         "may_plan": can_plan_recruitment(request.user, study.pk),
     }
 

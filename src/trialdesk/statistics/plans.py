@@ -29,6 +29,8 @@ PLAN_COLUMNS = (
     tabular.Column("planned_enrollment", "planned_enrollment", tabular.INTEGER, required=True),
 )
 XLSX = (".xlsx", ".xlsm")
+#: How each level of a plan variance group is named on the tab and in the report.
+LEVEL_LABELS = {"study": "Study", "country": "Country", "site": "Site"}
 
 
 # Writing ------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ HEADINGS = (
     "Planned activations",
     "Activated",
 )
-LEVELS = {"study": "Study", "country": "Country", "site": "Site"}
 
 
 def study_block(user, study, today) -> ReportBlock | None:
@@ -30,7 +29,7 @@ def study_block(user, study, today) -> ReportBlock | None:
         planned = done[-1]["cumulative_planned"] if done else 0
         rows.append(
             (
-                f"{LEVELS[group.level]} {group.key}",
+                f"{plans.LEVEL_LABELS[group.level]} {group.key}",
                 str(planned),
                 str(group.actual_enrollment),
                 f"{group.actual_enrollment - planned:+d}",

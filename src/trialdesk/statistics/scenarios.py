@@ -94,9 +94,12 @@ def forecast_what_if(*, study: Study, what_if: WhatIf, by: User) -> dict:
         raise ValidationError(
             {"sims": f"{what_if.sims} simulations of {sites} sites are too many; at most {most}."}
         )
-    visible = set(StudySite.objects.visible_to(by).filter(study=study).values_list("site_number", flat=True))
     if what_if.sites is not None:
         visible = {row.site for row in what_if.sites}
+    else:
+        visible = set(
+            StudySite.objects.visible_to(by).filter(study=study).values_list("site_number", flat=True)
+        )
     return _document(study, inputs, what_if, visible)
 
 
