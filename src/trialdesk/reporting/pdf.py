@@ -1,5 +1,5 @@
 """A report (reporting.reports.Report) as PDF with reportlab, the project's PDF library, its charts drawn
-offline by vl-convert from the same Vega-Lite specifications the page embeds (core.charts.to_png).
+offline by vl-convert from the same Vega-Lite specifications the page embeds (core.charts.to_jpeg).
 
 Every page has the report's title, when and for whom it was generated (UTC) and "Page n of m". The PDF is
 written without page compression, so its text can be checked and searched (tests, the leak test).

@@ -1,9 +1,9 @@
 """Finance: the budget against spend and the estimate at completion (its 10–90 % range), for the
 readers of the study's totals; "hidden" for everyone else."""
 
-from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.finance import estimates
+from trialdesk.finance.charts import burn_chart
 from trialdesk.finance.permissions import can_read_totals
 
 HIDDEN = "hidden"
@@ -16,15 +16,7 @@ def study_block(user, study, today) -> ReportBlock:
     if figures is None:
         return ReportBlock(summary="No budget yet.")
     shown = figures.shown
-    chart = charts.budget_burn(
-        [
-            {"month": m.month, "earned": float(m.cumulative_earned), "paid": float(m.cumulative_paid)}
-            for m in figures.burn
-        ],
-        budget=float(figures.budget),
-        eac={q: float(v) for q, v in figures.eac.items()},
-        currency=figures.currency,
-    )
+    chart = burn_chart(figures.burn, budget=figures.budget, eac=figures.eac, currency=figures.currency)
     return ReportBlock(
         summary=f"Budget version {figures.budget_version.number}, in {figures.currency}.",
         figures=(
@@ -43,12 +35,11 @@ def study_block(user, study, today) -> ReportBlock:
 
 
 def portfolio_block(user, studies, today) -> ReportBlock | None:
-    readable = [study for study in studies if can_read_totals(user, study.pk)]
     if not studies:
         return None
     rows = []
     for study in studies:
-        if study not in readable:
+        if not can_read_totals(user, study.pk):
             rows.append((study.code, HIDDEN, HIDDEN, HIDDEN))
             continue
         figures = estimates.study_finance(study, today, with_sites=False)
