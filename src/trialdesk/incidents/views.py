@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_see_subject_level, require
+from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.incidents import rules, selectors, services
 from trialdesk.incidents.forms import IncidentFilterForm, IncidentForm, NotificationMadeForm, residents_text
@@ -31,17 +32,6 @@ COLUMNS = (
     ("affected", "Affected"),
     ("open", "Open notifications"),
 )
-
-
-def _sort_columns(current: str) -> list[dict]:
-    found = []
-    for key, label in COLUMNS:
-        ascending, descending = current == key, current == f"-{key}"
-        indicator = "▲" if ascending else "▼" if descending else ""
-        found.append(
-            {"key": key, "label": label, "sort": f"-{key}" if ascending else key, "indicator": indicator}
-        )
-    return found
 
 
 def _incident_url(incident) -> str:
@@ -68,7 +58,7 @@ def incident_list(request, study_id):
         "hidden": not can_see_subject_level(request.user, study.pk),
         "filters_form": filters,
         "page": paginate(selectors.incident_list(request.user, study, kind=kind, sort=sort), request),
-        "columns": _sort_columns(sort),
+        "columns": sort_columns(COLUMNS, sort),
         "may_record": can_manage_incidents(request.user, study.pk),
         "nav": "portfolio",
     }

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from trialdesk.core.pagination import paginate
+from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import wants_partial
 from trialdesk.monitoring.permissions import can_monitor_some_site
 from trialdesk.monitoring.rules.actions import AGE_BUCKETS
@@ -28,7 +29,6 @@ from trialdesk.monitoring.scoping import sponsor_side
 from trialdesk.monitoring.selectors import oversight_list
 from trialdesk.monitoring.selectors.oversight import by_cra, site_oversight
 from trialdesk.monitoring.services.tiers import store_tier_flags, studies_without_tier_flags
-from trialdesk.monitoring.sorting import sort_columns
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
+from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.monitoring import selectors, services
 from trialdesk.monitoring.forms.quality import (
@@ -29,7 +30,6 @@ from trialdesk.monitoring.permissions import (
     can_work_on_issue,
 )
 from trialdesk.monitoring.rules import quality as rules
-from trialdesk.monitoring.sorting import sort_columns
 from trialdesk.monitoring.views.common import (
     attempt,
     not_post,

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_safe
 from trialdesk.core.forms import submit
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import require
+from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.monitoring import letters, selectors, services
 from trialdesk.monitoring.forms.visits import CancelForm, ConductForm, ConfirmForm, VisitFilterForm, VisitForm
 from trialdesk.monitoring.models import MonitoringVisit, SiteMonitoring
 from trialdesk.monitoring.permissions import ONLY_SITE_CRA, can_monitor_site
 from trialdesk.monitoring.rules import visits as rules
-from trialdesk.monitoring.sorting import sort_columns
 from trialdesk.monitoring.views.common import url, visible_site, visible_study, visible_visit
 from trialdesk.sites.models import StudySite
 

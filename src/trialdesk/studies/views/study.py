@@ -12,6 +12,7 @@ from trialdesk.core import audit, extensions
 from trialdesk.core.audit.display import readable_events
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, can_see_subject_level, require
+from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import form_page, post_data, wants_partial
 from trialdesk.studies import rules, selectors, services
 from trialdesk.studies.forms import (
@@ -29,21 +30,6 @@ PORTFOLIO_COLUMNS = (
 )
 
 
-def _sort_columns(current: str) -> list[dict]:
-    """Column headers: clicking a column sorts by it, clicking it again reverses the order."""
-    columns = []
-    for key, label in PORTFOLIO_COLUMNS:
-        ascending, descending = current == key, current == f"-{key}"
-        columns.append(
-            {
-                "label": label,
-                "sort": f"-{key}" if ascending else key,
-                "indicator": "▲" if ascending else "▼" if descending else "",
-            }
-        )
-    return columns
-
-
 @login_required
 @require_safe
 def portfolio(request):
@@ -54,7 +40,7 @@ def portfolio(request):
     context = {
         "filters_form": filters_form,
         "sort": filters["sort"],
-        "columns": _sort_columns(filters["sort"]),
+        "columns": sort_columns(PORTFOLIO_COLUMNS, filters["sort"]),
         "page": page,
         "rows": selectors.portfolio_rows(list(page.object_list), user=user),
         "page_columns": [column for column in extensions.portfolio_columns if column.on_page],
