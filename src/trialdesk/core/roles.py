@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     SPONSOR_VIEWER = "sponsor_viewer", "Sponsor viewer"
     AUDITOR = "auditor", "Auditor / QA"
     DPO = "dpo", "Data protection officer"
+    SUPPLY_MANAGER = "supply_manager", "Supply manager"
 
 
 class Scope(models.TextChoices):
@@ -31,6 +32,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.SPONSOR_VIEWER: frozenset({Scope.STUDY}),
     Role.AUDITOR: frozenset({Scope.STUDY}),
     Role.DPO: frozenset({Scope.STUDY}),
+    # Issue 17: plans and ships investigational product and samples for the study's sites.
+    Role.SUPPLY_MANAGER: frozenset({Scope.STUDY}),
     Role.MONITOR: frozenset({Scope.SITE}),
     Role.COORDINATOR: frozenset({Scope.SITE}),
     Role.INVESTIGATOR: frozenset({Scope.SITE}),
