@@ -1,0 +1,1 @@
+"""Feasibility and site selection: questionnaires, scoring, confidentiality agreements, decisions."""

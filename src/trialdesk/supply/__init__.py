@@ -1,0 +1,1 @@
+"""Investigational product: products, lots, depots, kits, shipments, dispensing, accountability, forecast."""
