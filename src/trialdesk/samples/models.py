@@ -85,6 +85,10 @@ class SampleQuerySet(models.QuerySet):
         """A participant's samples: subject-level, to the study's team and that site's staff."""
         return self.filter(scope_filter(user, study_path="study", site_path="study_site", subject_level=True))
 
+    def countable_by(self, user):
+        """The samples `user` may count though perhaps not read (a sponsor viewer's reconciliation)."""
+        return self.filter(scope_filter(user, study_path="study", site_path="study_site"))
+
 
 class Sample(RegulatedRecord):
     """A sample collected from a participant at a visit: its barcode, type, when and by whom."""
