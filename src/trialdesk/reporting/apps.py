@@ -1,5 +1,6 @@
 """App configuration for reporting: the stakeholder reports' pages and command, and the report sections
-Trialdesk ships (reporting.sections), registered in core.extensions.report_sections."""
+Trialdesk ships (reporting.sections), registered in core.extensions.report_sections; and the listener that
+keeps each study's stored forecast and health current as its data change (reporting.freshness)."""
 
 from django.apps import AppConfig
 
@@ -10,7 +11,8 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.reporting import sections
+        from trialdesk.reporting import freshness, sections
 
         sections.register()
+        ext.record_listeners.register(freshness.LISTENER)
         ext.routes.register(ext.RouteSet("reporting", "trialdesk.reporting.urls", "", order=95))

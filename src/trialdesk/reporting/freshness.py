@@ -1,0 +1,97 @@
+"""The portfolio's derived figures kept current as the data change: after a write that moves a study's
+enrollment forecast or health (a participant enrolled, a site activated, a milestone moved, an approval,
+an adverse event's obligation, an action item, a budget…) commits, the study's forecast is recomputed if
+its inputs changed and its stored health is recomputed, so that the portfolio never shows "—" until
+someone opens a tab. The nightly `trialdesk forecast refresh` and `trialdesk health refresh` still run
+for what time alone changes (a deadline passing).
+
+Registered here, in the reporting layer, because it joins statistics (the forecast) and studies (the
+stored health) and the reports read both. One job per study per transaction; a study whose health was
+stored after the write committed (the demo's last step, the nightly command) is not computed again.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from trialdesk.core import extensions
+from trialdesk.statistics.forecasts import forecast_inputs, latest_forecasts, refresh_enrollment_forecast
+from trialdesk.studies import stored_health
+from trialdesk.studies.models import StoredHealth, Study
+
+log = logging.getLogger(__name__)
+
+# The records the forecast or a health dimension reads (core.extensions.health_signals).
+FORECAST_INPUTS = frozenset({"studies.study", "studies.milestone", "sites.studysite", "subjects.participant"})
+WATCHED = (
+    *sorted(FORECAST_INPUTS),
+    "studies.healththreshold",
+    "subjects.screeningentry",
+    "subjects.consent",
+    "subjects.consentversion",
+    "safety.adverseevent",
+    "safety.reportingobligation",
+    "safety.obligationdelivery",
+    "regulatory.submission",
+    "documents.document",
+    "documents.documentversion",
+    "people.delegationentry",
+    "people.trainingrecord",
+    "monitoring.actionitem",
+    "monitoring.issue",
+    "monitoring.signal",
+    "monitoring.qualitytolerancelimit",
+    "monitoring.visitreport",
+    "finance.budgetversion",
+    "finance.changeorder",
+    "finance.siteinvoice",
+    "finance.vendorinvoice",
+    "statistics.recruitmentplan",
+)
+
+
+@dataclass(frozen=True)
+class StudyRefresh:
+    """Recompute one study's forecast (when its inputs changed) and stored health, after the commit of
+    the write that asked; equal jobs compare equal, so a transaction of many writes refreshes once."""
+
+    study_id: int
+    forecast: bool
+    asked_at: datetime = field(compare=False)
+
+    def __call__(self) -> None:
+        study = Study.objects.filter(pk=self.study_id).first()
+        if study is None:
+            return
+        changed = self.forecast and refresh_forecast_if_changed(study)
+        if not changed and StoredHealth.objects.filter(study=study, computed_at__gte=self.asked_at).exists():
+            return
+        stored_health.refresh([study])
+
+
+def refresh_forecast_if_changed(study: Study) -> bool:
+    """Store a new forecast of `study` when its inputs differ from the latest stored one's."""
+    latest = latest_forecasts([study.pk]).get(study.pk)
+    inputs = forecast_inputs(study, as_of=timezone.now().date())
+    if latest is not None and latest.inputs_digest == inputs.digest():
+        return False
+    refresh_enrollment_forecast(study=study)
+    return True
+
+
+def study_written(instance) -> None:
+    study_id = instance.audit_study_id()
+    if study_id is None:
+        return
+    forecast = instance._meta.label_lower in FORECAST_INPUTS
+    pending = [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], StudyRefresh)]
+    if any(job.study_id == study_id and (job.forecast or not forecast) for job in pending):
+        return
+    # robust: a failure is logged, never raised to the person who wrote; the nightly run catches up.
+    transaction.on_commit(StudyRefresh(study_id, forecast, timezone.now()), robust=True)
+
+
+LISTENER = extensions.RecordListener("reporting-freshness", WATCHED, study_written, order=900)
