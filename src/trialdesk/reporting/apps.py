@@ -12,7 +12,16 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from trialdesk.core import extensions as ext
         from trialdesk.reporting import freshness, sections
+        from trialdesk.studies.models import Study
 
         sections.register()
         ext.record_listeners.register(freshness.LISTENER)
+        ext.demo_loaders.register(
+            ext.DemoLoader(
+                "stored_estimates",
+                "Estimates at completion for the portfolio report",
+                lambda demo: freshness.refresh_estimates(Study.objects.all()),
+                ("*",),
+            )
+        )
         ext.routes.register(ext.RouteSet("reporting", "trialdesk.reporting.urls", "", order=95))

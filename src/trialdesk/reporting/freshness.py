@@ -1,13 +1,15 @@
 """The portfolio's derived figures kept current as the data change: after a write that moves a study's
-enrollment forecast or health (a participant enrolled, a site activated, a milestone moved, an approval,
-an adverse event's obligation, an action item, a budget…) commits, the study's forecast is recomputed if
-its inputs changed and its stored health is recomputed, so that the portfolio never shows "—" until
-someone opens a tab. The nightly `trialdesk forecast refresh` and `trialdesk health refresh` still run
-for what time alone changes (a deadline passing).
+enrollment forecast, estimate at completion or health (a participant enrolled, a site activated, a
+milestone moved, an approval, an adverse event's obligation, an action item, a budget, a visit done…)
+commits, the study's forecast is recomputed if its inputs changed, and its stored estimate at completion
+(reporting.models) and health are recomputed, so that the portfolio never shows "—" until someone opens
+a tab. The nightly `trialdesk forecast refresh`, `trialdesk report refresh` and `trialdesk health
+refresh` still run for what time alone changes (a deadline passing).
 
-Registered here, in the reporting layer, because it joins statistics (the forecast) and studies (the
-stored health) and the reports read both. One job per study per transaction; a study whose health was
-stored after the write committed (the demo's last step, the nightly command) is not computed again.
+Registered here, in the reporting layer, because it joins statistics (the forecast), finance (the
+estimate) and studies (the stored health), which the reports read. One job per study per transaction; a
+study whose health was stored after the write asked (the demo's last step, the nightly command) is not
+computed again.
 """
 
 import logging
@@ -18,6 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from trialdesk.core import extensions
+from trialdesk.finance import estimates
+from trialdesk.reporting.models import StoredEstimate
 from trialdesk.statistics.forecasts import forecast_inputs, latest_forecasts, refresh_enrollment_forecast
 from trialdesk.studies import stored_health
 from trialdesk.studies.models import StoredHealth, Study
@@ -45,8 +49,12 @@ WATCHED = (
     "monitoring.signal",
     "monitoring.qualitytolerancelimit",
     "monitoring.visitreport",
+    "visits.scheduledvisit",
     "finance.budgetversion",
     "finance.changeorder",
+    "finance.feeschedule",
+    "finance.payableline",
+    "finance.procedurerecord",
     "finance.siteinvoice",
     "finance.vendorinvoice",
     "statistics.recruitmentplan",
@@ -69,6 +77,7 @@ class StudyRefresh:
         changed = self.forecast and refresh_forecast_if_changed(study)
         if not changed and StoredHealth.objects.filter(study=study, computed_at__gte=self.asked_at).exists():
             return
+        refresh_estimates([study])
         stored_health.refresh([study])
 
 
@@ -80,6 +89,26 @@ def refresh_forecast_if_changed(study: Study) -> bool:
         return False
     refresh_enrollment_forecast(study=study)
     return True
+
+
+def refresh_estimates(studies, *, today=None) -> int:
+    """Store each study's budget and estimate at completion for the portfolio report; returns how many."""
+    today = today or timezone.now().date()
+    now = timezone.now()
+    count = 0
+    for study in studies:
+        figures = estimates.study_finance(study, today, with_sites=False)
+        values = {"currency": "", "budget": None, "eac_median": None, "variance": None, "computed_at": now}
+        if figures is not None:
+            values.update(
+                currency=figures.currency,
+                budget=figures.budget,
+                eac_median=figures.eac["0.5"],
+                variance=figures.variance,
+            )
+        StoredEstimate.objects.update_or_create(study=study, defaults=values)
+        count += 1
+    return count
 
 
 def study_written(instance) -> None:

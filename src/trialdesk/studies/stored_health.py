@@ -55,7 +55,10 @@ def refresh(studies=None, *, today=None) -> int:
                     "overall_subject_blind": overall_blind,
                     "rank": RANKS[overall],
                     "rank_subject_blind": RANKS[overall_blind],
-                    "dimensions": [{"name": d.key, "status": d.colour} for d in full],
+                    "dimensions": [
+                        {"name": d.key, "status": d.colour, "status_subject_blind": b.colour}
+                        for d, b in zip(full, blind, strict=True)
+                    ],
                     "computed_at": now,
                 },
             )
@@ -86,6 +89,20 @@ def rank_annotation(user: User) -> dict:
             output_field=IntegerField(),
         )
     }
+
+
+def stored_for(user: User, studies) -> dict[int, tuple[str, dict[str, str], object]]:
+    """Each of `studies`' stored health as `user` reads it (one query): the overall colour, each
+    dimension's colour by name, and when it was computed; studies never computed are left out."""
+    blind = subject_blind_study_ids(user)
+    found = {}
+    for stored in StoredHealth.objects.filter(study__in=[study.pk for study in studies]):
+        key = "status_subject_blind" if stored.study_id in blind else "status"
+        overall = stored.overall_subject_blind if stored.study_id in blind else stored.overall
+        # Stored before the subject-blind statuses were kept: unknown, never the full reader's colour.
+        dimensions = {d["name"]: d.get(key, UNKNOWN) for d in stored.dimensions}
+        found[stored.study_id] = (overall, dimensions, stored.computed_at)
+    return found
 
 
 def colour_values(user: User, studies) -> dict[int, str]:

@@ -1,13 +1,15 @@
 """`trialdesk report status --study CODE --user USERNAME -o status.pdf` and
 `trialdesk report portfolio --user USERNAME -o portfolio.pdf`: the stakeholder reports as PDF, holding only
-what that person may see (the same report as the page's Download PDF). Bad input: one line, exit 1."""
+what that person may see (the same report as the page's Download PDF). Bad input: one line, exit 1.
+`trialdesk report refresh [--study CODE]` stores each study's estimate at completion for the portfolio
+report (run it nightly from cron, with `trialdesk health refresh`; writes keep it current in between)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from trialdesk.core.models import User
-from trialdesk.reporting import pdf, reports
+from trialdesk.reporting import freshness, pdf, reports
 from trialdesk.studies.models import Study
 from trialdesk.studies.selectors import studies_for
 
@@ -16,10 +18,12 @@ class Command(BaseCommand):
     help = "Write the study status report or the portfolio report as PDF, as a named person may see it."
 
     def add_arguments(self, parser):
-        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{status,portfolio}")
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{status,portfolio,refresh}")
         status = kinds.add_parser("status", help="a study's status report (sponsor, steering committee)")
         status.add_argument("--study", required=True, metavar="CODE", help="the study's protocol number")
         portfolio = kinds.add_parser("portfolio", help="the portfolio report (leadership)")
+        refresh = kinds.add_parser("refresh", help="store each study's estimate at completion (nightly)")
+        refresh.add_argument("--study", metavar="CODE", help="only this study (its protocol number)")
         for parser_of_kind in (status, portfolio):
             parser_of_kind.add_argument(
                 "--user", required=True, metavar="USERNAME", help="whose view: only what they may see"
@@ -29,6 +33,8 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args, kind: str, **options):
+        if kind == "refresh":
+            return self._refresh(options.get("study"))
         reader = self._reader(options["user"])
         output = Path(options["output"])
         if not output.parent.is_dir():
@@ -44,6 +50,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report.title} for {reader.username}: {len(report.sections)} sections, written to {output}"
         )
+
+    def _refresh(self, code: str | None) -> None:
+        studies = Study.objects.order_by("code")
+        if code:
+            studies = studies.filter(code=code)
+            if not studies.exists():
+                raise CommandError(f"--study: no study has the protocol number {code!r}.")
+        count = freshness.refresh_estimates(studies)
+        self.stdout.write(f"Stored the estimate at completion of {count} stud{'y' if count == 1 else 'ies'}.")
 
     def _reader(self, username: str) -> User:
         reader = User.objects.filter(username=username).first()
