@@ -78,3 +78,44 @@ class SiteAccount:
         """IP reconciled at close-out: every kit destroyed (or lost, and recorded so), none pending."""
         open_kits = sum(n for state, n in self.by_state.items() if state not in FINAL_STATES)
         return self.reconciled and open_kits == 0 and self.received > 0
+
+
+@dataclass(frozen=True)
+class TemperatureLog:
+    """What a data logger's CSV says: how many readings, the lowest and the highest (°C)."""
+
+    readings: int
+    lowest: Decimal
+    highest: Decimal
+
+
+#: A logger file larger than this is refused (a year of readings every minute is about 15 MB).
+TEMPERATURE_LOG_LIMIT = 2_000_000
+
+
+def parse_temperature_log(text: str) -> TemperatureLog | str:
+    """Read a logger CSV whose last column is the temperature in °C (one reading a line, a header line and
+    blank lines allowed; comma or semicolon). Returns the log, or a problem naming the first bad line.
+
+    >>> parse_temperature_log("time,temperature_c\\n2026-01-01T00:00Z,4.5\\n2026-01-01T01:00Z,9.0\\n")
+    TemperatureLog(readings=2, lowest=Decimal('4.5'), highest=Decimal('9.0'))
+    """
+    if len(text) > TEMPERATURE_LOG_LIMIT:
+        return f"The temperature log is larger than {TEMPERATURE_LOG_LIMIT:,} characters."
+    values = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = [c.strip() for c in line.replace(";", ",").split(",")]
+        if not any(cells):
+            continue
+        try:
+            value = Decimal(cells[-1])
+        except ArithmeticError:
+            if number == 1 and not values:
+                continue  # the header
+            return f"Line {number}: {cells[-1]!r} is not a temperature in °C."
+        if not value.is_finite() or not Decimal(-100) <= value <= Decimal(100):
+            return f"Line {number}: {cells[-1]} °C is not a plausible temperature."
+        values.append(value)
+    if not values:
+        return "The temperature log holds no readings."
+    return TemperatureLog(len(values), min(values), max(values))

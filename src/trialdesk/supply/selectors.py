@@ -57,7 +57,7 @@ def first_receipts(study: Study) -> dict[int, Receipt]:
     )
     for pk, site_id, received_on, number in rows:
         if site_id not in found:
-            url = reverse("supply:shipment_detail", args=[pk])
+            url = reverse("supply_shipment_detail", kwargs={"shipment_id": pk})
             found[site_id] = Receipt(site_id, received_on, number, url)
     return found
 
