@@ -29,6 +29,9 @@ API_FIELD_NAMES = {"program": "program_id", "institution": "institution_id", "st
 READ_ERRORS = (401, 404, 422)
 CREATE_ERRORS = (400, 401, 403, 409, 422)  # a new top-level record: nothing to be missing
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+# The `openapi_extra` of a POST that computes and stores nothing (a what-if forecast): read-only roles may
+# call it; the every-route scoping test expects them an answer free of subject data instead of a 403.
+WRITES_NOTHING = {"x-writes-nothing": True}
 
 
 # A reason the service requires (core.records.require_reason): the document says so, and a missing or

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from trialdesk.core.apiutils import (
     READ_ERRORS,
     WRITE_ERRORS,
+    WRITES_NOTHING,
     PageQuery,
     actor,
     page_schema,
@@ -116,13 +117,15 @@ def _what_if(payload: schemas.ForecastIn) -> scenarios.WhatIf:
     "/studies/{study_id}/forecast",
     response=with_errors({200: schemas.ForecastOut}, WRITE_ERRORS),
     by_alias=True,
+    openapi_extra=WRITES_NOTHING,
 )
 def forecast_study(request, study_id: int, payload: schemas.ForecastIn):
     """Forecast the study's enrollment with what-ifs (the options of `trialdesk forecast enrollment`).
 
     Nothing is stored. The dates and curve are study-wide; `sites` lists the sites you may see (and the
     ones you added), `hidden_sites` counts the others; `prior` says which rate prior was used and why.
-    Read-only roles get 403 (they read the Forecast tab's stored forecast).
+    Every role on the study may run one, read-only roles included: it writes nothing and reveals no
+    participant-level data.
     """
     user = actor(request)
     study = get_object_or_404(study_selectors.studies_for(user), pk=study_id)

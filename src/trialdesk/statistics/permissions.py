@@ -2,19 +2,19 @@
 
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study
-from trialdesk.core.roles import READ_ONLY_ROLES, Role
+from trialdesk.core.roles import Role
 from trialdesk.core.scoping import role_facts
 
 
 def can_run_forecast(user: User, study_id: int) -> bool:
-    """A what-if forecast is run by those who work on the study: its CRM or an administrator, and anyone
-    holding a working role on it or at one of its sites (monitors, site staff, safety, finance). The
-    read-only roles (auditors, sponsor viewers, the data protection officer) read the stored forecast."""
-    if can_manage_study(user, study_id):
-        return True
+    """A what-if forecast stores nothing and shows study-wide figures and the per-site rows of the sites
+    the user may see — what the Forecast tab already shows — so everyone who may read the study's
+    enrollment figures may play with one: every role on the study or at one of its sites, the read-only
+    ones (auditors, sponsor viewers, the data protection officer) included, and administrators."""
     facts = role_facts(user)
-    working = frozenset(Role) - READ_ONLY_ROLES
-    return bool(facts.roles_on_study(study_id) & working) or facts.holds_site_role_in_study(study_id, working)
+    if facts.is_administrator or facts.roles_on_study(study_id):
+        return True
+    return facts.holds_site_role_in_study(study_id, frozenset(Role))
 
 
 def can_plan_recruitment(user: User, study_id: int) -> bool:

@@ -67,9 +67,12 @@ class WhatIf:
 def forecast_what_if(*, study: Study, what_if: WhatIf, by: User) -> dict:
     """The forecast of ``study`` under ``what_if`` as a JSON-ready document (see api.ForecastOut).
 
-    Refused (PermissionDenied) to read-only roles; bad options are a ValidationError naming the option.
+    It stores nothing, so every role that reads the study's enrollment may run one (read-only ones
+    included); the per-site rows are the sites ``by`` may see, the others only counted. Refused
+    (PermissionDenied) to anyone without a role on the study; bad options are a ValidationError naming
+    the option.
     """
-    require(can_run_forecast(by, study.pk), "Read-only roles read the stored forecast; they run no what-if.")
+    require(can_run_forecast(by, study.pk), "Only those with a role on the study may forecast it.")
     as_of = what_if.as_of or timezone.now().date()
     _check_options(what_if, as_of)
     inputs = forecasts.forecast_inputs(

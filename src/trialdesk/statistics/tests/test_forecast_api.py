@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import make_user
 from tests.writes import nothing_written
+from trialdesk.core.roles import Role
+from trialdesk.core.services import assign_role
 from trialdesk.statistics.tests.test_forecasts import AS_OF, recruiting_world
 
 
@@ -78,11 +81,30 @@ def test_a_monitor_may_not_close_a_site_they_cannot_see(world, client_for):
     assert response.json()["errors"][0]["field"] == "close_site.0"
 
 
-@pytest.mark.parametrize("person", ["auditor", "sponsor_viewer"])
-def test_read_only_roles_are_refused_a_what_if(world, client_for, person):
-    study, _ = recruiting_world(world)
+@pytest.fixture
+def dpo(world):
+    user = make_user("dpo_dora")
+    assign_role(user=user, role=Role.DPO, study=world.study_a, by=world.admin)
+    return user
 
-    assert post(client_for(getattr(world, person)), study, BASE).status_code == 403
+
+@pytest.mark.parametrize("person", ["auditor", "sponsor_viewer", "dpo"])
+def test_read_only_roles_play_with_a_what_if_that_writes_nothing_and_names_no_participant(
+    world, client_for, dpo, person
+):
+    study, _ = recruiting_world(world)
+    user = dpo if person == "dpo" else getattr(world, person)
+    body = {**BASE, "add_sites": [{"count": 2, "activation_on": "2026-07-15"}], "close_site": ["102"]}
+
+    with nothing_written():
+        response = post(client_for(user), study, body)
+
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["enrolled"] == 32 and answer["baseline"] is not None
+    assert sum(1 for s in answer["sites"] if s["added"]) == 2
+    text = response.content.decode()
+    assert not any(number in text for number in ("P001", "P032", "S001", "L001"))  # counts only
 
 
 def test_outside_the_study_the_forecast_is_not_found(world, client_for):
@@ -145,11 +167,12 @@ def tab(client, study, **params):
     return client.get(f"/studies/{study.pk}/", {"tab": "forecast", **params})
 
 
-def test_the_forecast_tab_offers_the_what_if_form_to_those_who_work_on_the_study(world, client_for):
+def test_the_forecast_tab_offers_the_what_if_form_to_every_role_on_the_study(world, client_for):
     study, _ = recruiting_world(world)
 
     assert 'name="add_count_1"' in tab(client_for(world.crm), study).content.decode()
-    assert 'name="add_count_1"' not in tab(client_for(world.auditor), study).content.decode()
+    assert 'name="add_count_1"' in tab(client_for(world.auditor), study).content.decode()
+    assert 'name="add_count_1"' in tab(client_for(world.sponsor_viewer), study).content.decode()
 
 
 def test_the_what_if_form_adds_sites_and_shows_both_forecasts(world, client_for, clock):
