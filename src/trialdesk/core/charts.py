@@ -18,6 +18,10 @@ from collections.abc import Iterable, Sequence
 import altair as alt
 import vl_convert
 
+# altair checks each schema object against Vega-Lite's JSON schema as it is built (its "debug mode"), the
+# data rows included; the finished specifications are checked against the schema by the tests instead.
+alt.utils.schemapi.disable_debug_mode()
+
 WIDTH, HEIGHT = 620, 230
 #: The Vega-Lite version of altair's schema, which the vendored vega-lite and vl-convert both speak.
 VEGA_LITE = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -39,14 +43,15 @@ def _day(value) -> str:
 
 
 def _finish(chart: alt.TopLevelMixin, title: str) -> dict:
-    spec = (
-        chart.properties(title=title)
-        .configure(font=FONT)
-        .configure_view(stroke=None)
-        .configure_axis(labelFontSize=11, titleFontSize=11)
-        .configure_legend(orient="bottom", title=None, labelFontSize=11)
-        .to_dict(validate=False)
-    )
+    """The chart's specification with its title and the common look, set on the dict: altair's
+    `.properties()` and `.configure_*()` each deep-copy the chart, data included (most of a report's time)."""
+    spec = chart.to_dict(validate=False)
+    spec["title"] = title
+    config = spec.setdefault("config", {})
+    config["font"] = FONT
+    config["view"] = {**config.get("view", {}), "stroke": None}
+    config["axis"] = {**config.get("axis", {}), "labelFontSize": 11, "titleFontSize": 11}
+    config["legend"] = {**config.get("legend", {}), "orient": "bottom", "title": None, "labelFontSize": 11}
     return spec
 
 

@@ -7,6 +7,9 @@ from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.statistics import kris
 
 MOST_CHARTS = 1
+# Points of each bound curve the chart draws: gsm computes them at every denominator (a thousand and
+# more); the curves are smooth, and a chart 620 px wide shows no more.
+CURVE_POINTS = 80
 FLAG_WORDS = {0: "Green", 1: "Amber", -1: "Amber", 2: "Red", -2: "Red"}
 
 
@@ -25,14 +28,33 @@ def _funnel(result: kris.KriResult) -> dict | None:
     bounds = []
     if result.bounds is not None:
         b = result.bounds
-        bounds = [
-            {"denominator": float(d), "metric": float(m), "threshold": float(t)}
-            for d, m, t in zip(b.denominator.tolist(), b.metric.tolist(), b.threshold.tolist(), strict=True)
-        ]
+        bounds = thinned(
+            [
+                {"denominator": float(d), "metric": float(m), "threshold": float(t)}
+                for d, m, t in zip(
+                    b.denominator.tolist(), b.metric.tolist(), b.threshold.tolist(), strict=True
+                )
+            ]
+        )
     y_title = f"{spec.name} ({spec.per})" if spec.per else f"{spec.name} (share)"
     return charts.kri_funnel(
         sites, bounds, title=f"Funnel plot: {spec.name}", x_title=spec.denominator, y_title=y_title
     )
+
+
+def thinned(bounds: list[dict], points: int = CURVE_POINTS) -> list[dict]:
+    """At most `points` evenly spaced points of each threshold's curve, its first and last kept."""
+    curves: dict[float, list[dict]] = {}
+    for row in bounds:
+        curves.setdefault(row["threshold"], []).append(row)
+    kept = []
+    for rows in curves.values():
+        if len(rows) <= points:
+            kept += rows
+            continue
+        step = (len(rows) - 1) / (points - 1)
+        kept += [rows[round(i * step)] for i in range(points)]
+    return kept
 
 
 def study_block(user, study, today) -> ReportBlock | None:
