@@ -73,6 +73,7 @@ def shipments_for(user: User, study=None, *, study_site=None) -> QuerySet[Shipme
             sample_count=Count("items"),
             received_count=Count("items", filter=Q(items__received=True)),
         )
+        .order_by("-shipped_at", "-id")
     )
     if study is not None:
         shipments = shipments.filter(study=study)

@@ -266,6 +266,11 @@ def ship_samples(
     if problems:
         raise ValidationError(problems)
     samples = _samples_to_ship(study_site, clean_barcodes(barcodes))
+    later = [sample.barcode for sample in samples if sample.collected_at > shipped_at]
+    if later:
+        raise ValidationError(
+            {"barcodes": f"Sample {', '.join(later)} was collected after the shipment left."}
+        )
     types = {sample.sample_type for sample in samples}
     from_country = study_site.institution.country
     on = shipped_at.astimezone(study_site.zone).date()
