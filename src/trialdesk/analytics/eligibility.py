@@ -128,7 +128,13 @@ def _fact_rows(candidates, attribute: str) -> tuple[FactRows, np.ndarray]:
     known = np.array([facts is not None for facts in lists], dtype=bool)
     sizes = [len(facts) if facts else 0 for facts in lists]
     flat = [fact for facts in lists if facts for fact in facts]
-    code, vocabulary = _indexed([(fact.system, fact.code) for fact in flat])
+    systems = {fact.system for fact in flat}
+    if len(systems) == 1:  # the usual case: index the codes alone, making no (system, code) pair per fact
+        system = systems.pop()
+        code, codes = _indexed([fact.code for fact in flat])
+        vocabulary = [(system, written) for written in codes]
+    else:
+        code, vocabulary = _indexed([(fact.system, fact.code) for fact in flat])
     unit, units = _indexed([fact.unit or "" for fact in flat])
     table = FactRows(
         candidate=np.repeat(np.arange(len(lists), dtype=np.int64), sizes),
