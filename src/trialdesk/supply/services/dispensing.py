@@ -33,7 +33,7 @@ def dispense_kit(
     if not isinstance(dispensed_on, dt.date):
         raise ValidationError({"dispensed_on": "Give the day the kit was dispensed."})
     kit = allocation.allocate_kit(participant=participant, on=dispensed_on, kit_number=kit_number)
-    records.update_record(kit, changes={"status": KitStatus.DISPENSED}, by=by, reason="dispensed")
+    kit = records.update_record(kit, changes={"status": KitStatus.DISPENSED}, by=by, reason="dispensed")
     return records.create_record(
         Dispensing(
             study_id=participant.study_id,

@@ -107,7 +107,7 @@ def ship_to_participant(
 ) -> Shipment:
     """Direct-to-participant: kits of the participant's arm's kit type, from a depot or (without one) from
     the participant's site, to their home. They count as dispensed once the delivery is confirmed."""
-    study_site = participant.study_site
+    study_site = StudySite.objects.get(pk=participant.study_site_id)  # its status as it stands now
     study = participant.study
     if depot is not None:
         require(can_manage_supply(by, study.pk), ONLY_SUPPLY_MANAGERS)

@@ -30,18 +30,17 @@ def make_supplies(study: Study, *, by: User, kits_per_type: int = 6, expires_on:
         by=by,
     )  # fmt: skip
     depot = create_record(Depot(study=study, name=f"Depot {study.code}", country="DE"), by=by)
-    for arm in study.arms.order_by("code"):
+    for arm in list(study.arms.order_by("code")) or [None]:  # a study without arms: one kit type, no arm
+        code = arm.code if arm else "X"
         kit_type = create_record(
-            KitType(study=study, product=product, code=f"KT-{arm.code}", name="Bottle", units_per_kit=30,
-                    arm=arm),
+            KitType(
+                study=study, product=product, code=f"KT-{code}", name="Bottle", units_per_kit=30, arm=arm
+            ),
             by=by,
-        )  # fmt: skip
+        )
         for n in range(1, kits_per_type + 1):
-            create_record(
-                Kit(study=study, kit_type=kit_type, lot=lot, number=f"{study.code}-K-{arm.code}{n:03d}",
-                    depot=depot),
-                by=by,
-            )  # fmt: skip
+            number = f"{study.code}-K-{code}{n:03d}"
+            create_record(Kit(study=study, kit_type=kit_type, lot=lot, number=number, depot=depot), by=by)
     return depot
 
 
