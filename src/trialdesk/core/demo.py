@@ -59,6 +59,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("sponsor", "Sam", "Whitaker", Role.SPONSOR_VIEWER, studies=("ONC-301", "ONC-102")),
     DemoPerson("auditor", "Ada", "Novak", Role.AUDITOR, studies=("ONC-301", "RESP-203")),
     DemoPerson("dpo", "Dana", "Okafor-Lind", Role.DPO, studies=("ONC-301", "CARD-201")),
+    DemoPerson("supply", "Sven", "Holm", Role.SUPPLY_MANAGER, studies=("ONC-301",)),
 )
 
 
