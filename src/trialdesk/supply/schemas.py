@@ -64,7 +64,7 @@ class LotOut(Schema):
 
 class DepotIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
-    country: str = Field(min_length=2, max_length=2)
+    country: str = Field(description="ISO 3166-1 alpha-2, e.g. DE (checked by the service).")
 
 
 class DepotOut(Schema):
@@ -90,7 +90,7 @@ class KitsIn(InSchema):
     depot_id: int = Id
     lot_id: int = Id
     kit_type_id: int = Id
-    numbers: list[str] = Field(min_length=1, max_length=5000)
+    numbers: list[str] = Field(max_length=5000, description="One or more kit numbers.")
 
 
 class KitOut(Schema):
@@ -210,7 +210,7 @@ class ExcursionOut(Schema):
 
 
 class DestructionIn(InSchema):
-    kit_numbers: list[str] = Field(min_length=1, max_length=5000)
+    kit_numbers: list[str] = Field(max_length=5000, description="The kits destroyed, one or more.")
     destroyed_on: dt.date
     method: str = Field(min_length=1, max_length=200)
     witness: str = Field("", max_length=200)
