@@ -1,7 +1,7 @@
 """The samples part of the demo: samples collected at two sites of the first demo study (ONC-301 where it
 exists), one cross-border shipment to a central laboratory under the permits its country pair needs,
-received with a discrepancy (one sample missing, one thawed), one shipment still in transit, and samples
-waiting to ship at the demo coordinator's site.
+received with discrepancies (one sample missing, one thawed), one shipment still in transit, and samples
+waiting to ship at both sites (the first is site 101, the demo coordinator's, in ONC-301's demo).
 
 The permits are made from the rules table for the pair (a non-US site shipping viral-load plasma to the
 US laboratory needs the CDC import permit; a site in China or India needs its export approval too), and
@@ -16,25 +16,43 @@ from django.utils import timezone
 from trialdesk.core.demo import DemoContext
 from trialdesk.samples import rules, services
 from trialdesk.studies.models import Study
+from trialdesk.subjects.models import Participant, ParticipantStatus
 from trialdesk.visits.models import ScheduledVisit, VisitStatus
+from trialdesk.visits.services import record_unscheduled_visit
 
 PER_SITE = 6
 # Visits this long ago at least: the samples were collected before the shipments left.
 OLDEST_SHIPMENT_DAYS = 8
 
 
-def _done_visits(site, before: dt.date, limit: int) -> list[ScheduledVisit]:
-    return list(
-        ScheduledVisit.objects.filter(
-            participant__study_site=site, status=VisitStatus.DONE, done_on__lte=before
-        )
-        .select_related("participant")
-        .order_by("-done_on", "id")[:limit]
+def _past_visits(demo, site, before: dt.date, limit: int) -> list[ScheduledVisit]:
+    """The site's visits recorded, else scheduled, on or before `before`, latest first; where the demo has
+    none, an unscheduled visit recorded for each of `limit` participants on the day they were enrolled."""
+    visits = ScheduledVisit.objects.filter(participant__study_site=site).select_related("participant")
+    done = visits.filter(status=VisitStatus.DONE, done_on__lte=before).order_by("-done_on", "id")
+    found = list(done[:limit]) or list(
+        visits.filter(target_on__lte=before).order_by("-target_on", "id")[:limit]
     )
+    if found:
+        return found
+    participants = Participant.objects.filter(
+        study_site=site, status=ParticipantStatus.ENROLLED, enrolled_on__lte=before
+    ).order_by("number")[:limit]
+    return [
+        record_unscheduled_visit(
+            participant=participant,
+            done_on=participant.enrolled_on,
+            modality="on_site",
+            by=demo.crm,
+            note="Blood draw for the central laboratory.",
+            reason="demo",
+        )
+        for participant in participants
+    ]
 
 
 def _collect(demo, site, sample_types, *, before: dt.date) -> list[str]:
-    visits = _done_visits(site, before, PER_SITE)
+    visits = _past_visits(demo, site, before, PER_SITE)
     zone = ZoneInfo(site.institution.time_zone)
     barcodes = []
     for number, visit in enumerate(visits, start=1):
@@ -45,7 +63,7 @@ def _collect(demo, site, sample_types, *, before: dt.date) -> list[str]:
             scheduled_visit=visit,
             sample_type=sample_types[number % len(sample_types)],
             barcode=barcode,
-            collected_at=dt.datetime.combine(visit.done_on, dt.time(9, 30), tzinfo=zone),
+            collected_at=dt.datetime.combine(visit.done_on or visit.target_on, dt.time(9, 30), tzinfo=zone),
             by=demo.crm,
             reason="demo",
         )
@@ -61,8 +79,8 @@ def load(demo: DemoContext) -> None:
     sites = list(study.sites.select_related("institution", "study").order_by("site_number"))
     now = timezone.now().replace(second=0, microsecond=0)
     before = demo.today - dt.timedelta(days=OLDEST_SHIPMENT_DAYS)
-    shipping = [site for site in sites if site.institution.country != "US" and _done_visits(site, before, 1)]
-    if not shipping:
+    abroad = [site for site in sites if site.institution.country != "US" and _has_participants(site, before)]
+    if not abroad:
         return
     lab = services.create_laboratory(
         study=study,
@@ -99,7 +117,7 @@ def load(demo: DemoContext) -> None:
         infectious=True,
         reason="demo",
     )
-    site = shipping[0]
+    site = abroad[0]
     barcodes = _collect(demo, site, [serum, plasma], before=before)
     permits = {}
     for rule in rules.required_permits(
@@ -171,10 +189,15 @@ def load(demo: DemoContext) -> None:
             reason="demo",
             **permits,
         )
-    home = next((s for s in sites if s.site_number == "101" and s != site), None)
-    if home is not None:
-        _collect(demo, home, [serum], before=before)  # waiting to ship at the coordinator's site
+    other = next((s for s in abroad if s != site), None)
+    if other is not None:
+        _collect(demo, other, [serum], before=before)  # collected at a second site, waiting to ship
     demo.summary.append(f"samples: {study.code} shipment {shipment.number} received with discrepancies")
+
+
+def _has_participants(site, before: dt.date) -> bool:
+    enrolled = Participant.objects.filter(study_site=site, status=ParticipantStatus.ENROLLED)
+    return enrolled.filter(enrolled_on__lte=before).exists()
 
 
 def _log(start: dt.datetime, *, excursion: bool) -> list[dict]:

@@ -153,7 +153,7 @@ def test_sample_state_table(shipped, shipment_received, received, condition, exp
 STATE_NAMES = [rules.WAITING, rules.IN_TRANSIT, rules.RECEIVED, rules.NOT_RECEIVED, rules.RECEIVED_DAMAGED]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 3), st.sampled_from(STATE_NAMES)), max_size=40))
 def test_reconciliation_accounts_for_every_sample(rows):
     sites = rules.reconcile((site, f"S{i}", state) for i, (site, state) in enumerate(rows))

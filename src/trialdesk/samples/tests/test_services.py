@@ -25,6 +25,10 @@ from trialdesk.samples.tests.factories import (
 
 @pytest.fixture
 def samples_world(world):
+    return build_samples_world(world)
+
+
+def build_samples_world(world):
     """Study A with a site in China (301) shipping to a US laboratory, and site A1 (Germany)."""
     admin = world.admin
     study = world.study_a
