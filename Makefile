@@ -69,7 +69,7 @@ test-sqlite: $(TEST_STAMP)
 	TRIALDESK_TEST_CLOCK=23:30 $(BIN)/pytest -n 2 -m "not browser"
 
 test-postgres: $(TEST_STAMP) system-deps
-	scripts/with-postgres $(BIN)/pytest -n 2 -m "not browser"
+	scripts/with-postgres $(BIN)/pytest -n 2 -m "not browser" --database-tests-only
 
 test-browser: $(TEST_STAMP) system-deps
 	$(BIN)/pytest -m browser

@@ -26,6 +26,40 @@ def pinned_start(value: str, *, real_now: dt.datetime) -> dt.datetime:
     return start
 
 
+# What asks pytest-django for the database (directly or through a fixture such as `world`).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the second database's run in `make test`: the "
+        "pure rules, parsers and commands without a database give the same answer on either)",
+    )
+
+
+def uses_database(item) -> bool:
+    """Whether a test reaches the database: through pytest-django, or (tests/reliability) through
+    processes of its own on a database made from DATABASE_URL."""
+    return bool(
+        item.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        or "tests/reliability/" in item.nodeid
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if uses_database(item)]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def suite_clock():
     """With TRIALDESK_TEST_CLOCK set, the whole run happens at that time (the clock still ticks), so
