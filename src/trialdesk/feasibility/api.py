@@ -3,6 +3,8 @@ questionnaires sent to candidate sites and their answers, the ranked list and th
 Reads start from what the caller may see (404 outside it: a site's staff see only their own site's
 questionnaire); writes ask the permission question first, so a read-only role hears 403."""
 
+from decimal import Decimal
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -32,22 +34,21 @@ from trialdesk.feasibility.permissions import (
     can_manage_feasibility,
 )
 from trialdesk.feasibility.schemas import (
-    AgreementExecutedIn,
-    AgreementIn,
-    AgreementOut,
-    AnswersIn,
-    CandidateOut,
-    DecisionIn,
-    DecisionOut,
-    QuestionIn,
-    QuestionnaireDetailOut,
-    QuestionnaireIn,
-    QuestionnaireOut,
-    QuestionOut,
-    QuestionPatch,
-    RankingOut,
-    TemplateIn,
-    TemplateOut,
+    CdaExecutedIn,
+    CdaOut,
+    CdaSentIn,
+    FeasibilityAnswersIn,
+    FeasibilityCandidateOut,
+    FeasibilityQuestionIn,
+    FeasibilityQuestionnaireDetailOut,
+    FeasibilityQuestionnaireIn,
+    FeasibilityQuestionnaireOut,
+    FeasibilityQuestionOut,
+    FeasibilityQuestionPatch,
+    FeasibilityTemplateIn,
+    FeasibilityTemplateOut,
+    SelectionDecisionIn,
+    SelectionDecisionOut,
 )
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
@@ -59,13 +60,18 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _decimal(value) -> str | None:
+    """A weight, target or score with its two decimals, as stored (a value just written may have fewer)."""
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
 def question_out(q: TemplateQuestion) -> dict:
     names = "id key text topic kind lower_is_better required position version".split()
     return {
         **{n: getattr(q, n) for n in names},
         "choices": list(q.choices or []),
-        "target": _text(q.target),
-        "weight": str(q.weight),
+        "target": _decimal(q.target),
+        "weight": _decimal(q.weight),
     }
 
 
@@ -128,9 +134,9 @@ def candidate_out(row: selectors.CandidateRow) -> dict:
 
 @router.get(
     "/studies/{study_id}/feasibility/templates",
-    response=with_errors({200: page_schema(TemplateOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(FeasibilityTemplateOut)}, READ_ERRORS),
 )
-def list_templates(request, study_id: int, page: Query[PageQuery]):
+def list_feasibility_templates(request, study_id: int, page: Query[PageQuery]):
     """The study's feasibility questionnaire templates with their questions and weights."""
     study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.templates_for(actor(request), study), page)
@@ -138,9 +144,10 @@ def list_templates(request, study_id: int, page: Query[PageQuery]):
 
 
 @router.post(
-    "/studies/{study_id}/feasibility/templates", response=with_errors({201: TemplateOut}, WRITE_ERRORS)
+    "/studies/{study_id}/feasibility/templates",
+    response=with_errors({201: FeasibilityTemplateOut}, WRITE_ERRORS),
 )
-def create_template(request, study_id: int, payload: TemplateIn):
+def create_feasibility_template(request, study_id: int, payload: FeasibilityTemplateIn):
     """A new template, empty or with the usual feasibility questions (`with_default_questions`)."""
     user = actor(request)
     study = visible_or_404(request, Study, study_id)
@@ -155,9 +162,10 @@ def create_template(request, study_id: int, payload: TemplateIn):
 
 
 @router.get(
-    "/feasibility-templates/{feasibility_template_id}", response=with_errors({200: TemplateOut}, READ_ERRORS)
+    "/feasibility-templates/{feasibility_template_id}",
+    response=with_errors({200: FeasibilityTemplateOut}, READ_ERRORS),
 )
-def get_template(request, feasibility_template_id: int, response: HttpResponse):
+def get_feasibility_template(request, feasibility_template_id: int, response: HttpResponse):
     template = get_object_or_404(selectors.templates_for(actor(request)), pk=feasibility_template_id)
     set_etag(response, template)
     return template_out(template)
@@ -165,9 +173,9 @@ def get_template(request, feasibility_template_id: int, response: HttpResponse):
 
 @router.post(
     "/feasibility-templates/{feasibility_template_id}/questions",
-    response=with_errors({201: QuestionOut}, WRITE_ERRORS),
+    response=with_errors({201: FeasibilityQuestionOut}, WRITE_ERRORS),
 )
-def add_question(request, feasibility_template_id: int, payload: QuestionIn):
+def add_feasibility_question(request, feasibility_template_id: int, payload: FeasibilityQuestionIn):
     """Add a question: its kind, how its answer scores, and its weight (0 to 100)."""
     user = actor(request)
     template = get_object_or_404(selectors.templates_for(user), pk=feasibility_template_id)
@@ -178,12 +186,13 @@ def add_question(request, feasibility_template_id: int, payload: QuestionIn):
 
 
 @router.patch(
-    "/feasibility-questions/{feasibility_question_id}", response=with_errors({200: QuestionOut}, WRITE_ERRORS)
+    "/feasibility-questions/{feasibility_question_id}",
+    response=with_errors({200: FeasibilityQuestionOut}, WRITE_ERRORS),
 )
 def update_question(
     request,
     feasibility_question_id: int,
-    payload: QuestionPatch,
+    payload: FeasibilityQuestionPatch,
     response: HttpResponse,
     if_match: IfMatch = None,
 ):
@@ -209,9 +218,9 @@ def update_question(
 
 @router.get(
     "/studies/{study_id}/feasibility/agreements",
-    response=with_errors({200: page_schema(AgreementOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(CdaOut)}, READ_ERRORS),
 )
-def list_agreements(request, study_id: int, page: Query[PageQuery]):
+def list_confidentiality_agreements(request, study_id: int, page: Query[PageQuery]):
     """The confidentiality agreements with the study's candidate sites the caller may see."""
     study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.agreements_for(actor(request), study), page)
@@ -220,9 +229,9 @@ def list_agreements(request, study_id: int, page: Query[PageQuery]):
 
 @router.post(
     "/study-sites/{study_site_id}/feasibility/agreement",
-    response=with_errors({201: AgreementOut}, WRITE_ERRORS),
+    response=with_errors({201: CdaOut}, WRITE_ERRORS),
 )
-def record_agreement_sent(request, study_site_id: int, payload: AgreementIn):
+def record_cda_sent(request, study_site_id: int, payload: CdaSentIn):
     """Record the confidentiality agreement sent to a candidate site."""
     user = actor(request)
     site = visible_or_404(request, StudySite, study_site_id, "study")
@@ -235,9 +244,9 @@ def record_agreement_sent(request, study_site_id: int, payload: AgreementIn):
 
 @router.post(
     "/feasibility-agreements/{feasibility_agreement_id}/executed",
-    response=with_errors({200: AgreementOut}, WRITE_ERRORS),
+    response=with_errors({200: CdaOut}, WRITE_ERRORS),
 )
-def record_agreement_executed(request, feasibility_agreement_id: int, payload: AgreementExecutedIn):
+def record_cda_executed(request, feasibility_agreement_id: int, payload: CdaExecutedIn):
     """Record the agreement executed: the day and where the signed document is filed (both required)."""
     user = actor(request)
     agreement = get_object_or_404(selectors.agreements_for(user), pk=feasibility_agreement_id)
@@ -257,9 +266,9 @@ def record_agreement_executed(request, feasibility_agreement_id: int, payload: A
 
 @router.get(
     "/studies/{study_id}/feasibility/questionnaires",
-    response=with_errors({200: page_schema(QuestionnaireOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(FeasibilityQuestionnaireOut)}, READ_ERRORS),
 )
-def list_questionnaires(request, study_id: int, page: Query[PageQuery]):
+def list_feasibility_questionnaires(request, study_id: int, page: Query[PageQuery]):
     """The questionnaires sent to the study's sites (a site's staff: their own), with submitted scores."""
     study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.questionnaires_for(actor(request), study), page)
@@ -269,9 +278,9 @@ def list_questionnaires(request, study_id: int, page: Query[PageQuery]):
 
 @router.post(
     "/studies/{study_id}/feasibility/questionnaires",
-    response=with_errors({201: QuestionnaireOut}, WRITE_ERRORS),
+    response=with_errors({201: FeasibilityQuestionnaireOut}, WRITE_ERRORS),
 )
-def send_questionnaire(request, study_id: int, payload: QuestionnaireIn):
+def send_feasibility_questionnaire(request, study_id: int, payload: FeasibilityQuestionnaireIn):
     """Send a template's questionnaire to a candidate site whose confidentiality agreement is executed."""
     user = actor(request)
     study = visible_or_404(request, Study, study_id)
@@ -315,9 +324,9 @@ def _detail(questionnaire) -> dict:
 
 @router.get(
     "/feasibility-questionnaires/{feasibility_questionnaire_id}",
-    response=with_errors({200: QuestionnaireDetailOut}, READ_ERRORS),
+    response=with_errors({200: FeasibilityQuestionnaireDetailOut}, READ_ERRORS),
 )
-def get_questionnaire(request, feasibility_questionnaire_id: int, response: HttpResponse):
+def get_feasibility_questionnaire(request, feasibility_questionnaire_id: int, response: HttpResponse):
     """A questionnaire with every question, the site's answers and each answer's score."""
     questionnaire = _questionnaire(request, feasibility_questionnaire_id)
     set_etag(response, questionnaire)
@@ -326,9 +335,9 @@ def get_questionnaire(request, feasibility_questionnaire_id: int, response: Http
 
 @router.put(
     "/feasibility-questionnaires/{feasibility_questionnaire_id}/answers",
-    response=with_errors({200: QuestionnaireDetailOut}, WRITE_ERRORS),
+    response=with_errors({200: FeasibilityQuestionnaireDetailOut}, WRITE_ERRORS),
 )
-def save_answers(request, feasibility_questionnaire_id: int, payload: AnswersIn):
+def save_feasibility_answers(request, feasibility_questionnaire_id: int, payload: FeasibilityAnswersIn):
     """The site's answers by question key (only the site's own staff; 404 for another site's), and with
     `submit` handed to the CRM. A bad answer refuses them all, naming the question key."""
     user = actor(request)
@@ -343,29 +352,39 @@ def save_answers(request, feasibility_questionnaire_id: int, payload: AnswersIn)
 # Ranking and decisions ----------------------------------------------------------------------------------
 
 
-@router.get("/studies/{study_id}/feasibility/ranking", response=with_errors({200: RankingOut}, READ_ERRORS))
-def ranking(request, study_id: int):
+@router.get(
+    "/studies/{study_id}/feasibility/ranking",
+    response=with_errors({200: page_schema(FeasibilityCandidateOut)}, READ_ERRORS),
+)
+def feasibility_ranking(request, study_id: int, page: Query[PageQuery]):
     """The candidate sites ranked by their submitted questionnaire's score, with their institutions' past
     performance in Trialdesk (earlier studies), agreement state and decision."""
     study = visible_or_404(request, Study, study_id)
     rows = selectors.ranking(actor(request), study)
-    return {"count": len(rows), "items": [candidate_out(r) for r in rows]}
+    shown = rows[page.offset : page.offset + page.limit]
+    return {
+        "count": len(rows),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": [candidate_out(r) for r in shown],
+    }
 
 
 @router.get(
     "/studies/{study_id}/feasibility/decisions",
-    response=with_errors({200: page_schema(DecisionOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(SelectionDecisionOut)}, READ_ERRORS),
 )
-def list_decisions(request, study_id: int, page: Query[PageQuery]):
+def list_selection_decisions(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
     found = paginate(selectors.decisions_for(actor(request), study), page)
     return {**found, "items": [decision_out(d) for d in found["items"]]}
 
 
 @router.post(
-    "/study-sites/{study_site_id}/selection-decision", response=with_errors({201: DecisionOut}, WRITE_ERRORS)
+    "/study-sites/{study_site_id}/selection-decision",
+    response=with_errors({201: SelectionDecisionOut}, WRITE_ERRORS),
 )
-def decide_selection(request, study_site_id: int, payload: DecisionIn):
+def decide_selection(request, study_site_id: int, payload: SelectionDecisionIn):
     """Select a candidate site or not, with the rationale (required); the site's status moves with it."""
     user = actor(request)
     site = visible_or_404(request, StudySite, study_site_id, "study")
@@ -378,6 +397,3 @@ def decide_selection(request, study_site_id: int, payload: DecisionIn):
         decided_on=payload.decided_on,
     )
     return Status(201, decision_out(decision))
-
-
-__all__ = ["router", "CandidateOut"]

@@ -14,7 +14,7 @@ Topic = Literal[tuple(rules.TOPIC_LABELS)]
 Outcome = Literal[rules.SELECTED, rules.NOT_SELECTED]
 
 
-class QuestionOut(Schema):
+class FeasibilityQuestionOut(Schema):
     id: int
     key: str
     text: str
@@ -29,23 +29,23 @@ class QuestionOut(Schema):
     version: int
 
 
-class TemplateOut(Schema):
+class FeasibilityTemplateOut(Schema):
     id: int
     study_id: int
     name: str
     description: str
     version: int
-    questions: list[QuestionOut]
+    questions: list[FeasibilityQuestionOut]
 
 
-class TemplateIn(InSchema):
+class FeasibilityTemplateIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
     with_default_questions: bool = Field(False, description="Start from the usual feasibility questions.")
 
 
-class QuestionIn(InSchema):
-    key: str = Field(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
+class FeasibilityQuestionIn(InSchema):
+    key: str = Field(min_length=1, max_length=60, description="Letters, digits, - and _.")
     text: str = Field(min_length=1, max_length=400)
     topic: Topic = "other"
     kind: Kind
@@ -61,7 +61,7 @@ class QuestionIn(InSchema):
     position: int | None = Field(None, ge=0, le=LARGEST_INTEGER)
 
 
-class QuestionPatch(InSchema):
+class FeasibilityQuestionPatch(InSchema):
     text: str | None = Field(None, min_length=1, max_length=400)
     topic: Topic | None = None
     choices: list[str] | None = Field(None, max_length=50)
@@ -74,7 +74,7 @@ class QuestionPatch(InSchema):
     version: RecordVersion | None = Field(None, description="The `version` you read (or send `If-Match`).")
 
 
-class AgreementOut(Schema):
+class CdaOut(Schema):
     id: int
     study_id: int
     study_site_id: int
@@ -87,12 +87,12 @@ class AgreementOut(Schema):
     version: int
 
 
-class AgreementIn(InSchema):
+class CdaSentIn(InSchema):
     sent_on: dt.date
     notes: str = Field("", max_length=2000)
 
 
-class AgreementExecutedIn(InSchema):
+class CdaExecutedIn(InSchema):
     executed_on: dt.date | None = Field(None, description="Required: the day both parties had signed.")
     document_url: str = Field(
         "", max_length=500, description="Required: where the signed agreement is filed."
@@ -100,13 +100,13 @@ class AgreementExecutedIn(InSchema):
     version: RecordVersion | None = None
 
 
-class QuestionnaireIn(InSchema):
+class FeasibilityQuestionnaireIn(InSchema):
     template_id: int = Field(ge=1, le=LARGEST_INTEGER)
     study_site_id: int = Field(ge=1, le=LARGEST_INTEGER)
     due_on: dt.date | None = None
 
 
-class AnswerOut(Schema):
+class FeasibilityAnswerOut(Schema):
     question_id: int
     key: str
     text: str
@@ -115,7 +115,7 @@ class AnswerOut(Schema):
     score: str | None = Field(description="0 to 1; null for a question without weight.")
 
 
-class QuestionnaireOut(Schema):
+class FeasibilityQuestionnaireOut(Schema):
     id: int
     study_id: int
     study_site_id: int
@@ -130,23 +130,23 @@ class QuestionnaireOut(Schema):
     version: int
 
 
-class QuestionnaireDetailOut(QuestionnaireOut):
-    answers: list[AnswerOut]
+class FeasibilityQuestionnaireDetailOut(FeasibilityQuestionnaireOut):
+    answers: list[FeasibilityAnswerOut]
 
 
-class AnswersIn(InSchema):
+class FeasibilityAnswersIn(InSchema):
     answers: dict[str, str] = Field(description='{question key: answer}, e.g. {"storage_2_8": "yes"}.')
     submit: bool = Field(False, description="Hand the answers to the CRM (every required question answered).")
 
 
-class PastPerformanceOut(Schema):
+class SitePastPerformanceOut(Schema):
     earlier_sites: int
     enrollment_per_month: str | None
     activation_days: int | None
     deviations_per_participant: str | None
 
 
-class DecisionOut(Schema):
+class SelectionDecisionOut(Schema):
     id: int
     study_site_id: int
     outcome: str
@@ -157,7 +157,7 @@ class DecisionOut(Schema):
     rank: int | None
 
 
-class CandidateOut(Schema):
+class FeasibilityCandidateOut(Schema):
     rank: int | None
     study_site_id: int
     site_number: str
@@ -168,16 +168,11 @@ class CandidateOut(Schema):
     questionnaire_id: int | None
     questionnaire_status: str | None
     score: str | None
-    past_performance: PastPerformanceOut
-    decision: DecisionOut | None
+    past_performance: SitePastPerformanceOut
+    decision: SelectionDecisionOut | None
 
 
-class RankingOut(Schema):
-    count: int
-    items: list[CandidateOut]
-
-
-class DecisionIn(InSchema):
+class SelectionDecisionIn(InSchema):
     outcome: Outcome
     rationale: str = Field("", max_length=5000, description="Required: why the site is or is not selected.")
     decided_on: dt.date | None = None

@@ -140,10 +140,13 @@ def ranking(user, study, *, today: dt.date | None = None) -> list[CandidateRow]:
     decisions = {
         d.study_site_id: d for d in SelectionDecision.objects.filter(study=study).select_related("decided_by")
     }
-    sites = [
-        s for s in sites if s.status in rules.CANDIDATE_STATUSES or s.pk in decisions or s.pk in agreements
-    ]
     latest = {s.pk: max(s.feasibility_questionnaires.all(), key=lambda q: q.pk, default=None) for s in sites}
+    # The candidates, and the sites that took part in feasibility (a questionnaire, a decision).
+    sites = [
+        s
+        for s in sites
+        if s.status in rules.CANDIDATE_STATUSES or s.pk in decisions or latest[s.pk] is not None
+    ]
     scores = scores_of([q for q in latest.values() if q is not None and q.status == rules.SUBMITTED])
     past = performance.past_performance(
         {s.institution_id for s in sites}, excluding=study, as_of=today or timezone.now().date()

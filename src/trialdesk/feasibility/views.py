@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -243,7 +244,9 @@ def questionnaire_answer(request, feasibility_questionnaire_id):
             ),
         )
         if saved is not None:
-            messages.success(request, "Answers submitted to the sponsor." if submitting else "Answers saved.")
+            messages.success(
+                request, _("Answers submitted to the sponsor.") if submitting else _("Answers saved.")
+            )
             return redirect("feasibility_questionnaire", feasibility_questionnaire_id=questionnaire.pk)
     context = {
         "questionnaire": questionnaire,
