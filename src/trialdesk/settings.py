@@ -83,9 +83,13 @@ MIDDLEWARE = [
     *(["trialdesk.core.static.StaticFilesMiddleware"] if SERVE_STATIC else []),
     "trialdesk.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language, or the sign-in page's picker cookie); after sessions, as
+    # Django asks. A signed-in person's own choice beats it (PersonLanguageMiddleware, after auth).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trialdesk.core.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "trialdesk.core.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -206,9 +210,22 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# The site-facing pages in the site staff's languages (issue 20 §6); the catalogues are committed,
+# compiled (src/trialdesk/locale/<lang>/LC_MESSAGES/django.mo), so no gettext is needed at run time.
+# English is en-gb (its dates and numbers as before); a browser asking for en-us gets it too.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ja", "日本語"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English short dates stay ISO (2026-03-01); other languages take Django's (01.03.2026, 2026/03/01).
+FORMAT_MODULE_PATH = ["trialdesk.formats"]
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"

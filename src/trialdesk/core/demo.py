@@ -27,6 +27,7 @@ class DemoPerson:
     role: str
     studies: tuple[str, ...] = ()  # study-level assignments, by protocol number ("*": every demo study)
     sites: tuple[tuple[str, str], ...] = ()  # site-level assignments: (protocol number, site number)
+    language: str = ""  # issue 20 §6: the pages in this person's language ("": the browser's)
 
     @property
     def full_name(self) -> str:
@@ -50,10 +51,18 @@ PEOPLE: tuple[DemoPerson, ...] = (
             ("CARD-201", "102"),
         ),
     ),
+    # The site staff of ONC-301 site 101 work in German and Japanese: the demo's site pages in two languages.
     DemoPerson(
-        "coordinator", "Carl", "Okafor", Role.COORDINATOR, sites=(("ONC-301", "101"), ("DEV-401", "101"))
+        "coordinator",
+        "Carl",
+        "Okafor",
+        Role.COORDINATOR,
+        sites=(("ONC-301", "101"), ("DEV-401", "101")),
+        language="de",
     ),
-    DemoPerson("investigator", "Priya", "Raman", Role.INVESTIGATOR, sites=(("ONC-301", "101"),)),
+    DemoPerson(
+        "investigator", "Priya", "Raman", Role.INVESTIGATOR, sites=(("ONC-301", "101"),), language="ja"
+    ),
     DemoPerson("safety", "Sofia", "Marchetti", Role.SAFETY, studies=("ONC-301", "ONC-102", "NEURO-302")),
     DemoPerson("finance", "Felix", "Brandt", Role.FINANCE, studies=("ONC-301", "CARD-201", "DEV-401")),
     DemoPerson("sponsor", "Sam", "Whitaker", Role.SPONSOR_VIEWER, studies=("ONC-301", "ONC-102")),
@@ -112,6 +121,7 @@ def load_people(demo: DemoContext) -> None:
             password=password,
             is_superuser=is_admin,
             is_staff=is_admin,
+            language=person.language,
         )
     assign_role(user=demo.admin, role=Role.ADMINISTRATOR, by=None)
     demo.summary.append(f"{len(PEOPLE)} logins")

@@ -1,9 +1,13 @@
 """Forms shared by every page that changes a regulated record (version check, reason for change), and
 the forms of the account pages: signing in, API tokens, people, roles and passwords."""
 
+import zoneinfo
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from trialdesk.core import identifiers
 from trialdesk.core.records import StaleVersion
@@ -13,12 +17,12 @@ REASON_REQUIRED = "A reason for change is required."
 
 def reason_field(*, required: bool = True) -> forms.CharField:
     return forms.CharField(
-        label="Reason for change",
+        label=_("Reason for change"),
         required=required,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": REASON_REQUIRED},
-        help_text="Recorded on the audit trail with the change.",
+        help_text=_("Recorded on the audit trail with the change."),
     )
 
 
@@ -154,8 +158,35 @@ class StatusChangeForm(forms.Form):
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
-    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+
+class PreferencesForm(forms.Form):
+    """A person's language (with its date and number formats) and time zone (issue 20 §6)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_(
+            "Also how dates and numbers are written. Not chosen: the language your browser asks for."
+        ),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_(
+            "For times of day shown to you. Deadlines stay in the site's or reporting party's zone, named."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks")), *settings.LANGUAGES]
+        zones = sorted(zoneinfo.available_timezones() - {"localtime"})
+        self.fields["time_zone"].choices = [("", _("UTC (not chosen)")), *((zone, zone) for zone in zones)]
 
 
 class ApiTokenForm(forms.Form):

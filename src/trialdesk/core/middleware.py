@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 _LAST_SEEN = "trialdesk_last_seen"
@@ -31,7 +32,9 @@ class IdleSessionTimeoutMiddleware:
                     return JsonResponse(
                         {"detail": "Your session timed out; sign in again.", "errors": []}, status=401
                     )
-                messages.info(request, "You were signed out after a period of inactivity.")
+                messages.info(
+                    request, translation.gettext("You were signed out after a period of inactivity.")
+                )
                 login_url = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
                 if request.headers.get("HX-Request"):
                     # An htmx swap would put the sign-in page inside a tab; ask for a full navigation.
@@ -41,6 +44,21 @@ class IdleSessionTimeoutMiddleware:
                 return redirect(login_url)
             if last_seen is None or now - last_seen >= _REFRESH_SECONDS:
                 request.session[_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person's chosen language (their preference on the Me page) beats the browser's, which
+    django.middleware.locale.LocaleMiddleware has activated; with no choice the browser's stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

@@ -1,5 +1,6 @@
 """Users, their role assignments, personal API tokens and the append-only audit trail."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -14,6 +15,10 @@ class User(AbstractUser):
 
     failed_login_count = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Issue 20 §6: the pages in the person's language (with its date and number formats) and times of day
+    # in their zone; blank until they choose, when the browser's language and UTC are used.
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    time_zone = models.CharField("time zone (IANA)", max_length=64, blank=True)
 
     class Meta:
         ordering = ["username"]

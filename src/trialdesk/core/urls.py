@@ -1,6 +1,7 @@
 """Pages of the core app: signing in and out, the user's own page and their work."""
 
 from django.urls import path
+from django.views.i18n import set_language
 
 from trialdesk.core import probes, search, views, work
 
@@ -14,4 +15,7 @@ urlpatterns = [
     path("search/", search.search_page, name="search"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="api_token_revoke"),
     path("me/password/", views.change_password, name="password_change"),
+    path("me/preferences/", views.change_preferences, name="preferences_change"),
+    # The sign-in page's language picker (a cookie; a signed-in person's own choice beats it).
+    path("me/language/", set_language, name="set_language"),
 ]

@@ -8,13 +8,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialdesk.core import services
 from trialdesk.core.forms import (
     ApiTokenForm,
     PasswordChangeForm,
+    PreferencesForm,
     SignInForm,
     add_service_errors,
     submit,
@@ -90,7 +93,7 @@ def client_locked_out(request, original_response=None, credentials=None):
 @require_POST
 def sign_out(request):
     logout(request)
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -108,19 +111,42 @@ def my_page(request):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Token '{token.name}' created. Copy it now: it will not be shown again."
+                request,
+                _("Token '%(name)s' created. Copy it now: it will not be shown again.")
+                % {"name": token.name},
             )
             form = ApiTokenForm()
     return _my_page(request, token_form=form, new_token=new_token)
 
 
-def _my_page(request, *, token_form=None, password_form=None, new_token=""):
+@login_required
+def change_preferences(request):
+    """The person's language and time zone; the page answers in the new language at once."""
+    if request.method != "POST":
+        return redirect("me")
+    form = PreferencesForm(request.POST)
+    saved = submit(
+        form,
+        lambda f: services.set_preferences(
+            user=request.user, language=f.cleaned_data["language"], time_zone=f.cleaned_data["time_zone"]
+        ),
+    )
+    if saved is None:
+        return _my_page(request, preferences_form=form)
+    translation.activate(saved.language or translation.get_language_from_request(request))
+    messages.success(request, _("Your preferences are saved."))
+    return redirect("me")
+
+
+def _my_page(request, *, token_form=None, password_form=None, new_token="", preferences_form=None):
     assignments = request.user.role_assignments.select_related("study", "study_site__study").order_by(
         "role", "study__code", "study_site__site_number"
     )
     context = {
         "form": token_form or ApiTokenForm(),
         "password_form": password_form or PasswordChangeForm(),
+        "preferences_form": preferences_form
+        or PreferencesForm(initial={"language": request.user.language, "time_zone": request.user.time_zone}),
         "new_token": new_token,
         "assignments": assignments,
         "tokens": request.user.api_tokens.all(),
@@ -146,7 +172,7 @@ def change_password(request):
     if changed is None:
         return _my_page(request, password_form=form)
     update_session_auth_hash(request, changed)
-    messages.success(request, "Your password is changed.")
+    messages.success(request, _("Your password is changed."))
     return redirect("me")
 
 
@@ -157,5 +183,5 @@ def revoke_token(request, token_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     services.revoke_api_token(token=token, by=request.user)
-    messages.success(request, f"Token '{token.name}' revoked.")
+    messages.success(request, _("Token '%(name)s' revoked.") % {"name": token.name})
     return redirect("me")

@@ -7,12 +7,14 @@ due), and the page groups it by when it is due (overdue, today, this week, later
 """
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import extensions
@@ -33,10 +35,10 @@ def work_for(user, today=None) -> list[WorkItem]:
 
 # Where an item's due day falls, most urgent first: the page's sections.
 WHEN = (
-    ("overdue", "Overdue"),
-    ("today", "Due today"),
-    ("this_week", "Due this week"),
-    ("later", "Later"),
+    ("overdue", _("Overdue")),
+    ("today", _("Due today")),
+    ("this_week", _("Due this week")),
+    ("later", _("Later")),
 )
 WEEK = dt.timedelta(days=7)
 
@@ -85,15 +87,18 @@ def kind_label(kind: str) -> str:
 class WorkFilterForm(forms.Form):
     """Narrow the list to one study or one kind of work (among those the person has work in)."""
 
-    study = forms.ChoiceField(label="Study", required=False)
-    kind = forms.ChoiceField(label="Kind of work", required=False)
+    study = forms.ChoiceField(label=_("Study"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of work"), required=False)
 
     def __init__(self, data, *, items: list[WorkItem]):
         super().__init__(data)
         studies = sorted({item.study_code for item in items if item.study_code})
         kinds = sorted({item.kind for item in items}, key=kind_label)
-        self.fields["study"].choices = [("", "Every study"), *((code, code) for code in studies)]
-        self.fields["kind"].choices = [("", "Every kind"), *((kind, kind_label(kind)) for kind in kinds)]
+        self.fields["study"].choices = [("", _("Every study")), *((code, code) for code in studies)]
+        self.fields["kind"].choices = [
+            ("", _("Every kind")),
+            *((kind, _(kind_label(kind))) for kind in kinds),
+        ]
 
     def narrow(self, items: list[WorkItem]) -> list[WorkItem]:
         if not self.is_valid():
@@ -114,8 +119,10 @@ def kind_counts(items: list[WorkItem]) -> list[tuple[str, str, int]]:
 @require_safe
 def my_work(request):
     """The person's work, soonest first, in stretches of time (overdue, today, this week, later), narrowed
-    by study or kind; each item links to where it is done."""
-    today = timezone.localdate()
+    by study or kind; each item links to where it is done. "Today" is the person's own day, in the time
+    zone they chose (UTC until they do), named on the page."""
+    zone = request.user.time_zone or "UTC"
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(zone))
     everything = work_for(request.user, today)
     filters = WorkFilterForm(request.GET, items=everything)
     items = filters.narrow(everything)
@@ -127,6 +134,7 @@ def my_work(request):
         "total": len(everything),
         "overdue": sum(1 for item in items if item.overdue),
         "today": today,
+        "zone": zone,
         "nav": "my_work",
     }
     return TemplateResponse(request, "core/my_work.html", context)

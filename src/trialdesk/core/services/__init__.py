@@ -22,6 +22,7 @@ from trialdesk.core.services.accounts import (
     one_time_password,
     reactivate_user,
     reset_password,
+    set_preferences,
 )
 from trialdesk.core.services.roles import (
     assign_creator_as_crm,
@@ -58,6 +59,7 @@ __all__ = [
     "one_time_password",
     "reactivate_user",
     "reset_password",
+    "set_preferences",
     "revoke_api_token",
     "revoke_role",
     "sign_in",

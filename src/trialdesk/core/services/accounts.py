@@ -1,10 +1,13 @@
 """User accounts and passwords, managed by administrators (people are deactivated, never deleted)."""
 
 import secrets
+import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from trialdesk.core import audit
 from trialdesk.core.models import User
@@ -162,3 +165,33 @@ def change_own_password(*, user: User, current_password: str, new_password: str)
 
 
 # --- roles -------------------------------------------------------------------------------------
+
+
+# --- preferences -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_preferences(*, user: User, language: str, time_zone: str) -> User:
+    """A person chooses the language of their pages (with its date and number formats) and their time
+    zone; blank is no choice (the browser's language, UTC)."""
+    errors = {}
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = _("'%(language)s' is not one of Trialdesk's languages.") % {"language": language}
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        errors["time_zone"] = _(
+            "'%(zone)s' is not an IANA time zone (for example Europe/Berlin or Asia/Tokyo)."
+        ) % {"zone": time_zone}
+    if errors:
+        raise ValidationError(errors)
+    before = {"language": user.language, "time_zone": user.time_zone}
+    user.language, user.time_zone = language, time_zone
+    user.save(update_fields=["language", "time_zone"])
+    audit.record(
+        target=user,
+        action="user.preferences_changed",
+        by=user,
+        before=before,
+        after={"language": language, "time_zone": time_zone},
+        reason="own preferences",
+    )
+    return user

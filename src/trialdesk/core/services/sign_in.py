@@ -17,11 +17,13 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop, ngettext
 
 from trialdesk.core import audit
 from trialdesk.core.models import User
 
-SIGN_IN_REFUSED = (
+# Kept in English here (tests and logs compare it); the sign-in page shows it translated.
+SIGN_IN_REFUSED = gettext_noop(
     "The username or password is not correct, or the account is locked for a while after repeated "
     "failed sign-ins."
 )
@@ -37,10 +39,11 @@ class SignInResult:
 
 def client_locked_out_problem() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return (
-        f"Too many failed sign-ins from your network; try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''}."
-    )
+    return ngettext(
+        "Too many failed sign-ins from your network; try again in %(minutes)d minute.",
+        "Too many failed sign-ins from your network; try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def client_ip(request) -> str | None:
