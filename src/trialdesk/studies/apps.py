@@ -88,6 +88,7 @@ class StudiesConfig(AppConfig):
             )
         )
         ext.search_sources.register(search.STUDIES)
+        ext.scoping_cases.register("trialdesk.studies.tests.scoping")
         ext.routes.register(
             ext.RouteSet("studies", "trialdesk.studies.urls", "trialdesk.studies.api", order=20)
         )

@@ -315,3 +315,25 @@ class StoredHealth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study} health {self.overall} ({self.computed_at:%Y-%m-%d %H:%M} UTC)"
+
+
+class PortfolioView(models.Model):
+    """A person's saved portfolio view: the page's filters and sort under a name, picked later from the
+    portfolio; shared views are offered to everyone, who still see only the studies in their scope. A
+    preference, not trial data: not audited."""
+
+    owner = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="portfolio_views")
+    name = models.CharField(max_length=80)
+    # The portfolio's query string (search, status, phase, therapeutic_area, sort), as the page sent it.
+    query = models.CharField(max_length=500, blank=True)
+    shared = models.BooleanField(default=False, help_text="Offer this view to everyone.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="portfolio_view_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,10 +3,16 @@
 from django.urls import path
 
 from trialdesk.studies import views
-from trialdesk.studies.views import health
+from trialdesk.studies.views import health, saved
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
+    path("me/portfolio-views/", saved.portfolio_view_save, name="portfolio_view_save"),
+    path(
+        "me/portfolio-views/<int:portfolio_view_id>/delete/",
+        saved.portfolio_view_delete,
+        name="portfolio_view_delete",
+    ),
     path("studies/new/", views.study_create, name="study_create"),
     path("studies/<int:study_id>/", views.study_detail, name="study_detail"),
     path("studies/<int:study_id>/edit/", views.study_edit, name="study_edit"),

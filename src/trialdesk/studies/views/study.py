@@ -14,7 +14,7 @@ from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_create_study, can_manage_study, can_see_subject_level, require
 from trialdesk.core.sorting import sort_columns
 from trialdesk.core.views import form_page, post_data, wants_partial
-from trialdesk.studies import rules, selectors, services
+from trialdesk.studies import rules, saved_views, selectors, services
 from trialdesk.studies.forms import (
     PortfolioFilterForm,
     StudyForm,
@@ -48,8 +48,11 @@ def portfolio(request):
         "can_create_study": can_create_study(user),
         "nav": "portfolio",
     }
-    template = "studies/partials/portfolio_table.html" if wants_partial(request) else "studies/portfolio.html"
-    return TemplateResponse(request, template, context)
+    if wants_partial(request):
+        return TemplateResponse(request, "studies/partials/portfolio_table.html", context)
+    context["saved_views"] = list(saved_views.views_for(user))
+    context["current_query"] = saved_views.kept_query(request.GET.urlencode())
+    return TemplateResponse(request, "studies/portfolio.html", context)
 
 
 def _panels(registry, request, *args) -> list[tuple[str, dict]]:
