@@ -11,11 +11,12 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.reporting import freshness, sections
+        from trialdesk.reporting import freshness, sections, site_panel
         from trialdesk.studies.models import Study
 
         sections.register()
         ext.record_listeners.register(freshness.LISTENER)
+        ext.site_panels.register(ext.Panel("summary", "reporting/panels/site.html", site_panel.site_panel, 7))
         ext.demo_loaders.register(
             ext.DemoLoader(
                 "stored_estimates",
