@@ -10,22 +10,25 @@ from trialdesk.regulatory.rules import oversight
 from trialdesk.regulatory.selectors import SiteApproval, approval_board_for_sites
 from trialdesk.sites.models import StudySite
 from trialdesk.sites.rules import OPEN_STATUSES
+from trialdesk.studies.models import Study
 
 
 def approvals_lapsing(user, today) -> list[WorkItem]:
-    """Two queries whatever the number of studies: the open sites of the studies `user` manages as CRM
+    """Three queries whatever the number of studies: the open sites of the studies `user` manages as CRM
     (among those they may see), and those studies' approvals."""
     facts = role_facts(user)
     studies = [study_id for study_id, roles in facts.study_roles.items() if Role.CRM in roles]
     if not studies:
         return []
+    # The study by one code lookup, not joined per site (a study object per site was most of the time).
     sites = (
         StudySite.objects.visible_to(user)
         .filter(study_id__in=studies, status__in=OPEN_STATUSES)
-        .select_related("institution", "study")
+        .select_related("institution")
     )
+    codes = dict(Study.objects.filter(pk__in=studies).values_list("pk", "code"))
     return [
-        _item(row)
+        _item(row, codes[row.site.study_id])
         for row in approval_board_for_sites(list(sites))
         if row.approval is not None
         and row.days_left is not None
@@ -33,7 +36,7 @@ def approvals_lapsing(user, today) -> list[WorkItem]:
     ]
 
 
-def _item(row: SiteApproval) -> WorkItem:
+def _item(row: SiteApproval, study_code: str) -> WorkItem:
     site = row.site
     lapsed = row.days_left < 0
     return WorkItem(
@@ -45,7 +48,7 @@ def _item(row: SiteApproval) -> WorkItem:
         ),
         due_on=row.approval.valid_until,
         url=reverse("submission_create", kwargs={"study_id": site.study_id}),
-        study_code=site.study.code,
+        study_code=study_code,
         overdue=lapsed,
     )
 

@@ -1,6 +1,7 @@
 """Institutions (where research happens) and study sites (an institution taking part in a study)."""
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -86,6 +87,13 @@ class SiteStatus(models.TextChoices):
     TERMINATED = "terminated", "Terminated"
 
 
+@functools.cache
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone of that name, read from the tz database once per process (ZoneInfo keeps only the
+    last few it read: a list of sites across many zones read them again and again)."""
+    return ZoneInfo(name)
+
+
 class StudySiteQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(scope_filter(user, study_path="study", site_path="pk"))
@@ -127,7 +135,7 @@ class StudySite(RegulatedRecord):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.institution.time_zone)
+        return zone_named(self.institution.time_zone)
 
     def local_today(self) -> dt.date:
         return timezone.now().astimezone(self.zone).date()
