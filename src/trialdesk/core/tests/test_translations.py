@@ -62,6 +62,8 @@ SITE_FACING_TEMPLATES = (
     "monitoring/templates/monitoring/action_item_detail.html",
     "monitoring/templates/monitoring/partials/action_table.html",
     "monitoring/templates/monitoring/partials/action_rows.html",
+    "feasibility/templates/feasibility/questionnaire.html",
+    "feasibility/templates/feasibility/tabs/feasibility.html",
 )
 
 # Labels those pages translate as they draw them (form fields through the `translated` filter, choices
@@ -105,6 +107,9 @@ SITE_FACING_CHOICES = (
     ("safety.AdverseEventVersion", "outcome"),
     ("monitoring.ActionItem", "owner_party"),
     ("monitoring.ActionItem", "status"),
+    ("feasibility.ConfidentialityAgreement", "status"),
+    ("feasibility.Questionnaire", "status"),
+    ("feasibility.SelectionDecision", "outcome"),
 )
 # Plain tables of labels shown on those pages.
 SITE_FACING_LABEL_TABLES = (
