@@ -4,6 +4,7 @@ from trialdesk.finance.models.budgets import BudgetCategory, BudgetVersion, Exch
 from trialdesk.finance.models.payables import (
     InvoiceStatus,
     PayableLine,
+    PayableMonth,
     PaymentRun,
     ProcedureRecord,
     RunStatus,
@@ -27,6 +28,7 @@ __all__ = [
     "FeeSchedule",
     "InvoiceStatus",
     "PayableLine",
+    "PayableMonth",
     "PaymentRun",
     "PerformanceIndicator",
     "ProcedureRecord",

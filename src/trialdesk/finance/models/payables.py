@@ -103,8 +103,14 @@ class PayableLine(RegulatedRecord):
     `study_earned` likewise for fee + overhead.
     """
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="payable_lines")
-    study_site = models.ForeignKey("sites.StudySite", on_delete=models.PROTECT, related_name="payable_lines")
+    # Their own indexes would repeat the first column of (study, earned_on), (study, due_on) and
+    # (study_site, source): one index fewer to write per line.
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.PROTECT, related_name="payable_lines", db_index=False
+    )
+    study_site = models.ForeignKey(
+        "sites.StudySite", on_delete=models.PROTECT, related_name="payable_lines", db_index=False
+    )
     source = models.CharField(max_length=80)
     kind = models.CharField(
         max_length=20, choices=[(k, earnings.KIND_LABELS[k]) for k in earnings.LINE_KINDS]
@@ -138,6 +144,7 @@ class PayableLine(RegulatedRecord):
         indexes = [
             models.Index(fields=["study_site", "source"]),
             models.Index(fields=["study", "earned_on"]),
+            models.Index(fields=["study", "due_on"]),
             models.Index(fields=["generation"]),
         ]
 
@@ -202,3 +209,44 @@ class SiteInvoice(RegulatedRecord):
     @property
     def amount_shown(self) -> str:
         return money.shown(self.amount, self.currency)
+
+
+class PayableMonth(models.Model):
+    """A site's payable lines summed by currency, kind, payment run, month earned and month due: what the
+    finance overview reads instead of every line (a few thousand rows for 100,000 lines).
+
+    Derived, not a record: `services.payables.refresh_months` rebuilds a site's rows from its lines in
+    the transaction of every write that adds lines or puts them in a payment run (generation,
+    `services.payments.create_payment_run`), so it never differs from the lines; a run's status and
+    payment date are read from the run. Besides the sums, what the overview needs line by line is kept
+    as counts: lines that pay something (`positive_*`: overdue once due and unpaid) and, of those, the
+    lines that reverse nothing, with the sum of their earned dates as days since 1970-01-01
+    (`paying_*`: the mean days from earned to paid). Amounts are exact integers of ten-thousandths of
+    the currency (the lines' four decimals: 1234.5 EUR is 12345000), added up as integers and made a
+    Decimal once per total (`selectors.line_summary`).
+    """
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+")
+    study_site = models.ForeignKey("sites.StudySite", on_delete=models.CASCADE, related_name="+")
+    currency = currency_field()
+    kind = models.CharField(max_length=20)
+    payment_run = models.ForeignKey(
+        PaymentRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(help_text="First day of the month the lines were earned.")
+    due_month = models.DateField(help_text="First day of the month the lines fall due.")
+    earned = models.BigIntegerField(help_text="Fee plus overhead, in ten-thousandths.")
+    holdback = models.BigIntegerField(help_text="In ten-thousandths.")
+    payable = models.BigIntegerField(help_text="In ten-thousandths.")
+    study_earned = models.BigIntegerField(help_text="In ten-thousandths of the study currency.")
+    study_payable = models.BigIntegerField(help_text="In ten-thousandths of the study currency.")
+    positive_payable = models.BigIntegerField(help_text="In ten-thousandths.")
+    positive_lines = models.PositiveIntegerField()
+    paying_lines = models.PositiveIntegerField()
+    paying_days = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["study", "study_site"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m} of site #{self.study_site_id}"

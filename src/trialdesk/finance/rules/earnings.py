@@ -211,6 +211,9 @@ def earnings(
     unmatched: list[WorkDone] = []
     screen_failures_paid = 0
     held = money.ZERO  # withheld and not yet released
+    # Each (schedule, fee, percentages or not) is rounded once: a study's 100,000 visits come to a few
+    # distinct fees, and the amounts depend on nothing else.
+    amounts: dict[tuple, tuple[Decimal, Decimal, Decimal, Decimal]] = {}
     for _, item in sorted(enumerate(work), key=_order):
         if through is not None and item.on > through:
             continue
@@ -220,7 +223,7 @@ def earnings(
             if fee is None:
                 unmatched.append(item)
             else:
-                lines.append(_line(item, schedule, fee, apply_percentages=False))
+                lines.append(_line(item, schedule, fee, False, amounts))
             if held:
                 lines.append(_release(item, schedule, held))
                 held = money.ZERO
@@ -234,19 +237,20 @@ def earnings(
                 fee = money.ZERO
             else:
                 screen_failures_paid += 1
-        line = _line(item, schedule, fee, apply_percentages=item.kind in PER_PARTICIPANT)
+        line = _line(item, schedule, fee, item.kind in PER_PARTICIPANT, amounts)
         held += line.holdback
         lines.append(line)
     return Earnings(currency, tuple(lines), tuple(unmatched))
 
 
-def _line(item: WorkDone, schedule: FeeSchedule, fee: Decimal, *, apply_percentages: bool) -> Line:
-    currency = schedule.currency
-    fee = money.rounded(fee, currency)
-    overhead = holdback = money.rounded(money.ZERO, currency)
-    if apply_percentages:
-        overhead = money.percent_of(fee, schedule.overhead_percent, currency)
-        holdback = money.percent_of(fee + overhead, schedule.holdback_percent, currency)
+def _line(
+    item: WorkDone, schedule: FeeSchedule, fee: Decimal, apply_percentages: bool, amounts: dict
+) -> Line:
+    key = (id(schedule), fee, apply_percentages)
+    found = amounts.get(key)
+    if found is None:
+        found = amounts[key] = _amounts(schedule, fee, apply_percentages=apply_percentages)
+    fee, overhead, holdback, payable = found
     return Line(
         on=item.on,
         kind=item.kind,
@@ -255,10 +259,23 @@ def _line(item: WorkDone, schedule: FeeSchedule, fee: Decimal, *, apply_percenta
         fee=fee,
         overhead=overhead,
         holdback=holdback,
-        payable=fee + overhead - holdback,
-        currency=currency,
+        payable=payable,
+        currency=schedule.currency,
         source=item.source,
     )
+
+
+def _amounts(
+    schedule: FeeSchedule, fee: Decimal, *, apply_percentages: bool
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(fee, overhead, holdback, payable) of a line earning `fee` under `schedule`, each rounded."""
+    currency = schedule.currency
+    fee = money.rounded(fee, currency)
+    overhead = holdback = money.rounded(money.ZERO, currency)
+    if apply_percentages:
+        overhead = money.percent_of(fee, schedule.overhead_percent, currency)
+        holdback = money.percent_of(fee + overhead, schedule.holdback_percent, currency)
+    return fee, overhead, holdback, fee + overhead - holdback
 
 
 def _release(closeout: WorkDone, schedule: FeeSchedule, held: Decimal) -> Line:

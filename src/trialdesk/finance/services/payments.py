@@ -12,7 +12,7 @@ from trialdesk.core.permissions import require
 from trialdesk.finance.models import PayableLine, PaymentRun, RunStatus
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
 from trialdesk.finance.rules import money
-from trialdesk.finance.services import duties
+from trialdesk.finance.services import duties, payables
 
 APPROVAL_MEANING = "I approve this payment to the site for the lines listed."
 
@@ -52,6 +52,7 @@ def create_payment_run(*, study_site, line_ids, by: User, note: str = "") -> Pay
     records.create_record(run, by=by, reason=f"payment run of {len(lines)} lines")
     for line in lines:
         records.update_record(line, changes={"payment_run": run}, by=by, reason=f"added to {run.number}")
+    payables.refresh_months(study_site.study_id, [study_site.pk])
     return run
 
 
