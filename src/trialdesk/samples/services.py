@@ -212,7 +212,7 @@ def _samples_to_ship(study_site: StudySite, barcodes: list[str]) -> list[Sample]
         raise ValidationError({"barcodes": f"Sample {', '.join(twice)} is listed twice."})
     found = {
         sample.barcode: sample
-        for sample in Sample.objects.select_for_update()
+        for sample in Sample.objects.select_for_update(of=("self",))
         .filter(study_id=study_site.study_id, barcode__in=barcodes)
         .select_related("sample_type", "study_site", "shipment_item__shipment")
     }
