@@ -28,7 +28,6 @@ from trialdesk.supply.models import Dispensing, Excursion, Kit, KitType, Shipmen
 from trialdesk.supply.permissions import ONLY_SITE_STAFF, ONLY_SUPPLY_MANAGERS
 from trialdesk.supply.schemas import (
     AccountOut,
-    DecisionIn,
     DepotIn,
     DepotOut,
     DestructionIn,
@@ -37,8 +36,13 @@ from trialdesk.supply.schemas import (
     DispensingOut,
     ExcursionIn,
     ExcursionOut,
-    ForecastOut,
     ForecastQuery,
+    IpDecisionIn,
+    IpForecastOut,
+    IpParticipantShipmentIn,
+    IpReceiptIn,
+    IpShipmentIn,
+    IpShipmentOut,
     KitFilters,
     KitOut,
     KitsIn,
@@ -46,13 +50,9 @@ from trialdesk.supply.schemas import (
     KitTypeOut,
     LotIn,
     LotOut,
-    ParticipantShipmentIn,
     ProductIn,
     ProductOut,
-    ReceiptIn,
     ReturnIn,
-    ShipmentIn,
-    ShipmentOut,
     VisitDispensingIn,
     VisitDispensingOut,
 )
@@ -121,27 +121,30 @@ def dispensing_out(dispensing: Dispensing) -> dict:
     }
 
 
-@router.get("/studies/{study_id}/supply/products", response=with_errors({200: list[ProductOut]}, READ_ERRORS))
-def list_products(request, study_id: int):
+@router.get(
+    "/studies/{study_id}/supply/products", response=with_errors({200: page_schema(ProductOut)}, READ_ERRORS)
+)
+def list_ip_products(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
-    return list(selectors.products_for(actor(request), study))
+    return paginate(selectors.products_for(actor(request), study), page)
 
 
 @router.post("/studies/{study_id}/supply/products", response=with_errors({201: ProductOut}, WRITE_ERRORS))
-def create_product(request, study_id: int, payload: ProductIn):
+def create_ip_product(request, study_id: int, payload: ProductIn):
     study = visible_or_404(request, Study, study_id)
     user = _manager(request, study)
     return Status(201, services.create_product(study=study, by=user, **payload.model_dump()))
 
 
 @router.get(
-    "/studies/{study_id}/supply/kit-types", response=with_errors({200: list[KitTypeOut]}, READ_ERRORS)
+    "/studies/{study_id}/supply/kit-types", response=with_errors({200: page_schema(KitTypeOut)}, READ_ERRORS)
 )
-def list_kit_types(request, study_id: int):
+def list_kit_types(request, study_id: int, page: Query[PageQuery]):
     """Kit types; the arm each treats only for readers who see the study's arms (unblinded or open-label)."""
     study = visible_or_404(request, Study, study_id)
     sees = permissions.sees_kit_arms(actor(request), study)
-    return [kit_type_out(t, sees) for t in selectors.kit_types_for(actor(request), study)]
+    found = paginate(selectors.kit_types_for(actor(request), study), page)
+    return {**found, "items": [kit_type_out(t, sees) for t in found["items"]]}
 
 
 @router.post("/studies/{study_id}/supply/kit-types", response=with_errors({201: KitTypeOut}, WRITE_ERRORS))
@@ -155,14 +158,14 @@ def create_kit_type(request, study_id: int, payload: KitTypeIn):
     return Status(201, kit_type_out(kit_type, permissions.sees_kit_arms(user, study)))
 
 
-@router.get("/studies/{study_id}/supply/lots", response=with_errors({200: list[LotOut]}, READ_ERRORS))
-def list_lots(request, study_id: int):
+@router.get("/studies/{study_id}/supply/lots", response=with_errors({200: page_schema(LotOut)}, READ_ERRORS))
+def list_ip_lots(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
-    return list(selectors.lots_for(actor(request), study))
+    return paginate(selectors.lots_for(actor(request), study), page)
 
 
 @router.post("/studies/{study_id}/supply/lots", response=with_errors({201: LotOut}, WRITE_ERRORS))
-def create_lot(request, study_id: int, payload: LotIn):
+def create_ip_lot(request, study_id: int, payload: LotIn):
     study = visible_or_404(request, Study, study_id)
     user = _manager(request, study)
     product = referenced(selectors.products_for(user, study), payload.product_id, field="product_id")
@@ -172,10 +175,12 @@ def create_lot(request, study_id: int, payload: LotIn):
     return Status(201, lot)
 
 
-@router.get("/studies/{study_id}/supply/depots", response=with_errors({200: list[DepotOut]}, READ_ERRORS))
-def list_depots(request, study_id: int):
+@router.get(
+    "/studies/{study_id}/supply/depots", response=with_errors({200: page_schema(DepotOut)}, READ_ERRORS)
+)
+def list_depots(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
-    return list(selectors.depots_for(actor(request), study))
+    return paginate(selectors.depots_for(actor(request), study), page)
 
 
 @router.post("/studies/{study_id}/supply/depots", response=with_errors({201: DepotOut}, WRITE_ERRORS))
@@ -187,31 +192,34 @@ def create_depot(request, study_id: int, payload: DepotIn):
 
 @router.get(
     "/studies/{study_id}/supply/visit-dispensing",
-    response=with_errors({200: list[VisitDispensingOut]}, READ_ERRORS),
+    response=with_errors({200: page_schema(VisitDispensingOut)}, READ_ERRORS),
 )
-def list_visit_dispensing(request, study_id: int):
+def list_visit_dispensing(request, study_id: int, page: Query[PageQuery]):
     """How many kits each visit of the schedule dispenses (what the forecast reads)."""
     study = visible_or_404(request, Study, study_id)
-    return [
-        {"visit_definition_id": row.visit_definition_id, "visit_code": row.visit_definition.code,
-         "day_offset": row.visit_definition.day_offset, "kits": row.kits}
-        for row in selectors.visit_dispensings_for(actor(request), study)
-    ]  # fmt: skip
+    found = paginate(selectors.visit_dispensings_for(actor(request), study), page)
+    return {**found, "items": [visit_dispensing_out(row) for row in found["items"]]}
+
+
+def visit_dispensing_out(row) -> dict:
+    definition = row.visit_definition
+    return {"visit_definition_id": definition.pk, "visit_code": definition.code,
+            "day_offset": definition.day_offset, "kits": row.kits}  # fmt: skip
 
 
 @router.put(
     "/studies/{study_id}/supply/visit-dispensing",
-    response=with_errors({200: list[VisitDispensingOut]}, WRITE_ERRORS),
+    response=with_errors({200: VisitDispensingOut}, WRITE_ERRORS),
 )
 def set_visit_dispensing(request, study_id: int, payload: VisitDispensingIn):
     study = visible_or_404(request, Study, study_id)
     user = _manager(request, study)
     definitions = VisitDefinition.objects.filter(protocol_version__study=study)
     definition = referenced(definitions, payload.visit_definition_id, field="visit_definition_id")
-    services.set_visit_dispensing(
+    row = services.set_visit_dispensing(
         study=study, by=user, visit_definition=definition, kits=payload.kits, reason=payload.reason
     )
-    return list_visit_dispensing(request, study_id)
+    return {**visit_dispensing_out(row), "kits": payload.kits}
 
 
 @router.get("/studies/{study_id}/supply/kits", response=with_errors({200: page_schema(KitOut)}, READ_ERRORS))
@@ -245,9 +253,10 @@ def register_kits(request, study_id: int, payload: KitsIn):
 
 
 @router.get(
-    "/studies/{study_id}/supply/shipments", response=with_errors({200: page_schema(ShipmentOut)}, READ_ERRORS)
+    "/studies/{study_id}/supply/shipments",
+    response=with_errors({200: page_schema(IpShipmentOut)}, READ_ERRORS),
 )
-def list_shipments(request, study_id: int, page: Query[PageQuery]):
+def list_ip_shipments(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
     user = actor(request)
     found = paginate(selectors.shipments_for(user, study), page)
@@ -255,8 +264,8 @@ def list_shipments(request, study_id: int, page: Query[PageQuery]):
     return {**found, "items": [shipment_out(s, sees) for s in found["items"]]}
 
 
-@router.post("/studies/{study_id}/supply/shipments", response=with_errors({201: ShipmentOut}, WRITE_ERRORS))
-def ship_to_site(request, study_id: int, payload: ShipmentIn):
+@router.post("/studies/{study_id}/supply/shipments", response=with_errors({201: IpShipmentOut}, WRITE_ERRORS))
+def ship_ip_to_site(request, study_id: int, payload: IpShipmentIn):
     """Ship kits from a depot to an activated site (the depot's kits first-expiry-first-out)."""
     study = visible_or_404(request, Study, study_id)
     user = _manager(request, study)
@@ -274,8 +283,8 @@ def _shipment(request, shipment_id: int) -> Shipment:
     return get_object_or_404(selectors.shipments_for(actor(request)), pk=shipment_id)
 
 
-@router.get("/supply/shipments/{shipment_id}", response=with_errors({200: ShipmentOut}, READ_ERRORS))
-def get_shipment(request, shipment_id: int):
+@router.get("/supply/shipments/{shipment_id}", response=with_errors({200: IpShipmentOut}, READ_ERRORS))
+def get_ip_shipment(request, shipment_id: int):
     shipment = _shipment(request, shipment_id)
     return shipment_out(shipment, can_see_subject_level(actor(request), shipment.study_id))
 
@@ -283,7 +292,7 @@ def get_shipment(request, shipment_id: int):
 @router.get(
     "/supply/shipments/{shipment_id}/kits", response=with_errors({200: page_schema(KitOut)}, READ_ERRORS)
 )
-def list_shipment_kits(request, shipment_id: int, page: Query[PageQuery]):
+def list_ip_shipment_kits(request, shipment_id: int, page: Query[PageQuery]):
     shipment = _shipment(request, shipment_id)
     user = actor(request)
     found = paginate(selectors.kits_for(user).filter(shipment=shipment), page)
@@ -292,9 +301,9 @@ def list_shipment_kits(request, shipment_id: int, page: Query[PageQuery]):
 
 
 @router.post(
-    "/supply/shipments/{shipment_id}/receipt", response=with_errors({200: ShipmentOut}, WRITE_ERRORS)
+    "/supply/shipments/{shipment_id}/receipt", response=with_errors({200: IpShipmentOut}, WRITE_ERRORS)
 )
-def confirm_receipt(request, shipment_id: int, payload: ReceiptIn):
+def confirm_ip_receipt(request, shipment_id: int, payload: IpReceiptIn):
     """The site confirms what arrived (never more than shipped; the missing kits named), with the temperature
     log: outside the kits' storage range, the kits are quarantined and an excursion awaits a decision."""
     shipment = _shipment(request, shipment_id)
@@ -316,9 +325,10 @@ def _require_site_staff(user, participant: Participant) -> None:
 
 
 @router.post(
-    "/participants/{participant_id}/supply/shipments", response=with_errors({201: ShipmentOut}, WRITE_ERRORS)
+    "/participants/{participant_id}/supply/shipments",
+    response=with_errors({201: IpShipmentOut}, WRITE_ERRORS),
 )
-def ship_to_participant(request, participant_id: int, payload: ParticipantShipmentIn):
+def ship_ip_to_participant(request, participant_id: int, payload: IpParticipantShipmentIn):
     """Direct to the participant's home: kits of their arm's kit type (the system picks them)."""
     participant = _participant(request, participant_id)
     user = actor(request)
@@ -332,14 +342,13 @@ def ship_to_participant(request, participant_id: int, payload: ParticipantShipme
 
 @router.get(
     "/participants/{participant_id}/supply/dispensings",
-    response=with_errors({200: list[DispensingOut]}, READ_ERRORS),
+    response=with_errors({200: page_schema(DispensingOut)}, READ_ERRORS),
 )
-def list_dispensings(request, participant_id: int):
+def list_dispensings(request, participant_id: int, page: Query[PageQuery]):
     """The kits dispensed to a participant, by number (never the kit type), with returns and compliance."""
     participant = _participant(request, participant_id)
-    return [
-        dispensing_out(d) for d in selectors.dispensings_for(actor(request)).filter(participant=participant)
-    ]
+    found = paginate(selectors.dispensings_for(actor(request)).filter(participant=participant), page)
+    return {**found, "items": [dispensing_out(d) for d in found["items"]]}
 
 
 @router.post(
@@ -372,17 +381,19 @@ def record_return(request, dispensing_id: int, payload: ReturnIn):
 
 
 @router.get(
-    "/studies/{study_id}/supply/excursions", response=with_errors({200: list[ExcursionOut]}, READ_ERRORS)
+    "/studies/{study_id}/supply/excursions",
+    response=with_errors({200: page_schema(ExcursionOut)}, READ_ERRORS),
 )
-def list_excursions(request, study_id: int):
+def list_ip_excursions(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
-    return [excursion_out(e) for e in selectors.excursions_for(actor(request), study)]
+    found = paginate(selectors.excursions_for(actor(request), study), page)
+    return {**found, "items": [excursion_out(e) for e in found["items"]]}
 
 
 @router.post(
     "/study-sites/{study_site_id}/supply/excursions", response=with_errors({201: ExcursionOut}, WRITE_ERRORS)
 )
-def record_excursion(request, study_site_id: int, payload: ExcursionIn):
+def record_ip_excursion(request, study_site_id: int, payload: ExcursionIn):
     """An excursion of the site's storage: its available kits (or those named) are quarantined."""
     site = visible_or_404(request, StudySite, study_site_id)
     user = actor(request)
@@ -399,14 +410,14 @@ def _excursion(request, excursion_id: int) -> Excursion:
 
 
 @router.get("/supply/excursions/{excursion_id}", response=with_errors({200: ExcursionOut}, READ_ERRORS))
-def get_excursion(request, excursion_id: int):
+def get_ip_excursion(request, excursion_id: int):
     return excursion_out(_excursion(request, excursion_id))
 
 
 @router.post(
     "/supply/excursions/{excursion_id}/decision", response=with_errors({200: ExcursionOut}, WRITE_ERRORS)
 )
-def decide_excursion(request, excursion_id: int, payload: DecisionIn):
+def decide_ip_excursion(request, excursion_id: int, payload: IpDecisionIn):
     """Release the quarantined kits or have them destroyed: a named decision with its reason."""
     excursion = _excursion(request, excursion_id)
     user = actor(request)
@@ -415,49 +426,50 @@ def decide_excursion(request, excursion_id: int, payload: DecisionIn):
 
 
 @router.get(
-    "/studies/{study_id}/supply/destructions", response=with_errors({200: list[DestructionOut]}, READ_ERRORS)
+    "/studies/{study_id}/supply/destructions",
+    response=with_errors({200: page_schema(DestructionOut)}, READ_ERRORS),
 )
-def list_destructions(request, study_id: int):
+def list_ip_destructions(request, study_id: int, page: Query[PageQuery]):
     study = visible_or_404(request, Study, study_id)
-    rows = selectors.destructions_for(actor(request), study)
-    return [
-        {**{n: getattr(d, n) for n in ("id", "study_site_id", "destroyed_on", "method", "witness", "reason")},
-         "kits": d.kits.count()}
-        for d in rows
-    ]  # fmt: skip
+    found = paginate(selectors.destructions_for(actor(request), study), page)
+    return {**found, "items": [destruction_out(d) for d in found["items"]]}
+
+
+def destruction_out(destruction) -> dict:
+    names = ("id", "study_site_id", "destroyed_on", "method", "witness", "reason")
+    return {**{n: getattr(destruction, n) for n in names}, "kits": destruction.kits.count()}
 
 
 @router.post(
     "/study-sites/{study_site_id}/supply/destructions",
     response=with_errors({201: DestructionOut}, WRITE_ERRORS),
 )
-def destroy_kits(request, study_site_id: int, payload: DestructionIn):
+def destroy_ip_kits(request, study_site_id: int, payload: DestructionIn):
     site = visible_or_404(request, StudySite, study_site_id)
     user = actor(request)
     require(
         permissions.can_handle_site_ip(user, study_id=site.study_id, study_site_id=site.pk), ONLY_SITE_STAFF
     )
     destruction = services.destroy_kits(study=site.study, study_site=site, by=user, **payload.model_dump())
-    return Status(
-        201,
-        {**{n: getattr(destruction, n) for n in ("id", "study_site_id", "destroyed_on", "method", "witness")},
-         "reason": destruction.reason, "kits": destruction.kits.count()},
-    )  # fmt: skip
+    return Status(201, destruction_out(destruction))
 
 
 @router.get(
-    "/studies/{study_id}/supply/accountability", response=with_errors({200: list[AccountOut]}, READ_ERRORS)
+    "/studies/{study_id}/supply/accountability",
+    response=with_errors({200: page_schema(AccountOut)}, READ_ERRORS),
 )
-def accountability(request, study_id: int):
-    """Every kit sent to each site the caller may see, by state, and whether all are accounted for."""
+def ip_accountability(request, study_id: int, page: Query[PageQuery]):
+    """Every kit sent to each site the caller may see, by state, and whether all are accounted for (the
+    sites that ever received IP, by site number)."""
     study = visible_or_404(request, Study, study_id)
-    sites = list(StudySite.objects.visible_to(actor(request)).filter(study=study).order_by("site_number"))
-    accounts = selectors.site_accounts(study, [s.pk for s in sites])
-    return [account_row(site, accounts.get(site.pk)) for site in sites if site.pk in accounts]
+    sites = StudySite.objects.visible_to(actor(request)).filter(study=study, ip_kits__isnull=False)
+    found = paginate(sites.distinct().order_by("site_number"), page)
+    accounts = selectors.site_accounts(study, [s.pk for s in found["items"]])
+    return {**found, "items": [account_row(site, accounts.get(site.pk)) for site in found["items"]]}
 
 
-@router.get("/studies/{study_id}/supply/forecast", response=with_errors({200: ForecastOut}, READ_ERRORS))
-def supply_forecast(request, study_id: int, options: Query[ForecastQuery]):
+@router.get("/studies/{study_id}/supply/forecast", response=with_errors({200: IpForecastOut}, READ_ERRORS))
+def ip_supply_forecast(request, study_id: int, options: Query[ForecastQuery]):
     """Kits needed per site over the horizon (50 % and 90 % quantiles), stock, suggested shipments, waste.
     Figures per site, no participant; for the study's people (site staff: their study's sites only)."""
     study = visible_or_404(request, Study, study_id)

@@ -13,7 +13,7 @@ from trialdesk.randomization.models import Allocation, RandomizationScheme
 from trialdesk.studies.models import Study
 from trialdesk.subjects.models import Participant, ParticipantStatus
 from trialdesk.supply import rules, services
-from trialdesk.visits.models import VisitDefinition
+from trialdesk.visits.services import schedule
 
 KITS_PER_TYPE = 24
 WARM_LOG = "time,temperature_c\n2026-01-01T08:00Z,21.5\n2026-01-01T14:00Z,31.0\n2026-01-01T20:00Z,24.0\n"
@@ -95,18 +95,31 @@ def _set_up(study: Study, *, by, today: dt.date):
 
 
 def _dispensing_visits(study: Study, *, by) -> None:
-    """One kit at each of the first three visits on or after day 0 of the latest effective protocol."""
-    definitions = (
-        VisitDefinition.objects.filter(protocol_version__study=study, protocol_version__status="effective",
-                                       day_offset__gte=0)
-        .order_by("-protocol_version_id", "order", "day_offset")
-    )  # fmt: skip
-    chosen = (
-        [d for d in definitions if d.protocol_version_id == definitions[0].protocol_version_id][:3]
-        if definitions
-        else []
+    """One kit at each of the first three treatment visits on or after day 0 of the latest effective
+    protocol; where the demo study has no schedule yet, three cycles 21 days apart are added to it."""
+    version = study.protocol_versions.filter(status="effective").order_by("-id").first()
+    if version is None:
+        return
+    definitions = list(
+        version.visit_definitions.filter(day_offset__gte=0).order_by("order", "day_offset")[:3]
     )
-    for definition in chosen:
+    if not definitions:
+        definitions = [
+            schedule.create_visit_definition(
+                protocol_version=version,
+                by=by,
+                code=f"C{cycle}D1",
+                name=f"Cycle {cycle} day 1",
+                visit_type="treatment",
+                day_offset=21 * (cycle - 1),
+                window_before_days=2,
+                window_after_days=2,
+                modalities=["on_site"],
+                order=cycle,
+            )  # fmt: skip
+            for cycle in (1, 2, 3)
+        ]
+    for definition in definitions:
         services.set_visit_dispensing(study=study, by=by, visit_definition=definition, kits=1)
 
 

@@ -110,7 +110,7 @@ class KitFilters(PageQuery):
     status: str | None = Field(None, max_length=16)
 
 
-class ShipmentIn(InSchema):
+class IpShipmentIn(InSchema):
     depot_id: int = Id
     study_site_id: int = Id
     kits: dict[str, int] = Field(description='Kits of each kit type, by code, e.g. {"KT-A": 10}.')
@@ -119,7 +119,7 @@ class ShipmentIn(InSchema):
     tracking_number: str = Field("", max_length=100)
 
 
-class ParticipantShipmentIn(InSchema):
+class IpParticipantShipmentIn(InSchema):
     depot_id: int | None = Field(None, ge=1, le=LARGEST_INTEGER, description="Null: from the site.")
     kits: int = Field(1, ge=1, le=12)
     shipped_on: dt.date
@@ -127,7 +127,7 @@ class ParticipantShipmentIn(InSchema):
     tracking_number: str = Field("", max_length=100)
 
 
-class ReceiptIn(InSchema):
+class IpReceiptIn(InSchema):
     received_on: dt.date
     kits_received: int = Field(ge=0, le=LARGEST_INTEGER)
     missing_kit_numbers: list[str] = Field([], max_length=5000)
@@ -135,7 +135,7 @@ class ReceiptIn(InSchema):
     temperature_log_name: str = Field("", max_length=200)
 
 
-class ShipmentOut(Schema):
+class IpShipmentOut(Schema):
     id: int
     number: str
     status: str
@@ -186,7 +186,7 @@ class ExcursionIn(InSchema):
     kit_numbers: list[str] = Field([], max_length=5000, description="Empty: every available kit of the site.")
 
 
-class DecisionIn(InSchema):
+class IpDecisionIn(InSchema):
     decision: Literal["released", "destroyed"]
     decided_on: dt.date
     reason: str = required_reason("Why: kept on the excursion and on the audit trail.")
@@ -250,7 +250,7 @@ class ForecastQuery(PlainTextSchema):
     safety_stock: int = Field(2, ge=0, le=1000)
 
 
-class ForecastSiteOut(Schema):
+class IpForecastSiteOut(Schema):
     site: str
     on_hand: int
     expiring_in_horizon: int
@@ -258,7 +258,7 @@ class ForecastSiteOut(Schema):
     suggested_shipment: int
 
 
-class ForecastPolicyOut(Schema):
+class IpForecastPolicyOut(Schema):
     policy: str
     quantile: float
     safety_stock: int
@@ -267,13 +267,13 @@ class ForecastPolicyOut(Schema):
     expected_sites_out_of_stock: float
 
 
-class ForecastOut(Schema):
+class IpForecastOut(Schema):
     study: str
     as_of: dt.date
     horizon_weeks: int
     sims: int
     seed: int
-    sites: list[ForecastSiteOut]
+    sites: list[IpForecastSiteOut]
     projected_waste_kits: float
-    policies: list[ForecastPolicyOut]
+    policies: list[IpForecastPolicyOut]
     notes: list[str]

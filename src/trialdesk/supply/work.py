@@ -81,11 +81,8 @@ def low_stock(user, today) -> list[WorkItem]:
     if studies is not None:
         sites = sites.filter(study_id__in=studies)
     usable = Q(ip_kits__status=KitStatus.AVAILABLE, ip_kits__lot__expires_on__gte=today)
-    sites = (
-        sites.filter(study__ip_products__isnull=False)
-        .distinct()
-        .annotate(usable=Count("ip_kits", filter=usable))
-    )
+    with_ip = sites.filter(study__ip_products__isnull=False).values("pk")
+    sites = sites.filter(pk__in=with_ip).annotate(usable=Count("ip_kits", filter=usable, distinct=True))
     return [
         WorkItem(
             kind="ip_low_stock",

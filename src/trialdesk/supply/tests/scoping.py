@@ -75,6 +75,8 @@ API_ROUTES: set[tuple[str, str]] = {
     ("GET", "/api/v1/studies/{study_id}/supply/accountability"),
     ("GET", "/api/v1/studies/{study_id}/supply/forecast"),
 }
+# GETs that answer one document, not a page of a list (the forecast, its figures fixed by issue 17).
+SINGLE_OBJECTS: set[str] = {"/api/v1/studies/{study_id}/supply/forecast"}
 # Path parameter names this app's API routes use (each needs cases in scoping_cases).
 PATH_PARAMETERS: set[str] = {
     "study_id",

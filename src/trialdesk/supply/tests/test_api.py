@@ -53,7 +53,7 @@ def test_depot_to_site_to_participant_through_the_api(ip, api):
     )  # fmt: skip
     assert dispensed.status_code == 201, dispensed.content
     assert "kit_type" not in dispensed.json() and dispensed.json()["kit_number"].startswith("ONC-A-K-")
-    accounts = api["monitor"].get(f"/api/v1/studies/{study}/supply/accountability").json()
+    accounts = api["monitor"].get(f"/api/v1/studies/{study}/supply/accountability").json()["items"]
     assert [(a["site_number"], a["received"], a["dispensed"], a["reconciled"]) for a in accounts] == [
         ("101", 4, 1, True)
     ]
@@ -82,12 +82,12 @@ def test_blinded_readers_never_get_the_kit_type_arm(ip, api):
     """The monitor (blinded) sees kit types without their arm and kits without their type; the pharmacist
     with unblinded access sees both; the audit trail masks a kit type's arm for the monitor."""
     url = f"/api/v1/studies/{ip.world.study_a.pk}/supply/kit-types"
-    blinded = api["monitor"].get(url).json()
+    blinded = api["monitor"].get(url).json()["items"]
     assert {(t["code"], t["arm_code"], t["arm_hidden"]) for t in blinded} == {
         ("KT-A", None, True),
         ("KT-B", None, True),
     }
-    unblinded = api["pharmacist"].get(url).json()
+    unblinded = api["pharmacist"].get(url).json()["items"]
     assert {(t["code"], t["arm_code"]) for t in unblinded} == {("KT-A", "A"), ("KT-B", "B")}
     kits = api["monitor"].get(f"/api/v1/studies/{ip.world.study_a.pk}/supply/kits").json()["items"]
     assert kits and {k["kit_type_code"] for k in kits} == {None}
