@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -176,8 +177,13 @@ def participant_visit_record(request, participant_id):
     visit = submit(form, lambda f: _record(request, participant, f))
     if visit is None:
         return _visits_page(request, participant, record_form=form)
-    flag = " It was out of its window." if visit.out_of_window else ""
-    messages.success(request, f"Visit recorded on {visit.done_on:%Y-%m-%d}.{flag}")
+    day = f"{visit.done_on:%Y-%m-%d}"
+    if visit.out_of_window:
+        messages.success(
+            request, gettext("Visit recorded on %(day)s. It was out of its window.") % {"day": day}
+        )
+    else:
+        messages.success(request, gettext("Visit recorded on %(day)s.") % {"day": day})
     for deviation in visit.deviations.filter(created_automatically=True, review_status="needs_review"):
         messages.warning(
             request,
@@ -204,7 +210,15 @@ def participant_visit_schedule(request, participant_id):
     )
     if visits is None:
         return _visits_page(request, participant, schedule_form=form)
-    messages.success(request, f"{len(visits)} visits on the schedule for this anchor.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d visit on the schedule for this anchor.",
+            "%(count)d visits on the schedule for this anchor.",
+            len(visits),
+        )
+        % {"count": len(visits)},
+    )
     return redirect(_visits_url(participant))
 
 

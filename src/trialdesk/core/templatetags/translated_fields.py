@@ -24,6 +24,7 @@ def translated(bound_field):
         return bound_field
     bound_field.label = _translated(bound_field.label)
     field.help_text = _translated(field.help_text)
+    bound_field.help_text = field.help_text or ""
     widget = field.widget
     if hasattr(widget, "choices") and not isinstance(field, forms.ModelChoiceField):
         widget.choices = [(value, _translated(label)) for value, label in widget.choices]

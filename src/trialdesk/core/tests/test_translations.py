@@ -116,6 +116,13 @@ SITE_FACING_LABEL_TABLES = (
     "trialdesk.safety.models.events.SERIOUSNESS_LABELS",
     "trialdesk.visits.rules.STANDING_LABELS",
 )
+# Labels the site-facing forms set as they are made (not on the class).
+SITE_FACING_FORM_INIT_LABELS = (
+    "— choose the visit —",
+    "Needed when you correct a visit already recorded.",
+    "All sites",
+    "By participant number.",
+)
 # Words that read the same in every language: codes, units and names.
 SAME_IN_EVERY_LANGUAGE = frozenset(
     {"Trialdesk", "UTC", "IRB", "sha256", "MedDRA", "CTCAE", "SHA-256", "ID", "v", "e", "x", "h", "d"}
@@ -131,7 +138,7 @@ def site_facing_labels(*, with_work_kinds: bool = False) -> set[str]:
 
     from trialdesk.core import extensions
 
-    found: set[str] = set()
+    found: set[str] = set(SITE_FACING_FORM_INIT_LABELS)
 
     def add(text):
         if isinstance(text, str) and re.search(r"[^\W\d_]", text) and text != "---------":

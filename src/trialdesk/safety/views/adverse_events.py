@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -93,12 +94,16 @@ def adverse_event_create(request, study_id):
     if request.method == "POST":
         event = submit(form, save)
         if event is not None:
-            messages.success(request, f"{event.number} recorded; its reporting obligations are below.")
+            messages.success(
+                request,
+                gettext("%(number)s recorded; its reporting obligations are below.")
+                % {"number": event.number},
+            )
             return redirect(_event_url(event))
     context = {
         "form": form,
         "study": study,
-        "title": f"Record an adverse event in {study.code}",
+        "title": gettext("Record an adverse event in %(code)s") % {"code": study.code},
         "nav": "portfolio",
     }
     return TemplateResponse(request, "safety/event_form.html", context)
@@ -133,14 +138,17 @@ def adverse_event_follow_up(request, adverse_event_id):
         version = submit(form, save)
         if version is not None:
             messages.success(
-                request, f"Version {version.number} of {event.number} recorded; clocks recalculated."
+                request,
+                gettext("Version %(version)s of %(number)s recorded; clocks recalculated.")
+                % {"version": version.number, "number": event.number},
             )
             return redirect(_event_url(event))
     context = {
         "form": form,
         "study": event.study,
         "event": event,
-        "title": f"Follow-up of {event.number} ({event.participant.number})",
+        "title": gettext("Follow-up of %(number)s (%(participant)s)")
+        % {"number": event.number, "participant": event.participant.number},
         "nav": "portfolio",
     }
     return TemplateResponse(request, "safety/event_form.html", context)

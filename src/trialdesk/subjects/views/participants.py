@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import extensions
@@ -60,7 +61,7 @@ def screening_log(request, study_site_id):
             lambda f: services.create_screening_entry(study_site=site, by=request.user, **f.changed_values()),
         )
         if entry is not None:
-            messages.success(request, f"{entry} added to the screening log.")
+            messages.success(request, gettext("%(entry)s added to the screening log.") % {"entry": entry})
             return redirect(screening_log_url(site))
     context = {
         "site": site,
@@ -90,10 +91,11 @@ def screening_entry_edit(request, screening_entry_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {entry} at site {entry.study_site.site_number}",
+        title=gettext("Edit %(entry)s at site %(number)s")
+        % {"entry": entry, "number": entry.study_site.site_number},
         cancel_url=screening_log_url(entry.study_site),
         done=lambda e: screening_log_url(entry.study_site),
-        saved="Screening entry saved.",
+        saved=gettext("Screening entry saved."),
         study=entry.study,
     )
 
@@ -116,10 +118,10 @@ def screening_consent(request, screening_entry_id):
         request,
         _consent_form(request, entry.study_site),
         lambda f: services.record_consent(screening_entry=entry, by=request.user, **f.consent()),
-        title=f"Record consent for {entry}",
+        title=gettext("Record consent for %(entry)s") % {"entry": entry},
         cancel_url=screening_log_url(entry.study_site),
         done=lambda c: screening_log_url(entry.study_site),
-        saved="Consent recorded.",
+        saved=gettext("Consent recorded."),
         study=entry.study,
     )
 
@@ -135,10 +137,10 @@ def enroll(request, screening_entry_id):
         request,
         EnrollmentForm(post_data(request), site=site, next_number=next_number),
         lambda f: services.enroll_participant(screening_entry=entry, by=request.user, **f.enrollment()),
-        title=f"Enroll {entry} at site {site.site_number}",
+        title=gettext("Enroll %(entry)s at site %(number)s") % {"entry": entry, "number": site.site_number},
         cancel_url=screening_log_url(site),
         done=participant_url,
-        saved="Participant enrolled.",
+        saved=gettext("Participant enrolled."),
         study=entry.study,
     )
 
@@ -194,7 +196,7 @@ def _participant_form_page(request, participant, form, save, *, title: str, save
         request,
         form,
         save,
-        title=f"{title} — participant {participant.number}",
+        title=gettext("%(title)s — participant %(number)s") % {"title": title, "number": participant.number},
         cancel_url=url,
         done=lambda record: url,
         saved=saved,
@@ -212,8 +214,8 @@ def participant_consent(request, participant_id):
         participant,
         _consent_form(request, participant.study_site),
         lambda f: services.record_consent(participant=participant, by=request.user, **f.consent()),
-        title="Record consent",
-        saved="Consent recorded.",
+        title=gettext("Record consent"),
+        saved=gettext("Consent recorded."),
     )
 
 
@@ -226,8 +228,8 @@ def participant_withdrawal(request, participant_id):
         participant,
         WithdrawalForm(post_data(request), site=participant.study_site),
         lambda f: services.withdraw_consent(participant=participant, by=request.user, **f.cleaned_data),
-        title="Withdrawal of consent",
-        saved="Withdrawal recorded.",
+        title=gettext("Withdrawal of consent"),
+        saved=gettext("Withdrawal recorded."),
     )
 
 
@@ -251,8 +253,8 @@ def participant_status(request, participant_id):
             by=request.user,
             expected_version=f.expected_version,
         ),
-        title="Change status",
-        saved="Participant status changed.",
+        title=gettext("Change status"),
+        saved=gettext("Participant status changed."),
     )
 
 
@@ -271,6 +273,6 @@ def participant_demographics(request, participant_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title="Demographics",
-        saved="Demographics saved.",
+        title=gettext("Demographics"),
+        saved=gettext("Demographics saved."),
     )
