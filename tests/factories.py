@@ -22,7 +22,10 @@ def make_user(username: str, *, superuser: bool = False) -> User:
     )
 
 
-def make_study(code: str, *, by: User, **overrides) -> Study:
+def make_study(code: str, *, by: User, gated: bool = False, **overrides) -> Study:
+    """A study; unless `gated`, its sites pass the start-up and close-out gates by a signed override for
+    every site (tests of other things move sites to activated or closed without building their
+    checklists; the startup app's own tests ask for `gated=True`)."""
     values = dict(
         title=f"Study {code}",
         phase="III",
@@ -31,7 +34,20 @@ def make_study(code: str, *, by: User, **overrides) -> Study:
         planned_enrollment=120,
     )
     values.update(overrides)
-    return study_services.create_study(code=code, by=by, **values)
+    study = study_services.create_study(code=code, by=by, **values)
+    if not gated:
+        override_site_gates(study, by=by)
+    return study
+
+
+def override_site_gates(study: Study, *, by: User) -> None:
+    from trialdesk.startup import rules as startup_rules
+    from trialdesk.startup import services as startup_services
+
+    for gate in startup_rules.GATE_LABELS:
+        startup_services.sign_override(
+            study=study, gate=gate, reason="Test world: checklists not built", password=PASSWORD, by=by
+        )
 
 
 def make_institution(

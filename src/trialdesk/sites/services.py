@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trialdesk.core import records
+from trialdesk.core import extensions, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
 from trialdesk.sites import rules
@@ -84,6 +84,8 @@ def change_site_status(
     )
     if problem:
         raise ValidationError({"status": problem})
+    if gated := extensions.gate_problems(extensions.site_status_gates, study_site=study_site, to=to):
+        raise ValidationError(gated)
     changes = {"status": to}
     if to == SiteStatus.ON_HOLD:
         changes["status_before_hold"] = study_site.status

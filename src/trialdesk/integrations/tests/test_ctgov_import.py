@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.factories import override_site_gates
 from tests.reference_data import REFERENCE_DATA
 from trialdesk.core.models import AuditEvent
 from trialdesk.integrations.models import RegistryRecord
@@ -144,6 +145,8 @@ def test_newer_record_updates_in_place_and_walks_the_site_lifecycle(world, today
     import_record(parsed(recruiting_record()), by=world.crm, today=today)
     site = StudySite.objects.get(study__code="NCT00763412")
     assert site.status == "enrolling"
+    # The close-out gate holds for imports too: its CRM signs the site's close-out off here.
+    override_site_gates(site.study, by=world.crm)
     newer = recruiting_record(posted="2025-06-01")
     newer["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
     newer["protocolSection"]["contactsLocationsModule"]["locations"][0]["status"] = "COMPLETED"
