@@ -122,3 +122,27 @@ def test_an_expired_permit_is_refused_naming_the_field(api_world):
     )
     assert response.status_code == 422 and fields(response) == {"export_permit_id"}
     assert "expired on 2026-01-31" in response.json()["errors"][0]["message"]
+
+
+def test_laboratories_and_sample_types_through_the_api(api_world):
+    (world, *_), client_for = api_world
+    crm = client_for(world.crm)
+    labs = f"/api/v1/studies/{world.study_a.pk}/sample-laboratories"
+    bad = post(crm, labs, {"name": "Lab Nowhere", "country": "XX"})
+    assert bad.status_code == 422 and fields(bad) == {"country"}
+    made = post(crm, labs, {"name": "Lab Lyon", "country": "fr"})
+    assert made.status_code == 201 and made.json()["country"] == "FR"
+    types = f"/api/v1/studies/{world.study_a.pk}/sample-types"
+    upside_down = post(
+        crm, types, {"code": "WB", "name": "Whole blood", "storage_min_c": "8", "storage_max_c": "2"}
+    )
+    assert upside_down.status_code == 422 and fields(upside_down) == {"storage_max_c"}
+    assert (
+        post(
+            client_for(world.auditor),
+            types,
+            {"code": "WB", "name": "x", "storage_min_c": 2, "storage_max_c": 8},
+        ).status_code
+        == 403
+    )
+    assert crm.get(types).json()["count"] == 1
