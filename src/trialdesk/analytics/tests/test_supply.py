@@ -78,7 +78,7 @@ def test_fefo_waste_matches_the_walk_by_hand(expiry_weeks, demand, wasted):
     assert fefo_by_hand(expiry_weeks, demand) == wasted
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     expiry_weeks=st.lists(st.integers(0, 8), max_size=12),
     demand=st.lists(st.integers(0, 4), min_size=1, max_size=6),

@@ -59,23 +59,20 @@ def test_depot_to_site_to_participant_through_the_api(ip, api):
     ]
 
 
-def test_a_kit_for_a_participant_not_randomized_is_refused_naming_the_participant(ip, api):
+def test_bad_input_is_refused_naming_the_field_with_nothing_saved(ip, api):
+    """A kit for a participant not randomized; a shipment to a site not activated (the field as sent)."""
     url = f"/api/v1/participants/{ip.not_randomized.pk}/supply/dispensings"
-    with nothing_written():
-        response = api["coordinator"].post(
-            url, {"dispensed_on": "2025-02-04"}, content_type="application/json"
-        )
-    assert response.status_code == 422 and fields(response) == {"participant"}
-
-
-def test_a_shipment_to_a_site_not_activated_is_refused_naming_the_site(ip, api):
     body = {"depot_id": ip.depot.pk, "study_site_id": ip.world.site_a2.pk, "kits": {"KT-A": 1},
             "shipped_on": "2025-02-01"}  # fmt: skip
     with nothing_written():
-        response = api["manager"].post(
+        not_randomized = api["coordinator"].post(
+            url, {"dispensed_on": "2025-02-04"}, content_type="application/json"
+        )
+        not_activated = api["manager"].post(
             f"/api/v1/studies/{ip.world.study_a.pk}/supply/shipments", body, content_type="application/json"
         )
-    assert response.status_code == 422 and fields(response) == {"study_site_id"}
+    assert not_randomized.status_code == 422 and fields(not_randomized) == {"participant"}
+    assert not_activated.status_code == 422 and fields(not_activated) == {"study_site_id"}
 
 
 def test_blinded_readers_never_get_the_kit_type_arm(ip, api):
