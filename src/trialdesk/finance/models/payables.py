@@ -132,6 +132,8 @@ class PayableLine(RegulatedRecord):
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
     )
+    # Not indexed: nothing looks lines up by generation (the audit event lists their ids), and each
+    # index costs every line of a large generation.
     generation = models.CharField(max_length=40, help_text="The generation run that added the line.")
     payment_run = models.ForeignKey(
         PaymentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
@@ -145,7 +147,6 @@ class PayableLine(RegulatedRecord):
             models.Index(fields=["study_site", "source"]),
             models.Index(fields=["study", "earned_on"]),
             models.Index(fields=["study", "due_on"]),
-            models.Index(fields=["generation"]),
         ]
 
     def __str__(self) -> str:

@@ -344,3 +344,16 @@ def test_a_site_whose_work_was_all_undone_has_its_lines_reversed(world, finance,
     lines = PayableLine.objects.filter(study_site=world.site_a1)
     assert sum(line.payable for line in lines) == 0
     assert not PayableLine.objects.filter(study_site=world.site_a2, reverses__isnull=False).exists()
+
+
+def test_a_line_for_copy_escapes_the_free_text_of_the_work_and_writes_null_as_copy_reads_it():
+    row = {name: None for name in payables.INSERTED} | {
+        "study_id": 1, "study_site_id": 2, "source": "visit:7", "kind": "visit", "code": "V\\1",
+        "participant": "101\t001\n", "currency": "EUR", "fee": Decimal("1.5000"),
+    }  # fmt: skip
+    values = [9, *(row[name] for name in payables.INSERTED), "gen", None, 1, "now", "now"]
+    fields = payables._copy_line(values).removesuffix("\n").split("\t")
+    assert len(fields) == len(payables.COLUMNS)
+    named = dict(zip(payables.COLUMNS, fields, strict=True))
+    assert (named["code"], named["participant"]) == ("V\\\\1", "101\\t001\\n")
+    assert (named["fee"], named["rate"], named["id"]) == ("1.5000", "\\N", "9")
