@@ -62,6 +62,7 @@ SITE_FACING_TEMPLATES = (
     "monitoring/templates/monitoring/action_item_detail.html",
     "monitoring/templates/monitoring/partials/action_table.html",
     "monitoring/templates/monitoring/partials/action_rows.html",
+    "monitoring/templates/monitoring/partials/sort_head.html",
     "feasibility/templates/feasibility/questionnaire.html",
     "feasibility/templates/feasibility/tabs/feasibility.html",
 )
