@@ -10,3 +10,8 @@ def scoping_cases(world, participant_a1, participant_b1, *, on_a1, on_a_not_a1, 
         by=world.crm, name="Recruiting oncology", query="status=recruiting", shared=True
     )
     return {"portfolio_view_id": [Case("the CRM's shared portfolio view", shared.pk, frozenset({"crm"}))]}
+
+
+# For tests/test_api_contract.py: saved portfolio views have pages only, no API operation.
+API_ROUTES: set[tuple[str, str]] = set()
+PATH_PARAMETERS: set[str] = set()
