@@ -2,6 +2,7 @@
 study's CRM sees submitted answers to score and decide on."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions as ext
 from trialdesk.feasibility import selectors
@@ -15,7 +16,8 @@ def questionnaires_to_answer(user, today) -> list[ext.WorkItem]:
     return [
         ext.WorkItem(
             kind="feasibility_questionnaire",
-            title=f"Answer the feasibility questionnaire for site {q.study_site.site_number}",
+            title=gettext("Answer the feasibility questionnaire for site %(number)s")
+            % {"number": q.study_site.site_number},
             due_on=q.due_on or q.sent_on,
             url=_url(q),
             study_code=q.study.code,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
@@ -82,7 +83,7 @@ def _current_protocol_versions(studies: dict[int, Study]) -> dict[int, ProtocolV
 def _training_item(study: Study, due: rules.TrainingDue) -> WorkItem:
     return WorkItem(
         kind="training",
-        title=f"Your training: {due.what}",
+        title=gettext("Your training: %(what)s") % {"what": due.what},
         due_on=due.due_on,
         url=reverse("training_record_create", kwargs={"study_id": study.pk}),
         study_code=study.code,
@@ -121,10 +122,8 @@ def _signature_item(entry: DelegationEntry, today: dt.date) -> WorkItem:
     person = entry.staff_member.get_full_name() or entry.staff_member.username
     return WorkItem(
         kind="delegation_signatures",
-        title=(
-            f"Sign the delegation to {person} at site {entry.study_site.site_number}: "
-            f"{', '.join(entry.task_labels())}"
-        ),
+        title=gettext("Sign the delegation to %(person)s at site %(site)s: %(tasks)s")
+        % {"person": person, "site": entry.study_site.site_number, "tasks": ", ".join(entry.task_labels())},
         due_on=entry.starts_on,
         url=reverse("delegation_sign", kwargs={"delegation_entry_id": entry.pk}),
         study_code=entry.study.code,

@@ -10,6 +10,7 @@ same obligations on the board, but they are not their work.
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
@@ -47,14 +48,16 @@ def _item(obligation: ReportingObligation, now) -> WorkItem:
     due = obligation.due_at.astimezone(reportable.zone_of(obligation.time_zone))
     about = [obligation.adverse_event.number] if obligation.adverse_event_id else []
     if obligation.study_site_id:
-        about.append(f"site {obligation.study_site.site_number}")
+        about.append(gettext("site %(number)s") % {"number": obligation.study_site.site_number})
     what = obligation.description or obligation.rule
     return WorkItem(
         kind="reporting_obligations",
         title=(
-            f"Report to {obligation.recipient}: {what}"
+            gettext("Report to %(recipient)s: %(what)s") % {"recipient": obligation.recipient, "what": what}
             + (f" ({', '.join(about)})" if about else "")
-            + f", due {due:%Y-%m-%d %H:%M} {obligation.time_zone}"
+            + ", "
+            + gettext("due %(when)s %(zone)s")
+            % {"when": f"{due:%Y-%m-%d %H:%M}", "zone": obligation.time_zone}
         ),
         due_on=obligation.due_on,
         url=reverse("obligation_submit", kwargs={"obligation_id": obligation.pk}),

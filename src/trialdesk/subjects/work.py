@@ -3,6 +3,7 @@ their own sites who must re-consent on a newly approved consent version, overdue
 tab's worklist, narrowed to the sites where the person consents participants)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES
@@ -30,10 +31,14 @@ def reconsents_due(user, today) -> list[WorkItem]:
 def _item(entry: ReconsentItem, study: Study) -> WorkItem:
     participant = entry.participant
     version = entry.consent_version
-    title = (
-        f"Re-consent participant {participant.number} (site {participant.study_site.site_number}) "
-        f"on consent v{version.label} ({version.language})"
-    )
+    title = gettext(
+        "Re-consent participant %(number)s (site %(site)s) on consent v%(version)s (%(language)s)"
+    ) % {
+        "number": participant.number,
+        "site": participant.study_site.site_number,
+        "version": version.label,
+        "language": version.language,
+    }
     if entry.why != NEW_VERSION:
         title += f": {entry.why}"
     return WorkItem(
