@@ -44,10 +44,13 @@ def override_site_gates(study: Study, *, by: User) -> None:
     from trialdesk.startup import rules as startup_rules
     from trialdesk.startup import services as startup_services
 
-    for gate in startup_rules.GATE_LABELS:
-        startup_services.sign_override(
-            study=study, gate=gate, reason="Test world: checklists not built", password=PASSWORD, by=by
-        )
+    startup_services.sign_override(
+        study=study,
+        gate=startup_rules.BOTH,
+        reason="Test world: checklists not built",
+        password=PASSWORD,
+        by=by,
+    )
 
 
 def make_institution(

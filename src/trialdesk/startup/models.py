@@ -92,7 +92,7 @@ class GateOverride(RegulatedRecord):
     study_site = models.ForeignKey(
         "sites.StudySite", null=True, blank=True, on_delete=models.PROTECT, related_name="gate_overrides"
     )
-    gate = models.CharField(max_length=12, choices=GATE_CHOICES)
+    gate = models.CharField(max_length=12, choices=list(rules.OVERRIDE_GATE_LABELS.items()))
     reason = models.TextField()
     pending = models.JSONField(default=list, blank=True, help_text="The items pending when it was signed.")
     signed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+", editable=False)
@@ -106,7 +106,7 @@ class GateOverride(RegulatedRecord):
 
     def __str__(self) -> str:
         where = self.study_site or "every site"
-        return f"{rules.GATE_LABELS[self.gate]} override for {where}"
+        return f"{rules.OVERRIDE_GATE_LABELS[self.gate]} override for {where}"
 
 
 class CycleTarget(RegulatedRecord):

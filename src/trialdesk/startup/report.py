@@ -28,7 +28,7 @@ def study_block(user, study, today) -> ReportBlock | None:
             ("Overridden gate", "Site", "Signed by", "Signed at (UTC)", "Reason", "Pending when signed"),
             tuple(
                 (
-                    rules.GATE_LABELS[o.gate],
+                    rules.OVERRIDE_GATE_LABELS[o.gate],
                     o.study_site.site_number if o.study_site_id else "every site",
                     o.signed_by.get_full_name() or o.signed_by.username,
                     f"{o.signed_at:%Y-%m-%d %H:%M}",

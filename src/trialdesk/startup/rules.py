@@ -10,6 +10,9 @@ from statistics import median
 ACTIVATION = "activation"
 CLOSURE = "closure"
 GATE_LABELS = {ACTIVATION: "Activation", CLOSURE: "Close-out"}
+# An override may cover both gates at once (a study whose sites' start-up and close-out are kept elsewhere).
+BOTH = "both"
+OVERRIDE_GATE_LABELS = {**GATE_LABELS, BOTH: "Activation and close-out"}
 # The site status each gate guards (sites.rules.LIFECYCLE).
 GATED_STATUS = {"activated": ACTIVATION, "closed": CLOSURE}
 

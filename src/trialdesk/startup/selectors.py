@@ -90,9 +90,9 @@ def tracker(site: StudySite, gate: str) -> rules.Tracker:
 
 def _overrides(sites: list[StudySite], gate: str) -> dict[int, GateOverride]:
     """The override that lets each site pass: its own, else one for every site of its study."""
-    rows = GateOverride.objects.filter(study_id__in={s.study_id for s in sites}, gate=gate).select_related(
-        "signed_by"
-    )
+    rows = GateOverride.objects.filter(
+        study_id__in={s.study_id for s in sites}, gate__in=(gate, rules.BOTH)
+    ).select_related("signed_by")
     own, study_wide = {}, {}
     for override in rows.order_by("signed_at"):
         if override.study_site_id is None:

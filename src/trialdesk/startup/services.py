@@ -118,7 +118,8 @@ def sign_override(
     """The CRM lets a site (or every site of the study) pass a gate with items pending, signing with their
     password (21 CFR 11.200) and giving the reason; what is pending is kept with the override."""
     require(can_manage_startup(by, study.pk), ONLY_CRM)
-    _gate(gate)
+    if gate != rules.BOTH:
+        _gate(gate)
     if study_site is not None and study_site.study_id != study.pk:
         raise ValidationError({"study_site": "This site is not one of the study's."})
     if not (reason or "").strip():
@@ -126,7 +127,8 @@ def sign_override(
     esign.reauthenticate(by, password)
     pending = []
     if study_site is not None:
-        pending = [item.label for item in selectors.tracker(study_site, gate).pending]
+        for each in rules.GATE_LABELS if gate == rules.BOTH else (gate,):
+            pending += [item.label for item in selectors.tracker(study_site, each).pending]
     return records.create_record(
         GateOverride(
             study=study,

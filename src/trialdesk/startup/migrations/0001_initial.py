@@ -32,7 +32,12 @@ class Migration(migrations.Migration):
                 (
                     "gate",
                     models.CharField(
-                        choices=[("activation", "Activation"), ("closure", "Close-out")], max_length=12
+                        choices=[
+                            ("activation", "Activation"),
+                            ("closure", "Close-out"),
+                            ("both", "Activation and close-out"),
+                        ],
+                        max_length=12,
                     ),
                 ),
                 ("reason", models.TextField()),

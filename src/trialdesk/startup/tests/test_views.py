@@ -13,7 +13,7 @@ def test_site_page_and_study_tab_show_the_tracker_and_overrides(world, client_fo
     crm = client_for(world.crm)
     page = crm.get(f"/study-sites/{world.site_a1.pk}/").content.decode()
     assert 'id="site-startup"' in page and "Confidentiality agreement signed" in page
-    assert "Activation override for every site of the study" in page  # the test world's override
+    assert "Activation and close-out override for every site of the study" in page  # the test world's
     tab = crm.get(f"/studies/{world.study_a.pk}/?tab=startup").content.decode()
     assert "Start-up timeline" in tab or "Cycle times" in tab
     assert "Clinical trial agreement" in tab
@@ -48,7 +48,7 @@ def test_the_study_report_lists_the_overrides_and_cycle_times(world):
     from trialdesk.startup import report
 
     block = report.study_block(world.crm, world.study_a, dt.date(2025, 6, 1))
-    assert dict(block.figures)["Gate overrides"] == "2"  # the test world's activation and close-out
+    assert dict(block.figures)["Gate overrides"] == "1"  # the test world's, for both gates
     overrides = block.tables[1]
     assert {row[1] for row in overrides.rows} == {"every site"}
     assert overrides.rows[0][4] == "Test world: checklists not built"

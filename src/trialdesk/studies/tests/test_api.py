@@ -305,7 +305,7 @@ def test_unauthenticated_study_list_is_401(world, client):
 
 
 def test_planned_study_without_sites_is_deleted_with_a_reason(world, crm):
-    study = make_study("TMP-1", by=world.crm)
+    study = make_study("TMP-1", by=world.crm, gated=True)  # no override: nothing else refers to it
     url = f"/api/v1/studies/{study.pk}"
     missing_reason = crm.delete(f"{url}?version=1")
     assert missing_reason.status_code == 422 and fields(missing_reason) == ["reason"]

@@ -103,7 +103,7 @@ def test_a_study_with_sites_cannot_be_deleted(world):
 
 
 def test_a_planned_study_without_sites_is_deleted_with_an_audit_event(world):
-    study = make_study("TMP-1", by=world.crm)
+    study = make_study("TMP-1", by=world.crm, gated=True)  # no override: nothing else refers to it
     services.delete_study(study=study, by=world.crm, reason="created by mistake")
     event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "study.deleted" and event.reason == "created by mistake"
