@@ -38,6 +38,8 @@ def startup_tab(request, study) -> dict:
         "rows": rows,
         "overrides": list(selectors.overrides_for(request.user, study)),
         "cycle": cycle,
+        "intervals": list(rules.INTERVAL_LABELS.values()),
+        "site_days": [(c.label, [c.days[key] for key in rules.INTERVAL_LABELS]) for c in cycle.sites],
         "deadlines": cycles.closeout_deadlines(request.user, study),
     }
 

@@ -17,6 +17,7 @@ def test_site_page_and_study_tab_show_the_tracker_and_overrides(world, client_fo
     tab = crm.get(f"/studies/{world.study_a.pk}/?tab=startup").content.decode()
     assert "Start-up timeline" in tab or "Cycle times" in tab
     assert "Clinical trial agreement" in tab
+    assert 'id="startup-site-cycles"' in tab and "ONC-A 101" in tab
     closure = crm.get(f"/studies/{world.study_a.pk}/?tab=startup&gate=closure").content.decode()
     assert "Close-out visit done" in closure
 
