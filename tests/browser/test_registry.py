@@ -30,11 +30,14 @@ def test_crm_imports_a_registry_record_and_reads_the_registry_tab(server, page):
     assert answer.status == 200, answer.text()
     (imported,) = json.loads(answer.text())["studies"]
     assert (imported["created"], imported["sites_created"]) == (True, 2)
+    # The record is of a completed study, but no import activates a site whose start-up items are
+    # pending (issue 17): its sites wait in start-up, and the import says why.
+    assert any("stays start_up although the registry says closed" in w for w in imported["warnings"])
 
     page.goto(f"{server}/studies/{imported['study_id']}/?tab=registry")
     tab = page.locator("#tab-registry")
     expect(tab).to_contain_text("NCT03064438")
-    expect(tab).to_contain_text("The registry record agrees with Trialdesk.")
+    expect(tab).to_contain_text("Start-up")  # the site status differs from the registry's until then
     expect(tab).to_contain_text("42 CFR 11.44(a)")
     page.screenshot(path=ARTIFACTS / "registry-1-tab.png", full_page=True)
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from trialdesk.core import records
+from trialdesk.core import extensions, records
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, require
 from trialdesk.integrations.registry import rules
@@ -73,6 +73,10 @@ def _import_sites(
         try:
             if site is None:
                 site = _create_site(study, location, status, numbers, institutions, by=by)
+                if status in PAST_ACTIVATION:
+                    site = _walk(
+                        site, status, location, by=by, outcome=outcome, path=_path_from_start_up(status)
+                    )
                 location_sites[location.key] = site.pk
                 outcome.sites_created += 1
                 imported[str(site.pk)] = {"status": site.status, "institution": _institution_values(location)}
@@ -84,6 +88,20 @@ def _import_sites(
         except ValidationError as error:
             raise ImportRefused(location.path, _messages(error)) from error
     return imported
+
+
+# Statuses a site reaches only through activation: a new site the registry shows at one of them starts in
+# start-up and is walked forward, so that the activation and close-out gates (startup app, through
+# core.extensions.site_status_gates) hold for imports as they do for pages and the API.
+PAST_ACTIVATION = frozenset(
+    {
+        SiteStatus.ACTIVATED,
+        SiteStatus.ENROLLING,
+        SiteStatus.ENROLLMENT_CLOSED,
+        SiteStatus.ON_HOLD,
+        SiteStatus.CLOSED,
+    }
+)
 
 
 def _known_institutions(locations: tuple[Location, ...]) -> dict[tuple, Institution]:
@@ -100,7 +118,9 @@ def _create_site(
     """A new study site at the registry's status, in one audited create.
 
     The site is recorded as it stands in the registry rather than walked through every earlier status:
-    the import did not witness those steps, so the audit trail should not claim it did.
+    the import did not witness those steps, so the audit trail should not claim it did. The exception is
+    a site past activation: it is created in start-up and the caller walks it on through the gates
+    (_walk), which hold it there while its start-up items are pending.
     """
     values = _institution_values(location)
     institution = institutions.get((values["name"], values["city"], values["country"]))
@@ -114,9 +134,7 @@ def _create_site(
     require(can_manage_study(by, study.pk))
     site = StudySite(study=study, institution=institution, site_number=f"{number:03d}")
     if status:
-        site.status = status
-        if status == SiteStatus.ON_HOLD:
-            site.status_before_hold = SiteStatus.ENROLLING
+        site.status = SiteStatus.START_UP if status in PAST_ACTIVATION else status
     return records.create_record(site, by=by, reason=REASON)
 
 
@@ -165,7 +183,33 @@ def _follow_status(site, location, status, previous, imported, *, by, outcome) -
         )
         imported["status"] = site.status
         return False
-    for step in path:
+    walked = _walk(site, status, location, by=by, outcome=outcome, path=path)
+    # Where a gate held the site, the status it stopped at is what the next import compares with, so
+    # that it walks on once the start-up items are done.
+    imported["status"] = walked.status
+    return walked.status != site.status
+
+
+def _path_from_start_up(status: str) -> list[str]:
+    """A new site's way from start-up to the registry's status; a suspended site was enrolling."""
+    if status == SiteStatus.ON_HOLD:
+        return [*site_rules.site_status_path(SiteStatus.START_UP, SiteStatus.ENROLLING), SiteStatus.ON_HOLD]
+    return site_rules.site_status_path(SiteStatus.START_UP, status)
+
+
+def _walk(site, status, location, *, by, outcome, path=None):
+    """Move the site along its lifecycle towards the registry's status, stopping where a gate (start-up
+    items pending, for instance) refuses a step: a warning names what is missing, the import goes on."""
+    if path is None:
+        path = site_rules.site_status_path(site.status, status, status_before_hold=site.status_before_hold)
+    for step in path or ():
+        problems = extensions.gate_problems(extensions.site_status_gates, study_site=site, to=step)
+        if problems:
+            missing = "; ".join(message for messages in problems.values() for message in messages)
+            outcome.warnings.append(
+                f"{location.path}.status: site {site.site_number} stays {site.status} although the "
+                f"registry says {status}: {missing}"
+            )
+            break
         site = site_services.change_site_status(study_site=site, to=step, by=by, reason=REASON)
-    imported["status"] = status
-    return True
+    return site
