@@ -51,13 +51,20 @@ def uses_database(item) -> bool:
     )
 
 
+def runs_on_the_second_database(item) -> bool:
+    """Tests marked `one_database` (the every-route scoping sweep and the API fuzz: thousands of
+    requests whose answers come from the same ORM filters on either database, the longest tests of the
+    suite) run in the SQLite run only; every test of the database layer itself runs on both."""
+    return uses_database(item) and item.get_closest_marker("one_database") is None
+
+
 def pytest_collection_modifyitems(config, items):
     if not config.getoption("--database-tests-only"):
         return
-    dropped = [item for item in items if not uses_database(item)]
+    dropped = [item for item in items if not runs_on_the_second_database(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if uses_database(item)]
+        items[:] = [item for item in items if runs_on_the_second_database(item)]
 
 
 @pytest.fixture(autouse=True, scope="session")

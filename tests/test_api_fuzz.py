@@ -20,6 +20,9 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from tests.test_scoping_every_route import cases_by_parameter
 from trialdesk.core.services import create_api_token
 
+# The every-route sweep and the fuzz run once, on SQLite (conftest.py: one_database).
+pytestmark = pytest.mark.one_database
+
 # Seven per operation: with 364 operations (issue 17's apps doubled their number) about 2,500 cases, as many
 # as twelve per operation gave at 200 operations, in half the time twelve would now take.
 EXAMPLES_PER_OPERATION = 7

@@ -25,6 +25,9 @@ from trialdesk.subjects.tests.factories import (
 )
 from trialdesk.visits.tests.factories import build_visit_world
 
+# The every-route sweep and the fuzz run once, on SQLite (conftest.py: one_database).
+pytestmark = pytest.mark.one_database
+
 PEOPLE = ("admin", "crm", "monitor", "coordinator", "auditor", "sponsor_viewer", "outsider")
 # Subject-level data (participant and screening numbers, AE verbatim terms and narratives) and who may
 # see each: filled as the test objects are made (here and in the apps' scoping cases). Every response a
