@@ -61,10 +61,12 @@ def runs_on_the_second_database(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     if not config.getoption("--database-tests-only"):
         return
-    dropped = [item for item in items if not runs_on_the_second_database(item)]
+    kept, dropped = [], []
+    for item in items:
+        (kept if runs_on_the_second_database(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if runs_on_the_second_database(item)]
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True, scope="session")
