@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from trialdesk.core.apiutils import XLSX
 from trialdesk.core.pagination import paginate
 from trialdesk.core.permissions import can_see_subject_level, require
 from trialdesk.core.views import form_page, post_data
@@ -37,8 +38,6 @@ from trialdesk.sites.models import StudySite
 from trialdesk.studies.pages import visible_study
 from trialdesk.subjects.models import Participant
 from trialdesk.visits.models import ScheduledVisit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def overview_url(study) -> str:
@@ -108,35 +107,43 @@ def samples_export(request, study_id):
     return response
 
 
-@login_required
-def laboratory_create(request, study_id):
+def _study_record_page(request, study_id, form_class, create, *, what: str, saved: str):
+    """A manager's page recording one of the study's reference records (a laboratory, a sample type)."""
     study = visible_study(request, study_id)
     require(can_manage_samples(request.user, study.pk), ONLY_MANAGERS)
     return form_page(
         request,
-        LaboratoryForm(post_data(request)),
-        lambda f: services.create_laboratory(study=study, by=request.user, **f.cleaned_data),
-        title=f"New central laboratory · {study.code}",
+        form_class(post_data(request)),
+        lambda f: create(study=study, by=request.user, **f.cleaned_data),
+        title=f"New {what} · {study.code}",
         cancel_url=overview_url(study),
-        done=lambda _lab: overview_url(study),
-        saved="Laboratory recorded.",
+        done=lambda _record: overview_url(study),
+        saved=saved,
         study=study,
     )
 
 
 @login_required
-def sample_type_create(request, study_id):
-    study = visible_study(request, study_id)
-    require(can_manage_samples(request.user, study.pk), ONLY_MANAGERS)
-    return form_page(
+def laboratory_create(request, study_id):
+    return _study_record_page(
         request,
-        SampleTypeForm(post_data(request)),
-        lambda f: services.create_sample_type(study=study, by=request.user, **f.cleaned_data),
-        title=f"New sample type · {study.code}",
-        cancel_url=overview_url(study),
-        done=lambda _type: overview_url(study),
+        study_id,
+        LaboratoryForm,
+        services.create_laboratory,
+        what="central laboratory",
+        saved="Laboratory recorded.",
+    )
+
+
+@login_required
+def sample_type_create(request, study_id):
+    return _study_record_page(
+        request,
+        study_id,
+        SampleTypeForm,
+        services.create_sample_type,
+        what="sample type",
         saved="Sample type recorded.",
-        study=study,
     )
 
 
@@ -166,14 +173,8 @@ def permit_edit(request, sample_permit_id):
     permit = get_object_or_404(selectors.permits_for(request.user), pk=sample_permit_id)
     study = permit.study
     require(can_manage_samples(request.user, study.pk), ONLY_MANAGERS)
-    initial = {
-        name: getattr(permit, name)
-        for name in ("direction", "from_country", "to_country", "authority", "number", "valid_from")
-    } | {
-        "valid_until": permit.valid_until,
-        "sample_type_codes": permit.sample_type_codes,
-        "covers": permit.covers,
-    }
+    fields = ("direction", "from_country", "to_country", "authority", "number", "valid_from", "valid_until")
+    initial = {name: getattr(permit, name) for name in (*fields, "sample_type_codes", "covers")}
     form = PermitForm(
         post_data(request),
         type_codes=_type_codes(request, study),
