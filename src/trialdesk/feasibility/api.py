@@ -213,6 +213,14 @@ def update_question(
     return question_out(saved)
 
 
+def managed_site(request, study_site_id: int) -> tuple:
+    """The caller and the candidate site it names, once the caller may manage the study's feasibility."""
+    user = actor(request)
+    site = visible_or_404(request, StudySite, study_site_id, "study")
+    require(can_manage_feasibility(user, site.study_id), ONLY_CRM)
+    return user, site
+
+
 # Confidentiality agreements ----------------------------------------------------------------------------
 
 
@@ -233,9 +241,7 @@ def list_confidentiality_agreements(request, study_id: int, page: Query[PageQuer
 )
 def record_cda_sent(request, study_site_id: int, payload: CdaSentIn):
     """Record the confidentiality agreement sent to a candidate site."""
-    user = actor(request)
-    site = visible_or_404(request, StudySite, study_site_id, "study")
-    require(can_manage_feasibility(user, site.study_id), ONLY_CRM)
+    user, site = managed_site(request, study_site_id)
     agreement = services.record_cda_sent(
         study_site=site, by=user, sent_on=payload.sent_on, notes=payload.notes
     )
@@ -386,9 +392,7 @@ def list_selection_decisions(request, study_id: int, page: Query[PageQuery]):
 )
 def decide_selection(request, study_site_id: int, payload: SelectionDecisionIn):
     """Select a candidate site or not, with the rationale (required); the site's status moves with it."""
-    user = actor(request)
-    site = visible_or_404(request, StudySite, study_site_id, "study")
-    require(can_manage_feasibility(user, site.study_id), ONLY_CRM)
+    user, site = managed_site(request, study_site_id)
     decision = services.decide_selection(
         study_site=site,
         by=user,
