@@ -1,11 +1,12 @@
 """Pure rules of start-up and close-out: the standard checklist items (cited), what a site's checklist
 adds up to, when a gate refuses, the study's end-of-trial and results deadlines, and cycle times."""
 
-from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
+
+from trialdesk.regulatory.rules.oversight import add_months
 
 ACTIVATION = "activation"
 CLOSURE = "closure"
@@ -278,13 +279,6 @@ CLOSEOUT_DEADLINES = (
         countries=("US",),
     ),
 )
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has no such day)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
