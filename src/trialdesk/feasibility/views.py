@@ -322,7 +322,3 @@ def ranking_export(request, study_id):
     )
     response["Content-Disposition"] = f'attachment; filename="{study.code}-feasibility-ranking.xlsx"'
     return response
-
-
-def questionnaire_url(questionnaire) -> str:
-    return reverse("feasibility_questionnaire", kwargs={"feasibility_questionnaire_id": questionnaire.pk})
