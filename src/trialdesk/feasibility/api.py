@@ -198,9 +198,7 @@ def update_question(
 ):
     """Change a question's wording, weight or scoring (a reason is required); scores follow the weights."""
     user = actor(request)
-    question = get_object_or_404(
-        TemplateQuestion.objects.visible_to(user).select_related("template"), pk=feasibility_question_id
-    )
+    question = visible_or_404(request, TemplateQuestion, feasibility_question_id, "template")
     require(can_manage_feasibility(user, question.template.study_id), ONLY_CRM)
     saved = services.update_question(
         question=question,
