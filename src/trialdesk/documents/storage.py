@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.documents.rules import file_types
 
@@ -78,7 +79,10 @@ def store(chunks: Iterable[bytes], *, filename: str, field: str = "file") -> Sto
         digest, size = _write(handle, chunks, filename=filename, limit=limit, field=field)
         if kind.zip_member and not _zip_holds(temp, kind.zip_member):
             raise ValidationError(
-                {field: f"The file is not a valid {file_types.extension(filename)[1:].upper()} file."}
+                {
+                    field: gettext("The file is not a valid %(value)s file.")
+                    % {"value": file_types.extension(filename)[1:].upper()}
+                }
             )
         target = path_of(digest)
         created = not target.exists()

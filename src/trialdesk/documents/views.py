@@ -14,6 +14,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -94,7 +95,7 @@ def document_file(request, study_id):
     if request.method == "POST":
         document = submit(form, lambda f: _file(request, study, f))
         if document is not None:
-            messages.success(request, f"Filed: {document.title}.")
+            messages.success(request, gettext("Filed: %(title)s.") % {"title": document.title})
             return redirect("document_detail", document_id=document.pk)
     context = {"study": study, "form": form, "title": f"File an essential document in {study.code}"}
     return TemplateResponse(request, "documents/file.html", context)
@@ -169,7 +170,10 @@ def document_version_new(request, document_id):
     )
     if version is None:
         return _detail(request, document, version_form=form)
-    messages.success(request, f"Version {version.number} filed; it supersedes the earlier ones.")
+    messages.success(
+        request,
+        gettext("Version %(number)s filed; it supersedes the earlier ones.") % {"number": version.number},
+    )
     return redirect("document_detail", document_id=document.pk)
 
 

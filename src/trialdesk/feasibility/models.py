@@ -5,6 +5,7 @@ and their answers, and the selection decision with its rationale."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -263,7 +264,7 @@ class QuestionnaireAnswer(RegulatedRecord):
             and self.questionnaire_id
             and self.question.template_id != self.questionnaire.template_id
         ):
-            raise ValidationError({"question": "The question is not one of this questionnaire's."})
+            raise ValidationError({"question": gettext("The question is not one of this questionnaire's.")})
 
 
 class SelectionOutcome(models.TextChoices):

@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.permissions import require
@@ -121,7 +122,9 @@ def record_cda_sent(*, study_site, by, sent_on: dt.date, notes: str = "") -> Con
     """The confidentiality agreement sent to a candidate site (one per site)."""
     require(can_manage_feasibility(by, study_site.study_id), ONLY_CRM)
     if ConfidentialityAgreement.objects.filter(study_site=study_site).exists():
-        raise ValidationError({"study_site": "This site's confidentiality agreement is already recorded."})
+        raise ValidationError(
+            {"study_site": gettext("This site's confidentiality agreement is already recorded.")}
+        )
     return records.create_record(
         ConfidentialityAgreement(study=study_site.study, study_site=study_site, sent_on=sent_on, notes=notes),
         by=by,
@@ -176,7 +179,7 @@ def send_questionnaire(*, template, study_site, by, due_on: dt.date | None = Non
     if problems:
         raise ValidationError(problems)
     if not template.questions.exists():
-        raise ValidationError({"template": "The template has no questions yet."})
+        raise ValidationError({"template": gettext("The template has no questions yet.")})
     questionnaire = records.create_record(
         Questionnaire(
             study=study_site.study,
@@ -202,7 +205,9 @@ def save_answers(*, questionnaire, by, answers: dict[str, str], submit: bool = F
     require(can_answer_questionnaire(by, questionnaire), ONLY_SITE_STAFF)
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if questionnaire.status == rules.SUBMITTED:
-        raise ValidationError({"status": "The questionnaire was submitted: its answers no longer change."})
+        raise ValidationError(
+            {"status": gettext("The questionnaire was submitted: its answers no longer change.")}
+        )
     questions = {q.key: q for q in selectors.questions_of(questionnaire.template)}
     problems = {
         key: "This is not a question of this questionnaire." for key in answers if key not in questions
@@ -249,7 +254,7 @@ def reopen_questionnaire(*, questionnaire, by, reason: str) -> Questionnaire:
     """The CRM hands a submitted questionnaire back to the site (to correct or complete an answer)."""
     require(can_manage_feasibility(by, questionnaire.study_id), ONLY_CRM)
     if questionnaire.status != rules.SUBMITTED:
-        raise ValidationError({"status": "Only a submitted questionnaire can be handed back."})
+        raise ValidationError({"status": gettext("Only a submitted questionnaire can be handed back.")})
     return records.update_record(
         questionnaire,
         changes={"status": rules.SENT, "submitted_at": None, "submitted_by": None},

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.analytics.randomization import RandomizationInputError
 from trialdesk.core.esign import MISSING_PASSWORD
@@ -19,7 +20,9 @@ FACTORS_HELP = (
 def _whole_numbers(text: str) -> list[int]:
     items = [item.strip() for item in text.split(",") if item.strip()]
     if not all(item.isdecimal() for item in items):
-        raise ValidationError(f"{text!r} is not whole numbers separated by commas.")
+        raise ValidationError(
+            gettext("%(text)s is not whole numbers separated by commas.") % {"text": repr(text)}
+        )
     return [int(item) for item in items]
 
 
@@ -172,7 +175,9 @@ class GrantAccessForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         self.person = User.objects.filter(username=username).first()
         if self.person is None:
-            raise ValidationError(f"Nobody has the username {username!r}.")
+            raise ValidationError(
+                gettext("Nobody has the username %(username)s.") % {"username": repr(username)}
+            )
         return username
 
 

@@ -9,6 +9,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.utils.translation import gettext
+
 from trialdesk.analytics.randomization import (
     Factor,
     RandomizationInputError,
@@ -90,14 +92,14 @@ def _factor_problem(factors: Sequence[Mapping], site_is_factor: bool) -> tuple[F
     try:
         parsed = factor_objects(factors)
     except (KeyError, TypeError):
-        return "Each factor needs a name and its levels."
+        return gettext("Each factor needs a name and its levels.")
     except RandomizationInputError as error:
         return error.problem
     names = [f.name for f in parsed]
     if len(set(names)) != len(names):
-        return "A factor is listed twice."
+        return gettext("A factor is listed twice.")
     if site_is_factor and SITE_FACTOR in names:
-        return "The site is already a factor; do not list it among the factors."
+        return gettext("The site is already a factor; do not list it among the factors.")
     return parsed
 
 
@@ -185,7 +187,9 @@ def unblinding_problem(*, participant_number: str, randomized: bool, blinded: bo
     """Why a participant cannot be unblinded (named on the field `participant`), or None when they can:
     there is an arm to reveal only for a participant who was randomized, in a blinded study."""
     if not randomized:
-        return f"Participant {participant_number} was never randomized: there is no arm to unblind."
+        return gettext(
+            "Participant %(participant_number)s was never randomized: there is no arm to unblind."
+        ) % {"participant_number": participant_number}
     if not blinded:
-        return "This study is open-label: the arm is shown already."
+        return gettext("This study is open-label: the arm is shown already.")
     return None

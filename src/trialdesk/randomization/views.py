@@ -11,6 +11,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -143,7 +144,7 @@ def scheme_activate(request, study_id):
     except StaleVersion as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Randomization scheme active: participants can now be randomized.")
+        messages.success(request, gettext("Randomization scheme active: participants can now be randomized."))
     return redirect(tab_url(study))
 
 
@@ -201,7 +202,7 @@ def access_revoke(request, study_id):
         ),
     )
     if revoked:
-        messages.success(request, "Unblinded access revoked.")
+        messages.success(request, gettext("Unblinded access revoked."))
     else:
         problems = [message for errors in form.errors.values() for message in errors]
         messages.error(request, "Access not revoked: " + " ".join(problems))
@@ -243,7 +244,11 @@ def participant_randomization(request, participant_id):
         if allocation is not None:
             shown = Reader(user).arm_of(allocation)
             arm = f"arm {shown.code} ({shown.name})" if shown else "an arm that stays blinded"
-            messages.success(request, f"Participant {participant.number} is randomized to {arm}.")
+            messages.success(
+                request,
+                gettext("Participant %(number)s is randomized to %(arm)s.")
+                % {"number": participant.number, "arm": arm},
+            )
             return redirect("participant_randomization", participant_id=participant.pk)
     context = {
         "study": participant.study,
@@ -284,7 +289,9 @@ def participant_unblind(request, participant_id):
         if event is not None:
             arm = event.allocation.arm
             messages.warning(
-                request, f"Participant {participant.number} is unblinded: arm {arm.code} ({arm.name})."
+                request,
+                gettext("Participant %(number)s is unblinded: arm %(code)s (%(name)s).")
+                % {"number": participant.number, "code": arm.code, "name": arm.name},
             )
             return redirect("participant_randomization", participant_id=participant.pk)
     context = {

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -90,7 +91,7 @@ def record_delivery(
     now = timezone.now() + dt.timedelta(minutes=5)
     for name, moment in (("sent_at", sent_at), ("acknowledged_at", acknowledged_at)):
         if moment and moment > now:
-            raise ValidationError({name: "This cannot be in the future."})
+            raise ValidationError({name: gettext("This cannot be in the future.")})
     changes = {
         "sent_at": sent_at or delivery.sent_at,
         "acknowledged_at": acknowledged_at or delivery.acknowledged_at,
@@ -117,10 +118,15 @@ def path_of(sha256: str) -> Path:
 def _type_of(file_name: str, head: bytes) -> str:
     extension = os.path.splitext(file_name.lower())[1]
     if extension not in ACCEPTED:
-        raise ValidationError({"file": "Attach the report or acknowledgement as a PDF or XML file."})
+        raise ValidationError({"file": gettext("Attach the report or acknowledgement as a PDF or XML file.")})
     media_type, starts = ACCEPTED[extension]
     if not any(head.lstrip().startswith(s) for s in starts):
-        raise ValidationError({"file": f"The file's content is not {extension[1:].upper()}."})
+        raise ValidationError(
+            {
+                "file": gettext("The file's content is not %(extension)s.")
+                % {"extension": extension[1:].upper()}
+            }
+        )
     return media_type
 
 
@@ -139,7 +145,7 @@ def attach(
         ONLY_SUBMITTERS,
     )
     if len(content) > MAX_BYTES:
-        raise ValidationError({"file": "The file is larger than 50 MB."})
+        raise ValidationError({"file": gettext("The file is larger than 50 MB.")})
     media_type = _type_of(file_name, content[:512])
     digest = hashlib.sha256(content).hexdigest()
     target = path_of(digest)
@@ -168,8 +174,10 @@ def verified_content(attachment: ObligationAttachment) -> bytes:
     """The attachment's bytes, checked against its checksum; ValidationError when missing or altered."""
     path = path_of(attachment.sha256)
     if not path.is_file():
-        raise ValidationError({"file": "The attachment's file is missing from storage."})
+        raise ValidationError({"file": gettext("The attachment's file is missing from storage.")})
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != attachment.sha256 or len(content) != attachment.size:
-        raise ValidationError({"file": "The attachment's file was altered: its checksum no longer matches."})
+        raise ValidationError(
+            {"file": gettext("The attachment's file was altered: its checksum no longer matches.")}
+        )
     return content

@@ -11,6 +11,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -181,10 +182,10 @@ def add_follow_up(
     version.full_clean(exclude=["adverse_event"])
     if version.received_at < previous.information_received_at:
         raise ValidationError(
-            {"received_at": "Follow-up information is received after the information before it."}
+            {"received_at": gettext("Follow-up information is received after the information before it.")}
         )
     if version.received_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"received_at": "Information cannot be received in the future."})
+        raise ValidationError({"received_at": gettext("Information cannot be received in the future.")})
     if version.causality and version.causality != previous.causality:
         require(_may_assess_causality(by, event.participant, event.study_site.local_today()), ONLY_DELEGATED)
     records.create_record(version, by=by, reason=reason)
@@ -359,13 +360,18 @@ def mark_submitted(
         ObligationStatus.MISSED,
     ):
         raise ValidationError(
-            {"status": f"This report is {obligation.get_status_display().lower()}, not open."}
+            {
+                "status": gettext("This report is %(value)s, not open.")
+                % {"value": obligation.get_status_display().lower()}
+            }
         )
     submitted_at = submitted_at or timezone.now()
     if submitted_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"submitted_at": "A report cannot be submitted in the future."})
+        raise ValidationError({"submitted_at": gettext("A report cannot be submitted in the future.")})
     if submitted_at < (obligation.day_zero or obligation.starts_at):
-        raise ValidationError({"submitted_at": "A report cannot be submitted before its clock started."})
+        raise ValidationError(
+            {"submitted_at": gettext("A report cannot be submitted before its clock started.")}
+        )
     status = statuses.status_when_submitted(due_at=obligation.due_at, submitted_at=submitted_at)
     saved = records.update_record(
         obligation,

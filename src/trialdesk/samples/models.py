@@ -5,6 +5,7 @@ laboratory with their temperature log, chain of custody and the laboratory's rec
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -77,7 +78,7 @@ class SampleType(RegulatedRecord):
             and self.storage_max_c is not None
             and self.storage_min_c > self.storage_max_c
         ):
-            raise ValidationError({"storage_max_c": "The maximum cannot be below the minimum."})
+            raise ValidationError({"storage_max_c": gettext("The maximum cannot be below the minimum.")})
 
 
 class SampleQuerySet(models.QuerySet):

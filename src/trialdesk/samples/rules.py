@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from trialdesk.safety.rules.rulebook import EU_MEMBER_STATES
 
 EXPORT, IMPORT = "export", "import"
@@ -153,19 +155,33 @@ def permit_problem(
 ) -> str | None:
     """Why `permit` does not allow these samples across this border on `on` (None: it does)."""
     if permit.direction != direction:
-        return f"This is an {permit.direction} permit; choose an {direction} permit."
+        return gettext("This is an %(direction)s permit; choose an %(direction2)s permit.") % {
+            "direction": permit.direction,
+            "direction2": direction,
+        }
     if (permit.from_country, permit.to_country) != (from_country, to_country):
-        return (
-            f"This permit is for {permit.from_country} → {permit.to_country}; "
-            f"the samples go {from_country} → {to_country}."
-        )
+        return gettext(
+            "This permit is for %(from_country)s → %(to_country)s; the samples go "
+            "%(from_country2)s → %(to_country2)s."
+        ) % {
+            "from_country": permit.from_country,
+            "to_country": permit.to_country,
+            "from_country2": from_country,
+            "to_country2": to_country,
+        }
     if on < permit.valid_from:
-        return f"This permit is valid from {permit.valid_from.isoformat()}, after the shipment."
+        return gettext("This permit is valid from %(valid_from)s, after the shipment.") % {
+            "valid_from": permit.valid_from.isoformat()
+        }
     if on > permit.valid_until:
-        return f"This permit expired on {permit.valid_until.isoformat()}."
+        return gettext("This permit expired on %(valid_until)s.") % {
+            "valid_until": permit.valid_until.isoformat()
+        }
     uncovered = sorted(set(codes) - set(permit.sample_type_codes)) if permit.sample_type_codes else []
     if uncovered:
-        return f"This permit does not cover sample type {', '.join(uncovered)}."
+        return gettext("This permit does not cover sample type %(uncovered)s.") % {
+            "uncovered": ", ".join(uncovered)
+        }
     return None
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -129,7 +130,12 @@ def _check_type_codes(study: Study, codes) -> None:
     known = set(SampleType.objects.filter(study=study).values_list("code", flat=True))
     unknown = sorted({str(code) for code in codes} - known)
     if unknown:
-        raise ValidationError({"sample_type_codes": f"This study has no sample type {', '.join(unknown)}."})
+        raise ValidationError(
+            {
+                "sample_type_codes": gettext("This study has no sample type %(unknown)s.")
+                % {"unknown": ", ".join(unknown)}
+            }
+        )
 
 
 # --- collection at a visit -------------------------------------------------------------------------
@@ -204,12 +210,19 @@ def clean_barcodes(barcodes) -> list[str]:
 def _samples_to_ship(study_site: StudySite, barcodes: list[str]) -> list[Sample]:
     """The site's samples with these barcodes, none shipped before; else a ValidationError on `barcodes`."""
     if not barcodes:
-        raise ValidationError({"barcodes": "Give the barcodes of the samples in the shipment."})
+        raise ValidationError({"barcodes": gettext("Give the barcodes of the samples in the shipment.")})
     if len(barcodes) > MAX_SAMPLES_PER_SHIPMENT:
-        raise ValidationError({"barcodes": f"At most {MAX_SAMPLES_PER_SHIPMENT} samples per shipment."})
+        raise ValidationError(
+            {
+                "barcodes": gettext("At most %(max_samples_per_shipment)s samples per shipment.")
+                % {"max_samples_per_shipment": MAX_SAMPLES_PER_SHIPMENT}
+            }
+        )
     twice = sorted({code for code in barcodes if barcodes.count(code) > 1})
     if twice:
-        raise ValidationError({"barcodes": f"Sample {', '.join(twice)} is listed twice."})
+        raise ValidationError(
+            {"barcodes": gettext("Sample %(twice)s is listed twice.") % {"twice": ", ".join(twice)}}
+        )
     found = {
         sample.barcode: sample
         for sample in Sample.objects.select_for_update(of=("self",))
@@ -234,7 +247,7 @@ def _permit_facts(permit: Permit | None, study: Study, field: str) -> rules.Perm
     if permit is None:
         return None
     if permit.study_id != study.pk:
-        raise ValidationError({field: "Choose one of this study's permits."})
+        raise ValidationError({field: gettext("Choose one of this study's permits.")})
     return permit.facts()
 
 
@@ -259,7 +272,7 @@ def ship_samples(
     require(can_ship_samples(by, study_id=study.pk, study_site_id=study_site.pk), ONLY_SHIPPERS)
     problems: dict[str, str] = {}
     if laboratory.study_id != study.pk:
-        raise ValidationError({"laboratory": "Choose one of this study's laboratories."})
+        raise ValidationError({"laboratory": gettext("Choose one of this study's laboratories.")})
     if not (tracking_number or "").strip():
         problems["tracking_number"] = "Give the courier's tracking number."
     _not_future(shipped_at, "shipped_at", problems, what="shipment left")
@@ -269,7 +282,10 @@ def ship_samples(
     later = [sample.barcode for sample in samples if sample.collected_at > shipped_at]
     if later:
         raise ValidationError(
-            {"barcodes": f"Sample {', '.join(later)} was collected after the shipment left."}
+            {
+                "barcodes": gettext("Sample %(later)s was collected after the shipment left.")
+                % {"later": ", ".join(later)}
+            }
         )
     types = {sample.sample_type for sample in samples}
     from_country = study_site.institution.country
@@ -389,7 +405,12 @@ def record_receipt(
     require(can_manage_samples(by, shipment.study_id), ONLY_MANAGERS)
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if shipment.status == ShipmentStatus.RECEIVED:
-        raise ValidationError({"received": f"The receipt of {shipment.number} is already recorded."})
+        raise ValidationError(
+            {
+                "received": gettext("The receipt of %(number)s is already recorded.")
+                % {"number": shipment.number}
+            }
+        )
     problems: dict[str, str] = {}
     _not_future(received_at, "received_at", problems, what="laboratory received it")
     if "received_at" not in problems and received_at < shipment.shipped_at:

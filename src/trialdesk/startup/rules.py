@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
+from django.utils.translation import gettext
+
 from trialdesk.regulatory.rules.oversight import add_months
 
 ACTIVATION = "activation"
@@ -185,10 +187,10 @@ def gate_refusal(tracker: Tracker) -> str | None:
         return None
     names = "; ".join(item.label for item in tracker.pending)
     what = "activated" if tracker.gate == ACTIVATION else "closed"
-    return (
-        f"The site cannot be {what}: {len(tracker.pending)} required item(s) pending — {names}. "
+    return gettext(
+        "The site cannot be %(what)s: %(pending)s required item(s) pending — %(names)s. "
         "Complete them, or the CRM signs an override with a reason."
-    )
+    ) % {"what": what, "pending": len(tracker.pending), "names": names}
 
 
 def gate_for(current: str, target: str) -> str | None:

@@ -8,6 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import esign, records
 from trialdesk.core.models import User
@@ -23,7 +24,12 @@ OVERRIDE_MEANING = "gate override: pending items accepted"
 
 def _gate(gate: str) -> str:
     if gate not in rules.GATE_LABELS:
-        raise ValidationError({"gate": f"Choose one of: {', '.join(rules.GATE_LABELS)}."})
+        raise ValidationError(
+            {
+                "gate": gettext("Choose one of: %(gate_labels)s.")
+                % {"gate_labels": ", ".join(rules.GATE_LABELS)}
+            }
+        )
     return gate
 
 
@@ -95,11 +101,11 @@ def set_study_item(
     _gate(gate)
     if not re.fullmatch(r"[-a-z0-9_]{1,60}", key or ""):
         raise ValidationError(
-            {"key": "Give a key of lower-case letters, digits, - and _ (e.g. pharmacy-check)."}
+            {"key": gettext("Give a key of lower-case letters, digits, - and _ (e.g. pharmacy-check).")}
         )
     standard = key in selectors.rules_keys(gate)
     if not standard and not (label or "").strip():
-        raise ValidationError({"label": "Name the item (what must be done)."})
+        raise ValidationError({"label": gettext("Name the item (what must be done).")})
     existing = StudyChecklistItem.objects.filter(study=study, gate=gate, key=key).first()
     values = {"label": (label or "").strip(), "required": required, "citation": (citation or "").strip()}
     if existing is not None:
@@ -121,9 +127,11 @@ def sign_override(
     if gate != rules.BOTH:
         _gate(gate)
     if study_site is not None and study_site.study_id != study.pk:
-        raise ValidationError({"study_site": "This site is not one of the study's."})
+        raise ValidationError({"study_site": gettext("This site is not one of the study's.")})
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Give the reason for letting the site pass with items pending."})
+        raise ValidationError(
+            {"reason": gettext("Give the reason for letting the site pass with items pending.")}
+        )
     esign.reauthenticate(by, password)
     pending = []
     if study_site is not None:
@@ -149,9 +157,14 @@ def sign_override(
 def set_cycle_target(*, study: Study, interval: str, days: int, by: User, reason: str = "") -> CycleTarget:
     require(can_manage_startup(by, study.pk), ONLY_CRM)
     if interval not in rules.INTERVAL_LABELS:
-        raise ValidationError({"interval": f"Choose one of: {', '.join(rules.INTERVAL_LABELS)}."})
+        raise ValidationError(
+            {
+                "interval": gettext("Choose one of: %(interval_labels)s.")
+                % {"interval_labels": ", ".join(rules.INTERVAL_LABELS)}
+            }
+        )
     if days is None or days < 1:
-        raise ValidationError({"days": "Give a target of at least one day."})
+        raise ValidationError({"days": gettext("Give a target of at least one day.")})
     existing = CycleTarget.objects.filter(study=study, interval=interval).first()
     if existing is not None:
         return records.update_record(

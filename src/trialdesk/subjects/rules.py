@@ -5,6 +5,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED
 
 # --- participant status -----------------------------------------------------------------------
@@ -63,17 +65,27 @@ def status_change_problem(current: str, target: str, *, by_allocation: bool = Fa
     if target in BY_ALLOCATION_ONLY and not by_allocation:
         return RANDOMIZED_BY_ALLOCATION_ONLY
     if not allowed:
-        return f"A participant who is {_label(current)} cannot change status."
+        return gettext("A participant who is %(current)s cannot change status.") % {
+            "current": _label(current)
+        }
     names = ", ".join(_label(s) for s in allowed)
-    return f"A participant who is {_label(current)} can move only to: {names}."
+    return gettext("A participant who is %(current)s can move only to: %(names)s.") % {
+        "current": _label(current),
+        "names": names,
+    }
 
 
 def status_date_problem(*, on: date, today: date, last_change_on: date | None) -> str | None:
     """A status change is dated no later than the site's today and not before the previous change."""
     if on > today:
-        return f"The date {on.isoformat()} is in the future (today at the site is {today.isoformat()})."
+        return gettext("The date %(on)s is in the future (today at the site is %(today)s).") % {
+            "on": on.isoformat(),
+            "today": today.isoformat(),
+        }
     if last_change_on and on < last_change_on:
-        return f"The date is before the participant's previous status change ({last_change_on.isoformat()})."
+        return gettext(
+            "The date is before the participant's previous status change (%(last_change_on)s)."
+        ) % {"last_change_on": last_change_on.isoformat()}
     return None
 
 
@@ -120,19 +132,25 @@ def consent_signing_problem(
     that date: approved at the site, in effect, and not replaced by a newer approved version.
     """
     if signed_on > today:
-        return f"The consent date {signed_on.isoformat()} is in the future (today at the site is {today})."
+        return gettext(
+            "The consent date %(signed_on)s is in the future (today at the site is %(today)s)."
+        ) % {"signed_on": signed_on.isoformat(), "today": today}
     approved = list(approved)
     mine = next((v for v in approved if v.version_id == version_id), None)
     if mine is None:
-        return "This consent version is not approved at this site: record the site's ethics approval first."
+        return gettext(
+            "This consent version is not approved at this site: record the site's ethics approval first."
+        )
     if mine.in_use_from > signed_on:
-        return f"This consent version is in use at this site only from {mine.in_use_from.isoformat()}."
+        return gettext("This consent version is in use at this site only from %(in_use_from)s.") % {
+            "in_use_from": mine.in_use_from.isoformat()
+        }
     current = current_versions(approved, on=signed_on).get(language)
     if current is not None and current.version_id != version_id:
-        return (
-            f"This consent version was replaced at this site on {current.in_use_from.isoformat()}: "
-            "consent on the current version."
-        )
+        return gettext(
+            "This consent version was replaced at this site on %(in_use_from)s: consent on "
+            "the current version."
+        ) % {"in_use_from": current.in_use_from.isoformat()}
     return None
 
 
@@ -143,10 +161,10 @@ def repeat_consent_problem(*, already_signed_on: Iterable[date], reason: str) ->
     earlier = sorted(already_signed_on)
     if not earlier or (reason or "").strip():
         return None
-    return (
-        f"This person already signed this consent version on {earlier[-1].isoformat()}: "
-        "give the reason for recording another consent on it."
-    )
+    return gettext(
+        "This person already signed this consent version on %(earlier)s: give the reason "
+        "for recording another consent on it."
+    ) % {"earlier": earlier[-1].isoformat()}
 
 
 def reconsent_due_on(*, in_use_from: date, window_days: int, next_visit_on: date | None) -> date:
@@ -284,10 +302,10 @@ def age_band_problem(band: str) -> str | None:
     """Why `band` is not an age band; bands are written 18-64, 65+, >=65 or <18 (years, ends included)."""
     match = _BAND.match(band or "")
     if not match:
-        return "Write an age band as 18-64, 65+, >=65 or <18."
+        return gettext("Write an age band as 18-64, 65+, >=65 or <18.")
     low, high = match.group(1), match.group(2)
     if low is not None and int(low) > int(high):
-        return "The band's first age is above its last."
+        return gettext("The band's first age is above its last.")
     return None
 
 

@@ -2,6 +2,7 @@
 land on the field they name)."""
 
 from django import forms
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, reason_field
 from trialdesk.supply.rules import TEMPERATURE_LOG_LIMIT
@@ -82,7 +83,7 @@ class ShipmentForm(forms.Form):
         for part in self.cleaned_data["kits"].split(","):
             code, _, count = part.partition("=")
             if not code.strip() or not count.strip().isdigit():
-                raise forms.ValidationError("Write each kit type as CODE=number, e.g. KT-A=10.")
+                raise forms.ValidationError(gettext("Write each kit type as CODE=number, e.g. KT-A=10."))
             counts[code.strip()] = int(count)
         return counts
 
@@ -110,12 +111,13 @@ class ReceiptForm(forms.Form):
             return None
         if upload.size > TEMPERATURE_LOG_LIMIT:
             raise forms.ValidationError(
-                f"The temperature log is larger than {TEMPERATURE_LOG_LIMIT:,} bytes."
+                gettext("The temperature log is larger than %(temperature_log_limit)s bytes.")
+                % {"temperature_log_limit": format(TEMPERATURE_LOG_LIMIT, ",")}
             )
         try:
             return upload.name, upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError("The temperature log is not UTF-8 text (CSV).") from None
+            raise forms.ValidationError(gettext("The temperature log is not UTF-8 text (CSV).")) from None
 
 
 class DecisionForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -79,7 +80,7 @@ class VisitDefinition(RegulatedRecord):
 
     def clean(self) -> None:
         if not isinstance(self.modalities, list) or not all(isinstance(m, str) for m in self.modalities):
-            raise ValidationError({"modalities": "Give the allowed modalities as a list of names."})
+            raise ValidationError({"modalities": gettext("Give the allowed modalities as a list of names.")})
         problem = rules.modalities_problem(self.modalities)
         if problem:
             raise ValidationError({"modalities": problem})

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 # What a visit can be anchored on: the day of consent, enrollment, randomization or the first dose.
 ANCHORS = ("consent", "enrollment", "randomization", "first_dose")
 # The ways a visit can take place.
@@ -51,13 +53,23 @@ def window_departure(*, label: str, done_on: date, start_on: date | None, end_on
     window = f"its window {start_on:%Y-%m-%d} to {end_on:%Y-%m-%d}"
     if done_on < start_on:
         days = (start_on - done_on).days
-        return f"{label} took place on {done_on:%Y-%m-%d}, {_days(days)} before {window} opened."
+        return gettext("%(label)s took place on %(done_on)s, %(days)s before %(window)s opened.") % {
+            "label": label,
+            "done_on": format(done_on, "%Y-%m-%d"),
+            "days": _days(days),
+            "window": window,
+        }
     days = (done_on - end_on).days
-    return f"{label} took place on {done_on:%Y-%m-%d}, {_days(days)} after {window} closed."
+    return gettext("%(label)s took place on %(done_on)s, %(days)s after %(window)s closed.") % {
+        "label": label,
+        "done_on": format(done_on, "%Y-%m-%d"),
+        "days": _days(days),
+        "window": window,
+    }
 
 
 def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
+    return gettext("1 day") if n == 1 else f"{n} days"
 
 
 # A visit's standing, as the participant's visit list shows it.
@@ -112,11 +124,17 @@ def visit_date_problem(
     before the participant consented or was enrolled.
     """
     if done_on > today:
-        return f"A visit date cannot be in the future (today at the site is {today:%Y-%m-%d})."
+        return gettext("A visit date cannot be in the future (today at the site is %(today)s).") % {
+            "today": format(today, "%Y-%m-%d")
+        }
     if first_consent_on is not None and done_on < first_consent_on:
-        return f"The visit date is before the participant's first consent ({first_consent_on:%Y-%m-%d})."
+        return gettext("The visit date is before the participant's first consent (%(first_consent_on)s).") % {
+            "first_consent_on": format(first_consent_on, "%Y-%m-%d")
+        }
     if enrolled_on is not None and done_on < enrolled_on:
-        return f"The visit date is before the participant's enrollment ({enrolled_on:%Y-%m-%d})."
+        return gettext("The visit date is before the participant's enrollment (%(enrolled_on)s).") % {
+            "enrolled_on": format(enrolled_on, "%Y-%m-%d")
+        }
     return None
 
 
@@ -124,10 +142,13 @@ def modalities_problem(modalities: Iterable[str]) -> str | None:
     """Why a visit definition's allowed modalities are not valid, or None."""
     chosen = list(modalities)
     if not chosen:
-        return "Allow at least one modality."
+        return gettext("Allow at least one modality.")
     unknown = sorted(set(chosen) - set(MODALITIES))
     if unknown:
-        return f"Unknown modality: {', '.join(unknown)}. Choose among: {', '.join(MODALITIES)}."
+        return gettext("Unknown modality: %(unknown)s. Choose among: %(modalities)s.") % {
+            "unknown": ", ".join(unknown),
+            "modalities": ", ".join(MODALITIES),
+        }
     return None
 
 
@@ -137,7 +158,7 @@ def modality_problem(modality: str, *, allowed: Iterable[str]) -> str | None:
     if modality in allowed:
         return None
     names = ", ".join(m.replace("_", " ") for m in allowed)
-    return f"This visit may be done only: {names}."
+    return gettext("This visit may be done only: %(names)s.") % {"names": names}
 
 
 def deviation_dates_problem(*, occurred_on: date, identified_on: date, today: date) -> dict[str, str]:

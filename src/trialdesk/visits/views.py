@@ -187,7 +187,8 @@ def participant_visit_record(request, participant_id):
     for deviation in visit.deviations.filter(created_automatically=True, review_status="needs_review"):
         messages.warning(
             request,
-            f"{deviation.get_category_display()} deviation created for review: {deviation.description}",
+            gettext("%(value)s deviation created for review: %(description)s")
+            % {"value": deviation.get_category_display(), "description": deviation.description},
         )
     return redirect(_visits_url(participant))
 

@@ -3,6 +3,8 @@
 import codecs
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # File types --------------------------------------------------------------------------------------------
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,17 +46,22 @@ def file_type_problem(filename: str, head: bytes) -> str:
     kind = FILE_TYPES.get(ext)
     if kind is None:
         allowed = ", ".join(sorted(FILE_TYPES))
-        return f"Files of type {ext or '(no extension)'!r} are not accepted; allowed: {allowed}."
+        return gettext("Files of type %(value)s are not accepted; allowed: %(allowed)s.") % {
+            "value": repr(ext or "(no extension)"),
+            "allowed": allowed,
+        }
     if not head:
-        return "The file is empty."
+        return gettext("The file is empty.")
     if kind.magic:
         if not any(head.startswith(magic) for magic in kind.magic):
-            return f"The file's content is not {ext[1:].upper()}, whatever its name says."
+            return gettext("The file's content is not %(ext)s, whatever its name says.") % {
+                "ext": ext[1:].upper()
+            }
         return ""
     if b"\x00" in head:
-        return "A text file may not hold binary content."
+        return gettext("A text file may not hold binary content.")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "A text file must be UTF-8 text."
+        return gettext("A text file must be UTF-8 text.")
     return ""

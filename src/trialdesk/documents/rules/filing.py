@@ -3,6 +3,8 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.documents import reference
 from trialdesk.documents.rules.expectations import COUNTRY, LEVELS, SITE, TRIAL
@@ -42,7 +44,7 @@ def filing_problem(*, artifact_number: str, level: str, has_site: bool, country:
 
 def expiry_problem(document_date: dt.date | None, expires_on: dt.date | None) -> str:
     if document_date and expires_on and expires_on < document_date:
-        return "The expiry date is before the document's date."
+        return gettext("The expiry date is before the document's date.")
     return ""
 
 

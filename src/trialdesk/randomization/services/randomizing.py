@@ -6,6 +6,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.analytics.randomization import Factor, RandomizationInputError, choose_arm, minimization_scores
 from trialdesk.core import records
@@ -58,12 +59,17 @@ def randomize(*, participant: Participant, factor_levels: Mapping[str, str], by:
 
 def _check_randomizable(participant: Participant) -> None:
     if Allocation.objects.filter(participant=participant).exists():
-        raise ValidationError({"participant": f"Participant {participant.number} is already randomized."})
+        raise ValidationError(
+            {
+                "participant": gettext("Participant %(number)s is already randomized.")
+                % {"number": participant.number}
+            }
+        )
     if participant.status != ParticipantStatus.ENROLLED:
         raise ValidationError(
             {
-                "participant": f"Only an enrolled participant is randomized; {participant.number} is "
-                f"{participant.get_status_display().lower()}."
+                "participant": gettext("Only an enrolled participant is randomized; %(number)s is %(value)s.")
+                % {"number": participant.number, "value": participant.get_status_display().lower()}
             }
         )
 
@@ -72,13 +78,13 @@ def _active_scheme(study_id: int, *, lock: bool = False) -> RandomizationScheme:
     schemes = RandomizationScheme.objects.filter(study_id=study_id)
     scheme = (schemes.select_for_update() if lock else schemes).first()
     if scheme is None or scheme.status != SchemeStatus.ACTIVE:
-        raise ValidationError({"participant": "This study has no active randomization scheme yet."})
+        raise ValidationError({"participant": gettext("This study has no active randomization scheme yet.")})
     return scheme
 
 
 def _levels(scheme: RandomizationScheme, given: Mapping[str, str]) -> dict[str, str]:
     if not isinstance(given, Mapping):
-        raise ValidationError({"factor_levels": "Give the participant's level of each factor."})
+        raise ValidationError({"factor_levels": gettext("Give the participant's level of each factor.")})
     try:
         return rules.participant_levels(scheme.factors, {str(k): str(v) for k, v in given.items()})
     except ValueError as error:
@@ -120,7 +126,12 @@ def _take_next_slot(scheme, stratum: str, participant: Participant) -> Randomiza
             if unused.exists():  # PostgreSQL may skip a row freed under the lock; look again
                 continue
             raise ValidationError(
-                {"factor_levels": f"The randomization list of stratum {stratum} is used up; tell the CRM."}
+                {
+                    "factor_levels": gettext(
+                        "The randomization list of stratum %(stratum)s is used up; tell the CRM."
+                    )
+                    % {"stratum": stratum}
+                }
             )
         now = timezone.now()
         if unused.filter(pk=slot.pk).update(used_by=participant, used_at=now) == 1:
@@ -164,7 +175,12 @@ def _allocate_by_minimization(scheme, participant, levels) -> Allocation:
     code = choose_arm(scores, rng=rng, p_preferred=scheme.p_preferred)
     arm = Arm.objects.filter(study_id=scheme.study_id, code=code).first()
     if arm is None:
-        raise ValidationError({"participant": f"Arm {code} of the scheme no longer exists in the study."})
+        raise ValidationError(
+            {
+                "participant": gettext("Arm %(code)s of the scheme no longer exists in the study.")
+                % {"code": code}
+            }
+        )
     return _new_allocation(scheme, participant, levels, arm, scores=scores.as_dict())
 
 

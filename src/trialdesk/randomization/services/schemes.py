@@ -7,6 +7,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.analytics.randomization import permuted_block_list
 from trialdesk.core import records
@@ -42,7 +43,9 @@ def _arm_snapshot(study: Study, codes) -> list[dict]:
     arms = {arm.code: arm for arm in Arm.objects.filter(study=study)}
     unknown = [code for code in codes if code not in arms]
     if unknown:
-        raise ValidationError({"arms": f"This study has no arm {', '.join(map(str, unknown))}."})
+        raise ValidationError(
+            {"arms": gettext("This study has no arm %(str)s.") % {"str": ", ".join(map(str, unknown))}}
+        )
     chosen = [arms[code] for code in sorted(set(codes), key=list(arms).index)]
     return [{"code": arm.code, "ratio": arm.allocation_ratio} for arm in chosen]
 
@@ -52,13 +55,17 @@ def _factor_values(factors) -> list[dict]:
     stored = []
     for factor in factors or []:
         if not isinstance(factor, Mapping) or "name" not in factor or "levels" not in factor:
-            raise ValidationError({"factors": "Each factor needs a name and its levels."})
+            raise ValidationError({"factors": gettext("Each factor needs a name and its levels.")})
         levels = factor["levels"]
         if isinstance(levels, str) or not isinstance(levels, list | tuple):
-            raise ValidationError({"factors": f"The levels of {factor['name']} must be a list."})
+            raise ValidationError(
+                {"factors": gettext("The levels of %(name)s must be a list.") % {"name": factor["name"]}}
+            )
         weight = factor.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise ValidationError({"factors": f"The weight of {factor['name']} must be a number."})
+            raise ValidationError(
+                {"factors": gettext("The weight of %(name)s must be a number.") % {"name": factor["name"]}}
+            )
         stored.append(
             {"name": str(factor["name"]), "levels": [str(x) for x in levels], "weight": float(weight)}
         )
@@ -82,7 +89,9 @@ def create_scheme(*, study: Study, by: User, reason: str = "", **values) -> Rand
     """Set up the study's randomization scheme as a draft; a seed is drawn when none is given."""
     require(can_manage_study(by, study.pk), MANAGERS_ONLY)
     if RandomizationScheme.objects.filter(study=study).exists():
-        raise ValidationError({"study": "This study already has a randomization scheme; change that one."})
+        raise ValidationError(
+            {"study": gettext("This study already has a randomization scheme; change that one.")}
+        )
     values = _scheme_values(study, values)
     values.setdefault("seed", secrets.randbelow(rules.MAX_SEED))
     return records.create_record(RandomizationScheme(study=study, **values), by=by, reason=reason)
@@ -91,7 +100,11 @@ def create_scheme(*, study: Study, by: User, reason: str = "", **values) -> Rand
 def _refuse_if_active(scheme: RandomizationScheme) -> None:
     if scheme.status != SchemeStatus.DRAFT:
         raise ValidationError(
-            {"status": "The scheme is active: it is locked, since participants are randomized by it."}
+            {
+                "status": gettext(
+                    "The scheme is active: it is locked, since participants are randomized by it."
+                )
+            }
         )
 
 

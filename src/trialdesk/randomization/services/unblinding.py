@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.esign import reauthenticate
@@ -100,9 +101,13 @@ def grant_unblinded_access(*, study: Study, user: User, reason: str, by: User) -
     """Let `user` see every allocation of `study` (e.g. the unblinded pharmacist); never oneself."""
     require(may_grant_unblinded_access(by, study.pk), MANAGERS_ONLY)
     if user.pk == by.pk:
-        raise ValidationError({"user": "Nobody grants themselves unblinded access; ask another manager."})
+        raise ValidationError(
+            {"user": gettext("Nobody grants themselves unblinded access; ask another manager.")}
+        )
     if not Study.objects.visible_to(user).filter(pk=study.pk).exists():
-        raise ValidationError({"user": f"{user.username} has no role on this study."})
+        raise ValidationError(
+            {"user": gettext("%(username)s has no role on this study.") % {"username": user.username}}
+        )
     reason = records.require_reason(reason)
     access = UnblindedAccess(study=study, user=user, reason=reason, granted_by=by)
     return records.create_record(access, by=by, reason=reason)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -121,9 +122,9 @@ class ReportingObligation(RegulatedRecord):
 
     def clean(self) -> None:
         if self.status == ObligationStatus.MET and not self.submitted_at:
-            raise ValidationError({"submitted_at": "Say when the report was submitted."})
+            raise ValidationError({"submitted_at": gettext("Say when the report was submitted.")})
         if self.status == ObligationStatus.NOT_REQUIRED and not self.not_required_reason.strip():
-            raise ValidationError({"not_required_reason": "Say why the report is not required."})
+            raise ValidationError({"not_required_reason": gettext("Say why the report is not required.")})
 
 
 class ObligationDeliveryQuerySet(models.QuerySet):
@@ -169,10 +170,12 @@ class ObligationDelivery(RegulatedRecord):
 
     def clean(self) -> None:
         if self.acknowledged_at and not self.sent_at:
-            raise ValidationError({"acknowledged_at": "A report is acknowledged only once it was sent."})
+            raise ValidationError(
+                {"acknowledged_at": gettext("A report is acknowledged only once it was sent.")}
+            )
         if self.acknowledged_at and self.sent_at and self.acknowledged_at < self.sent_at:
             raise ValidationError(
-                {"acknowledged_at": "The acknowledgement cannot come before the report was sent."}
+                {"acknowledged_at": gettext("The acknowledgement cannot come before the report was sent.")}
             )
 
 

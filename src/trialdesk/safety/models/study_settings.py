@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -136,7 +137,7 @@ class ProtocolReportingExemption(RegulatedRecord):
     def clean(self) -> None:
         if not (self.protocol_section or "").strip():
             raise ValidationError(
-                {"protocol_section": "Name the protocol section that exempts this kind of event."}
+                {"protocol_section": gettext("Name the protocol section that exempts this kind of event.")}
             )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.interop import ical
@@ -25,11 +26,13 @@ def calendar_settings(request):
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.revoke_calendar_feeds(user=request.user)
-            messages.success(request, "Calendar feed revoked: its URL no longer works.")
+            messages.success(request, gettext("Calendar feed revoked: its URL no longer works."))
             return redirect("calendar_settings")
         _, token = services.create_calendar_feed(user=request.user)
         new_url = request.build_absolute_uri(reverse("calendar_feed", kwargs={"token": token}))
-        messages.success(request, "New calendar feed created. Copy its URL now: it is shown only once.")
+        messages.success(
+            request, gettext("New calendar feed created. Copy its URL now: it is shown only once.")
+        )
     feeds = request.user.calendar_feeds.filter(revoked_at__isnull=True)
     return TemplateResponse(
         request, "safety/calendar.html", {"feeds": feeds, "new_url": new_url, "nav": "me"}

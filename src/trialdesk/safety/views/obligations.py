@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import extensions
@@ -50,7 +51,9 @@ def obligation_submit(request, obligation_id):
     if request.method == "POST":
         done = submit(form, save)
         if done is not None:
-            messages.success(request, f"Report to {done.recipient} marked submitted.")
+            messages.success(
+                request, gettext("Report to %(recipient)s marked submitted.") % {"recipient": done.recipient}
+            )
             target = _event_url(done.adverse_event) if done.adverse_event_id else reverse("obligations_board")
             return redirect(target)
     context = {"form": form, "obligation": obligation, "study": obligation.study, "nav": "portfolio"}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.permissions import require
@@ -23,7 +24,7 @@ def _moment(text: str, zone) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
     except ValueError:
-        raise ValidationError({"sent_at": "Give a date and time, e.g. 2025-03-12T10:00."}) from None
+        raise ValidationError({"sent_at": gettext("Give a date and time, e.g. 2025-03-12T10:00.")}) from None
 
 
 @login_required

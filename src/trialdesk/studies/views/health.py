@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core import health
 from trialdesk.core.forms import submit
@@ -54,7 +55,7 @@ def study_health(request, study_id):
             ),
         )
         if saved is not None:
-            messages.success(request, "Health thresholds saved.")
+            messages.success(request, gettext("Health thresholds saved."))
             return redirect(reverse("study_health", kwargs={"study_id": study.pk}))
     dimensions = health.study_health(request.user, study)
     overall = health.overall_colour(dimensions)

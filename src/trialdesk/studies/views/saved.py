@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from trialdesk.studies import saved_views
@@ -45,5 +46,5 @@ def portfolio_view_delete(request, portfolio_view_id: int):
     )
     if request.method == "POST":
         saved_views.delete_view(by=request.user, view=view)
-        messages.success(request, f"Deleted the view “{view.name}”.")
+        messages.success(request, gettext("Deleted the view “%(name)s”.") % {"name": view.name})
     return _portfolio()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions, records
 from trialdesk.core.models import User
@@ -100,7 +101,12 @@ def _optional_answers(version: ConsentVersion, answers: dict | None) -> dict[str
     answers = answers or {}
     unknown = sorted(set(answers) - set(version.optional_items))
     if unknown:
-        raise ValidationError({"optional_items": f"{version} has no optional item {unknown[0]!r}."})
+        raise ValidationError(
+            {
+                "optional_items": gettext("%(version)s has no optional item %(0)s.")
+                % {"version": version, "0": repr(unknown[0])}
+            }
+        )
     return {item: bool(answers.get(item, False)) for item in version.optional_items}
 
 
@@ -130,27 +136,29 @@ def record_consent(
     """
     person = participant or screening_entry
     if person is None or (participant is not None and screening_entry is not None):
-        raise ValidationError("A consent belongs to either a screened person or a participant.")
+        raise ValidationError(gettext("A consent belongs to either a screened person or a participant."))
     site = person.study_site
     require(can_record_participant_data(by, site), SITE_STAFF_ONLY)
     if participant is not None and not participant.is_active:
         raise ValidationError(
             {
-                "participant": f"Participant {participant.number} has left the study "
-                f"({participant.get_status_display().lower()})."
+                "participant": gettext("Participant %(number)s has left the study (%(value)s).")
+                % {"number": participant.number, "value": participant.get_status_display().lower()}
             }
         )
     if screening_entry is not None and hasattr(screening_entry, "participant"):
         raise ValidationError(
             {
-                "screening_entry": f"This person is enrolled as {screening_entry.participant.number}: "
-                "record the consent on the participant."
+                "screening_entry": gettext(
+                    "This person is enrolled as %(number)s: record the consent on the participant."
+                )
+                % {"number": screening_entry.participant.number}
             }
         )
     if consent_version.study_id != person.study_id:
-        raise ValidationError({"consent_version": "This consent version belongs to another study."})
+        raise ValidationError({"consent_version": gettext("This consent version belongs to another study.")})
     if signed_at is None:
-        raise ValidationError({"signed_at": "Say when the consent was signed."})
+        raise ValidationError({"signed_at": gettext("Say when the consent was signed.")})
     if timezone.is_naive(signed_at):
         signed_at = timezone.make_aware(signed_at, site.zone)  # a time without offset is the site's
     _check_delegated(by, site, signed_at)
@@ -202,15 +210,18 @@ def _check_delegated(by: User, site: StudySite, signed_at: datetime) -> None:
     if not may_perform(by, site, "consent", on=signed_at.astimezone(site.zone).date()):
         raise ValidationError(
             {
-                "obtained_by": f'{by.get_full_name() or by.username} is not delegated "consent" at site '
-                f"{site.site_number} on its delegation log on that day."
+                "obtained_by": gettext(
+                    '%(value)s is not delegated "consent" at site %(site_number)s on its delegation '
+                    "log on that day."
+                )
+                % {"value": by.get_full_name() or by.username, "site_number": site.site_number}
             }
         )
 
 
 def _check_signing(site: StudySite, version: ConsentVersion, signed_at: datetime) -> None:
     if signed_at > timezone.now():
-        raise ValidationError({"signed_at": "The consent date and time are in the future."})
+        raise ValidationError({"signed_at": gettext("The consent date and time are in the future.")})
     problem = rules.consent_signing_problem(
         signed_on=signed_at.astimezone(site.zone).date(),
         today=site.local_today(),
@@ -254,12 +265,15 @@ def withdraw_consent(
     require(can_record_participant_data(by, participant.study_site), SITE_STAFF_ONLY)
     if not participant.is_active:
         raise ValidationError(
-            {"participant": f"Participant {participant.number} has already left the study."}
+            {
+                "participant": gettext("Participant %(number)s has already left the study.")
+                % {"number": participant.number}
+            }
         )
     last_signed = participant.consents.order_by("-signed_at").values_list("signed_at", flat=True).first()
     if last_signed and withdrawn_on < last_signed.astimezone(participant.study_site.zone).date():
         raise ValidationError(
-            {"withdrawn_on": "The withdrawal date is before the participant's latest consent."}
+            {"withdrawn_on": gettext("The withdrawal date is before the participant's latest consent.")}
         )
     withdrawal = ConsentWithdrawal(
         study_id=participant.study_id,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -26,8 +27,8 @@ def _check_total(target: DiversityTarget, *, exclude_pk: int | None = None) -> N
     if total > 100:
         raise ValidationError(
             {
-                "target_percent": f"The {target.get_dimension_display().lower()} targets "
-                f"would add up to {total}%."
+                "target_percent": gettext("The %(value)s targets would add up to %(total)s%%.")
+                % {"value": target.get_dimension_display().lower(), "total": total}
             }
         )
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions, records
 from trialdesk.core.models import User
@@ -76,10 +77,15 @@ def enroll_participant(
     site = StudySite.objects.select_related("institution").get(pk=screening_entry.study_site_id)
     if hasattr(screening_entry, "participant"):
         raise ValidationError(
-            {"screening_entry": f"This person is already enrolled as {screening_entry.participant.number}."}
+            {
+                "screening_entry": gettext("This person is already enrolled as %(number)s.")
+                % {"number": screening_entry.participant.number}
+            }
         )
     if screening_entry.outcome != rules.PASSED:
-        raise ValidationError({"screening_entry": "Only a person who passed screening can be enrolled."})
+        raise ValidationError(
+            {"screening_entry": gettext("Only a person who passed screening can be enrolled.")}
+        )
     enrolled_on = enrolled_on or site.local_today()
     problem = _date_problem(
         enrolled_on, site=site, not_before=screening_entry.screened_on, what="enrollment date"

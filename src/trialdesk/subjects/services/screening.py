@@ -1,6 +1,7 @@
 """Writes for a site's screening log: each person screened, by screening number only, and the outcome."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -42,7 +43,7 @@ def _check_first_assessment(entry: ScreeningEntry, first_assessment_on) -> None:
     if first_assessment_on is None:
         return
     if first_assessment_on > entry.study_site.local_today():
-        raise ValidationError({"first_assessment_on": "The first assessment date is in the future."})
+        raise ValidationError({"first_assessment_on": gettext("The first assessment date is in the future.")})
     if problem := consent_timing_problem(entry, first_assessment_on=first_assessment_on):
         raise ValidationError({"first_assessment_on": problem})
 
@@ -62,8 +63,11 @@ def update_screening_entry(
     if enrolled and changes.get("outcome", rules.PASSED) != rules.PASSED:
         raise ValidationError(
             {
-                "outcome": f"This person is enrolled as participant {screening_entry.participant.number}: "
-                "change the participant's status instead."
+                "outcome": gettext(
+                    "This person is enrolled as participant %(number)s: change the participant's "
+                    "status instead."
+                )
+                % {"number": screening_entry.participant.number}
             }
         )
     if changes.get("first_assessment_on") is not None:

@@ -4,6 +4,7 @@ available unexpired kit of the kit type of their arm, so that nobody chooses (or
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.randomization.models import Allocation
 from trialdesk.studies.models import Study
@@ -21,14 +22,20 @@ NOT_RANDOMIZED = (
 def pick_from_depot(*, study: Study, depot: Depot, counts: dict[str, int], on: dt.date) -> list[Kit]:
     """`counts[kit type code]` available kits of the depot, earliest expiry first, none expired on `on`."""
     if not isinstance(counts, dict) or not counts:
-        raise ValidationError({"kits": 'Say how many kits of which kit type to ship, e.g. {"KT-A": 10}.'})
+        raise ValidationError(
+            {"kits": gettext('Say how many kits of which kit type to ship, e.g. {"KT-A": 10}.')}
+        )
     types = {t.code: t for t in KitType.objects.filter(study=study, code__in=list(counts))}
     picked: list[Kit] = []
     for code, count in counts.items():
         if code not in types:
-            raise ValidationError({"kits": f"{code!r} is not a kit type of this study."})
+            raise ValidationError(
+                {"kits": gettext("%(code)s is not a kit type of this study.") % {"code": repr(code)}}
+            )
         if not isinstance(count, int) or count < 1:
-            raise ValidationError({"kits": f"{code}: give a whole number of kits, 1 or more."})
+            raise ValidationError(
+                {"kits": gettext("%(code)s: give a whole number of kits, 1 or more.") % {"code": code}}
+            )
         found = list(
             Kit.objects.select_for_update()
             .filter(depot=depot, kit_type=types[code], status=KitStatus.AVAILABLE, lot__expires_on__gte=on)
@@ -36,7 +43,12 @@ def pick_from_depot(*, study: Study, depot: Depot, counts: dict[str, int], on: d
         )
         if len(found) < count:
             raise ValidationError(
-                {"kits": f"{code}: {count} kits asked for, {len(found)} available and unexpired at {depot}."}
+                {
+                    "kits": gettext(
+                        "%(code)s: %(count)s kits asked for, %(found)s available and unexpired at %(depot)s."
+                    )
+                    % {"code": code, "count": count, "found": len(found), "depot": depot}
+                }
             )
         picked.extend(found)
     return picked
@@ -53,7 +65,7 @@ def arm_kit_types(participant: Participant) -> list[int]:
     )
     if not kit_types:
         raise ValidationError(
-            {"participant": "No kit type of this study is set up for this participant's arm."}
+            {"participant": gettext("No kit type of this study is set up for this participant's arm.")}
         )
     return kit_types
 
@@ -74,7 +86,9 @@ def allocate_kit(
         kit = Kit.objects.select_for_update().filter(study_id=participant.study_id, number=kit_number.strip(),
                                                      **where).select_related("lot").first()  # fmt: skip
         if kit is None:
-            raise ValidationError({"kit_number": f"No kit {kit_number} here."})
+            raise ValidationError(
+                {"kit_number": gettext("No kit %(kit_number)s here.") % {"kit_number": kit_number}}
+            )
         if problem := rules.dispensing_problem(status=kit.status, expires_on=kit.lot.expires_on, today=on):
             raise ValidationError({"kit_number": problem})
         if kit.kit_type_id not in kit_types:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -29,9 +30,9 @@ def dispense_kit(
     site_id = participant.study_site_id
     require(can_handle_site_ip(by, study_id=participant.study_id, study_site_id=site_id), ONLY_SITE_STAFF)
     if scheduled_visit is not None and scheduled_visit.participant_id != participant.pk:
-        raise ValidationError({"scheduled_visit": "The visit is not one of this participant's."})
+        raise ValidationError({"scheduled_visit": gettext("The visit is not one of this participant's.")})
     if not isinstance(dispensed_on, dt.date):
-        raise ValidationError({"dispensed_on": "Give the day the kit was dispensed."})
+        raise ValidationError({"dispensed_on": gettext("Give the day the kit was dispensed.")})
     kit = allocation.allocate_kit(participant=participant, on=dispensed_on, kit_number=kit_number)
     kit = records.update_record(kit, changes={"status": KitStatus.DISPENSED}, by=by, reason="dispensed")
     return records.create_record(
@@ -64,16 +65,26 @@ def record_return(
         ONLY_SITE_STAFF,
     )
     if dispensing.returned_on is not None:
-        raise ValidationError({"returned_on": "This kit's return is recorded already."})
+        raise ValidationError({"returned_on": gettext("This kit's return is recorded already.")})
     if not isinstance(returned_on, dt.date) or returned_on < dispensing.dispensed_on:
-        raise ValidationError({"returned_on": f"Give a day on or after {dispensing.dispensed_on}."})
+        raise ValidationError(
+            {
+                "returned_on": gettext("Give a day on or after %(dispensed_on)s.")
+                % {"dispensed_on": dispensing.dispensed_on}
+            }
+        )
     units = dispensing.kit.kit_type.units_per_kit
     if not isinstance(units_returned, int) or not 0 <= units_returned <= units:
-        raise ValidationError({"units_returned": f"Give a whole number from 0 to {units} (units in a kit)."})
+        raise ValidationError(
+            {
+                "units_returned": gettext("Give a whole number from 0 to %(units)s (units in a kit).")
+                % {"units": units}
+            }
+        )
     if units_expected_taken is not None and (
         not isinstance(units_expected_taken, int) or units_expected_taken < 0
     ):
-        raise ValidationError({"units_expected_taken": "Give a whole number of units, 0 or more."})
+        raise ValidationError({"units_expected_taken": gettext("Give a whole number of units, 0 or more.")})
     changes = {"returned_on": returned_on, "units_returned": units_returned,
                "units_expected_taken": units_expected_taken}  # fmt: skip
     dispensing = records.update_record(

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -69,9 +70,9 @@ def ship_to_site(
     depot's available kits are picked first-expiry-first-out, never one expired by `shipped_on`."""
     require(can_manage_supply(by, study.pk), ONLY_SUPPLY_MANAGERS)
     if depot.study_id != study.pk:
-        raise ValidationError({"depot": "The depot is not one of this study's."})
+        raise ValidationError({"depot": gettext("The depot is not one of this study's.")})
     if study_site.study_id != study.pk:
-        raise ValidationError({"study_site": "The site is not a site of this study."})
+        raise ValidationError({"study_site": gettext("The site is not a site of this study.")})
     if problem := _site_problem(study_site):
         raise ValidationError({"study_site": problem})
     picked = allocation.pick_from_depot(study=study, depot=depot, counts=kits, on=shipped_on)
@@ -112,13 +113,13 @@ def ship_to_participant(
     if depot is not None:
         require(can_manage_supply(by, study.pk), ONLY_SUPPLY_MANAGERS)
         if depot.study_id != study.pk:
-            raise ValidationError({"depot": "The depot is not one of this study's."})
+            raise ValidationError({"depot": gettext("The depot is not one of this study's.")})
     else:
         require(can_handle_site_ip(by, study_id=study.pk, study_site_id=study_site.pk), ONLY_SITE_STAFF)
     if problem := _site_problem(study_site):
         raise ValidationError({"participant": problem})
     if not isinstance(kits, int) or not 1 <= kits <= 12:
-        raise ValidationError({"kits": "Ship between 1 and 12 kits to a participant."})
+        raise ValidationError({"kits": gettext("Ship between 1 and 12 kits to a participant.")})
     picked: list[Kit] = []
     for _ in range(kits):
         taken = {k.pk for k in picked}
@@ -168,12 +169,20 @@ def confirm_receipt(
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.SHIPPED:
         raise ValidationError(
-            {"status": f"This shipment is {shipment.get_status_display().lower()} already."}
+            {
+                "status": gettext("This shipment is %(value)s already.")
+                % {"value": shipment.get_status_display().lower()}
+            }
         )
     if not isinstance(received_on, dt.date) or received_on < shipment.shipped_on:
-        raise ValidationError({"received_on": f"Give the day it arrived, on or after {shipment.shipped_on}."})
+        raise ValidationError(
+            {
+                "received_on": gettext("Give the day it arrived, on or after %(shipped_on)s.")
+                % {"shipped_on": shipment.shipped_on}
+            }
+        )
     if not isinstance(kits_received, int) or kits_received < 0:
-        raise ValidationError({"kits_received": "Give the number of kits received, 0 or more."})
+        raise ValidationError({"kits_received": gettext("Give the number of kits received, 0 or more.")})
     missing = [str(n).strip() for n in missing_kit_numbers or () if str(n).strip()]
     if problem := rules.receipt_problem(
         kits_shipped=shipment.kits_shipped, kits_received=kits_received, missing=len(set(missing))
@@ -183,7 +192,12 @@ def confirm_receipt(
     kits = list(shipment.kits.filter(status=KitStatus.IN_TRANSIT).select_related("lot", "kit_type"))
     unknown = sorted(set(missing) - {k.number for k in kits})
     if unknown:
-        raise ValidationError({"missing_kit_numbers": f"Not kits of this shipment: {', '.join(unknown)}."})
+        raise ValidationError(
+            {
+                "missing_kit_numbers": gettext("Not kits of this shipment: %(unknown)s.")
+                % {"unknown": ", ".join(unknown)}
+            }
+        )
     log = None
     if temperature_log.strip():
         log = rules.parse_temperature_log(temperature_log)
@@ -263,10 +277,15 @@ def record_excursion(
         kits = kits.filter(number__in=list(kit_numbers))
         found = set(kits.values_list("number", flat=True))
         if missing := sorted(set(kit_numbers) - found):
-            raise ValidationError({"kit_numbers": f"Not available kits of this site: {', '.join(missing)}."})
+            raise ValidationError(
+                {
+                    "kit_numbers": gettext("Not available kits of this site: %(missing)s.")
+                    % {"missing": ", ".join(missing)}
+                }
+            )
     kits = list(kits)
     if not kits:
-        raise ValidationError({"kit_numbers": "No available kit at this site to quarantine."})
+        raise ValidationError({"kit_numbers": gettext("No available kit at this site to quarantine.")})
     excursion = records.create_record(
         Excursion(study_id=study_site.study_id, study_site=study_site, detected_on=detected_on,
                   temperature_min_c=temperature_min_c, temperature_max_c=temperature_max_c,
@@ -287,9 +306,9 @@ def decide_excursion(
     them destroyed (a destruction record). The reason is kept on the excursion and in the trail."""
     require(can_manage_supply(by, excursion.study_id), ONLY_SUPPLY_MANAGERS)
     if excursion.status != ExcursionStatus.PENDING:
-        raise ValidationError({"decision": "This excursion has been decided already."})
+        raise ValidationError({"decision": gettext("This excursion has been decided already.")})
     if decision not in (ExcursionStatus.RELEASED, ExcursionStatus.DESTROYED):
-        raise ValidationError({"decision": "Decide 'released' or 'destroyed'."})
+        raise ValidationError({"decision": gettext("Decide 'released' or 'destroyed'.")})
     reason = records.require_reason(reason)
     kits = list(excursion.kits.filter(status=KitStatus.QUARANTINED))
     changes = {"status": decision, "decided_by": by, "decided_on": decided_on, "decision_reason": reason}
@@ -325,7 +344,7 @@ def destroy_kits(
         require(can_handle_site_ip(by, study_id=study.pk, study_site_id=study_site.pk), ONLY_SITE_STAFF)
     numbers = sorted({str(n).strip() for n in kit_numbers if str(n).strip()})
     if not numbers:
-        raise ValidationError({"kit_numbers": "Name the kits destroyed."})
+        raise ValidationError({"kit_numbers": gettext("Name the kits destroyed.")})
     kits = list(Kit.objects.filter(study=study, study_site=study_site, number__in=numbers))
     wrong = sorted(set(numbers) - {k.number for k in kits if k.status in DESTROYABLE})
     if wrong:

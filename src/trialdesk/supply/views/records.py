@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -75,7 +76,9 @@ def shipment_receive(request, shipment_id):
             )  # fmt: skip
 
         if submit(form, save) is not None:
-            messages.success(request, f"Receipt of {shipment.number} confirmed.")
+            messages.success(
+                request, gettext("Receipt of %(number)s confirmed.") % {"number": shipment.number}
+            )
             return redirect("supply_shipment_detail", shipment_id=shipment.pk)
     context = {"study": shipment.study, "shipment": shipment, "form": form, "nav": "portfolio"}
     return TemplateResponse(request, "supply/receive.html", context)
@@ -95,7 +98,9 @@ def excursion_detail(request, excursion_id):
             form, lambda f: services.decide_excursion(excursion=excursion, by=user, **f.cleaned_data)
         )
         if saved is not None:
-            messages.success(request, f"Decision recorded: kits {saved.status}.")
+            messages.success(
+                request, gettext("Decision recorded: kits %(status)s.") % {"status": saved.status}
+            )
             return redirect("supply_excursion_detail", excursion_id=excursion.pk)
     context = {
         "study": excursion.study,
@@ -199,7 +204,11 @@ def participant_supply(request, participant_id):
             form, lambda f: services.dispense_kit(participant=participant, by=user, **f.cleaned_data)
         )
         if saved is not None:
-            messages.success(request, f"Kit {saved.kit.number} dispensed to {participant.number}.")
+            messages.success(
+                request,
+                gettext("Kit %(number)s dispensed to %(number2)s.")
+                % {"number": saved.kit.number, "number2": participant.number},
+            )
             return redirect("supply_participant", participant_id=participant.pk)
     rows = selectors.dispensings_for(user).filter(participant=participant)
     context = {

@@ -1,6 +1,7 @@
 """Writes for protocol deviations: recorded by site staff, reviewed by the CRM, or detected at a visit."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -98,7 +99,7 @@ def create_deviation(*, study: Study, by: User, reason: str = "", **values) -> P
     values = records.only_fields(values, DEVIATION_FIELDS)
     site = values.get("study_site")
     if site is None:
-        raise ValidationError({"study_site": "Choose the site where the deviation occurred."})
+        raise ValidationError({"study_site": gettext("Choose the site where the deviation occurred.")})
     require(can_record_deviations(by, site), ONLY_DEVIATION_RECORDERS)
     return records.create_record(ProtocolDeviation(study=study, **values), by=by, reason=reason)
 
@@ -135,7 +136,7 @@ def review_deviation(
     """The CRM confirms a deviation (and may settle whether it is important); it leaves the review list."""
     require(can_review_deviations(by, deviation.study_id), ONLY_REVIEWERS)
     if deviation.review_status == ReviewStatus.REVIEWED:
-        raise ValidationError({"review_status": "This deviation is already reviewed."})
+        raise ValidationError({"review_status": gettext("This deviation is already reviewed.")})
     changes = {
         "review_status": ReviewStatus.REVIEWED,
         "reviewed_by": by,
@@ -160,6 +161,6 @@ def delete_deviation(
     require(can_review_deviations(by, deviation.study_id), ONLY_REVIEWERS)
     if deviation.created_automatically:
         raise ValidationError(
-            {"created_automatically": "A deviation created automatically is reviewed, not deleted."}
+            {"created_automatically": gettext("A deviation created automatically is reviewed, not deleted.")}
         )
     records.delete_record(deviation, by=by, reason=reason, expected_version=expected_version)

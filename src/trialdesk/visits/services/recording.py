@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -36,7 +37,7 @@ def _visit_date_checks(participant: Participant, done_on: dt.date) -> None:
 
 def _modality_checks(modality: str, allowed: list[str]) -> None:
     if not modality:
-        raise ValidationError({"modality": "Say how the visit took place."})
+        raise ValidationError({"modality": gettext("Say how the visit took place.")})
     problem = rules.modality_problem(modality, allowed=allowed)
     if problem:
         raise ValidationError({"modality": problem})
@@ -65,7 +66,9 @@ def record_visit(
     _visit_date_checks(participant, done_on)
     _modality_checks(modality, scheduled_visit.allowed_modalities())
     if scheduled_visit.is_done and not (reason or "").strip():
-        raise ValidationError({"reason": "Changing a visit already recorded needs a reason for change."})
+        raise ValidationError(
+            {"reason": gettext("Changing a visit already recorded needs a reason for change.")}
+        )
     visit = records.update_record(
         scheduled_visit,
         changes={

@@ -1,6 +1,7 @@
 """Writes to a protocol version's schedule of activities: its visit definitions."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -59,6 +60,10 @@ def delete_visit_definition(
     require(can_manage_schedule(by, definition.protocol_version.study_id), ONLY_SCHEDULE_MANAGERS)
     if definition.scheduled_visits.exists():
         raise ValidationError(
-            {"code": "Participants are already scheduled for this visit: amend the protocol instead."}
+            {
+                "code": gettext(
+                    "Participants are already scheduled for this visit: amend the protocol instead."
+                )
+            }
         )
     records.delete_record(definition, by=by, reason=reason, expected_version=expected_version)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import audit, records
 from trialdesk.core.models import User
@@ -30,7 +31,9 @@ def site_date(value: dt.date | dt.datetime, study_site) -> dt.date:
     """The calendar day of `value` at the site: a moment (aware datetime) is read in the site's zone."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            raise ValidationError({"anchor_on": "Give the anchor moment with its time zone, or a date."})
+            raise ValidationError(
+                {"anchor_on": gettext("Give the anchor moment with its time zone, or a date.")}
+            )
         return value.astimezone(study_site.zone).date()
     return value
 
@@ -38,7 +41,10 @@ def site_date(value: dt.date | dt.datetime, study_site) -> dt.date:
 def _anchor_problem(anchor: str) -> None:
     if anchor not in rules.ANCHORS:
         raise ValidationError(
-            {"anchor": f"Unknown anchor {anchor!r}; choose among: {', '.join(rules.ANCHORS)}."}
+            {
+                "anchor": gettext("Unknown anchor %(anchor)s; choose among: %(anchors)s.")
+                % {"anchor": repr(anchor), "anchors": ", ".join(rules.ANCHORS)}
+            }
         )
 
 
@@ -152,7 +158,10 @@ def schedule_visits_bulk(
     strangers = sorted({pk for pk, _ in pairs if pk not in site_of})
     if strangers:
         raise ValidationError(
-            {"anchors": f"{len(strangers)} participants are not in this study, e.g. id {strangers[0]}."}
+            {
+                "anchors": gettext("%(strangers)s participants are not in this study, e.g. id %(0)s.")
+                % {"strangers": len(strangers), "0": strangers[0]}
+            }
         )
     # Site by site, so that each site's new visits get neighbouring ids (a short list in its event).
     pairs.sort(key=lambda pair: (site_of[pair[0]], pair[0]))
