@@ -17,7 +17,7 @@ from trialdesk.analytics.kri.flags import (
     flag_scores,
     summary_order,
 )
-from trialdesk.analytics.kri.groups import GroupTotals, KriInputError, sum_by_group
+from trialdesk.analytics.kri.groups import GroupCodes, GroupTotals, KriInputError, sum_by_group
 from trialdesk.analytics.kri.scoring import METHODS, METRIC_TYPES, KriScores, score_groups
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "P_VALUE_THRESHOLDS",
     "Z_SCORE_THRESHOLDS",
     "FunnelBounds",
+    "GroupCodes",
     "GroupTotals",
     "KriDefinition",
     "KriInputError",

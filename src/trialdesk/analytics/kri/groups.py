@@ -1,4 +1,9 @@
-"""Checking participant rows and summing them into per-group numerators and denominators."""
+"""Checking participant rows and summing them into per-group numerators and denominators.
+
+Summing is ``np.bincount`` over integer keys, never a sort of the rows: integer ids within a compact
+range are their own keys, text ids are factorised column by column (:func:`factorise_code_units`), and
+ids a reader has already factorised come as :class:`GroupCodes`.
+"""
 
 from dataclasses import dataclass
 
@@ -13,6 +18,21 @@ class KriInputError(ValueError):
         super().__init__(message)
         self.field = field
         self.index = index
+
+
+@dataclass(frozen=True, eq=False)
+class GroupCodes:
+    """Group ids already factorised: row i belongs to ``names[codes[i]]``; ``names`` sorted, each used.
+
+    What a reader hands over when it factorised the ids while reading (see ``kri.reading``), so that
+    summing is two ``np.bincount`` calls and nothing else.
+    """
+
+    codes: np.ndarray
+    names: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +57,8 @@ class GroupTotals:
 def as_counts(values: ArrayLike, field: str) -> np.ndarray:
     """Float array of one column, refused (naming the first bad row) if not finite or negative."""
     array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1 and len(array) and 0 <= array.min() and array.max() < np.inf:
+        return array  # two reductions; NaN fails the first comparison, inf the second
     if array.ndim != 1:
         raise KriInputError(f"{field} must be one value per row", field=field)
     bad = ~np.isfinite(array)
@@ -76,13 +98,15 @@ def check_proportions(totals: "GroupTotals") -> None:
         )
 
 
-def sum_by_group(group_ids: ArrayLike, numerator: ArrayLike, denominator: ArrayLike) -> GroupTotals:
-    """Sum participant rows into groups with one sort (``np.unique``) and two ``np.bincount`` calls.
+def sum_by_group(
+    group_ids: "ArrayLike | GroupCodes", numerator: ArrayLike, denominator: ArrayLike
+) -> GroupTotals:
+    """Sum participant rows into groups with ``np.bincount``, without sorting the rows.
 
     Parameters
     ----------
-    group_ids : array_like, shape (n_rows,)
-        Group of each row (site, country or study); strings or integers.
+    group_ids : array_like, shape (n_rows,), or GroupCodes
+        Group of each row (site, country or study); strings or integers, or codes a reader made.
     numerator, denominator : array_like of float, shape (n_rows,)
         Events and exposure (or participants) of each row; finite and not negative.
 
@@ -98,26 +122,121 @@ def sum_by_group(group_ids: ArrayLike, numerator: ArrayLike, denominator: ArrayL
     (['A', 'B'], [2.0, 4.0], [20.0, 40.0])
     >>> totals.excluded_group_ids.tolist()
     ['C']
+    >>> sum_by_group([7, 3, 7], [1, 1, 1], [2, 2, 2]).group_ids.tolist()
+    [3, 7]
     """
-    ids = np.asarray(group_ids)
-    if ids.dtype == object:
-        # Sorting fixed-width strings is several times faster than sorting Python objects.
-        ids = ids.astype(str)
+    ids = group_ids if isinstance(group_ids, GroupCodes) else np.asarray(group_ids)
     numerator = as_counts(numerator, "Numerator")
     denominator = as_counts(denominator, "Denominator")
     if not (len(ids) == len(numerator) == len(denominator)):
         raise KriInputError("GroupID, Numerator and Denominator differ in length", field="GroupID")
     if len(ids) == 0:
         raise KriInputError("there are no rows to score", field="GroupID")
-    unique_ids, group_of_row = np.unique(ids, return_inverse=True)
-    group_of_row = group_of_row.reshape(-1)  # numpy 2.0 returned the inverse in the input's shape
-    size = len(unique_ids)
-    numerator_sum = np.bincount(group_of_row, weights=numerator, minlength=size)
-    denominator_sum = np.bincount(group_of_row, weights=denominator, minlength=size)
+    keys, names, sparse = _group_keys(ids)
+    size = len(names)
+    numerator_sum = np.bincount(keys, weights=numerator, minlength=size)
+    denominator_sum = np.bincount(keys, weights=denominator, minlength=size)
+    if sparse:
+        # Ids used as keys leave unused keys between them. A key with a row is used; with rows whose
+        # denominators are all positive its denominator sum is positive, so only rows with a zero
+        # denominator need counting.
+        used = denominator_sum > 0
+        if denominator.min() == 0:
+            used |= np.bincount(keys[denominator == 0], minlength=size) > 0
+        names, numerator_sum, denominator_sum = names[used], numerator_sum[used], denominator_sum[used]
     scored = denominator_sum > 0
+    if scored.all():
+        return GroupTotals(names, numerator_sum, denominator_sum, names[:0])
     return GroupTotals(
-        group_ids=unique_ids[scored],
+        group_ids=names[scored],
         numerator=numerator_sum[scored],
         denominator=denominator_sum[scored],
-        excluded_group_ids=unique_ids[~scored],
+        excluded_group_ids=names[~scored],
     )
+
+
+#: A key space of up to this many slots per row (or 65,536 slots for few rows) is summed directly;
+#: beyond it the ids are factorised by ``np.unique`` (a sort).
+KEY_SLOTS_PER_ROW = 4
+MAX_KEY_SLOTS = 1 << 24
+
+
+def _key_budget(rows: int) -> int:
+    return min(max(KEY_SLOTS_PER_ROW * rows, 1 << 16), MAX_KEY_SLOTS)
+
+
+def _group_keys(ids) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Integer key of each row, the id of each key in sorted order, and whether some keys are unused."""
+    if isinstance(ids, GroupCodes):
+        return ids.codes, ids.names, False
+    if ids.ndim != 1:
+        raise KriInputError("GroupID must be one value per row", field="GroupID")
+    if ids.dtype.kind in "iu" and ids.dtype != np.uint64:  # uint64 does not cast safely to intp
+        low, high = int(ids.min()), int(ids.max())
+        if high - low < _key_budget(len(ids)):
+            # Ids are their own keys, shifted to start at 0 unless they start near it.
+            keys = ids if low >= 0 and high < _key_budget(len(ids)) // 2 else ids - low
+            offset = 0 if keys is ids else low
+            return keys, np.arange(offset, high + 1, dtype=ids.dtype), True
+    if ids.dtype == object:
+        ids = ids.astype(str)
+    if ids.dtype.kind in "US" and ids.dtype.itemsize:
+        units = np.uint32 if ids.dtype.kind == "U" else np.uint8
+        matrix = np.ascontiguousarray(ids).view(units).reshape(len(ids), -1)
+        factorised = factorise_code_units(matrix)
+        if factorised is not None:
+            codes, unique_rows = factorised
+            names = np.ascontiguousarray(unique_rows).view(ids.dtype).reshape(-1)
+            return codes, names, False
+    names, keys = np.unique(ids, return_inverse=True)
+    return keys.reshape(-1), names, False  # numpy 2.0 returned the inverse in the input's shape
+
+
+def factorise_code_units(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of fixed-width text rows in sorted order of the texts, by counting rather than sorting.
+
+    ``matrix`` (n, w) holds each text's code units (bytes of UTF-8, or UCS-4 code points), padded with
+    zeros. Each column's distinct units are found by ``np.bincount`` and ranked; a row's mixed-radix
+    number of its column ranks (first column most significant) orders rows as the texts sort, and
+    packs them into a key space the size of the product of the columns' distinct counts. Columns with
+    one unit add nothing. Returns (codes 0..G−1 per row, the G distinct rows in order), or None when
+    that key space is too large to count into (then sort, e.g. ``np.unique``).
+
+    Examples
+    --------
+    >>> texts = np.array(["S02", "S10", "S02", "S01"])
+    >>> codes, rows = factorise_code_units(texts.view(np.uint32).reshape(4, -1))
+    >>> codes.tolist(), rows.view(texts.dtype).ravel().tolist()
+    ([1, 2, 1, 0], ['S01', 'S02', 'S10'])
+    """
+    rows, width = matrix.shape
+    budget = _key_budget(rows)
+    columns, size = [], 1
+    for position in range(width):
+        units = matrix[:, position]
+        present = np.bincount(units) > 0
+        distinct = int(np.count_nonzero(present))
+        if distinct == 1:
+            continue
+        size *= distinct
+        if size > budget:
+            return None
+        columns.append((position, np.cumsum(present) - 1, np.flatnonzero(present)))
+    keys = np.zeros(rows, dtype=np.int64)
+    for position, rank, _ in columns:
+        keys *= len(_)
+        keys += rank[matrix[:, position]]
+    counts = np.bincount(keys, minlength=size)
+    used = np.flatnonzero(counts)
+    if len(used) == size:
+        codes = keys
+    else:
+        dense = np.full(size, -1, dtype=np.int64)
+        dense[used] = np.arange(len(used))
+        codes = dense[keys]
+    unique_rows = np.repeat(matrix[:1], len(used), axis=0)  # constant columns keep the first row's unit
+    remainder = used.copy()
+    for position, _, units in reversed(columns):
+        remainder, digit = np.divmod(remainder, len(units))
+        unique_rows[:, position] = units[digit]
+    return codes, unique_rows
