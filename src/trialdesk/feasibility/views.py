@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -72,10 +73,10 @@ def template_create(request, study_id):
         request,
         TemplateForm(post_data(request)),
         save,
-        title=f"New feasibility questionnaire · {study.code}",
+        title=gettext("New feasibility questionnaire · %(code)s") % {"code": study.code},
         cancel_url=_tab(study),
         done=_template_url,
-        saved="Template created; adjust its questions and weights.",
+        saved=gettext("Template created; adjust its questions and weights."),
         study=study,
     )
 
@@ -107,10 +108,10 @@ def question_create(request, feasibility_template_id):
         request,
         QuestionForm(post_data(request)),
         lambda f: services.add_question(template=template, by=request.user, **f.values()),
-        title=f"Add a question · {template.name}",
+        title=gettext("Add a question · %(name)s") % {"name": template.name},
         cancel_url=_template_url(template),
         done=lambda q: _template_url(template),
-        saved="Question added.",
+        saved=gettext("Question added."),
         study=template.study,
     )
 
@@ -145,10 +146,10 @@ def question_edit(request, feasibility_question_id):
             reason=f.cleaned_data["reason"],
             expected_version=f.cleaned_data["version"],
         ),
-        title=f"Change a question · {template.name}",
+        title=gettext("Change a question · %(name)s") % {"name": template.name},
         cancel_url=_template_url(template),
         done=lambda q: _template_url(template),
-        saved="Question changed; scores follow the weights.",
+        saved=gettext("Question changed; scores follow the weights."),
         study=template.study,
     )
 
@@ -162,10 +163,11 @@ def agreement_sent(request, study_site_id):
         request,
         form,
         lambda f: services.record_cda_sent(study_site=site, by=request.user, **f.cleaned_data),
-        title=f"Confidentiality agreement sent · site {site.site_number}",
+        title=gettext("Confidentiality agreement sent · site %(site_number)s")
+        % {"site_number": site.site_number},
         cancel_url=_tab(site.study),
         done=lambda a: _tab(site.study),
-        saved="Confidentiality agreement recorded as sent.",
+        saved=gettext("Confidentiality agreement recorded as sent."),
         study=site.study,
     )
 
@@ -190,10 +192,11 @@ def agreement_executed(request, feasibility_agreement_id):
             document_url=f.cleaned_data["document_url"],
             expected_version=f.cleaned_data["version"],
         ),
-        title=f"Confidentiality agreement executed · site {agreement.study_site.site_number}",
+        title=gettext("Confidentiality agreement executed · site %(site_number)s")
+        % {"site_number": agreement.study_site.site_number},
         cancel_url=_tab(agreement.study),
         done=lambda a: _tab(agreement.study),
-        saved="Confidentiality agreement executed: the site may now get its questionnaire.",
+        saved=gettext("Confidentiality agreement executed: the site may now get its questionnaire."),
         study=agreement.study,
     )
 
@@ -212,10 +215,10 @@ def questionnaire_send(request, study_id):
         request,
         form,
         lambda f: services.send_questionnaire(by=request.user, **f.cleaned_data),
-        title=f"Send a feasibility questionnaire · {study.code}",
+        title=gettext("Send a feasibility questionnaire · %(code)s") % {"code": study.code},
         cancel_url=_tab(study),
         done=lambda q: _tab(study),
-        saved="Questionnaire sent: the site's staff answer it in Trialdesk.",
+        saved=gettext("Questionnaire sent: the site's staff answer it in Trialdesk."),
         study=study,
     )
 
@@ -275,12 +278,13 @@ def questionnaire_reopen(request, feasibility_questionnaire_id):
         lambda f: services.reopen_questionnaire(
             questionnaire=questionnaire, by=request.user, **f.cleaned_data
         ),
-        title=f"Hand the questionnaire back to site {questionnaire.study_site.site_number}",
+        title=gettext("Hand the questionnaire back to site %(site_number)s")
+        % {"site_number": questionnaire.study_site.site_number},
         cancel_url=reverse(
             "feasibility_questionnaire", kwargs={"feasibility_questionnaire_id": questionnaire.pk}
         ),
         done=lambda q: _tab(questionnaire.study),
-        saved="Questionnaire handed back to the site.",
+        saved=gettext("Questionnaire handed back to the site."),
         study=questionnaire.study,
     )
 
@@ -303,10 +307,11 @@ def selection_decision(request, study_site_id):
         request,
         DecisionForm(post_data(request)),
         save,
-        title=f"Selection decision · site {site.site_number} ({site.institution})",
+        title=gettext("Selection decision · site %(site_number)s (%(institution)s)")
+        % {"site_number": site.site_number, "institution": site.institution},
         cancel_url=_tab(site.study),
         done=lambda d: _tab(site.study),
-        saved="Decision recorded; the site's status moved with it.",
+        saved=gettext("Decision recorded; the site's status moved with it."),
         study=site.study,
     )
 
@@ -318,7 +323,8 @@ def ranking_export(request, study_id):
     study = visible_study(request, study_id)
     rows = selectors.ranking(request.user, study, today=timezone.now().date())
     response = HttpResponse(
-        exports.ranking_workbook(rows, title=f"{study.code} feasibility ranking"), content_type=XLSX
+        exports.ranking_workbook(rows, title=gettext("%(code)s feasibility ranking") % {"code": study.code}),
+        content_type=XLSX,
     )
     response["Content-Disposition"] = f'attachment; filename="{study.code}-feasibility-ranking.xlsx"'
     return response

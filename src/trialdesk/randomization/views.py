@@ -88,10 +88,10 @@ def scheme_create(request, study_id):
         request,
         form,
         lambda f: services.create_scheme(study=study, by=request.user, **f.scheme_values()),
-        title=f"Randomization scheme of {study.code}",
+        title=gettext("Randomization scheme of %(code)s") % {"code": study.code},
         cancel_url=tab_url(study),
         done=lambda scheme: tab_url(study),
-        saved="Randomization scheme saved as a draft. Activate it to start randomizing.",
+        saved=gettext("Randomization scheme saved as a draft. Activate it to start randomizing."),
         study=study,
     )
 
@@ -115,10 +115,10 @@ def scheme_edit(request, study_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit the randomization scheme of {study.code}",
+        title=gettext("Edit the randomization scheme of %(code)s") % {"code": study.code},
         cancel_url=tab_url(study),
         done=lambda s: tab_url(study),
-        saved="Randomization scheme saved.",
+        saved=gettext("Randomization scheme saved."),
         study=study,
     )
 
@@ -177,10 +177,10 @@ def access_grant(request, study_id):
         lambda f: services.grant_unblinded_access(
             study=study, user=f.person, reason=f.cleaned_data["reason"], by=request.user
         ),
-        title=f"Give unblinded access to {study.code}",
+        title=gettext("Give unblinded access to %(code)s") % {"code": study.code},
         cancel_url=tab_url(study),
         done=lambda access: tab_url(study),
-        saved="Unblinded access granted.",
+        saved=gettext("Unblinded access granted."),
         study=study,
     )
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.apiutils import XLSX
@@ -115,7 +116,7 @@ def _study_record_page(request, study_id, form_class, create, *, what: str, save
         request,
         form_class(post_data(request)),
         lambda f: create(study=study, by=request.user, **f.cleaned_data),
-        title=f"New {what} · {study.code}",
+        title=gettext("New %(what)s · %(code)s") % {"what": what, "code": study.code},
         cancel_url=overview_url(study),
         done=lambda _record: overview_url(study),
         saved=saved,
@@ -131,7 +132,7 @@ def laboratory_create(request, study_id):
         LaboratoryForm,
         services.create_laboratory,
         what="central laboratory",
-        saved="Laboratory recorded.",
+        saved=gettext("Laboratory recorded."),
     )
 
 
@@ -143,7 +144,7 @@ def sample_type_create(request, study_id):
         SampleTypeForm,
         services.create_sample_type,
         what="sample type",
-        saved="Sample type recorded.",
+        saved=gettext("Sample type recorded."),
     )
 
 
@@ -160,10 +161,10 @@ def permit_create(request, study_id):
         request,
         form,
         lambda f: services.record_permit(study=study, by=request.user, **f.values()),
-        title=f"New sample permit · {study.code}",
+        title=gettext("New sample permit · %(code)s") % {"code": study.code},
         cancel_url=overview_url(study),
         done=lambda _permit: overview_url(study),
-        saved="Permit recorded.",
+        saved=gettext("Permit recorded."),
         study=study,
     )
 
@@ -191,10 +192,10 @@ def permit_edit(request, sample_permit_id):
             reason=f.cleaned_data["reason"],
             expected_version=f.cleaned_data["version"],
         ),
-        title=f"Change permit {permit.number} · {study.code}",
+        title=gettext("Change permit %(number)s · %(code)s") % {"number": permit.number, "code": study.code},
         cancel_url=overview_url(study),
         done=lambda _permit: overview_url(study),
-        saved="Permit changed.",
+        saved=gettext("Permit changed."),
         study=study,
     )
 
@@ -246,10 +247,11 @@ def sample_collect(request, study_site_id):
         request,
         form,
         lambda f: services.collect_sample(study_site=site, by=request.user, **f.values(site.zone)),
-        title=f"Record a sample · site {site.site_number} of {site.study.code}",
+        title=gettext("Record a sample · site %(site_number)s of %(code)s")
+        % {"site_number": site.site_number, "code": site.study.code},
         cancel_url=site_url(site),
         done=lambda _sample: site_url(site),
-        saved="Sample recorded.",
+        saved=gettext("Sample recorded."),
         study=site.study,
     )
 
@@ -270,10 +272,11 @@ def sample_ship(request, study_site_id):
         request,
         form,
         lambda f: services.ship_samples(study_site=site, by=request.user, **f.values(site.zone)),
-        title=f"Ship samples · site {site.site_number} of {site.study.code}",
+        title=gettext("Ship samples · site %(site_number)s of %(code)s")
+        % {"site_number": site.site_number, "code": site.study.code},
         cancel_url=site_url(site),
         done=shipment_url,
-        saved="Shipment recorded.",
+        saved=gettext("Shipment recorded."),
         study=site.study,
     )
 
@@ -309,10 +312,10 @@ def shipment_custody(request, sample_shipment_id):
         request,
         CustodyForm(post_data(request)),
         lambda f: services.add_custody_transfer(shipment=shipment, by=request.user, **f.values()),
-        title=f"Record a hand-over · {shipment.number}",
+        title=gettext("Record a hand-over · %(number)s") % {"number": shipment.number},
         cancel_url=shipment_url(shipment),
         done=lambda _transfer: shipment_url(shipment),
-        saved="Hand-over recorded.",
+        saved=gettext("Hand-over recorded."),
         study=shipment.study,
     )
 
@@ -333,10 +336,10 @@ def shipment_temperature(request, sample_shipment_id):
             readings=f.cleaned_data["temperature_log"],
             reason=f.cleaned_data["reason"],
         ),
-        title=f"Temperature log · {shipment.number}",
+        title=gettext("Temperature log · %(number)s") % {"number": shipment.number},
         cancel_url=shipment_url(shipment),
         done=shipment_url,
-        saved="Temperature log recorded.",
+        saved=gettext("Temperature log recorded."),
         study=shipment.study,
     )
 
@@ -349,9 +352,9 @@ def shipment_receipt(request, sample_shipment_id):
         request,
         ReceiptForm(post_data(request)),
         lambda f: services.record_receipt(shipment=shipment, by=request.user, **f.values()),
-        title=f"The laboratory's receipt · {shipment.number}",
+        title=gettext("The laboratory's receipt · %(number)s") % {"number": shipment.number},
         cancel_url=shipment_url(shipment),
         done=shipment_url,
-        saved="Receipt recorded; the reconciliation below counts it.",
+        saved=gettext("Receipt recorded; the reconciliation below counts it."),
         study=shipment.study,
     )

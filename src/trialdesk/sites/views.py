@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import extensions
@@ -52,10 +53,10 @@ def study_site_create(request, study_id):
         request,
         form,
         lambda f: services.create_study_site(study=study, by=request.user, **f.changed_values()),
-        title=f"New site for {study.code}",
+        title=gettext("New site for %(code)s") % {"code": study.code},
         cancel_url=f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=sites",
         done=_site_url,
-        saved="Site added.",
+        saved=gettext("Site added."),
         study=study,
     )
 
@@ -99,10 +100,10 @@ def study_site_edit(request, study_site_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {site} of {site.study.code}",
+        title=gettext("Edit %(site)s of %(code)s") % {"site": site, "code": site.study.code},
         cancel_url=_site_url(site),
         done=_site_url,
-        saved="Site saved.",
+        saved=gettext("Site saved."),
         study=site.study,
     )
 
@@ -123,10 +124,10 @@ def study_site_status(request, study_site_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change the status of {site} of {site.study.code}",
+        title=gettext("Change the status of %(site)s of %(code)s") % {"site": site, "code": site.study.code},
         cancel_url=_site_url(site),
         done=_site_url,
-        saved="Site status changed.",
+        saved=gettext("Site status changed."),
         study=site.study,
         current_status=site.get_status_display(),
     )
@@ -188,10 +189,10 @@ def institution_create(request):
         request,
         InstitutionForm(post_data(request)),
         lambda f: services.create_institution(by=request.user, **f.changed_values()),
-        title="New institution",
+        title=gettext("New institution"),
         cancel_url=reverse("institution_list"),
         done=_institution_url,
-        saved="Institution added.",
+        saved=gettext("Institution added."),
         time_zones=_time_zones(),
     )
 
@@ -210,9 +211,9 @@ def institution_edit(request, institution_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {institution}",
+        title=gettext("Edit %(institution)s") % {"institution": institution},
         cancel_url=_institution_url(institution),
         done=_institution_url,
-        saved="Institution saved.",
+        saved=gettext("Institution saved."),
         time_zones=_time_zones(),
     )

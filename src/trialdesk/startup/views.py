@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
@@ -38,10 +39,11 @@ def tick(request, study_site_id):
         lambda f: services.tick_item(
             study_site=site, gate=gate, by=request.user, **{k: f.cleaned_data[k] for k in f.fields}
         ),
-        title=f"Tick a {rules.GATE_LABELS[gate].lower()} item at {site} of {site.study.code}",
+        title=gettext("Tick a %(gate_labels)s item at %(site)s of %(code)s")
+        % {"gate_labels": rules.GATE_LABELS[gate].lower(), "site": site, "code": site.study.code},
         cancel_url=_site_url(site),
         done=lambda _: _site_url(site),
-        saved="Item ticked.",
+        saved=gettext("Item ticked."),
         study=site.study,
     )
 
@@ -57,9 +59,10 @@ def override(request, study_site_id):
         lambda f: services.sign_override(
             study=site.study, study_site=site, by=request.user, **f.cleaned_data
         ),
-        title=f"Sign an override of a gate at {site} of {site.study.code}",
+        title=gettext("Sign an override of a gate at %(site)s of %(code)s")
+        % {"site": site, "code": site.study.code},
         cancel_url=_site_url(site),
         done=lambda _: _site_url(site),
-        saved="Override signed.",
+        saved=gettext("Override signed."),
         study=site.study,
     )

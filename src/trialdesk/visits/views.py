@@ -73,10 +73,11 @@ def visit_definition_create(request, protocol_version_id):
         lambda f: services.create_visit_definition(
             protocol_version=version, by=request.user, **f.changed_values()
         ),
-        title=f"New visit in the schedule of {version.study.code} {version}",
+        title=gettext("New visit in the schedule of %(code)s %(version)s")
+        % {"code": version.study.code, "version": version},
         cancel_url=_schedule_url(version),
         done=lambda d: _schedule_url(version),
-        saved="Visit added to the schedule.",
+        saved=gettext("Visit added to the schedule."),
         study=version.study,
     )
 
@@ -98,10 +99,11 @@ def visit_definition_edit(request, visit_definition_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit visit {definition} of {version.study.code} {version}",
+        title=gettext("Edit visit %(definition)s of %(code)s %(version)s")
+        % {"definition": definition, "code": version.study.code, "version": version},
         cancel_url=_schedule_url(version),
         done=lambda d: _schedule_url(version),
-        saved="Visit saved. Visits already scheduled keep their dates.",
+        saved=gettext("Visit saved. Visits already scheduled keep their dates."),
         study=version.study,
     )
 
@@ -289,10 +291,10 @@ def deviation_create(request, study_id):
         request,
         form,
         lambda f: services.create_deviation(study=study, by=request.user, **f.changed_values()),
-        title=f"New protocol deviation in {study.code}",
+        title=gettext("New protocol deviation in %(code)s") % {"code": study.code},
         cancel_url=_deviation_list_url(study),
         done=lambda d: _deviation_list_url(study),
-        saved="Deviation recorded.",
+        saved=gettext("Deviation recorded."),
         study=study,
     )
 
@@ -317,10 +319,10 @@ def deviation_edit(request, deviation_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {deviation}",
+        title=gettext("Edit %(deviation)s") % {"deviation": deviation},
         cancel_url=_deviation_list_url(study),
         done=lambda d: _deviation_list_url(study),
-        saved="Deviation saved.",
+        saved=gettext("Deviation saved."),
         study=study,
     )
 
@@ -341,10 +343,11 @@ def deviation_review(request, deviation_id):
             expected_version=f.expected_version,
             by=request.user,
         ),
-        title=f"Review {deviation}: {deviation.description[:60]}",
+        title=gettext("Review %(deviation)s: %(description)s")
+        % {"deviation": deviation, "description": deviation.description[:60]},
         cancel_url=_deviation_list_url(study),
         done=lambda d: _deviation_list_url(study),
-        saved="Deviation reviewed.",
+        saved=gettext("Deviation reviewed."),
         study=study,
         current_status=deviation.get_review_status_display(),
     )

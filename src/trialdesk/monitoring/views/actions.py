@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -85,10 +86,11 @@ def action_item_create(request, study_site_id):
         request,
         form,
         lambda f: services.raise_action_item(study_site=site, by=request.user, **f.changed_values()),
-        title=f"New action item at site {site.site_number} of {site.study.code}",
+        title=gettext("New action item at site %(site_number)s of %(code)s")
+        % {"site_number": site.site_number, "code": site.study.code},
         cancel_url=url("study_site_detail", study_site_id=site.pk),
         done=lambda item: url("monitoring_action_item", action_item_id=item.pk),
-        saved="Action item raised.",
+        saved=gettext("Action item raised."),
         study=site.study,
     )
 
@@ -120,7 +122,11 @@ def action_item_detail(request, action_item_id):
             ),
         )
         if moved is not None:
-            messages.success(request, f"{moved} is {moved.get_status_display().lower()}.")
+            messages.success(
+                request,
+                gettext("%(moved)s is %(value)s.")
+                % {"moved": moved, "value": moved.get_status_display().lower()},
+            )
             return redirect(url("monitoring_action_item", action_item_id=item.pk))
     today = item.study_site.local_today()
     may_verify = can_monitor_site(request.user, item.study_site)
@@ -157,9 +163,9 @@ def action_item_edit(request, action_item_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change {item}",
+        title=gettext("Change %(item)s") % {"item": item},
         cancel_url=url("monitoring_action_item", action_item_id=item.pk),
         done=lambda i: url("monitoring_action_item", action_item_id=i.pk),
-        saved="Action item saved.",
+        saved=gettext("Action item saved."),
         study=item.study,
     )

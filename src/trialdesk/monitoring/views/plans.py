@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.models import AuditEvent
@@ -65,7 +66,7 @@ def plan_new(request, study_id):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, "New monitoring plan version saved.")
+            messages.success(request, gettext("New monitoring plan version saved."))
             return redirect(url("monitoring_plan", study_id=study.pk))
     context = {"study": study, "form": form, "current": current, "nav": "portfolio"}
     return TemplateResponse(request, "monitoring/plan_form.html", context)
@@ -93,9 +94,10 @@ def setup(request, study_site_id):
             expected_version=f.expected_version,
             **f.changed_values(),
         ),
-        title=f"Monitoring set-up of site {site.site_number} of {site.study.code}",
+        title=gettext("Monitoring set-up of site %(site_number)s of %(code)s")
+        % {"site_number": site.site_number, "code": site.study.code},
         cancel_url=url("study_site_detail", study_site_id=site.pk),
         done=lambda s: url("study_site_detail", study_site_id=site.pk),
-        saved="Monitoring set-up saved.",
+        saved=gettext("Monitoring set-up saved."),
         study=site.study,
     )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -108,10 +109,10 @@ def issue_create(request, study_id):
         request,
         form,
         lambda f: services.raise_issue(study=study, by=request.user, **f.changed_values()),
-        title=f"Raise an issue in {study.code}",
+        title=gettext("Raise an issue in %(code)s") % {"code": study.code},
         cancel_url=url("monitoring_issues", study_id=study.pk),
         done=lambda issue: url("monitoring_issue", issue_id=issue.pk),
-        saved="Issue raised.",
+        saved=gettext("Issue raised."),
         study=study,
     )
 
@@ -155,7 +156,11 @@ def issue_detail(request, issue_id):
             ),
         )
         if moved is not None:
-            messages.success(request, f"{moved} is now {moved.get_status_display().lower()}.")
+            messages.success(
+                request,
+                gettext("%(moved)s is now %(value)s.")
+                % {"moved": moved, "value": moved.get_status_display().lower()},
+            )
             return redirect(url("monitoring_issue", issue_id=issue.pk))
     form.fields["to"].choices = [
         (to, IssueStatus(to).label) for to in rules.ISSUE_MOVES.get(issue.status, ())
@@ -187,10 +192,10 @@ def issue_edit(request, issue_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change {issue}",
+        title=gettext("Change %(issue)s") % {"issue": issue},
         cancel_url=url("monitoring_issue", issue_id=issue.pk),
         done=lambda i: url("monitoring_issue", issue_id=i.pk),
-        saved="Issue saved.",
+        saved=gettext("Issue saved."),
         study=issue.study,
     )
 
@@ -228,10 +233,10 @@ def risk_create(request, study_id):
         request,
         form,
         lambda f: services.create_risk(study=study, by=request.user, **f.changed_values()),
-        title=f"New risk in {study.code}",
+        title=gettext("New risk in %(code)s") % {"code": study.code},
         cancel_url=url("monitoring_risks", study_id=study.pk),
         done=lambda r: url("monitoring_risks", study_id=study.pk),
-        saved="Risk added to the register.",
+        saved=gettext("Risk added to the register."),
         study=study,
     )
 
@@ -256,10 +261,10 @@ def risk_edit(request, risk_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change {risk}",
+        title=gettext("Change %(risk)s") % {"risk": risk},
         cancel_url=url("monitoring_risks", study_id=risk.study_id),
         done=lambda r: url("monitoring_risks", study_id=risk.study_id),
-        saved="Risk saved.",
+        saved=gettext("Risk saved."),
         study=risk.study,
     )
 
@@ -276,10 +281,10 @@ def qtl_create(request, study_id):
         request,
         form,
         lambda f: services.create_qtl(study=study, by=request.user, **f.changed_values()),
-        title=f"New quality tolerance limit in {study.code}",
+        title=gettext("New quality tolerance limit in %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "rbqm"),
         done=lambda q: tab_url(study, "rbqm"),
-        saved="Quality tolerance limit set.",
+        saved=gettext("Quality tolerance limit set."),
         study=study,
     )
 
@@ -299,10 +304,10 @@ def qtl_edit(request, qtl_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change the {qtl}",
+        title=gettext("Change the %(qtl)s") % {"qtl": qtl},
         cancel_url=tab_url(qtl.study, "rbqm"),
         done=lambda q: tab_url(qtl.study, "rbqm"),
-        saved="Quality tolerance limit saved.",
+        saved=gettext("Quality tolerance limit saved."),
         study=qtl.study,
     )
 
@@ -319,10 +324,13 @@ def qtl_evaluate(request, study_id):
         request,
         lambda: opened.extend(services.record_qtl_breaches(study=study, by=request.user)),
         done=tab_url(study, "rbqm"),
-        saved="Quality tolerance limits checked.",
+        saved=gettext("Quality tolerance limits checked."),
     )
     if opened:
-        messages.info(request, f"Issues opened for breaches: {', '.join(str(i) for i in opened)}.")
+        messages.info(
+            request,
+            gettext("Issues opened for breaches: %(value)s.") % {"value": ", ".join(str(i) for i in opened)},
+        )
     return response
 
 
@@ -341,7 +349,7 @@ def signals_check(request, study_id):
         request,
         lambda: opened.extend(services.open_signals(study=study, by=request.user)),
         done=tab_url(study, "rbqm"),
-        saved="KRIs checked for red flags.",
+        saved=gettext("KRIs checked for red flags."),
     )
     messages.info(request, f"{len(opened)} new signal{'s' if len(opened) != 1 else ''}.")
     return response
@@ -371,7 +379,10 @@ def signal_detail(request, signal_id):
             ),
         )
         if triaged is not None:
-            messages.success(request, f"Signal triaged: {triaged.get_decision_display().lower()}.")
+            messages.success(
+                request,
+                gettext("Signal triaged: %(value)s.") % {"value": triaged.get_decision_display().lower()},
+            )
             return redirect(url("monitoring_signal", signal_id=signal.pk))
     context = {
         "signal": signal,
@@ -397,5 +408,5 @@ def signal_close(request, signal_id):
         request,
         lambda: services.close_signal(signal=signal, by=request.user, reason=request.POST.get("reason", "")),
         done=url("monitoring_signal", signal_id=signal.pk),
-        saved="Signal closed.",
+        saved=gettext("Signal closed."),
     )

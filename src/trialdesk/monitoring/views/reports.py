@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -102,7 +103,9 @@ def report_detail(request, visit_report_id):
     if request.method == "POST":
         require(can_monitor_site(request.user, report.study_site), ONLY_SITE_CRA)
         if form is None:
-            messages.error(request, f"A {report.status} report cannot be changed.")
+            messages.error(
+                request, gettext("A %(status)s report cannot be changed.") % {"status": report.status}
+            )
             return redirect(_report_url(report))
         saved = submit(
             form,
@@ -115,7 +118,7 @@ def report_detail(request, visit_report_id):
             ),
         )
         if saved is not None:
-            messages.success(request, "Report saved.")
+            messages.success(request, gettext("Report saved."))
             return redirect(_report_url(report))
     context |= {
         "form": form,
@@ -143,7 +146,7 @@ def report_submit(request, visit_report_id):
         ),
     )
     if done is not None:
-        messages.success(request, "Report signed and submitted to the CRM.")
+        messages.success(request, gettext("Report signed and submitted to the CRM."))
         return redirect(_report_url(report))
     report.refresh_from_db()
     context = report_context(request, report) | {
@@ -199,10 +202,10 @@ def finding_create(request, visit_report_id):
         request,
         form,
         lambda f: services.add_finding(report=report, by=request.user, **f.changed_values()),
-        title=f"New finding: {report}",
+        title=gettext("New finding: %(report)s") % {"report": report},
         cancel_url=_report_url(report),
         done=lambda finding: _report_url(report),
-        saved="Finding added.",
+        saved=gettext("Finding added."),
         study=report.study,
     )
 
@@ -228,10 +231,11 @@ def finding_edit(request, finding_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change {finding} of the {finding.report.visit}",
+        title=gettext("Change %(finding)s of the %(visit)s")
+        % {"finding": finding, "visit": finding.report.visit},
         cancel_url=_report_url(finding.report),
         done=lambda f: _report_url(finding.report),
-        saved="Finding saved.",
+        saved=gettext("Finding saved."),
         study=finding.study,
     )
 
@@ -251,10 +255,10 @@ def finding_deviation(request, finding_id):
         request,
         form,
         lambda f: services.record_finding_deviation(finding=finding, by=request.user, **f.values()),
-        title=f"Record the deviation of {finding}",
+        title=gettext("Record the deviation of %(finding)s") % {"finding": finding},
         cancel_url=_report_url(finding.report),
         done=lambda f: _report_url(finding.report),
-        saved="Deviation recorded and linked to the finding.",
+        saved=gettext("Deviation recorded and linked to the finding."),
         study=finding.study,
     )
 
@@ -287,10 +291,10 @@ def finding_issue(request, finding_id):
             finding=finding,
             **f.changed_values(),
         ),
-        title=f"Raise an issue from {finding}",
+        title=gettext("Raise an issue from %(finding)s") % {"finding": finding},
         cancel_url=_report_url(finding.report),
         done=lambda issue: url("monitoring_issue", issue_id=issue.pk),
-        saved="Issue raised.",
+        saved=gettext("Issue raised."),
         study=finding.study,
     )
 
@@ -312,10 +316,10 @@ def source_review_create(request, visit_report_id):
         request,
         form,
         lambda f: services.add_source_review(report=report, by=request.user, **f.values()),
-        title=f"Source-verified or reviewed: {report}",
+        title=gettext("Source-verified or reviewed: %(report)s") % {"report": report},
         cancel_url=_report_url(report),
         done=lambda r: _report_url(report),
-        saved="Recorded.",
+        saved=gettext("Recorded."),
         study=report.study,
     )
 
@@ -334,7 +338,7 @@ def source_review_delete(request, source_review_id):
             review=review, by=request.user, reason=request.POST.get("reason", "")
         ),
         done=_report_url(review.report),
-        saved="Removed.",
+        saved=gettext("Removed."),
     )
 
 
@@ -362,10 +366,10 @@ def report_action_item(request, visit_report_id):
         lambda f: services.raise_action_item(
             study_site=report.study_site, by=request.user, report=report, **f.changed_values()
         ),
-        title=f"New action item: {report}",
+        title=gettext("New action item: %(report)s") % {"report": report},
         cancel_url=_report_url(report),
         done=lambda item: _report_url(report),
-        saved="Action item raised.",
+        saved=gettext("Action item raised."),
         study=report.study,
     )
 

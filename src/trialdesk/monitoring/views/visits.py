@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -64,10 +65,11 @@ def visit_create(request, study_site_id):
         request,
         form,
         lambda f: services.schedule_visit(study_site=site, by=request.user, **f.changed_values()),
-        title=f"Plan a monitoring visit at site {site.site_number} of {site.study.code}",
+        title=gettext("Plan a monitoring visit at site %(site_number)s of %(code)s")
+        % {"site_number": site.site_number, "code": site.study.code},
         cancel_url=url("study_site_detail", study_site_id=site.pk),
         done=lambda visit: url("monitoring_visit", monitoring_visit_id=visit.pk),
-        saved="Visit planned.",
+        saved=gettext("Visit planned."),
         study=site.study,
     )
 
@@ -106,10 +108,11 @@ def visit_edit(request, monitoring_visit_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change the {visit} at site {visit.study_site.site_number}",
+        title=gettext("Change the %(visit)s at site %(site_number)s")
+        % {"visit": visit, "site_number": visit.study_site.site_number},
         cancel_url=url("monitoring_visit", monitoring_visit_id=visit.pk),
         done=lambda v: url("monitoring_visit", monitoring_visit_id=v.pk),
-        saved="Visit saved.",
+        saved=gettext("Visit saved."),
         study=visit.study,
     )
 
@@ -131,7 +134,10 @@ def _move_page(request, monitoring_visit_id, move: str, form_class, values):
             ),
         )
         if moved is not None:
-            messages.success(request, f"Visit {rules.VISIT_MOVES[(visit.status, move)]}.")
+            messages.success(
+                request,
+                gettext("Visit %(visit_moves)s.") % {"visit_moves": rules.VISIT_MOVES[(visit.status, move)]},
+            )
             target = "monitoring_report" if move == "conduct" else "monitoring_visit"
             report = getattr(moved, "report", None) if move == "conduct" else None
             return redirect(

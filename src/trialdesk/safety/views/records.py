@@ -63,7 +63,7 @@ def obligation_records(request, obligation_id):
                     acknowledgement_reference=request.POST.get("acknowledgement_reference", ""),
                     reason=request.POST.get("reason", ""),
                 )
-            messages.success(request, "Recorded.")
+            messages.success(request, gettext("Recorded."))
             return redirect(request.path)
         except ValidationError as error:
             errors = error.message_dict

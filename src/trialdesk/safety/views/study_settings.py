@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.decorators import login_required
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
@@ -47,10 +48,10 @@ def safety_settings_edit(request, study_id):
             expected_version=f.expected_version,
             **f.changed_values(),
         ),
-        title=f"Safety settings of {study.code}",
+        title=gettext("Safety settings of %(code)s") % {"code": study.code},
         cancel_url=_safety_tab(study),
         done=lambda s: _safety_tab(study),
-        saved="Safety settings saved; events recorded from now on use them.",
+        saved=gettext("Safety settings saved; events recorded from now on use them."),
         study=study,
         time_zones=sorted(available_timezones()),
         nav="portfolio",
@@ -69,10 +70,10 @@ def committee_policy_create(request, study_id):
         request,
         form,
         lambda f: services.add_committee_policy(study=study, by=request.user, **f.changed_values()),
-        title=f"New ethics committee / IRB reporting policy in {study.code}",
+        title=gettext("New ethics committee / IRB reporting policy in %(code)s") % {"code": study.code},
         cancel_url=_safety_tab(study),
         done=lambda p: _safety_tab(study),
-        saved="Committee policy added; events recorded from now on report under it.",
+        saved=gettext("Committee policy added; events recorded from now on report under it."),
         study=study,
         nav="portfolio",
     )
@@ -91,10 +92,10 @@ def reference_safety_information_create(request, study_id):
         lambda f: services.add_reference_safety_information(
             study=study, by=request.user, **f.changed_values()
         ),
-        title=f"New reference safety information version in {study.code}",
+        title=gettext("New reference safety information version in %(code)s") % {"code": study.code},
         cancel_url=_safety_tab(study),
         done=lambda r: _safety_tab(study),
-        saved="Reference safety information added.",
+        saved=gettext("Reference safety information added."),
         study=study,
         nav="portfolio",
     )
@@ -110,10 +111,10 @@ def protocol_exemption_create(request, study_id):
         request,
         form,
         lambda f: services.add_protocol_exemption(study=study, by=request.user, **f.changed_values()),
-        title=f"New protocol exemption from the 24-hour report in {study.code}",
+        title=gettext("New protocol exemption from the 24-hour report in %(code)s") % {"code": study.code},
         cancel_url=_safety_tab(study),
         done=lambda e: _safety_tab(study),
-        saved="Exemption recorded; events of that kind recorded from now on use its limit.",
+        saved=gettext("Exemption recorded; events of that kind recorded from now on use its limit."),
         study=study,
         nav="portfolio",
     )

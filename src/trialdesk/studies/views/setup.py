@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import StatusChangeForm
 from trialdesk.core.permissions import can_manage_study, require
@@ -25,10 +26,10 @@ def protocol_version_create(request, study_id):
         request,
         form,
         lambda f: services.create_protocol_version(study=study, by=request.user, **f.changed_values()),
-        title=f"New protocol version for {study.code}",
+        title=gettext("New protocol version for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "protocol"),
         done=lambda v: tab_url(study, "protocol"),
-        saved="Protocol version added.",
+        saved=gettext("Protocol version added."),
         study=study,
     )
 
@@ -54,10 +55,10 @@ def protocol_version_edit(request, protocol_version_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {version}",
+        title=gettext("Edit %(version)s") % {"version": version},
         cancel_url=tab_url(version.study, "protocol"),
         done=lambda v: tab_url(version.study, "protocol"),
-        saved="Protocol version saved.",
+        saved=gettext("Protocol version saved."),
         study=version.study,
     )
 
@@ -83,10 +84,10 @@ def protocol_version_status(request, protocol_version_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Change the status of {version}",
+        title=gettext("Change the status of %(version)s") % {"version": version},
         cancel_url=tab_url(version.study, "protocol"),
         done=lambda v: tab_url(version.study, "protocol"),
-        saved="Protocol version status changed.",
+        saved=gettext("Protocol version status changed."),
         study=version.study,
         current_status=version.get_status_display(),
     )
@@ -101,10 +102,10 @@ def arm_create(request, study_id):
         request,
         form,
         lambda f: services.create_arm(study=study, by=request.user, **f.changed_values()),
-        title=f"New arm for {study.code}",
+        title=gettext("New arm for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "arms"),
         done=lambda arm: tab_url(study, "arms"),
-        saved="Arm added.",
+        saved=gettext("Arm added."),
         study=study,
     )
 
@@ -124,10 +125,10 @@ def arm_edit(request, arm_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit arm {arm}",
+        title=gettext("Edit arm %(arm)s") % {"arm": arm},
         cancel_url=tab_url(arm.study, "arms"),
         done=lambda a: tab_url(arm.study, "arms"),
-        saved="Arm saved.",
+        saved=gettext("Arm saved."),
         study=arm.study,
     )
 
@@ -141,10 +142,10 @@ def milestone_create(request, study_id):
         request,
         form,
         lambda f: services.create_milestone(study=study, by=request.user, **f.changed_values()),
-        title=f"New milestone for {study.code}",
+        title=gettext("New milestone for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "milestones"),
         done=lambda m: tab_url(study, "milestones"),
-        saved="Milestone added.",
+        saved=gettext("Milestone added."),
         study=study,
     )
 
@@ -168,9 +169,9 @@ def milestone_edit(request, milestone_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit milestone: {milestone.label}",
+        title=gettext("Edit milestone: %(label)s") % {"label": milestone.label},
         cancel_url=tab_url(study, "milestones"),
         done=lambda m: tab_url(study, "milestones"),
-        saved="Milestone saved.",
+        saved=gettext("Milestone saved."),
         study=study,
     )

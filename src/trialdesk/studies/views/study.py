@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import audit, extensions
@@ -180,10 +181,10 @@ def study_create(request):
         request,
         form,
         lambda f: services.create_study(by=request.user, **f.changed_values()),
-        title="New study",
+        title=gettext("New study"),
         cancel_url=reverse("portfolio"),
         done=lambda study: reverse("study_detail", kwargs={"study_id": study.pk}),
-        saved="Study created.",
+        saved=gettext("Study created."),
     )
 
 
@@ -202,9 +203,9 @@ def study_edit(request, study_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit study {study.code}",
+        title=gettext("Edit study %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "overview"),
         done=lambda s: tab_url(s, "overview"),
-        saved="Study saved.",
+        saved=gettext("Study saved."),
         study=study,
     )

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import ReasonForm
@@ -47,10 +48,10 @@ def consent_version_create(request, study_id):
         request,
         form,
         lambda f: services.create_consent_version(study=study, by=request.user, **f.changed_values()),
-        title=f"New consent version for {study.code}",
+        title=gettext("New consent version for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "consent"),
         done=version_url,
-        saved="Consent version added. Record each site's ethics approval before the site uses it.",
+        saved=gettext("Consent version added. Record each site's ethics approval before the site uses it."),
         study=study,
     )
 
@@ -90,10 +91,10 @@ def consent_version_edit(request, consent_version_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {version}",
+        title=gettext("Edit %(version)s") % {"version": version},
         cancel_url=version_url(version),
         done=version_url,
-        saved="Consent version saved.",
+        saved=gettext("Consent version saved."),
         study=version.study,
     )
 
@@ -115,10 +116,10 @@ def consent_approval_create(request, consent_version_id):
         lambda f: services.record_consent_approval(
             consent_version=version, by=request.user, **f.cleaned_data
         ),
-        title=f"Record a site's ethics approval of {version}",
+        title=gettext("Record a site's ethics approval of %(version)s") % {"version": version},
         cancel_url=version_url(version),
         done=lambda approval: version_url(version),
-        saved="Ethics approval recorded.",
+        saved=gettext("Ethics approval recorded."),
         study=version.study,
     )
 
@@ -134,10 +135,10 @@ def diversity_target_create(request, study_id):
         request,
         DiversityTargetForm(post_data(request), instance=DiversityTarget(study=study)),
         lambda f: services.create_diversity_target(study=study, by=request.user, **f.changed_values()),
-        title=f"New diversity target for {study.code}",
+        title=gettext("New diversity target for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study, "diversity"),
         done=lambda t: tab_url(study, "diversity"),
-        saved="Diversity target added.",
+        saved=gettext("Diversity target added."),
         study=study,
     )
 
@@ -156,10 +157,10 @@ def diversity_target_edit(request, diversity_target_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit diversity target: {target}",
+        title=gettext("Edit diversity target: %(target)s") % {"target": target},
         cancel_url=tab_url(target.study, "diversity"),
         done=lambda t: tab_url(target.study, "diversity"),
-        saved="Diversity target saved.",
+        saved=gettext("Diversity target saved."),
         study=target.study,
     )
 
@@ -177,9 +178,9 @@ def diversity_target_delete(request, diversity_target_id):
             )
             or target
         ),
-        title=f"Remove diversity target: {target}",
+        title=gettext("Remove diversity target: %(target)s") % {"target": target},
         cancel_url=tab_url(target.study, "diversity"),
         done=lambda t: tab_url(target.study, "diversity"),
-        saved="Diversity target removed.",
+        saved=gettext("Diversity target removed."),
         study=target.study,
     )

@@ -158,10 +158,12 @@ def site_excursion_create(request, study_site_id):
         return services.record_excursion(study_site=site, by=request.user, **values)
 
     return form_page(
-        request, form, save, title=f"Temperature excursion at {site} · {site.study.code}",
+        request, form, save,
+        title=gettext("Temperature excursion at %(site)s · %(code)s")
+        % {"site": site, "code": site.study.code},
         cancel_url=reverse("supply_site", kwargs={"study_site_id": site.pk}),
         done=lambda e: reverse("supply_excursion_detail", kwargs={"excursion_id": e.pk}),
-        saved="Excursion recorded; the kits are quarantined until the supply manager decides.",
+        saved=gettext("Excursion recorded; the kits are quarantined until the supply manager decides."),
         study=site.study,
     )  # fmt: skip
 
@@ -178,8 +180,9 @@ def site_destruction_create(request, study_site_id):
 
     back = reverse("supply_site", kwargs={"study_site_id": site.pk})
     return form_page(
-        request, form, save, title=f"Destruction of kits at {site} · {site.study.code}", cancel_url=back,
-        done=lambda _: back, saved="Destruction recorded.", study=site.study,
+        request, form, save, cancel_url=back,
+        title=gettext("Destruction of kits at %(site)s · %(code)s") % {"site": site, "code": site.study.code},
+        done=lambda _: back, saved=gettext("Destruction recorded."), study=site.study,
     )  # fmt: skip
 
 
@@ -230,8 +233,9 @@ def dispensing_return(request, dispensing_id):
     return form_page(
         request, form,
         lambda f: services.record_return(dispensing=dispensing, by=request.user, **f.cleaned_data),
-        title=f"Return of kit {dispensing.kit.number}", cancel_url=back, done=lambda _: back,
-        saved="Return recorded.", study=dispensing.study,
+        title=gettext("Return of kit %(number)s") % {"number": dispensing.kit.number},
+        cancel_url=back, done=lambda _: back,
+        saved=gettext("Return recorded."), study=dispensing.study,
     )  # fmt: skip
 
 
@@ -265,7 +269,10 @@ def accountability_export(request, study_id):
     rows = [account_row(s, accounts.get(s.pk)) for s in sites]
     kits = selectors.kits_for(user, study).select_related("shipment", "destruction").order_by("number")
     content = exports.accountability_workbook(
-        rows, kits, sees_arms=sees_kit_arms(user, study), title=f"{study.code} IP accountability"
+        rows,
+        kits,
+        sees_arms=sees_kit_arms(user, study),
+        title=gettext("%(code)s IP accountability") % {"code": study.code},
     )
     return _attachment(content, f"{study.code}-ip-accountability.xlsx")
 

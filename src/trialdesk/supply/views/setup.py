@@ -3,6 +3,7 @@ depots, kits at a depot, the kits each visit dispenses, and shipments to sites (
 
 from django.contrib.auth.decorators import login_required
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.permissions import require
 from trialdesk.core.views import form_page, post_data
@@ -33,7 +34,7 @@ def product_create(request, study_id):
     study = _managed_study(request, study_id)
     form = forms.ProductForm(post_data(request))
     save = lambda f: services.create_product(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
-    return _page(request, study, form, save, title="New product", saved="Product added.")
+    return _page(request, study, form, save, title=gettext("New product"), saved=gettext("Product added."))
 
 
 @login_required
@@ -42,7 +43,7 @@ def kit_type_create(request, study_id):
     products = selectors.products_for(request.user, study)
     form = forms.KitTypeForm(post_data(request), products=products, arms=Arm.objects.filter(study=study))
     save = lambda f: services.create_kit_type(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
-    return _page(request, study, form, save, title="New kit type", saved="Kit type added.")
+    return _page(request, study, form, save, title=gettext("New kit type"), saved=gettext("Kit type added."))
 
 
 @login_required
@@ -50,7 +51,7 @@ def lot_create(request, study_id):
     study = _managed_study(request, study_id)
     form = forms.LotForm(post_data(request), products=selectors.products_for(request.user, study))
     save = lambda f: services.create_lot(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
-    return _page(request, study, form, save, title="New lot", saved="Lot added.")
+    return _page(request, study, form, save, title=gettext("New lot"), saved=gettext("Lot added."))
 
 
 @login_required
@@ -58,7 +59,7 @@ def depot_create(request, study_id):
     study = _managed_study(request, study_id)
     form = forms.DepotForm(post_data(request))
     save = lambda f: services.create_depot(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
-    return _page(request, study, form, save, title="New depot", saved="Depot added.")
+    return _page(request, study, form, save, title=gettext("New depot"), saved=gettext("Depot added."))
 
 
 @login_required
@@ -74,7 +75,14 @@ def kits_create(request, study_id):
         values = {**f.cleaned_data, "numbers": forms.numbers(f.cleaned_data["numbers"])}
         return services.register_kits(study=study, by=user, **values)
 
-    return _page(request, study, form, save, title="Kits received at a depot", saved="Kits registered.")
+    return _page(
+        request,
+        study,
+        form,
+        save,
+        title=gettext("Kits received at a depot"),
+        saved=gettext("Kits registered."),
+    )
 
 
 @login_required
@@ -85,7 +93,14 @@ def visit_dispensing_set(request, study_id):
     )
     form = forms.VisitDispensingForm(post_data(request), definitions=definitions)
     save = lambda f: services.set_visit_dispensing(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
-    return _page(request, study, form, save, title="Kits a visit dispenses", saved="Dispensing saved.")
+    return _page(
+        request,
+        study,
+        form,
+        save,
+        title=gettext("Kits a visit dispenses"),
+        saved=gettext("Dispensing saved."),
+    )
 
 
 @login_required
@@ -96,4 +111,12 @@ def shipment_create(request, study_id):
     form = forms.ShipmentForm(post_data(request), depots=selectors.depots_for(user, study), sites=sites)
     save = lambda f: services.ship_to_site(study=study, by=user, **f.cleaned_data)  # noqa: E731
     done = lambda shipment: reverse("supply_shipment_detail", kwargs={"shipment_id": shipment.pk})  # noqa: E731
-    return _page(request, study, form, save, title="Ship kits to a site", saved="Shipment sent.", done=done)
+    return _page(
+        request,
+        study,
+        form,
+        save,
+        title=gettext("Ship kits to a site"),
+        saved=gettext("Shipment sent."),
+        done=done,
+    )
