@@ -7,6 +7,7 @@ from trialdesk.integrations.cli import add_subcommands, run_subcommand, subcomma
 
 class Command(BaseCommand):
     help = "Export data: " + ", ".join(subcommands("export")) + " (`trialdesk export KIND --help` for each)."
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_subcommands("export", parser)

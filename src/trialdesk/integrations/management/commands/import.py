@@ -7,6 +7,7 @@ from trialdesk.integrations.cli import add_subcommands, run_subcommand, subcomma
 
 class Command(BaseCommand):
     help = "Import data: " + ", ".join(subcommands("import")) + " (`trialdesk import KIND --help` for each)."
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_subcommands("import", parser)

@@ -10,9 +10,6 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.monitoring.rules import carbon
-from trialdesk.monitoring.selectors.due import due_visits
-from trialdesk.sites.models import StudySite
-from trialdesk.studies.models import Study
 
 
 class OneLineErrors(CommandParser):
@@ -36,6 +33,7 @@ class Command(BaseCommand):
         "Monitoring: `due` lists the next visit due at each site from the monitoring plan, the site's risk "
         "tier and its last visits; `carbon` works out the kg CO2e of a trip from published factors."
     )
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(
@@ -63,6 +61,11 @@ class Command(BaseCommand):
             self._carbon(options)
 
     def _due(self, options) -> None:
+        # Here, not at the top: `carbon` runs offline, before the apps are loaded (trialdesk.cli).
+        from trialdesk.monitoring.selectors.due import due_visits
+        from trialdesk.sites.models import StudySite
+        from trialdesk.studies.models import Study
+
         as_of = iso_day(options["as_of"]) if options.get("as_of") else None
         sites = StudySite.objects.select_related("study", "institution").order_by(
             "study__code", "site_number"

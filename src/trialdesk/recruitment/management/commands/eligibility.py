@@ -50,6 +50,7 @@ class Command(BaseCommand):
         "`screen` evaluates candidates (FHIR R4 Bundles or the CSV template) against such criteria and "
         "explains each result; `purge` deletes pre-screening candidates past their study's retention period."
     )
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(

@@ -18,8 +18,6 @@ from trialdesk.analytics.forecasting import (
 )
 from trialdesk.core.management.rendering import print_rich
 from trialdesk.interop import tabular
-from trialdesk.statistics.forecasts import refresh_enrollment_forecast
-from trialdesk.studies.models import Study
 
 SITE_DATES = ("activated_on", "planned_activation_on", "closed_on")
 SITE_COLUMNS = (
@@ -40,6 +38,7 @@ def bad_input(message: str) -> CommandError:
 
 class Command(BaseCommand):
     help = "Forecast enrollment with the Poisson–gamma recruitment model (Anisimov & Fedorov 2007)."
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         forecasts = parser.add_subparsers(dest="forecast", required=True, metavar="{enrollment,refresh}")
@@ -141,6 +140,10 @@ class Command(BaseCommand):
         print_rich(self.stdout, sites_table(forecast))
 
     def refresh(self, code: str | None) -> None:
+        # Here, not at the top: `enrollment` runs offline, before the apps are loaded (trialdesk.cli).
+        from trialdesk.statistics.forecasts import refresh_enrollment_forecast
+        from trialdesk.studies.models import Study
+
         studies = Study.objects.order_by("code")
         if code is not None:
             studies = studies.filter(code=code)

@@ -57,6 +57,7 @@ class Command(BaseCommand):
         "n; `stats randomization-list` prints a stratified permuted-block list; `stats minimize` scores "
         "each arm for a new participant by Pocock–Simon minimization."
     )
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(
