@@ -14,6 +14,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.analytics import kri
+from trialdesk.analytics.kri.reading import read_analytics_columns
 from trialdesk.core import extensions
 from trialdesk.interop import tabular
 
@@ -54,7 +55,7 @@ def join_number_lists(args: list[str]) -> list[str]:
 class ParticipantRows:
     """The needed columns of an analytics-input CSV; ``line_numbers[i]`` is row i's line in the file."""
 
-    group_ids: np.ndarray
+    group_ids: "np.ndarray | kri.GroupCodes"
     numerator: np.ndarray
     denominator: np.ndarray
     line_numbers: np.ndarray
@@ -152,7 +153,20 @@ def describe(error: kri.KriInputError, rows: ParticipantRows) -> str:
 
 
 def read_analytics_input(path: Path) -> ParticipantRows:
-    """Read the CSV's needed columns into arrays, refusing (exit 2) the first problem with its line."""
+    """Read the CSV's needed columns into arrays, refusing (exit 2) the first problem with its line.
+
+    A plain file is read whole by numpy (``kri.reading``), its group ids factorised as they are read;
+    a file that path declines (quoted fields, or something wrong) is read line by line with the csv
+    module, which names the line at fault.
+    """
+    try:
+        columns = read_analytics_columns(path.read_bytes(), REQUIRED_COLUMNS)
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read it as a CSV file ({error})", returncode=2) from None
+    if columns is not None:
+        return ParticipantRows(
+            columns.group_ids, columns.numerator, columns.denominator, columns.line_numbers
+        )
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
