@@ -11,12 +11,19 @@ Every chart has a fixed size (the PDF needs one) and names its axes in words; da
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import hashlib
+import io
 import json
+import logging
+import os
+import tempfile
+import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import altair as alt
 import vl_convert
+from PIL import Image
 
 # altair checks each schema object against Vega-Lite's JSON schema as it is built (its "debug mode"), the
 # data rows included; the finished specifications are checked against the schema by the tests instead.
@@ -86,7 +93,7 @@ def enrollment_forecast(
     layers = [
         alt.Chart(alt.Data(values=band))
         .mark_area(opacity=0.2, color=FORECAST)
-        .encode(x=x, y=alt.Y("lower:Q", title="Participants"), y2="upper:Q"),
+        .encode(x=x, y=alt.Y("lower:Q", title="Participants"), y2=alt.Y2("upper:Q")),
         alt.Chart(alt.Data(values=lines))
         .mark_line(strokeWidth=2)
         .encode(
@@ -102,10 +109,10 @@ def enrollment_forecast(
         ),
         alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
         .mark_rule(color=LATE, strokeDash=[4, 4])
-        .encode(y="target:Q"),
+        .encode(y=alt.Y("target:Q")),
         alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
         .mark_text(align="left", dx=4, dy=-7, color=LATE, fontSize=11)
-        .encode(y="target:Q", x=alt.value(0), text="label:N"),
+        .encode(y=alt.Y("target:Q"), x=alt.XValue(0), text=alt.Text("label:N")),
     ]
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
 
@@ -178,16 +185,20 @@ def milestone_timeline(
         .mark_bar(size=10, cornerRadius=2)
         .encode(
             x=alt.X("start:T", title="Date", axis=alt.Axis(format="%b %Y")),
-            x2="end:T",
+            x2=alt.X2("end:T"),
             y=y,
             color=alt.Color(
                 "state:N", scale=alt.Scale(domain=states, range=[ON_TIME, LATE, NEUTRAL, "#f59e0b"])
             ),
         )
     )
-    ticks = alt.Chart(alt.Data(values=rows)).mark_tick(color="#111827", thickness=2).encode(x="start:T", y=y)
+    ticks = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_tick(color="#111827", thickness=2)
+        .encode(x=alt.X("start:T"), y=y)
+    )
     now = alt.Chart(alt.Data(values=[{"on": _day(today)}])).mark_rule(color="#111827", strokeDash=[2, 2])
-    chart = alt.layer(bars, ticks, now.encode(x="on:T")).properties(
+    chart = alt.layer(bars, ticks, now.encode(x=alt.X("on:T"))).properties(
         width=WIDTH, height=max(80, 26 * len(rows))
     )
     return _finish(chart, title)
@@ -219,15 +230,15 @@ def kri_funnel(
         .encode(
             x=x,
             y=alt.Y("metric:Q", title=y_title),
-            detail="threshold:N",
+            detail=alt.Detail("threshold:N"),
             strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(domain=kinds), title="Bound"),
-            color=alt.value(PLAN),
+            color=alt.ColorValue(PLAN),
         ),
         alt.Chart(alt.Data(values=sites))
         .mark_circle(size=70, opacity=0.9)
         .encode(
             x=x,
-            y="metric:Q",
+            y=alt.Y("metric:Q"),
             color=alt.Color(
                 "flag:N",
                 title="Flag",
@@ -238,7 +249,7 @@ def kri_funnel(
         ),
         alt.Chart(alt.Data(values=sites))
         .mark_text(align="left", dx=6, fontSize=10)
-        .encode(x=x, y="metric:Q", text="site:N"),
+        .encode(x=x, y=alt.Y("metric:Q"), text=alt.Text("site:N")),
     ]
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
 
@@ -257,7 +268,9 @@ def screening_funnel(stages: list[tuple[str, int | None]], *, title: str = "Scre
     base = alt.Chart(alt.Data(values=rows))
     chart = alt.layer(
         base.mark_bar(color=ACTUAL).encode(x=alt.X("count:Q", title="People"), y=y),
-        base.mark_text(align="left", dx=4, fontSize=11).encode(x="count:Q", y=y, text="count:Q"),
+        base.mark_text(align="left", dx=4, fontSize=11).encode(
+            x=alt.X("count:Q"), y=y, text=alt.Text("count:Q")
+        ),
     ).properties(width=WIDTH, height=max(60, 28 * len(rows)))
     return _finish(chart, title)
 
@@ -285,27 +298,117 @@ def obligations_by_week(rows: list[dict], *, title: str = "Reporting obligations
 
 
 def to_png(spec: dict, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG, drawn offline by vl-convert (its own copy of Vega; no network). The same
-    specification always draws the same picture, so the last few are kept (a report downloaded again)."""
-    return _png(json.dumps(spec, sort_keys=True), scale)
-
-
-@functools.lru_cache(maxsize=32)
-def _png(spec_json: str, scale: float) -> bytes:
-    return vl_convert.vegalite_to_png(json.loads(spec_json), vl_version=VEGA_LITE, scale=scale)
+    """The chart as PNG, drawn offline by vl-convert (its own copy of Vega; no network)."""
+    return _drawn(spec, "png", scale=scale)
 
 
 def to_jpeg(spec: dict, *, scale: float = 2.0, quality: int = 92) -> bytes:
     """The chart as JPEG on white, drawn offline by vl-convert: what the PDF embeds, since a PDF carries
     JPEG data as it is (a PNG it must decode and compress again, several times slower)."""
-    return _jpeg(json.dumps(spec, sort_keys=True), scale, quality)
+    return _drawn(spec, "jpeg", scale=scale, quality=quality)
 
 
-@functools.lru_cache(maxsize=32)
-def _jpeg(spec_json: str, scale: float, quality: int) -> bytes:
-    return vl_convert.vegalite_to_jpeg(
-        json.loads(spec_json), vl_version=VEGA_LITE, scale=scale, quality=quality
+# Drawing a chart (vl-convert's Vega runtime, then its rasteriser) is most of a report's time, and the same
+# specification always draws the same picture. So pictures are kept by a digest of what draws them (the
+# specification, the format and its options, the Vega-Lite and vl-convert versions): the last few in this
+# process, and every one as a file under DATA_DIR/charts/, shared by the web workers, the commands and the
+# background tasks. A file is written under a temporary name and renamed into place (atomic on POSIX), so
+# a process reads a whole picture or none; one not read for CACHE_DAYS is removed by the next process that
+# draws a chart.
+CACHE_DAYS = 30
+_MEMORY: dict[str, bytes] = {}
+_MEMORY_SIZE = 32
+_pruned = False
+log = logging.getLogger(__name__)
+
+
+def chart_digest(spec: dict, kind: str, **options) -> str:
+    """The digest a picture is kept under: the same for the same specification drawn the same way."""
+    text = json.dumps(
+        [VEGA_LITE, vl_convert.__version__, kind, sorted(options.items()), spec],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "charts"
+
+
+def forget_pictures() -> None:
+    """Forget the pictures this process keeps in memory (the files stay: see `cache_dir`)."""
+    _MEMORY.clear()
+
+
+def _drawn(spec: dict, kind: str, **options) -> bytes:
+    digest = chart_digest(spec, kind, **options)
+    picture = _MEMORY.get(digest)
+    if picture is None:
+        path = cache_dir() / digest[:2] / f"{digest}.{kind}"
+        picture = _read(path)
+        if picture is None:
+            picture = _draw(spec, kind, **options)
+            _write(path, picture)
+        while len(_MEMORY) >= _MEMORY_SIZE:
+            _MEMORY.pop(next(iter(_MEMORY)), None)
+        _MEMORY[digest] = picture
+    return picture
+
+
+def _draw(spec: dict, kind: str, *, scale: float, quality: int = 92) -> bytes:
+    png = vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE, scale=scale)
+    if kind == "png":
+        return png
+    # vl-convert's own JPEG costs a third more than its PNG (measured: benchmarks/README.md, bench_report);
+    # Pillow turns the PNG into a JPEG on white in a few milliseconds.
+    with Image.open(io.BytesIO(png)) as image:
+        picture = Image.new("RGB", image.size, "white")
+        picture.paste(image, mask=image.getchannel("A") if "A" in image.getbands() else None)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        picture = path.read_bytes()
+        os.utime(path)  # read now: not removed for another CACHE_DAYS
+    except OSError:
+        return None
+    return picture or None
+
+
+def _write(path: Path, picture: bytes) -> None:
+    """Keep `picture` at `path` for the other processes; a cache that cannot be written is only slower."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".drawing-")
+        with os.fdopen(handle, "wb") as file:
+            file.write(picture)
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("A chart could not be kept in %s: %s", path.parent, error)
+        return
+    _prune(path.parent.parent)
+
+
+def _prune(root: Path) -> None:
+    """Once a process, remove the pictures nobody has read for CACHE_DAYS (and drawings left half-written)."""
+    global _pruned
+    if _pruned:
+        return
+    _pruned = True
+    before = time.time() - CACHE_DAYS * 86400
+    for path in root.glob("*/*"):
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def to_svg(spec: dict) -> str:
@@ -338,13 +441,13 @@ def budget_burn(
     layers = [
         alt.Chart(alt.Data(values=band))
         .mark_rect(opacity=0.12, color=FORECAST)
-        .encode(y="low:Q", y2="high:Q"),
+        .encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q")),
         alt.Chart(alt.Data(values=rows))
         .mark_line(strokeWidth=2, point=True)
         .encode(x=x, y=alt.Y("amount:Q", title=y_title), color=colour),
         alt.Chart(alt.Data(values=marks))
         .mark_rule(strokeDash=[4, 3], strokeWidth=2)
-        .encode(y="amount:Q", color=colour),
+        .encode(y=alt.Y("amount:Q"), color=colour),
     ]
     title = title or f"Budget against spend and the estimate at completion ({currency})"
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)

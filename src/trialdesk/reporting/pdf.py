@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -51,11 +52,41 @@ def _text(value: str, style=BODY) -> Paragraph:
     return Paragraph(escape(str(value)), style)
 
 
-def _figures(figures) -> Table:
-    rows = [[_text(label, CELL), _text(value, HEAD_CELL)] for label, value in figures]
-    table = Table(rows, colWidths=[TEXT_WIDTH * 0.55, TEXT_WIDTH * 0.45])
+def _cell(value, style: ParagraphStyle, width: float):
+    """A table cell: its text as it is where it fits on one line (reportlab draws a string in a fraction of
+    a paragraph's time, and a report's tables have hundreds of cells), else a paragraph that wraps."""
+    text = str(value)
+    padding = 2 * 3 + 1  # LEFTPADDING + RIGHTPADDING, and a point to spare
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) + padding <= width:
+        return text
+    return Paragraph(escape(text), style)
+
+
+def _grid(rows: list[list], widths: list[float], *, bold_first: bool, **options) -> Table:
+    """A table whose cells are texts: the head row (or, with `bold_first` off, the second column) bold."""
+    cells = [
+        [
+            _cell(value, HEAD_CELL if (bold_first and r == 0) or (not bold_first and c == 1) else CELL, w)
+            for c, (value, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        for r, row in enumerate(rows)
+    ]
+    table = Table(cells, colWidths=widths, **options)
     table.setStyle(GRID)
+    bold = ((0, 0), (-1, 0)) if bold_first else ((1, 0), (1, -1))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), CELL.fontName, CELL.fontSize, CELL.leading),
+                ("FONT", *bold, HEAD_CELL.fontName, HEAD_CELL.fontSize, HEAD_CELL.leading),
+            ]
+        )
+    )
     return table
+
+
+def _figures(figures) -> Table:
+    return _grid([list(pair) for pair in figures], [TEXT_WIDTH * 0.55, TEXT_WIDTH * 0.45], bold_first=False)
 
 
 CHAR_WIDTH = 4.4  # points per character of CELL text, roughly
@@ -82,11 +113,8 @@ def _widths(table: ReportTable) -> list[float]:
 
 
 def _table(table: ReportTable) -> Table:
-    rows = [[_text(h, HEAD_CELL) for h in table.headings]]
-    rows += [[_text(cell, CELL) for cell in row] for row in table.rows]
-    flowable = Table(rows, colWidths=_widths(table), repeatRows=1)
-    flowable.setStyle(GRID)
-    return flowable
+    rows = [list(table.headings), *(list(row) for row in table.rows)]
+    return _grid(rows, _widths(table), bold_first=True, repeatRows=1)
 
 
 def _pictures(report: Report) -> list[bytes]:
