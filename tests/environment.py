@@ -11,3 +11,5 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "trialdesk-tests-only-key-" + "x" * 40)
 os.environ["TRIALDESK_HTTPS"] = "0"
+# Background tasks run at once in the test process (core.tasks); the worker's own tests use the queue.
+os.environ.setdefault("TRIALDESK_TASK_BACKEND", "immediate")

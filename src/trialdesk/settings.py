@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "ninja",
     # Counts failed sign-ins per client (IP address) beside core's per-account lockout.
     "axes",
+    # Background work (core.tasks): the DEP 14 task API and its queue in our own database.
+    "django_tasks",
+    "django_tasks_db",
     "trialdesk.studies",
     "trialdesk.notifications",
     "trialdesk.sites",
@@ -121,7 +124,21 @@ TEMPLATES = [
 def database_settings() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+        # DB_POOL_MAX > 0 on PostgreSQL: Django's connection pool (psycopg_pool), at most that many
+        # connections per server process, and then CONN_MAX_AGE must be 0 (the pool keeps them open).
+        # Without it each process keeps one persistent connection for DB_CONN_MAX_AGE seconds.
+        pool_max = int(os.environ.get("DB_POOL_MAX", "0"))
+        pooled = pool_max > 0 and url.split(":", 1)[0] in ("postgres", "postgresql", "pgsql")
+        conn_max_age = 0 if pooled else int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+        if pooled:
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(pool_max, int(os.environ.get("DB_POOL_MIN", "1"))),
+                "max_size": pool_max,
+                # Seconds a request waits for a free connection before it fails.
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            }
+        return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "trialdesk.sqlite3",
@@ -246,6 +263,20 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not HASHED_STATIC
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background work (core.tasks, README "Background work"): queued in the database, run by `trialdesk
+# worker`. TRIALDESK_TASK_BACKEND=immediate runs each task at once in the process that asks (the tests).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TRIALDESK_TASK_BACKEND", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# A claimed task whose worker shows no sign of life (a progress write) for this long is taken back and
+# retried, at most TRIALDESK_TASK_MAX_ATTEMPTS times in all, then marked failed with the reason.
+TASK_LEASE_SECONDS = int(os.environ.get("TRIALDESK_TASK_LEASE_SECONDS", "900"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TRIALDESK_TASK_MAX_ATTEMPTS", "3"))
 
 PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 # Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.

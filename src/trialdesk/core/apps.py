@@ -29,3 +29,4 @@ class CoreConfig(AppConfig):
         )
         ext.site_panels.register(ext.Panel("health", "core/panels/health.html", health.site_health_panel, 5))
         ext.routes.register(ext.RouteSet("core", "trialdesk.core.urls", "trialdesk.core.api", order=10))
+        ext.scoping_cases.register("trialdesk.core.tests.scoping_tasks")

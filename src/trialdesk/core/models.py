@@ -189,3 +189,55 @@ class RegulatedRecord(models.Model):
                     errors.setdefault(key, []).extend(error.error_list)
         if errors:
             raise ValidationError(errors)
+
+
+class TaskProgress(models.Model):
+    """One piece of background work (core.tasks) as the person who started it sees it: its state, how
+    far it has got (done of total, a message), the error that stopped it, the file it produced. The
+    worker writes it; /tasks/<id>/ shows it (htmx polling) and `--wait` prints it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=200)
+    task_path = models.CharField(max_length=200)
+    # The queue's own id of the task (django-tasks' TaskResult.id), to find its row on recovery.
+    result_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Work that is asked for again before it starts is not queued twice (e.g. "study-refresh:12").
+    key = models.CharField(max_length=100, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    # A file the task produced (under DATA_DIR/task-files), offered for download to its starter.
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Every progress write moves it: the worker's sign of life, which the lease on a claimed task reads.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["key", "status"], name="core_taskprogress_key_status")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from trialdesk.core import probes, search, views, work
+from trialdesk.core import probes, search, task_pages, views, work
 
 urlpatterns = [
     path("healthz", probes.healthz, name="healthz"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("me/", views.my_page, name="me"),
     path("my-work/", work.my_work, name="my_work"),
     path("search/", search.search_page, name="search"),
+    path("tasks/<int:task_id>/", task_pages.task_page, name="task_page"),
+    path("tasks/<int:task_id>/file", task_pages.task_file, name="task_file"),
     path("me/tokens/<int:token_id>/revoke/", views.revoke_token, name="api_token_revoke"),
     path("me/password/", views.change_password, name="password_change"),
     path("me/preferences/", views.change_preferences, name="preferences_change"),

@@ -3,8 +3,10 @@ enrollment forecast, estimate at completion or health (a participant enrolled, a
 milestone moved, an approval, an adverse event's obligation, an action item, a budget…)
 commits, the study's forecast is recomputed if its inputs changed, and its stored estimate at completion
 (reporting.models) and health are recomputed, so that the portfolio never shows "—" until someone opens
-a tab. The nightly `trialdesk forecast refresh`, `trialdesk report refresh` and `trialdesk health
-refresh` still run for what time alone changes (a deadline passing).
+a tab. The work runs in the background (core.tasks, `trialdesk worker`): the commit queues one refresh
+per study, and a study whose refresh is still waiting is not queued again. The nightly `trialdesk
+forecast refresh`, `trialdesk report refresh` and `trialdesk health refresh` still run for what time
+alone changes (a deadline passing).
 
 Registered here, in the reporting layer, because it joins statistics (the forecast), finance (the
 estimate) and studies (the stored health), which the reports read. One job per study per transaction; a
@@ -19,7 +21,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from trialdesk.core import extensions
+from trialdesk.core import extensions, tasks
 from trialdesk.finance import estimates
 from trialdesk.reporting.models import StoredEstimate
 from trialdesk.statistics.forecasts import forecast_inputs, latest_forecasts, refresh_enrollment_forecast
@@ -71,14 +73,48 @@ class StudyRefresh:
     asked_at: datetime = field(compare=False)
 
     def __call__(self) -> None:
-        study = Study.objects.filter(pk=self.study_id).first()
-        if study is None:
+        """Queue the refresh (core.tasks); one still waiting for this study (with the forecast, when
+        this one needs it) is not queued again."""
+        key = f"study-refresh:{self.study_id}"
+        if tasks.TaskProgress.objects.filter(key=f"{key}:forecast", status=tasks.Status.QUEUED).exists():
             return
-        changed = self.forecast and refresh_forecast_if_changed(study)
-        if not changed and StoredHealth.objects.filter(study=study, computed_at__gte=self.asked_at).exists():
-            return
+        tasks.start(
+            refresh_study,
+            title=f"Refresh the forecast, estimate and health of study {self.study_id}",
+            by=None,
+            key=f"{key}:forecast" if self.forecast else key,
+            study_id=self.study_id,
+            forecast=self.forecast,
+            asked_at=self.asked_at.isoformat(),
+        )
+
+
+@tasks.tracked_task
+def refresh_study(progress: tasks.Progress, *, study_id: int, forecast: bool, asked_at: str) -> None:
+    """Recompute one study's forecast (when its inputs changed), estimate at completion and health."""
+    study = Study.objects.filter(pk=study_id).first()
+    if study is None:
+        return
+    progress.update(done=0, total=2, message=f"{study.code}: forecast")
+    changed = forecast and refresh_forecast_if_changed(study)
+    asked = datetime.fromisoformat(asked_at)
+    if not changed and StoredHealth.objects.filter(study=study, computed_at__gte=asked).exists():
+        progress.update(done=2, message=f"{study.code}: already fresh")
+        return
+    progress.update(done=1, message=f"{study.code}: estimate at completion and health")
+    refresh_estimates([study])
+    stored_health.refresh([study])
+    progress.update(done=2, message=f"{study.code}: refreshed")
+
+
+@tasks.tracked_task
+def refresh_all_estimates(progress: tasks.Progress, *, study_ids: list[int]) -> None:
+    """`trialdesk report refresh --background`: each study's estimate at completion, with progress."""
+    studies = list(Study.objects.filter(pk__in=study_ids).order_by("code"))
+    progress.update(done=0, total=len(studies), message="")
+    for done, study in enumerate(studies, start=1):
         refresh_estimates([study])
-        stored_health.refresh([study])
+        progress.update(done=done, message=study.code)
 
 
 def refresh_forecast_if_changed(study: Study) -> bool:

@@ -2,12 +2,14 @@
 `trialdesk report portfolio --user USERNAME -o portfolio.pdf`: the stakeholder reports as PDF, holding only
 what that person may see (the same report as the page's Download PDF). Bad input: one line, exit 1.
 `trialdesk report refresh [--study CODE]` stores each study's estimate at completion for the portfolio
-report (run it nightly from cron, with `trialdesk health refresh`; writes keep it current in between)."""
+report (run it nightly from cron, with `trialdesk health refresh`; writes keep it current in between);
+with --background it is queued for `trialdesk worker`, and --wait shows its progress until it ends."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from trialdesk.core import tasks
 from trialdesk.core.models import User
 from trialdesk.reporting import freshness, pdf, reports
 from trialdesk.studies.models import Study
@@ -24,6 +26,8 @@ class Command(BaseCommand):
         portfolio = kinds.add_parser("portfolio", help="the portfolio report (leadership)")
         refresh = kinds.add_parser("refresh", help="store each study's estimate at completion (nightly)")
         refresh.add_argument("--study", metavar="CODE", help="only this study (its protocol number)")
+        refresh.add_argument("--background", action="store_true", help="queue it for `trialdesk worker`")
+        refresh.add_argument("--wait", action="store_true", help="with --background: show its progress")
         for parser_of_kind in (status, portfolio):
             parser_of_kind.add_argument(
                 "--user", required=True, metavar="USERNAME", help="whose view: only what they may see"
@@ -34,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind: str, **options):
         if kind == "refresh":
+            if options["background"]:
+                return self._refresh_in_background(options.get("study"), wait=options["wait"])
             return self._refresh(options.get("study"))
         reader = self._reader(options["user"])
         output = Path(options["output"])
@@ -59,6 +65,26 @@ class Command(BaseCommand):
                 raise CommandError(f"--study: no study has the protocol number {code!r}.")
         count = freshness.refresh_estimates(studies)
         self.stdout.write(f"Stored the estimate at completion of {count} stud{'y' if count == 1 else 'ies'}.")
+
+    def _refresh_in_background(self, code: str | None, *, wait: bool) -> None:
+        studies = Study.objects.order_by("code")
+        if code:
+            studies = studies.filter(code=code)
+            if not studies.exists():
+                raise CommandError(f"--study: no study has the protocol number {code!r}.")
+        progress = tasks.start(
+            freshness.refresh_all_estimates,
+            title="Store the estimate at completion",
+            by=None,
+            study_ids=list(studies.values_list("pk", flat=True)),
+        )
+        if not wait:
+            self.stdout.write(f"Queued as task {progress.pk}: `trialdesk worker` runs it.")
+            return
+        progress = tasks.follow(progress, file=self.stdout)
+        if progress.status == tasks.Status.FAILED:
+            raise CommandError(f"Task {progress.pk} failed: {progress.error}")
+        self.stdout.write(f"Stored the estimate at completion of {progress.done} of {progress.total} studies")
 
     def _reader(self, username: str) -> User:
         reader = User.objects.filter(username=username).first()
