@@ -34,13 +34,18 @@ class CumulativeIntensity:
 
     @classmethod
     def _shared(cls, rates, starts, stops):
-        knots = np.unique(np.concatenate([[0.0], starts, stops]))
-        # The total rate at a knot is (rates of sites started by then) - (rates of sites stopped by
-        # then): two cumulative sums over the sites in order of start and of stop, read at the knots.
-        by_start, by_stop = np.argsort(starts, kind="stable"), np.argsort(stops, kind="stable")
-        started = _cumsum_with_zero(rates[by_start])[np.searchsorted(starts[by_start], knots, "right")]
-        stopped = _cumsum_with_zero(rates[by_stop])[np.searchsorted(stops[by_stop], knots, "right")]
-        total = np.maximum(started - stopped, 0.0)  # rounding must not make a closed study recruit
+        """Rates (N, S) summed by the knot where each site starts and the knot where it stops."""
+        knots, start_at, stop_at = _knots(starts, stops)
+        changes = np.zeros((len(knots), rates.shape[1]))
+        for site in np.flatnonzero(stop_at > start_at):
+            _add_site(changes, rates[site], start_at[site], stop_at[site])
+        return cls._from_changes(knots, changes)
+
+    @classmethod
+    def _from_changes(cls, knots, changes):
+        total = cumsum_rows(changes)
+        np.maximum(total, 0.0, out=total)  # rounding must not make a closed study recruit
+        total[-1] = 0.0  # every stop is a knot: after the last one nobody recruits
         return cls(knots[:, None], total, _integrate(knots[:, None], total))
 
     @classmethod
@@ -77,17 +82,45 @@ class CumulativeIntensity:
         return np.take_along_axis(self.cumulative, segment, axis=0) + rate * (days[:, None] - start)
 
 
-def _cumsum_with_zero(rows: np.ndarray) -> np.ndarray:
-    out = np.empty((rows.shape[0] + 1, *rows.shape[1:]))
-    out[0] = 0.0
-    np.cumsum(rows, axis=0, out=out[1:])
-    return out
+def _knots(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The days the total rate changes (0, every start and stop), and each site's start and stop knot.
+
+    Stops are clipped to ``FAR_DAYS`` and to no earlier than the start, as in ``from_sites``.
+    """
+    stops = np.maximum(np.minimum(np.broadcast_to(stops, starts.shape), FAR_DAYS), starts)
+    knots = np.unique(np.concatenate([[0.0], starts, stops]))
+    return knots, np.searchsorted(knots, starts), np.searchsorted(knots, stops)
+
+
+def _add_site(changes: np.ndarray, rates: np.ndarray, start_at: int, stop_at: int) -> None:
+    """Rates summed by the day they start and the day they stop: one addition per site and simulation.
+
+    A site is taken off at its stop knot unless that is the last knot, after which nobody recruits.
+    """
+    changes[start_at] += rates
+    if stop_at < len(changes) - 1:
+        changes[stop_at] -= rates
 
 
 def _integrate(knots: np.ndarray, total: np.ndarray) -> np.ndarray:
     cumulative = np.zeros(total.shape)
-    np.cumsum(total[:-1] * np.diff(knots, axis=0), axis=0, out=cumulative[1:])
-    return cumulative
+    np.multiply(total[:-1], np.diff(knots, axis=0), out=cumulative[1:])
+    return cumsum_rows(cumulative, out=cumulative)
+
+
+def cumsum_rows(rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.cumsum(rows, axis=0)`` of a C-ordered (M, S) array, one row after the other.
+
+    numpy accumulates along the first axis column by column, striding across rows, which is several
+    times slower for a few hundred rows of 10,000 simulations than M − 1 contiguous row additions.
+    The sums are the same, added in the same order.
+    """
+    out = rows.copy() if out is None else out
+    if out is not rows:
+        out[...] = rows
+    for row in range(1, len(out)):
+        np.add(out[row - 1], out[row], out=out[row])
+    return out
 
 
 def _searchsorted_columns(sorted_columns: np.ndarray, queries: np.ndarray) -> np.ndarray:

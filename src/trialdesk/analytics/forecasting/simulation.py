@@ -7,7 +7,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from trialdesk.analytics.forecasting.intensity import CumulativeIntensity
+from trialdesk.analytics.forecasting.intensity import CumulativeIntensity, cumsum_rows
 
 
 class DelayDistribution(Protocol):
@@ -45,7 +45,7 @@ class RecruitmentSimulation:
         """
         cumulative = self.intensity.at(np.asarray(days, dtype=float))
         increments = np.diff(cumulative, axis=0, prepend=0.0)
-        return np.cumsum(rng.poisson(np.maximum(increments, 0.0)), axis=0)
+        return cumsum_rows(rng.poisson(np.maximum(increments, 0.0)))
 
     def expected_exposure(self, until_day: float) -> np.ndarray:
         """Mean days each site recruits between the as-of date and ``until_day``, shape (N,)."""
@@ -107,7 +107,7 @@ def simulate_recruitment(
     starts, stops = np.asarray(start_days, dtype=float), np.asarray(stop_days, dtype=float)
     if remaining < 1:
         raise ValueError(f"remaining must be at least 1, not {remaining}")
-    if np.any(shape <= 0) or np.any(rate <= 0):
+    if not (shape.min(initial=np.inf) > 0 and rate.min(initial=np.inf) > 0):
         raise ValueError("gamma shapes and rates must be positive")
     if np.any(starts < 0):
         raise ValueError("start days must not be negative")
@@ -116,7 +116,8 @@ def simulate_recruitment(
     # simulation and the rates drawn next do not depend on R.
     level = special.gammaincinv(remaining, rng.random(sims))
     # Site by site, so that a site appended for a what-if does not change the others' draws.
-    site_rates = rng.standard_gamma(_per_site(shape), size=(sites, sims)) / _per_site(rate)
+    site_rates = rng.standard_gamma(_per_site(shape), size=(sites, sims))
+    site_rates /= _per_site(rate)
     if delay is not None:
         delayed = np.ones(sites, bool) if delayed is None else np.asarray(delayed, dtype=bool)
         extra = np.asarray(delay.rvs(size=(sites, sims), random_state=rng), dtype=float)
