@@ -171,3 +171,11 @@ def test_offline_actions_print_what_they_compute(offline_run):
     assert results[2]["out"].splitlines()[0] == "stratum,sequence,block,block_size,arm"
     assert "kg CO2e" in results[6]["out"]
     assert json.loads(results[7]["out"])["target"] == 80
+
+
+def test_a_lazy_registration_imports_its_function_when_first_called():
+    from trialdesk.core import extensions
+
+    dumps = extensions.lazy("json.dumps")
+    assert (dumps.__name__, dumps.lazy_path) == ("dumps", "json.dumps")
+    assert dumps([1], separators=(",", ":")) == "[1]"

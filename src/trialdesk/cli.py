@@ -38,9 +38,11 @@ def main() -> None:
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     argv = ["trialdesk", *sys.argv[1:]]
-    if argv[1:] in OVERVIEW:
+    # Bash completion (Django's DJANGO_AUTO_COMPLETE) asks Django itself, which needs the apps loaded.
+    completing = "DJANGO_AUTO_COMPLETE" in os.environ
+    if argv[1:] in OVERVIEW and not completing:
         sys.stdout.write(overview(argv[1:]) + "\n")
-    elif is_offline(argv[1:]):
+    elif is_offline(argv[1:]) and not completing:
         run_offline(argv)
     else:
         from django.core.management import execute_from_command_line

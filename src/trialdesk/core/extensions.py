@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.utils.module_loading import import_string
+
 T = TypeVar("T")
 
 
@@ -61,6 +63,25 @@ class Registry(Generic[T]):
 
 def _keyed(item) -> str:
     return item.key
+
+
+def lazy(path: str) -> Callable:
+    """The function at the dotted `path`, imported when it is first called.
+
+    For `ready()`: registering `lazy("trialdesk.statistics.tabs.kri_tab")` instead of the function leaves
+    the tab's module (and the numpy, scipy or charts behind it) unimported until a page calls it, so a
+    command that never shows the tab starts without them (trialdesk.cli, issue 19).
+    """
+    found: list[Callable] = []
+
+    def call(*args, **kwargs):
+        if not found:
+            found.append(import_string(path))
+        return found[0](*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = path.rpartition(".")[2]
+    call.lazy_path = path
+    return call
 
 
 # Pages --------------------------------------------------------------------------------------------------

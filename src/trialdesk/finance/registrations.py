@@ -3,12 +3,20 @@
 
 def register_all() -> None:
     from trialdesk.core import extensions as ext
-    from trialdesk.finance import amendments, demo, earning, health, portfolio, tabs, work
+    from trialdesk.finance import amendments, earning, health, portfolio, work
+
+    # By dotted path: the tabs draw charts (altair) and the demo builds budgets, which a command that
+    # shows neither should not import at start-up (trialdesk.cli).
+    tabs = "trialdesk.finance.tabs"
 
     ext.study_sections.register(
-        ext.StudySection("finance", "Finance", "finance/tabs/finance.html", tabs.finance_tab, 900, "Finance")
+        ext.StudySection(
+            "finance", "Finance", "finance/tabs/finance.html", ext.lazy(f"{tabs}.finance_tab"), 900, "Finance"
+        )
     )
-    ext.site_panels.register(ext.Panel("finance", "finance/panels/site.html", tabs.site_panel, 60))
+    ext.site_panels.register(
+        ext.Panel("finance", "finance/panels/site.html", ext.lazy(f"{tabs}.site_panel"), 60)
+    )
     ext.portfolio_columns.register(portfolio.BUDGET_BURN)
     ext.health_signals.register(health.BUDGET)
     ext.health_thresholds.register(health.RED_OVERRUN)
@@ -18,7 +26,10 @@ def register_all() -> None:
     ext.record_listeners.register(earning.LISTENER)
     ext.demo_loaders.register(
         ext.DemoLoader(
-            "finance", "Budgets, fee schedules and payments", demo.load, ("integrations", "forecasts")
+            "finance",
+            "Budgets, fee schedules and payments",
+            ext.lazy("trialdesk.finance.demo.load"),
+            ("integrations", "forecasts"),
         )
     )
     for object_type, label, subject_level in (

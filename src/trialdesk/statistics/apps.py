@@ -10,17 +10,26 @@ class StatisticsConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.statistics import demo, forecast_views, forecasts, health, plan_views, report, tabs
+        from trialdesk.statistics import health
+
+        # By dotted path: the tabs, forecasts and demo import numpy, scipy and the charts, which a command
+        # that shows none of them should not pay for at start-up (trialdesk.cli).
+        latest_forecasts = ext.lazy("trialdesk.statistics.forecasts.latest_forecasts")
 
         for section in (
             ext.StudySection(
-                "kri", "Risk indicators", "statistics/tabs/kri.html", tabs.kri_tab, 800, "Quality"
+                "kri",
+                "Risk indicators",
+                "statistics/tabs/kri.html",
+                ext.lazy("trialdesk.statistics.tabs.kri_tab"),
+                800,
+                "Quality",
             ),
             ext.StudySection(
                 "forecast",
                 "Forecast",
                 "statistics/tabs/forecast.html",
-                forecast_views.forecast_tab,
+                ext.lazy("trialdesk.statistics.forecast_views.forecast_tab"),
                 240,
                 "Participants",
             ),
@@ -28,7 +37,7 @@ class StatisticsConfig(AppConfig):
                 "plan",
                 "Recruitment plan",
                 "statistics/tabs/plan.html",
-                plan_views.plan_tab,
+                ext.lazy("trialdesk.statistics.plan_views.plan_tab"),
                 250,
                 "Participants",
             ),
@@ -41,10 +50,21 @@ class StatisticsConfig(AppConfig):
         for threshold in health.THRESHOLDS:
             ext.health_thresholds.register(threshold)
         ext.report_sections.register(
-            ext.ReportSection("recruitment_plan", "Recruitment plan", report.study_block, None, order=25)
+            ext.ReportSection(
+                "recruitment_plan",
+                "Recruitment plan",
+                ext.lazy("trialdesk.statistics.report.study_block"),
+                None,
+                order=25,
+            )
         )
         ext.demo_loaders.register(
-            ext.DemoLoader("forecasts", "Recruitment plans and enrollment forecasts", demo.load, ("sites",))
+            ext.DemoLoader(
+                "forecasts",
+                "Recruitment plans and enrollment forecasts",
+                ext.lazy("trialdesk.statistics.demo.load"),
+                ("sites",),
+            )
         )
         ext.portfolio_columns.register(
             ext.PortfolioColumn(
@@ -53,9 +73,9 @@ class StatisticsConfig(AppConfig):
                 order=40,
                 values=lambda user, studies: {
                     study_id: snapshot.probability_by_planned_end
-                    for study_id, snapshot in forecasts.latest_forecasts([s.pk for s in studies]).items()
+                    for study_id, snapshot in latest_forecasts([s.pk for s in studies]).items()
                 },
-                annotate=forecasts.on_time_annotation,
+                annotate=ext.lazy("trialdesk.statistics.forecasts.on_time_annotation"),
                 sort_by="forecast_on_time",
                 cell="statistics/portfolio/forecast.html",
                 hint="on time",

@@ -8,13 +8,15 @@ reading is unknown until the nightly command or the tab's Recompute stores one.
 
 from trialdesk.core.extensions import HealthReading, HealthSignal, HealthThreshold
 from trialdesk.statistics import rules
-from trialdesk.statistics.forecasts import latest_forecasts
 from trialdesk.studies.pages import tab_url
 from trialdesk.studies.thresholds import threshold
 
 
 def read_enrollment(user, study, today) -> HealthReading:
     """One query: the study's latest stored forecast."""
+    # Here, not at the top: forecasts imports scipy, which start-up need not (statistics.apps).
+    from trialdesk.statistics.forecasts import latest_forecasts
+
     forecast = latest_forecasts([study.pk]).get(study.pk)
     colour, why = rules.enrollment_health(
         state=forecast.state if forecast else None,

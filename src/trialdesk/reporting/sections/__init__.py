@@ -9,27 +9,23 @@ from trialdesk.core import extensions as ext
 
 
 def register() -> None:
-    from trialdesk.reporting.sections import (
-        enrollment,
-        finance,
-        health,
-        kris,
-        milestones,
-        monitoring,
-        regulatory,
-        safety,
-        sites,
-    )
+    # By dotted path: the sections draw charts (altair) and count KRIs (scipy), which a command that makes
+    # no report need not import at start-up (trialdesk.cli).
+    def area(name: str) -> tuple:
+        return ext.lazy(f"{__name__}.{name}.study_block"), ext.lazy(f"{__name__}.{name}.portfolio_block")
+
+    def study_only(name: str) -> tuple:
+        return ext.lazy(f"{__name__}.{name}.study_block"), None
 
     for section in (
-        ext.ReportSection("health", "Health", health.study_block, health.portfolio_block, order=10),
-        ext.ReportSection("enrollment", "Enrollment", enrollment.study_block, enrollment.portfolio_block, 20),
-        ext.ReportSection("sites", "Site activation", sites.study_block, sites.portfolio_block, order=30),
-        ext.ReportSection("milestones", "Milestones", milestones.study_block, milestones.portfolio_block, 40),
-        ext.ReportSection("safety", "Safety", safety.study_block, safety.portfolio_block, order=50),
-        ext.ReportSection("regulatory", "Regulatory status", regulatory.study_block, None, order=60),
-        ext.ReportSection("monitoring", "Open issues and risks", monitoring.study_block, None, order=70),
-        ext.ReportSection("kris", "Key risk indicators", kris.study_block, None, order=75),
-        ext.ReportSection("finance", "Finance", finance.study_block, finance.portfolio_block, order=80),
+        ext.ReportSection("health", "Health", *area("health"), order=10),
+        ext.ReportSection("enrollment", "Enrollment", *area("enrollment"), order=20),
+        ext.ReportSection("sites", "Site activation", *area("sites"), order=30),
+        ext.ReportSection("milestones", "Milestones", *area("milestones"), order=40),
+        ext.ReportSection("safety", "Safety", *area("safety"), order=50),
+        ext.ReportSection("regulatory", "Regulatory status", *study_only("regulatory"), order=60),
+        ext.ReportSection("monitoring", "Open issues and risks", *study_only("monitoring"), order=70),
+        ext.ReportSection("kris", "Key risk indicators", *study_only("kris"), order=75),
+        ext.ReportSection("finance", "Finance", *area("finance"), order=80),
     ):
         ext.report_sections.register(section)
