@@ -24,6 +24,7 @@ MAX_FIELD_BYTES = 64
 MAX_DECIMAL_DIGITS = 15
 #: 10**k for k = 0..15 as float literals: each is exact, so mantissa / 10**k is rounded once, as float().
 POWERS_OF_TEN = np.array([float(f"1e{k}") for k in range(MAX_DECIMAL_DIGITS + 3)])
+INTEGER_POWERS_OF_TEN = 10 ** np.arange(MAX_DECIMAL_DIGITS + 3, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,30 +162,41 @@ def _one_value(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
 
 
 def _numbers(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
-    """Floats of one column: plain decimals by place value, the rest (1e3, nan, +4 …) by numpy."""
+    """Floats of one column: plain decimals by place value, the rest (1e3, nan, +4 …) by numpy.
+
+    The bytes are read from the right, one position per pass over the rows; a position left of a field
+    reads the separator before it (a comma or line end: no digit). A plain decimal is an optional
+    leading minus, digits and at most one dot, with 1 to 15 digits: its digits make an exact integer,
+    and that integer over an exact power of ten is rounded once, as ``float`` rounds the text.
+    """
     lengths = ends - starts
     width = min(int(lengths.max()), MAX_DECIMAL_DIGITS + 2)
-    mantissa = np.zeros(len(starts), dtype=np.int64)
-    digits = np.zeros(len(starts), dtype=np.int64)  # digits read so far, from the right
-    decimals = np.zeros(len(starts), dtype=np.int64)
-    dots = np.zeros(len(starts), dtype=np.int8)
-    plain = (lengths > 0) & (lengths <= width)
-    scale = np.ones(len(starts), dtype=np.int64)
-    for back in range(1, width + 1):
-        inside = lengths >= back
-        unit = np.where(inside, body[np.maximum(ends - back, 0)], 0)
-        digit = (unit >= 48) & (unit <= 57) & inside
-        mantissa += np.where(digit, (unit - 48) * scale, 0)
-        scale = np.where(digit, scale * 10, scale)
+    rows = len(starts)
+    before = starts - 1  # the separator left of each field (body[-1], the last line end, for the first)
+    position = ends.copy()
+    mantissa = np.zeros(rows, dtype=np.int64)
+    digits = np.zeros(rows, dtype=np.intp)  # digits read so far, from the right
+    decimals = np.zeros(rows, dtype=np.intp)
+    dots = np.zeros(rows, dtype=np.uint8)
+    valid = np.zeros(rows, dtype=np.intp)
+    at = np.empty(rows, dtype=np.intp)
+    for _ in range(width):
+        position -= 1
+        np.maximum(position, before, out=at)
+        value = body[at] - np.uint8(48)  # a digit's value; other bytes wrap to 10 or more
+        digit = value < 10
+        dot = value == np.uint8((DOT - 48) % 256)  # 254 after the wrap
+        value *= digit
+        mantissa += value * INTEGER_POWERS_OF_TEN[digits]
         digits += digit
-        dot = (unit == DOT) & inside
-        decimals = np.where(dot, digits, decimals)
+        np.copyto(decimals, digits, where=dot)
         dots += dot
-        sign = (unit == MINUS) & (lengths == back)
-        plain &= digit | dot | sign | ~inside
-    plain &= (dots <= 1) & (digits > 0) & (digits <= MAX_DECIMAL_DIGITS)
+        valid += digit
+        valid += dot
+    negative = body[starts] == MINUS
+    plain = (valid == lengths - negative) & (dots <= 1) & (digits > 0) & (digits <= MAX_DECIMAL_DIGITS)
     values = mantissa / POWERS_OF_TEN[decimals]
-    values = np.where(body[starts] == MINUS, -values, values)
+    np.negative(values, out=values, where=negative)
     odd = np.flatnonzero(~plain)
     if len(odd):
         texts = [body[starts[i] : ends[i]].tobytes().decode("utf-8") for i in odd]
