@@ -9,7 +9,10 @@ warm-up request. The peer is the portfolio page for the same person (bench_portf
 """
 
 import argparse
+import os
+import statistics
 import sys
+import time
 
 from bench_portfolio import TARGET_MEDIAN_MS, database_description, measure
 from generate import configure_django
@@ -18,6 +21,28 @@ REQUESTS = (
     ("my work", "/my-work/"),
     ("portfolio (peer)", "/"),
 )
+
+
+def per_source(user) -> list[tuple[str, float, int, int]]:
+    """(label, median CPU seconds, queries, items) of each "my work" source for `user`, slowest first: CPU
+    time (this process's), since the wall time of a machine shared with other work stretches with its load."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from trialdesk.core import extensions
+
+    today = timezone.localdate()
+    rows = []
+    for source in extensions.my_work:
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                began = time.process_time()
+                count = len(list(source.items(user, today)))
+                times.append(time.process_time() - began)
+        rows.append((str(source.label), statistics.median(times), len(queries), count))
+    return sorted(rows, key=lambda row: -row[1])
 
 
 def main() -> int:
@@ -70,6 +95,16 @@ def main() -> int:
         f"  queries on {few_studies} studies: {few.get('queries')}, on {visible}: {mine['queries']}"
         f" ({'constant' if few.get('queries') == mine['queries'] else 'GROWS with the studies'})"
     )
+    page_cpu = []
+    for _ in range(args.repeat):
+        began = time.process_time()
+        client.get(REQUESTS[0][1])
+        page_cpu.append(time.process_time() - began)
+    print(f"  my work, CPU time of this process: median {statistics.median(page_cpu) * 1000:.1f} ms")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("  each source, median CPU time of 5 calls (the profile of the page):")
+    for label, seconds, queries, count in per_source(user):
+        print(f"    {label:40} {seconds * 1000:7.1f} ms  {queries:3} queries  {count:5} items")
     print(f"database: {database_description(connection)}")
     return 0
 

@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from trialdesk.core.models import User
 from trialdesk.core.scoping import scope_filter
 from trialdesk.regulatory import country_rules
@@ -75,15 +77,18 @@ def _covering(submissions, sites) -> dict[int, list[Submission]]:
 # --- ethics approval in force -----------------------------------------------------------------
 
 
-def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[oversight.EthicsApproval]]:
-    """Each site's ethics approvals (initial and continuing review), with the last day each runs to."""
-    study_ids = {site.study_id for site in sites}
-    approvals = Submission.objects.filter(
+def _approving_ethics_submissions(study_ids):
+    return Submission.objects.filter(
         study_id__in=study_ids,
         ethics_committee__isnull=False,
         kind__in=oversight.APPROVAL_KINDS,
         outcome__in=oversight.APPROVING_OUTCOMES,
     ).select_related("ethics_committee")
+
+
+def ethics_approvals_at(sites: list[StudySite]) -> dict[int, list[oversight.EthicsApproval]]:
+    """Each site's ethics approvals (initial and continuing review), with the last day each runs to."""
+    approvals = _approving_ethics_submissions({site.study_id for site in sites})
     found: dict[int, list[oversight.EthicsApproval]] = {site.pk: [] for site in sites}
     for site_id, covering in _covering(approvals, sites).items():
         found[site_id] = [_approval(s) for s in covering]
@@ -109,6 +114,29 @@ def _approval(submission: Submission) -> oversight.EthicsApproval:
         citation=term.citation,
         verified=term.verified,
     )
+
+
+def sites_with_approvals_ending(study_ids, *, by: date) -> Q | None:
+    """A filter of the study sites covered by an ethics approval of these studies that runs out by `by`
+    (one query), or None when there is none: an approval in force can lapse by then only at these sites,
+    so a list of approvals to renew reads these sites alone, not every open site of a portfolio."""
+    own, whole, by_country = set(), set(), defaultdict(set)
+    for submission in _approving_ethics_submissions(study_ids):
+        valid_until = _approval(submission).valid_until
+        if valid_until is None or valid_until > by:
+            continue
+        if submission.study_site_id is not None:
+            own.add(submission.study_site_id)
+        elif submission.country:
+            by_country[submission.country].add(submission.study_id)
+        else:
+            whole.add(submission.study_id)
+    if not (own or whole or by_country):
+        return None
+    covered = Q(pk__in=own) | Q(study_id__in=whole)
+    for country, studies in by_country.items():
+        covered |= Q(study_id__in=studies, institution__country=country)
+    return covered
 
 
 def enrollment_block(study_site: StudySite, on: date) -> str | None:
