@@ -23,8 +23,17 @@ from trialdesk.core.permissions import can_see_subject_level, require
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Arm, Study
 from trialdesk.subjects.models import Participant
-from trialdesk.supply import forecast, permissions, selectors, services
-from trialdesk.supply.models import Dispensing, Excursion, Kit, KitType, Shipment
+from trialdesk.supply import forecast, permissions, rules, selectors, services
+from trialdesk.supply.models import (
+    Depot,
+    Dispensing,
+    Excursion,
+    Kit,
+    KitType,
+    ResupplyPlan,
+    Shipment,
+    ShippingLane,
+)
 from trialdesk.supply.permissions import ONLY_SITE_STAFF, ONLY_SUPPLY_MANAGERS
 from trialdesk.supply.schemas import (
     AccountOut,
@@ -52,7 +61,10 @@ from trialdesk.supply.schemas import (
     LotOut,
     ProductIn,
     ProductOut,
+    ResupplyPlanIn,
+    ResupplyPlanOut,
     ReturnIn,
+    ShippingLaneIn,
     VisitDispensingIn,
     VisitDispensingOut,
 )
@@ -220,6 +232,59 @@ def set_visit_dispensing(request, study_id: int, payload: VisitDispensingIn):
         study=study, by=user, visit_definition=definition, kits=payload.kits, reason=payload.reason
     )
     return {**visit_dispensing_out(row), "kits": payload.kits}
+
+
+def resupply_plan_out(user, study: Study) -> dict:
+    plan = ResupplyPlan.objects.filter(study=study).first()
+    lanes = ShippingLane.objects.visible_to(user).filter(study=study).select_related("depot", "study_site")
+    return {
+        "lead_time_days": rules.DEFAULT_LEAD_TIME_DAYS if plan is None else plan.lead_time_days,
+        "review_period_days": rules.DEFAULT_REVIEW_PERIOD_DAYS if plan is None else plan.review_period_days,
+        "is_default": plan is None,
+        "lanes": [
+            {
+                "depot_id": lane.depot_id,
+                "depot": lane.depot.name,
+                "study_site_id": lane.study_site_id,
+                "site": lane.study_site.site_number,
+                "lead_time_days": lane.lead_time_days,
+            }
+            for lane in lanes
+        ],  # fmt: skip
+    }
+
+
+@router.get(
+    "/studies/{study_id}/supply/resupply-plan", response=with_errors({200: ResupplyPlanOut}, READ_ERRORS)
+)
+def get_resupply_plan(request, study_id: int):
+    """The lead time and review period the forecast's suggested shipments cover, and the lanes."""
+    study = visible_or_404(request, Study, study_id)
+    return resupply_plan_out(actor(request), study)
+
+
+@router.put(
+    "/studies/{study_id}/supply/resupply-plan", response=with_errors({200: ResupplyPlanOut}, WRITE_ERRORS)
+)
+def set_resupply_plan(request, study_id: int, payload: ResupplyPlanIn):
+    study = visible_or_404(request, Study, study_id)
+    user = _manager(request, study)
+    services.set_resupply_plan(study=study, by=user, **payload.model_dump())
+    return resupply_plan_out(user, study)
+
+
+@router.put("/studies/{study_id}/supply/lanes", response=with_errors({200: ResupplyPlanOut}, WRITE_ERRORS))
+def set_shipping_lane(request, study_id: int, payload: ShippingLaneIn):
+    """One depot → site lead time (created or changed); answers the whole plan."""
+    study = visible_or_404(request, Study, study_id)
+    user = _manager(request, study)
+    depot = referenced(Depot.objects.filter(study=study), payload.depot_id, field="depot_id")
+    site = referenced(StudySite.objects.filter(study=study), payload.study_site_id, field="study_site_id")
+    services.set_shipping_lane(
+        study=study, by=user, depot=depot, study_site=site, lead_time_days=payload.lead_time_days,
+        reason=payload.reason,
+    )  # fmt: skip
+    return resupply_plan_out(user, study)
 
 
 @router.get("/studies/{study_id}/supply/kits", response=with_errors({200: page_schema(KitOut)}, READ_ERRORS))

@@ -25,6 +25,8 @@ class SupplyConfig(AppConfig):
             ("supply.visitdispensing", "Visit dispensing", False),
             ("supply.lot", "IP lot", False),
             ("supply.depot", "Depot", False),
+            ("supply.resupplyplan", "Resupply plan", False),
+            ("supply.shippinglane", "Shipping lane", False),
             ("supply.kit", "Kit", False),
             ("supply.shipment", "IP shipment", False),
             ("supply.excursion", "Temperature excursion", False),

@@ -1,7 +1,9 @@
-"""The supply forecast of a study from its records: the enrollment forecast's sites and rate model
-(statistics.forecasts), the kits the schedule's visits dispense (VisitDispensing), the visits already
-scheduled for participants on study, and the kits available at each site with their expiry; the maths are
-analytics.supply's (numpy)."""
+"""The supply forecast of a study from its records: the enrollment forecast's sites, rate model and drawn
+activation days of sites not yet active (statistics.forecasts), recruitment stopping at the study's planned
+enrollment, the kits the schedule's visits dispense (VisitDispensing), the visits already scheduled for
+participants on study, the kits available at each site with their expiry and those on their way, and the
+resupply plan (lead time per depot → site lane or per study, review period) that the suggested shipments
+cover; the maths are analytics.supply's (numpy)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from trialdesk.sites.models import StudySite
 from trialdesk.statistics import forecasts
 from trialdesk.studies.models import Study
 from trialdesk.supply import rules
-from trialdesk.supply.models import Kit, KitStatus, VisitDispensing
+from trialdesk.supply.models import Kit, KitStatus, ResupplyPlan, ShippingLane, VisitDispensing
 from trialdesk.visits.models import ScheduledVisit, VisitStatus
 
 DEFAULT_SIMS, DEFAULT_SEED, DEFAULT_SAFETY_STOCK = 2000, 1, 2
@@ -32,6 +34,7 @@ class SiteArrays:
     starts: np.ndarray
     stops: np.ndarray
     note: str
+    remaining: int | None = None  # participants still to enroll before the planned enrollment (None: no cap)
 
 
 def policies(safety_stock: int) -> tuple[engine.ResupplyPolicy, ...]:
@@ -62,60 +65,126 @@ def supply_forecast(
     rng = np.random.default_rng(seed)
     arrays = site_arrays(study, as_of=as_of, sims=sims, rng=rng)
     index = {site.pk: i for i, site in enumerate(arrays.sites)}
+    plan = resupply_plan(study, arrays.sites)
+    weeks = max(horizon_weeks, engine.weeks_to_cover(plan.lead_days, plan.review_days))
     arrivals = engine.weekly_arrivals(
-        arrays.shape, arrays.rate, arrays.starts, arrays.stops, weeks=horizon_weeks, rng=rng, sims=sims
+        arrays.shape, arrays.rate, arrays.starts, arrays.stops, weeks=weeks, rng=rng, sims=sims
     )
+    arrivals = engine.cap_arrivals(arrivals, arrays.remaining, rng)
     offsets, kits, schedule_note = dispensing_schedule(study)
     expiry, kit_site = site_stock(study, index, as_of)
     result = engine.forecast_supply(
         arrivals=arrivals,
-        kernel=engine.dispensing_kernel(offsets, kits, horizon_weeks),
-        scheduled=scheduled_kits(study, index, as_of, horizon_weeks),
+        kernel=engine.dispensing_kernel(offsets, kits, weeks),
+        scheduled=scheduled_kits(study, index, as_of, weeks),
         kit_expiry_days=expiry,
         kit_site=kit_site,
         policies=policies(safety_stock),
         shipment_expiry_days=depot_expiry_days(study, as_of),
+        horizon_weeks=horizon_weeks,
+        lead_days=plan.lead_days,
+        review_days=plan.review_days,
+        pipeline=in_transit(study, index),
     )
-    return as_document(study, arrays, result, as_of=as_of, sims=sims, seed=seed,
-                       notes=[n for n in (arrays.note, schedule_note) if n])  # fmt: skip
+    notes = [n for n in (arrays.note, schedule_note, plan.note, cap_note(arrays)) if n]
+    return as_document(study, arrays, result, as_of=as_of, sims=sims, seed=seed, notes=notes)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Each site's lead time (days) and the study's review period, with a note saying where they came from."""
+
+    lead_days: np.ndarray
+    review_days: int
+    note: str
+
+
+def resupply_plan(study: Study, sites: list[StudySite]) -> Plan:
+    """A site's lead time is its shortest lane from a depot of the study, else the study's resupply plan,
+    else rules.DEFAULT_LEAD_TIME_DAYS; the review period the plan's, else rules.DEFAULT_REVIEW_PERIOD_DAYS."""
+    stored = ResupplyPlan.objects.filter(study=study).first()
+    default = rules.DEFAULT_LEAD_TIME_DAYS if stored is None else stored.lead_time_days
+    review = rules.DEFAULT_REVIEW_PERIOD_DAYS if stored is None else stored.review_period_days
+    lanes: dict[int, int] = {}
+    rows = ShippingLane.objects.filter(study=study).values_list("study_site_id", "lead_time_days")
+    for site_id, days in rows:
+        lanes[site_id] = min(days, lanes.get(site_id, days))
+    lead = np.array([lanes.get(site.pk, default) for site in sites], dtype=float)
+    source = "the study's resupply plan" if stored else "defaults (no resupply plan set)"
+    note = (
+        f"Suggested shipments cover lead time + review period: {default} days' lead time "
+        f"({len(lanes)} site(s) with their own depot lane) and a review every {review} days, from {source}."
+    )
+    return Plan(lead, review, note)
+
+
+def cap_note(arrays: SiteArrays) -> str:
+    if arrays.remaining is None:
+        return ""
+    return f"Recruitment stops at the planned enrollment: {arrays.remaining} participant(s) still to enroll."
+
+
+def in_transit(study: Study, index: dict[int, int]) -> np.ndarray:
+    """Kits on their way to each forecast site (shipped, not yet received; not those to a participant)."""
+    counts = np.zeros(len(index), np.int64)
+    rows = (
+        Kit.objects.filter(study=study, status=KitStatus.IN_TRANSIT, study_site_id__in=list(index))
+        .filter(shipment__to_participant__isnull=True)
+        .values_list("study_site_id", flat=True)
+    )
+    for site_id in rows:
+        counts[index[site_id]] += 1
+    return counts
 
 
 def site_arrays(study: Study, *, as_of: dt.date, sims: int, rng) -> SiteArrays:
-    """Sites that may receive or already hold IP, with the enrollment forecast's model: an active site's
-    rate is Gamma(α + n_i, β + τ_i), a site yet to open Gamma(α, β) from its planned activation; α, β from
-    the study's prior (statistics.priors) or estimated from its sites, with their uncertainty."""
-    inputs = forecasts.forecast_inputs(study, as_of=as_of, sims=sims, activation=forecasts.ACTIVATION_PLANNED)
+    """Sites that may receive or already hold IP, and those not yet active that the enrollment forecast
+    expects to open, with its model: an active site's rate is Gamma(α + n_i, β + τ_i), a site yet to open
+    Gamma(α, β); α, β from the study's prior (statistics.priors) or estimated from its sites, with their
+    uncertainty. A site in start-up opens on a day drawn per simulation from the portfolio's start-up
+    cycle times, as in the enrollment forecast (statistics.forecasts.activation_of), else on its planned
+    activation date; recruitment stops at the study's planned enrollment (`remaining`)."""
+    inputs = forecasts.forecast_inputs(
+        study, as_of=as_of, sims=sims, activation=forecasts.ACTIVATION_FORECAST
+    )
     holding = set(
         Kit.objects.filter(study=study, study_site__isnull=False).values_list("study_site_id", flat=True)
     )
+    pending = {s.site_id for s in inputs.sites if s.activated_on is None and s.closed_on is None}
     sites = [
         s for s in StudySite.objects.filter(study=study).select_related("institution").order_by("site_number")
-        if s.status in rules.RECEIVING_SITE_STATUSES or s.pk in holding
+        if s.status in rules.RECEIVING_SITE_STATUSES or s.pk in holding or s.pk in pending
     ]  # fmt: skip
     size = len(sites)
+    remaining = max(inputs.target - inputs.enrolled, 0) if inputs.target else None
     shape, rate = np.ones((size, 1)), np.ones((size, 1))
     starts, stops = np.full(size, np.inf), np.full(size, np.inf)
     by_id = {s.site_id: i for i, s in enumerate(inputs.sites)}
     if not inputs.sites:
         return SiteArrays(
-            sites, shape, rate, starts, stops, "No site can recruit: no new participants forecast."
+            sites, shape, rate, starts, stops, "No site can recruit: no new participants forecast.", remaining
         )
     roster = forecasts.roster_of(inputs)
     active, exposure, roster_starts, roster_stops = site_windows(roster, np.datetime64(as_of, "D"))
     prior, note = _prior(inputs, roster, active, exposure)
     if prior is None:
-        return SiteArrays(sites, shape, rate, starts, stops, note)
+        return SiteArrays(sites, shape, rate, starts, stops, note, remaining)
     alpha, beta = hyperparameter_draws(prior, rng, sims)
     alpha, beta = np.broadcast_to(alpha, (sims,)), np.broadcast_to(beta, (sims,))
+    delay = forecasts.activation_of(inputs)
+    count = len(inputs.sites)
+    drawn = np.zeros((count, sims)) if delay is None else delay.rvs((count, sims), rng)
     shape, rate = np.ones((size, sims)), np.ones((size, sims))
+    starts = np.full((size, sims), np.inf) if delay is not None else starts
     for i, site in enumerate(sites):
         j = by_id.get(site.pk)
         if j is None:
             continue
         shape[i] = alpha + (roster.enrolled[j] if active[j] else 0)
         rate[i] = beta + (exposure[j] if active[j] else 0.0)
-        starts[i], stops[i] = roster_starts[j], roster_stops[j]
-    return SiteArrays(sites, shape, rate, starts, stops, note)
+        starts[i] = roster_starts[j] + (0.0 if active[j] else drawn[j])
+        stops[i] = roster_stops[j]
+    return SiteArrays(sites, shape, rate, starts, stops, note, remaining)
 
 
 def _prior(inputs, roster, active, exposure):

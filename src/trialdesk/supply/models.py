@@ -4,8 +4,9 @@ excursions and their decisions, dispensing to participants with returns, and des
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -53,7 +54,9 @@ class Product(RegulatedRecord):
     def clean(self) -> None:
         if self.storage_min_c is not None and self.storage_max_c is not None:
             if self.storage_min_c > self.storage_max_c:
-                raise ValidationError({"storage_max_c": "The upper storage limit is below the lower one."})
+                raise ValidationError(
+                    {"storage_max_c": gettext("The upper storage limit is below the lower one.")}
+                )
 
 
 class KitType(RegulatedRecord):
@@ -80,9 +83,9 @@ class KitType(RegulatedRecord):
 
     def clean(self) -> None:
         if self.product_id and self.study_id and self.product.study_id != self.study_id:
-            raise ValidationError({"product": "The product is not a product of this study."})
+            raise ValidationError({"product": gettext("The product is not a product of this study.")})
         if self.arm_id and self.study_id and self.arm.study_id != self.study_id:
-            raise ValidationError({"arm": "The arm is not an arm of this study."})
+            raise ValidationError({"arm": gettext("The arm is not an arm of this study.")})
 
 
 class VisitDispensing(RegulatedRecord):
@@ -124,10 +127,12 @@ class Lot(RegulatedRecord):
 
     def clean(self) -> None:
         if self.product_id and self.study_id and self.product.study_id != self.study_id:
-            raise ValidationError({"product": "The product is not a product of this study."})
+            raise ValidationError({"product": gettext("The product is not a product of this study.")})
         if self.storage_min_c is not None and self.storage_max_c is not None:
             if self.storage_min_c > self.storage_max_c:
-                raise ValidationError({"storage_max_c": "The upper storage limit is below the lower one."})
+                raise ValidationError(
+                    {"storage_max_c": gettext("The upper storage limit is below the lower one.")}
+                )
 
 
 class Depot(RegulatedRecord):
@@ -145,6 +150,41 @@ class Depot(RegulatedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResupplyPlan(RegulatedRecord):
+    """The study's resupply policy: the default lead time of a shipment (depot → site) and the review
+    period between two resupply decisions; the forecast's suggested shipment covers lead time + review
+    period (rules.DEFAULT_LEAD_TIME_DAYS and rules.DEFAULT_REVIEW_PERIOD_DAYS when none is set)."""
+
+    study = models.OneToOneField("studies.Study", on_delete=models.PROTECT, related_name="resupply_plan")
+    lead_time_days = models.PositiveSmallIntegerField("lead time (days)", validators=[MaxValueValidator(365)])
+    review_period_days = models.PositiveSmallIntegerField(
+        "review period (days)", validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    objects = StudyScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"lead time {self.lead_time_days} d, review every {self.review_period_days} d"
+
+
+class ShippingLane(RegulatedRecord):
+    """How long a shipment from one depot takes to reach one site (overrides the study's lead time)."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="shipping_lanes")
+    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="lanes")
+    study_site = models.ForeignKey("sites.StudySite", on_delete=models.PROTECT, related_name="shipping_lanes")
+    lead_time_days = models.PositiveSmallIntegerField("lead time (days)", validators=[MaxValueValidator(365)])
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "study_site", "depot"]
+        constraints = [models.UniqueConstraint(fields=["depot", "study_site"], name="unique_shipping_lane")]
+
+    def __str__(self) -> str:
+        return f"{self.depot} → {self.study_site}: {self.lead_time_days} d"
 
 
 class KitStatus(models.TextChoices):
@@ -215,9 +255,9 @@ class Shipment(RegulatedRecord):
 
     def clean(self) -> None:
         if bool(self.from_depot_id) == bool(self.from_site_id):
-            raise ValidationError({"from_depot": "A shipment leaves from one depot or one site."})
+            raise ValidationError({"from_depot": gettext("A shipment leaves from one depot or one site.")})
         if self.from_site_id and not self.to_participant_id:
-            raise ValidationError({"to_participant": "A site ships only to a participant's home."})
+            raise ValidationError({"to_participant": gettext("A site ships only to a participant's home.")})
 
 
 class Kit(RegulatedRecord):

@@ -10,22 +10,48 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 #: States a kit at a site may be in, and the ones that end its life there.
 SITE_STATES = ("available", "quarantined", "dispensed", "returned", "destroyed", "expired")
 FINAL_STATES = frozenset({"destroyed", "lost"})
 #: Site statuses in which a site may receive IP (activated or later, not on hold or closed).
 RECEIVING_SITE_STATUSES = frozenset({"activated", "enrolling", "enrollment_closed"})
+#: Resupply when the study sets none: a shipment takes a week from depot to site, and stock is reviewed
+#: every four weeks. A shipment suggested now must cover the protection interval lead time + review
+#: period, the periodic-review order-up-to policy (R, S): Silver, Pyke & Thomas, Inventory and
+#: Production Management in Supply Chains, 4th ed. (2017), §6.7; as in IRT resupply settings.
+DEFAULT_LEAD_TIME_DAYS, DEFAULT_REVIEW_PERIOD_DAYS = 7, 28
+MAX_PLANNING_DAYS = 365
+
+
+def lead_time_problems(*, lead_time_days, review_period_days=None) -> dict[str, str]:
+    """What is wrong with a lead time or review period, by field ({} when fine)."""
+    problems = {}
+    if not isinstance(lead_time_days, int) or not 0 <= lead_time_days <= MAX_PLANNING_DAYS:
+        problems["lead_time_days"] = f"Give the lead time in whole days, 0 to {MAX_PLANNING_DAYS}."
+    if review_period_days is not None and (
+        not isinstance(review_period_days, int) or not 1 <= review_period_days <= MAX_PLANNING_DAYS
+    ):
+        problems["review_period_days"] = f"Give the review period in whole days, 1 to {MAX_PLANNING_DAYS}."
+    return problems
 
 
 def dispensing_problem(*, status: str, expires_on: dt.date, today: dt.date) -> str:
     """Why a kit may not be dispensed today ('' when it may): it must be available at the site and not
     expired (a kit is usable up to and including its expiry date)."""
     if status == "quarantined":
-        return "This kit is quarantined after a temperature excursion; it cannot be dispensed until released."
+        return gettext(
+            "This kit is quarantined after a temperature excursion; it cannot be dispensed until released."
+        )
     if status != "available":
-        return f"This kit is {status.replace('_', ' ')}, not available; only an available kit is dispensed."
+        return gettext("This kit is %(value)s, not available; only an available kit is dispensed.") % {
+            "value": status.replace("_", " ")
+        }
     if expires_on < today:
-        return f"This kit's lot expired on {expires_on.isoformat()}; an expired kit is never dispensed."
+        return gettext("This kit's lot expired on %(expires_on)s; an expired kit is never dispensed.") % {
+            "expires_on": expires_on.isoformat()
+        }
     return ""
 
 
@@ -33,12 +59,15 @@ def receipt_problem(*, kits_shipped: int, kits_received: int, missing: int) -> s
     """Why a receipt cannot be confirmed ('' when it can): never more kits than were shipped, and the kits
     not received must be named (they are recorded as lost)."""
     if kits_received > kits_shipped:
-        return f"{kits_received} kits received, but the shipment holds only {kits_shipped}."
+        return gettext("%(kits_received)s kits received, but the shipment holds only %(kits_shipped)s.") % {
+            "kits_received": kits_received,
+            "kits_shipped": kits_shipped,
+        }
     if kits_shipped - kits_received != missing:
-        return (
-            f"{kits_shipped - kits_received} kit(s) were not received: name exactly that many missing kit "
-            f"numbers ({missing} named)."
-        )
+        return gettext(
+            "%(value)s kit(s) were not received: name exactly that many "
+            "missing kit numbers (%(missing)s named)."
+        ) % {"value": kits_shipped - kits_received, "missing": missing}
     return ""
 
 
@@ -101,7 +130,9 @@ def parse_temperature_log(text: str) -> TemperatureLog | str:
     TemperatureLog(readings=2, lowest=Decimal('4.5'), highest=Decimal('9.0'))
     """
     if len(text) > TEMPERATURE_LOG_LIMIT:
-        return f"The temperature log is larger than {TEMPERATURE_LOG_LIMIT:,} characters."
+        return gettext("The temperature log is larger than %(temperature_log_limit)s characters.") % {
+            "temperature_log_limit": format(TEMPERATURE_LOG_LIMIT, ",")
+        }
     values = []
     for number, line in enumerate(text.splitlines(), start=1):
         cells = [c.strip() for c in line.replace(";", ",").split(",")]
@@ -112,10 +143,16 @@ def parse_temperature_log(text: str) -> TemperatureLog | str:
         except ArithmeticError:
             if number == 1 and not values:
                 continue  # the header
-            return f"Line {number}: {cells[-1]!r} is not a temperature in °C."
+            return gettext("Line %(number)s: %(cells)s is not a temperature in °C.") % {
+                "number": number,
+                "cells": repr(cells[-1]),
+            }
         if not value.is_finite() or not Decimal(-100) <= value <= Decimal(100):
-            return f"Line {number}: {cells[-1]} °C is not a plausible temperature."
+            return gettext("Line %(number)s: %(cells)s °C is not a plausible temperature.") % {
+                "number": number,
+                "cells": cells[-1],
+            }
         values.append(value)
     if not values:
-        return "The temperature log holds no readings."
+        return gettext("The temperature log holds no readings.")
     return TemperatureLog(len(values), min(values), max(values))

@@ -79,6 +79,34 @@ class VisitDispensingIn(InSchema):
     reason: str = ""
 
 
+class ResupplyPlanIn(InSchema):
+    lead_time_days: int = Field(ge=0, le=365, description="Depot to site (days), unless a lane differs.")
+    review_period_days: int = Field(ge=1, le=365, description="Days between two resupply decisions.")
+    reason: str = ""
+
+
+class ShippingLaneIn(InSchema):
+    depot_id: int = Id
+    study_site_id: int = Id
+    lead_time_days: int = Field(ge=0, le=365)
+    reason: str = ""
+
+
+class ShippingLaneOut(Schema):
+    depot_id: int
+    depot: str
+    study_site_id: int
+    site: str
+    lead_time_days: int
+
+
+class ResupplyPlanOut(Schema):
+    lead_time_days: int
+    review_period_days: int
+    is_default: bool = Field(description="True when the study has set none (the defaults apply).")
+    lanes: list[ShippingLaneOut]
+
+
 class VisitDispensingOut(Schema):
     visit_definition_id: int
     visit_code: str

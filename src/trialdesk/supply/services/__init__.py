@@ -7,6 +7,8 @@ from trialdesk.supply.services.setup import (
     create_lot,
     create_product,
     register_kits,
+    set_resupply_plan,
+    set_shipping_lane,
     set_visit_dispensing,
 )
 from trialdesk.supply.services.shipments import (
@@ -32,6 +34,8 @@ __all__ = [
     "record_excursion",
     "record_return",
     "register_kits",
+    "set_resupply_plan",
+    "set_shipping_lane",
     "set_visit_dispensing",
     "ship_to_participant",
     "ship_to_site",

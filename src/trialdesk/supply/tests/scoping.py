@@ -74,9 +74,15 @@ API_ROUTES: set[tuple[str, str]] = {
     ("POST", "/api/v1/study-sites/{study_site_id}/supply/destructions"),
     ("GET", "/api/v1/studies/{study_id}/supply/accountability"),
     ("GET", "/api/v1/studies/{study_id}/supply/forecast"),
+    ("GET", "/api/v1/studies/{study_id}/supply/resupply-plan"),
+    ("PUT", "/api/v1/studies/{study_id}/supply/resupply-plan"),
+    ("PUT", "/api/v1/studies/{study_id}/supply/lanes"),
 }
 # GETs that answer one document, not a page of a list (the forecast, its figures fixed by issue 17).
-SINGLE_OBJECTS: set[str] = {"/api/v1/studies/{study_id}/supply/forecast"}
+SINGLE_OBJECTS: set[str] = {
+    "/api/v1/studies/{study_id}/supply/forecast",
+    "/api/v1/studies/{study_id}/supply/resupply-plan",
+}
 # Path parameter names this app's API routes use (each needs cases in scoping_cases).
 PATH_PARAMETERS: set[str] = {
     "study_id",
