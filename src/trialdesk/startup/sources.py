@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.documents.selectors import outstanding_site_documents
 from trialdesk.feasibility.models import ConfidentialityAgreement
@@ -52,12 +53,12 @@ def contracts(sites: list[StudySite]) -> dict[int, Found]:
     return {
         site.pk: Found(
             True,
-            f"fee schedule from {signed[site.pk]:%Y-%m-%d}",
+            gettext("fee schedule from %(signed)s") % {"signed": format(signed[site.pk], "%Y-%m-%d")},
             _study_tab(site, "finance"),
             signed[site.pk],
         )
         if site.pk in signed
-        else Found(False, "no fee schedule recorded in Finance")
+        else Found(False, gettext("no fee schedule recorded in Finance"))
         for site in sites
     }
 
@@ -75,7 +76,7 @@ def documents(sites: list[StudySite]) -> dict[int, Found]:
     for study_sites in _by_study(sites).values():
         version = current_protocol_version(study_sites[0].study_id)
         if version is None:
-            found |= {s.pk: Found(False, "no approved protocol version yet") for s in study_sites}
+            found |= {s.pk: Found(False, gettext("no approved protocol version yet")) for s in study_sites}
             continue
         outstanding = outstanding_site_documents([s.pk for s in study_sites], version)
         for site in study_sites:
@@ -84,7 +85,9 @@ def documents(sites: list[StudySite]) -> dict[int, Found]:
             found[site.pk] = (
                 Found(False, f"{len(missing)} outstanding: " + ", ".join(missing[:3]), url)
                 if missing
-                else Found(True, f"all on file for protocol v{version.number}", url)
+                else Found(
+                    True, gettext("all on file for protocol v%(number)s") % {"number": version.number}, url
+                )
             )
     return found
 
@@ -95,19 +98,26 @@ def training(sites: list[StudySite]) -> dict[int, Found]:
     for study_sites in _by_study(sites).values():
         version = current_protocol_version(study_sites[0].study_id)
         if version is None:
-            found |= {s.pk: Found(False, "no approved protocol version yet") for s in study_sites}
+            found |= {s.pk: Found(False, gettext("no approved protocol version yet")) for s in study_sites}
             continue
         staff = protocol_retraining([s.pk for s in study_sites], version)
         for site in study_sites:
             url = reverse("site_staff", kwargs={"study_site_id": site.pk})
             state = staff.get(site.pk)
             if state is None or not state.known:
-                found[site.pk] = Found(False, "no site staff known to Trialdesk", url)
+                found[site.pk] = Found(False, gettext("no site staff known to Trialdesk"), url)
             elif state.untrained:
                 names = ", ".join(u.get_full_name() or u.username for u in state.untrained[:3])
-                found[site.pk] = Found(False, f"{len(state.untrained)} to train: {names}", url)
+                found[site.pk] = Found(
+                    False,
+                    gettext("%(untrained)s to train: %(names)s")
+                    % {"untrained": len(state.untrained), "names": names},
+                    url,
+                )
             else:
-                found[site.pk] = Found(True, f"trained on protocol v{version.number}", url)
+                found[site.pk] = Found(
+                    True, gettext("trained on protocol v%(number)s") % {"number": version.number}, url
+                )
     return found
 
 
@@ -124,11 +134,18 @@ def delegation(sites: list[StudySite]) -> dict[int, Found]:
         url = reverse("site_staff", kwargs={"study_site_id": site.pk})
         row = by_site.get(site.pk)
         if row is None:
-            found[site.pk] = Found(False, "no delegation log entries", url)
+            found[site.pk] = Found(False, gettext("no delegation log entries"), url)
         elif row["signed"] < row["entries"]:
-            found[site.pk] = Found(False, f"{row['entries'] - row['signed']} entries unsigned", url)
+            found[site.pk] = Found(
+                False, gettext("%(value)s entries unsigned") % {"value": row["entries"] - row["signed"]}, url
+            )
         else:
-            found[site.pk] = Found(True, f"{row['entries']} entries signed", url, row["last"].date())
+            found[site.pk] = Found(
+                True,
+                gettext("%(entries)s entries signed") % {"entries": row["entries"]},
+                url,
+                row["last"].date(),
+            )
     return found
 
 
@@ -144,12 +161,12 @@ def approved_reports(sites: list[StudySite], visit_type: str) -> dict[int, Found
             pk, approved_at, on = latest[site.pk]
             found[site.pk] = Found(
                 True,
-                f"visit of {on:%Y-%m-%d}, report approved",
+                gettext("visit of %(on)s, report approved") % {"on": format(on, "%Y-%m-%d")},
                 reverse("monitoring_report", kwargs={"visit_report_id": pk}),
                 approved_at.date() if approved_at else on,
             )
         else:
-            found[site.pk] = Found(False, "no approved visit report")
+            found[site.pk] = Found(False, gettext("no approved visit report"))
     return found
 
 
@@ -170,11 +187,13 @@ def last_visits(sites: list[StudySite]) -> dict[int, Found]:
     for site in sites:
         row = by_site.get(site.pk)
         if row is None:
-            found[site.pk] = Found(True, "no participant visits at the site")
+            found[site.pk] = Found(True, gettext("no participant visits at the site"))
         elif row["open"]:
-            found[site.pk] = Found(False, f"{row['open']} visit(s) still scheduled")
+            found[site.pk] = Found(
+                False, gettext("%(open)s visit(s) still scheduled") % {"open": row["open"]}
+            )
         else:
-            found[site.pk] = Found(True, "every visit done", "", row["last"])
+            found[site.pk] = Found(True, gettext("every visit done"), "", row["last"])
     return found
 
 
@@ -198,9 +217,13 @@ def open_actions(sites: list[StudySite]) -> dict[int, Found]:
     for site in sites:
         a, i = actions.get(site.pk, 0), issues.get(site.pk, 0)
         found[site.pk] = (
-            Found(False, f"{a} action item(s), {i} issue(s) open", _study_tab(site, "monitoring"))
+            Found(
+                False,
+                gettext("%(a)s action item(s), %(i)s issue(s) open") % {"a": a, "i": i},
+                _study_tab(site, "monitoring"),
+            )
             if a or i
-            else Found(True, "none open")
+            else Found(True, gettext("none open"))
         )
     return found
 
@@ -218,11 +241,13 @@ def final_payments(sites: list[StudySite]) -> dict[int, Found]:
         row = by_site.get(site.pk)
         url = _study_tab(site, "finance")
         if row is None:
-            found[site.pk] = Found(True, "nothing earned at the site", url)
+            found[site.pk] = Found(True, gettext("nothing earned at the site"), url)
         elif row["unpaid"]:
-            found[site.pk] = Found(False, f"{row['unpaid']} payable line(s) not paid", url)
+            found[site.pk] = Found(
+                False, gettext("%(unpaid)s payable line(s) not paid") % {"unpaid": row["unpaid"]}, url
+            )
         else:
-            found[site.pk] = Found(True, "every payable line paid", url, row["last"])
+            found[site.pk] = Found(True, gettext("every payable line paid"), url, row["last"])
     return found
 
 
@@ -242,9 +267,14 @@ def ethics_closure(sites: list[StudySite]) -> dict[int, Found]:
             or (site_id is None and study_id == site.study_id and country in ("", site.institution.country))
         ]
         found[site.pk] = (
-            Found(True, f"closure submitted {min(days):%Y-%m-%d}", _study_tab(site, "regulatory"), min(days))
+            Found(
+                True,
+                gettext("closure submitted %(value)s") % {"value": format(min(days), "%Y-%m-%d")},
+                _study_tab(site, "regulatory"),
+                min(days),
+            )
             if days
-            else Found(False, "no closure submission to the ethics committee")
+            else Found(False, gettext("no closure submission to the ethics committee"))
         )
     return found
 
@@ -262,7 +292,9 @@ def confidentiality(sites: list[StudySite]) -> dict[int, Found]:
         cda = agreements.get(site.pk)
         url = _study_tab(site, "feasibility")
         if cda is None:
-            found[site.pk] = Found(False, "no confidentiality agreement recorded in Feasibility", url)
+            found[site.pk] = Found(
+                False, gettext("no confidentiality agreement recorded in Feasibility"), url
+            )
         elif cda.status != "executed":
             found[site.pk] = Found(False, f"agreement {cda.get_status_display().lower()}", url)
         else:
@@ -280,9 +312,15 @@ def ip_received(sites: list[StudySite]) -> dict[int, Found]:
         for site in study_sites:
             receipt = receipts.get(site.pk)
             found[site.pk] = (
-                Found(True, f"shipment {receipt.shipment_number} received", receipt.url, receipt.received_on)
+                Found(
+                    True,
+                    gettext("shipment %(shipment_number)s received")
+                    % {"shipment_number": receipt.shipment_number},
+                    receipt.url,
+                    receipt.received_on,
+                )
                 if receipt
-                else Found(False, "no shipment to the site received yet", _study_tab(site, "supply"))
+                else Found(False, gettext("no shipment to the site received yet"), _study_tab(site, "supply"))
             )
     return found
 
@@ -296,11 +334,11 @@ def ip_reconciled(sites: list[StudySite]) -> dict[int, Found]:
             account = accounts.get(site.pk)
             url = _study_tab(site, "supply")
             if account is None:
-                found[site.pk] = Found(True, "no investigational product sent to the site", url)
+                found[site.pk] = Found(True, gettext("no investigational product sent to the site"), url)
             elif account.closed_out:
-                found[site.pk] = Found(True, "every kit accounted for, returned or destroyed", url)
+                found[site.pk] = Found(True, gettext("every kit accounted for, returned or destroyed"), url)
             else:
-                found[site.pk] = Found(False, "kits unaccounted for or still at the site", url)
+                found[site.pk] = Found(False, gettext("kits unaccounted for or still at the site"), url)
     return found
 
 
@@ -312,8 +350,12 @@ def samples_shipped(sites: list[StudySite]) -> dict[int, Found]:
         for site in study_sites:
             left = unshipped.get(site.pk, 0)
             found[site.pk] = (
-                Found(False, f"{left} sample(s) not shipped", _study_tab(site, "samples"))
+                Found(
+                    False,
+                    gettext("%(left)s sample(s) not shipped") % {"left": left},
+                    _study_tab(site, "samples"),
+                )
                 if left
-                else Found(True, "every sample collected has been shipped")
+                else Found(True, gettext("every sample collected has been shipped"))
             )
     return found

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 # What a visit can be anchored on: the day of consent, enrollment, randomization or the first dose.
 ANCHORS = ("consent", "enrollment", "randomization", "first_dose")
@@ -69,7 +69,7 @@ def window_departure(*, label: str, done_on: date, start_on: date | None, end_on
 
 
 def _days(n: int) -> str:
-    return gettext("1 day") if n == 1 else f"{n} days"
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
 
 
 # A visit's standing, as the participant's visit list shows it.

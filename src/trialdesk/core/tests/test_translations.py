@@ -65,6 +65,28 @@ SITE_FACING_TEMPLATES = (
     "monitoring/templates/monitoring/partials/sort_head.html",
     "feasibility/templates/feasibility/questionnaire.html",
     "feasibility/templates/feasibility/tabs/feasibility.html",
+    # The study page's header and tabs, and the supply, samples, start-up and feasibility pages.
+    "studies/templates/studies/study_detail.html",
+    "studies/templates/studies/partials/study_tabs.html",
+    "feasibility/templates/feasibility/template.html",
+    "supply/templates/supply/excursion.html",
+    "supply/templates/supply/forecast.html",
+    "supply/templates/supply/participant.html",
+    "supply/templates/supply/receive.html",
+    "supply/templates/supply/shipment.html",
+    "supply/templates/supply/site.html",
+    "supply/templates/supply/panels/site.html",
+    "supply/templates/supply/tabs/supply.html",
+    "samples/templates/samples/overview.html",
+    "samples/templates/samples/shipment.html",
+    "samples/templates/samples/site.html",
+    "samples/templates/samples/panels/site.html",
+    "samples/templates/samples/partials/permits.html",
+    "samples/templates/samples/partials/reconciliation.html",
+    "samples/templates/samples/partials/shipments.html",
+    "samples/templates/samples/tabs/samples.html",
+    "startup/templates/startup/panels/site.html",
+    "startup/templates/startup/tabs/startup.html",
 )
 
 # Labels those pages translate as they draw them (form fields through the `translated` filter, choices
@@ -111,6 +133,18 @@ SITE_FACING_CHOICES = (
     ("feasibility.ConfidentialityAgreement", "status"),
     ("feasibility.Questionnaire", "status"),
     ("feasibility.SelectionDecision", "outcome"),
+    # The study team's and supply pages the site staff also open (issue 20 §6, the rest of the pages).
+    ("feasibility.TemplateQuestion", "topic"),
+    ("feasibility.TemplateQuestion", "kind"),
+    ("supply.Shipment", "status"),
+    ("supply.Kit", "status"),
+    ("supply.Excursion", "status"),
+    ("visits.ProtocolDeviation", "category"),
+    ("subjects.DiversityTarget", "dimension"),
+    ("safety.ReportingObligation", "status"),
+    ("safety.ObligationAttachment", "kind"),
+    ("startup.GateOverride", "gate"),
+    ("samples.Shipment", "status"),
 )
 # Plain tables of labels shown on those pages.
 SITE_FACING_LABEL_TABLES = (
@@ -402,3 +436,47 @@ def test_numbers_are_written_in_each_languages_format():
         assert template.render({"value": 1.5}) == "1,5"
     with translation.override("en-gb"):
         assert template.render({"value": 1.5}) == "1.5"
+
+
+def test_a_german_coordinator_gets_a_service_refusal_and_the_supply_and_start_up_pages_in_german(
+    world, client_for
+):
+    coordinator, site = world.coordinator, world.site_b1
+    User.objects.filter(pk=coordinator.pk).update(language="de")
+    client = client_for(coordinator)
+    # The service refuses (no kit at the site to quarantine): its message, in German, names the field.
+    url = reverse("supply_site_excursion_create", kwargs={"study_site_id": site.pk})
+    refused = client.post(
+        url,
+        {
+            "detected_on": "2025-03-01",
+            "temperature_min_c": "2",
+            "temperature_max_c": "12",
+            "description": "x",
+        },
+    )
+    assert refused.status_code == 200
+    assert "Kein verfügbares Kit in diesem Prüfzentrum" in refused.content.decode()
+    supply = client.get(f"/study-sites/{site.pk}/supply/").content.decode()
+    assert '<html lang="de">' in supply and "Prüfpräparat bei" in supply
+    site_page = client.get(reverse("study_site_detail", kwargs={"study_site_id": site.pk})).content.decode()
+    assert (
+        "Start: vor der Aktivierung erforderlich" in site_page and "Vertraulichkeitsvereinbarung" in site_page
+    )
+    study = client.get(f"/studies/{site.study_id}/?tab=startup").content.decode()
+    assert "Übersicht" in study and "Durchlaufzeiten (Median in Tagen)" in study
+
+
+def test_service_messages_follow_the_active_language():
+    from django.core.exceptions import ValidationError
+
+    from trialdesk.startup import services
+
+    for language, expected in (
+        ("de", "Wählen Sie eines von"),
+        ("ja", "次から選んでください"),
+        ("en-gb", "Choose one of"),
+    ):
+        with translation.override(language), pytest.raises(ValidationError) as refusal:
+            services._gate("nonsense")
+        assert expected in refusal.value.message_dict["gate"][0]
