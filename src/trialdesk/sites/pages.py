@@ -55,6 +55,7 @@ def countries_of(user, studies) -> dict[int, list[str]]:
     rows = (
         StudySite.objects.filter(study_id__in=[s.pk for s in studies])
         .values_list("study_id", "institution__country")
+        .order_by()  # no default ordering inside DISTINCT (it would add the study's code and a join)
         .distinct()
     )
     for study_id, country in rows:

@@ -96,7 +96,7 @@ def list_studies(request, filters: Query[StudyFilters]):
 
     Takes the same number of queries whatever the number of studies.
     """
-    studies = selectors.portfolio(
+    studies = selectors.portfolio_results(
         actor(request),
         status=filters.status or "",
         phase=filters.phase or "",

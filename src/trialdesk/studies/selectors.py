@@ -3,13 +3,25 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from trialdesk.core import extensions
 from trialdesk.core.models import AuditEvent, User
 from trialdesk.core.permissions import can_create_study
-from trialdesk.studies.models import Arm, Milestone, Program, ProtocolVersion, Study
+from trialdesk.core.scoping import is_administrator, role_facts
+from trialdesk.studies import rules
+from trialdesk.studies.models import (
+    Arm,
+    Milestone,
+    MilestoneKind,
+    Phase,
+    Program,
+    ProtocolVersion,
+    Study,
+    StudyStatus,
+)
 
 PORTFOLIO_SORTS = {
     "code": "code",
@@ -24,7 +36,29 @@ PORTFOLIO_SORTS = {
     "-therapeutic_area": "-therapeutic_area",
     "planned_enrollment": "planned_enrollment",
     "-planned_enrollment": "-planned_enrollment",
+    # The next open milestone's variance against its baseline (issue 16), late first with "-variance".
+    "variance": F("next_milestone_variance").asc(nulls_last=True),
+    "-variance": F("next_milestone_variance").desc(nulls_last=True),
 }
+# The study's own fields a portfolio row carries (the page, the API's list item).
+ROW_FIELDS = (
+    "id",
+    "code",
+    "title",
+    "acronym",
+    "phase",
+    "status",
+    "therapeutic_area",
+    "sponsor",
+    "nct_number",
+    "planned_enrollment",
+    "blinded",
+    "program_id",
+    "version",
+)
+PHASE_LABELS = dict(Phase.choices)
+STATUS_LABELS = dict(StudyStatus.choices)
+MILESTONE_LABELS = dict(MilestoneKind.choices)
 
 
 def portfolio_sorts() -> dict:
@@ -42,6 +76,17 @@ def studies_for(user: User) -> QuerySet[Study]:
     return Study.objects.visible_to(user)
 
 
+def portfolio_studies_for(user: User) -> QuerySet[Study]:
+    """The same studies as `studies_for`, named by id from the assignments already read for this request
+    (core.scoping.role_facts): no scope subqueries to build or to run in each of the portfolio's queries."""
+    if not user.is_authenticated or not user.is_active:
+        return Study.objects.none()
+    if is_administrator(user):
+        return Study.objects.all()
+    facts = role_facts(user)
+    return Study.objects.filter(pk__in=sorted({*facts.study_roles, *facts.study_of_site.values()}))
+
+
 def programs_for(user: User) -> QuerySet[Program]:
     """Programs are a shared directory for those who set up studies; others see their studies' programs."""
     if can_create_study(user):
@@ -49,17 +94,8 @@ def programs_for(user: User) -> QuerySet[Program]:
     return Program.objects.filter(pk__in=studies_for(user).values("program_id"))
 
 
-def portfolio(
-    user: User,
-    *,
-    status: str = "",
-    phase: str = "",
-    therapeutic_area: str = "",
-    search: str = "",
-    sort: str = "code",
-) -> QuerySet[Study]:
-    """The user's studies, filtered and sorted, with the portfolio columns' annotations (one query)."""
-    studies = studies_for(user).select_related("program")
+def _filtered(user: User, *, status: str, phase: str, therapeutic_area: str, search: str) -> QuerySet[Study]:
+    studies = portfolio_studies_for(user)
     if status:
         studies = studies.filter(status=status)
     if phase:
@@ -73,44 +109,193 @@ def portfolio(
             | Q(acronym__icontains=search)
             | Q(nct_number__icontains=search)
         )
+    return studies
+
+
+def _column_annotations(user: User, *, for_values: bool = False) -> dict:
+    """The columns' annotations; `for_values`: only those a row's values read (a column with its own
+    `values` annotates only to sort, and a page's rows are already sorted)."""
     annotations = {}
     for column in extensions.portfolio_columns:
-        if column.annotate is not None:
+        if column.annotate is not None and not (for_values and column.values is not None):
             annotations.update(column.annotate())
         if column.annotate_for is not None:
             annotations.update(column.annotate_for(user))
-    return studies.annotate(**annotations).order_by(portfolio_sorts().get(sort, "code"), "pk")
+    return annotations
+
+
+def next_milestone_variance_annotation() -> dict:
+    """`next_milestone_variance`: the next open study-level milestone's (forecast, else baseline) minus its
+    baseline, for sorting the portfolio (a subquery on the milestones' (study, actual_on) index)."""
+    upcoming = (
+        Milestone.objects.filter(study_id=OuterRef("pk"), study_site__isnull=True, actual_on__isnull=True)
+        .annotate(due=Coalesce("forecast_on", "baseline_on"))
+        .filter(due__isnull=False)
+        .order_by("due", "forecast_on", "baseline_on", "id")
+        .annotate(variance=ExpressionWrapper(F("due") - F("baseline_on"), output_field=DurationField()))
+        .values("variance")[:1]
+    )
+    return {"next_milestone_variance": Subquery(upcoming, output_field=DurationField())}
+
+
+def _ordering(sort: str) -> tuple:
+    return (portfolio_sorts().get(sort, "code"), "pk")
+
+
+def _sort_annotations(user: User, sort: str) -> dict:
+    """Only the annotation the sort needs (none for the study's own fields)."""
+    key = sort.lstrip("-")
+    if key == "variance":
+        return next_milestone_variance_annotation()
+    for column in extensions.portfolio_columns:
+        if column.key == key and column.sort_by:
+            annotations = {}
+            if column.annotate is not None:
+                annotations.update(column.annotate())
+            if column.annotate_for is not None:
+                annotations.update(column.annotate_for(user))
+            return {column.sort_by: annotations[column.sort_by]}
+    return {}
+
+
+def portfolio(
+    user: User,
+    *,
+    status: str = "",
+    phase: str = "",
+    therapeutic_area: str = "",
+    search: str = "",
+    sort: str = "code",
+) -> QuerySet[Study]:
+    """The user's studies, filtered and sorted, with the portfolio columns' annotations (one query): every
+    row at once, as the Excel export reads them. Pages use `portfolio_results`."""
+    studies = _filtered(
+        user, status=status, phase=phase, therapeutic_area=therapeutic_area, search=search
+    ).select_related("program")
+    annotations = _column_annotations(user) | _sort_annotations(user, sort)
+    return studies.annotate(**annotations).order_by(*_ordering(sort))
+
+
+class PortfolioStudy:
+    """A study of a portfolio page, built from `values()`: its own fields (ROW_FIELDS) and the columns'
+    annotations as attributes, the labels the page shows, and no model instance."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_phase_display(self) -> str:
+        return PHASE_LABELS.get(self.phase, self.phase)
+
+    def get_status_display(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+class PortfolioResults:
+    """The user's filtered, sorted portfolio as a paginator reads it: a plain count of the filtered
+    studies (no annotation, no join), then a page's ids in order (only the sort's own annotation), then
+    the columns' annotations for those ids alone, read with `values()` into `PortfolioStudy` rows."""
+
+    def __init__(self, user: User, **filters):
+        sort = filters.pop("sort", "code") or "code"
+        self.user = user
+        self.filtered = _filtered(user, **filters)
+        self.sorted = (
+            self.filtered.annotate(**_sort_annotations(user, sort))
+            .order_by(*_ordering(sort))
+            .values_list("pk", flat=True)
+        )
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.filtered.order_by().count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        ids = list(self.sorted[key])
+        if not ids:
+            return []
+        annotations = _column_annotations(self.user, for_values=True)
+        rows = (
+            Study.objects.filter(pk__in=ids)
+            .annotate(**annotations)
+            .order_by()
+            .values(*ROW_FIELDS, *annotations)
+        )
+        by_id = {row["id"]: PortfolioStudy(row) for row in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def portfolio_results(
+    user: User,
+    *,
+    status: str = "",
+    phase: str = "",
+    therapeutic_area: str = "",
+    search: str = "",
+    sort: str = "code",
+) -> PortfolioResults:
+    """The portfolio the page and the API page through (`PortfolioResults`); the same rows and order as
+    `portfolio`, in a constant number of queries whatever the number of studies."""
+    return PortfolioResults(
+        user, status=status, phase=phase, therapeutic_area=therapeutic_area, search=search, sort=sort
+    )
 
 
 def therapeutic_areas_for(user: User) -> list[str]:
     return list(
-        studies_for(user).order_by("therapeutic_area").values_list("therapeutic_area", flat=True).distinct()
+        portfolio_studies_for(user)
+        .order_by("therapeutic_area")
+        .values_list("therapeutic_area", flat=True)
+        .distinct()
     )
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    """A study's next open study-level milestone, as the portfolio shows it."""
+
+    label: str
+    baseline_on: date | None
+    forecast_on: date | None
 
 
 @dataclass(frozen=True)
 class PortfolioRow:
     """One study of the portfolio: the study, each registered column's value, and its next milestone."""
 
-    study: Study
+    study: Study | PortfolioStudy
     values: dict  # portfolio column key -> value (extensions.portfolio_columns)
-    next_milestone: Milestone | None
+    next_milestone: NextMilestone | None
     next_milestone_variance_days: int | None
     next_milestone_late: bool
 
     @property
     def cells(self) -> list[tuple]:
         """(column, value) for each column shown on the page, in order."""
-        return [
-            (column, self.values.get(column.key)) for column in extensions.portfolio_columns if column.on_page
-        ]
+        return [(column, self.values.get(column.key)) for column in page_columns()]
+
+
+def page_columns() -> list:
+    """The registered portfolio columns the page shows, in order."""
+    return [column for column in extensions.portfolio_columns if column.on_page]
 
 
 def portfolio_rows(
-    studies: list[Study], *, user: User, today: date | None = None, on_page: bool = True
+    studies: list, *, user: User, today: date | None = None, on_page: bool = True
 ) -> list[PortfolioRow]:
     """Column values and next milestone for a page of annotated studies, in a constant number of queries.
 
+    `studies` are Study instances or `PortfolioStudy` rows (anything with `pk` and the annotations).
     Columns the page shows but the API does not (`on_page` False skips them: the API does not pay for
     the forecast colouring) are filled only when `on_page`.
     """
@@ -128,7 +313,16 @@ def portfolio_rows(
     rows = []
     for study in studies:
         milestone = upcoming.get(study.pk)
-        standing = milestone.standing(today) if milestone else None
+        standing = (
+            rules.milestone_standing(
+                baseline_on=milestone.baseline_on,
+                forecast_on=milestone.forecast_on,
+                actual_on=None,
+                today=today,
+            )
+            if milestone
+            else None
+        )
         rows.append(
             PortfolioRow(
                 study=study,
@@ -141,17 +335,24 @@ def portfolio_rows(
     return rows
 
 
-def _next_milestones(study_ids: list[int]) -> dict[int, Milestone]:
-    """Each study's next open study-level milestone (earliest forecast, else baseline), in one query."""
-    upcoming: dict[int, Milestone] = {}
-    open_milestones = Milestone.objects.filter(
-        study_id__in=study_ids, study_site__isnull=True, actual_on__isnull=True
-    ).order_by("study_id", "forecast_on", "baseline_on", "id")
-    for milestone in open_milestones:
-        current = upcoming.get(milestone.study_id)
-        due = milestone.forecast_on or milestone.baseline_on
-        if due and (current is None or due < (current.forecast_on or current.baseline_on)):
-            upcoming[milestone.study_id] = milestone
+def _next_milestones(study_ids: list[int]) -> dict[int, NextMilestone]:
+    """Each study's next open study-level milestone (earliest forecast, else baseline), in one query on
+    the milestones' (study, actual_on) index, read with values()."""
+    upcoming: dict[int, NextMilestone] = {}
+    due_of: dict[int, date] = {}
+    open_milestones = (
+        Milestone.objects.filter(study_id__in=study_ids, actual_on__isnull=True, study_site__isnull=True)
+        .order_by("study_id", "forecast_on", "baseline_on", "id")
+        .values_list("study_id", "kind", "name", "baseline_on", "forecast_on")
+    )
+    for study_id, kind, name, baseline_on, forecast_on in open_milestones:
+        due = forecast_on or baseline_on
+        current = due_of.get(study_id)
+        if due and (current is None or due < current):
+            due_of[study_id] = due
+            upcoming[study_id] = NextMilestone(
+                name or MILESTONE_LABELS.get(kind, kind), baseline_on, forecast_on
+            )
     return upcoming
 
 

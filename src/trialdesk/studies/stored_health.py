@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from trialdesk.core import extensions, health
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN, HealthReading
-from trialdesk.core.models import RoleAssignment, User
+from trialdesk.core.models import User
 from trialdesk.core.roles import SUBJECT_BLIND_ROLES
-from trialdesk.core.scoping import is_administrator
+from trialdesk.core.scoping import is_administrator, role_facts
 from trialdesk.studies.models import StoredHealth, Study
 
 RANKS = {RED: 0, AMBER: 1, GREEN: 2}
@@ -70,9 +70,12 @@ def subject_blind_study_ids(user: User) -> set[int]:
     if not user.is_authenticated or is_administrator(user):
         return set()
     seeing, blind = set(), set()
-    rows = RoleAssignment.objects.filter(user=user).values_list("study_id", "study_site__study_id", "role")
-    for study_id, site_study_id, role in rows:
-        (blind if role in SUBJECT_BLIND_ROLES else seeing).add(study_id or site_study_id)
+    facts = role_facts(user)  # the user's assignments, read once a request
+    held = [*facts.study_roles.items()]
+    held += [(facts.study_of_site[site_id], roles) for site_id, roles in facts.site_roles.items()]
+    for study_id, roles in held:
+        for role in roles:
+            (blind if role in SUBJECT_BLIND_ROLES else seeing).add(study_id)
     return blind - seeing
 
 

@@ -37,14 +37,15 @@ def portfolio(request):
     user = request.user
     filters_form = PortfolioFilterForm(request.GET, therapeutic_areas=selectors.therapeutic_areas_for(user))
     filters = filters_form.filters()
-    page = paginate(selectors.portfolio(user, **filters), request)
+    page = paginate(selectors.portfolio_results(user, **filters), request)
     context = {
         "filters_form": filters_form,
         "sort": filters["sort"],
         "columns": sort_columns(PORTFOLIO_COLUMNS, filters["sort"]),
+        "variance_column": sort_columns((("variance", "Variance"),), filters["sort"])[0],
         "page": page,
         "rows": selectors.portfolio_rows(list(page.object_list), user=user),
-        "page_columns": [column for column in extensions.portfolio_columns if column.on_page],
+        "page_columns": selectors.page_columns(),
         "panels": _panels(extensions.portfolio_panels, request),
         "can_create_study": can_create_study(user),
         "nav": "portfolio",
