@@ -7,6 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # Every installed version comes from these locks (hashes checked), so an installation can be reproduced.
 LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
+BENCH_LOCK := requirements-bench.lock
 UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
@@ -37,6 +38,7 @@ lock:
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
 	$(COMPILE) -o $(LOCK)
 	$(COMPILE) --extra test -c $(LOCK) -o $(TEST_LOCK)
+	$(COMPILE) --extra bench -c $(TEST_LOCK) -o $(BENCH_LOCK)
 
 # On purpose: every pin to the newest release pyproject.toml allows, or only PACKAGES="holidays scipy".
 lock-upgrade:
