@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from trialdesk.notifications import digest as digests
+from trialdesk.notifications import tasks as digest_tasks
 from trialdesk.notifications.scan import scan
 
 
@@ -37,12 +38,19 @@ class Command(BaseCommand):
         digest.add_argument(
             "--dry-run", action="store_true", help="print what would be sent; send and store nothing"
         )
+        digest.add_argument(
+            "--background",
+            action="store_true",
+            help="scan, then queue one digest per person for `trialdesk worker`",
+        )
 
     def handle(self, *args, action: str, **options):
         day = as_of(options["as_of"])
         if action == "scan":
             self.report_scan(day)
         else:
+            if options["background"] and not options["dry_run"]:
+                return self.queue_digests(day)
             self.send_digests(day, dry_run=options["dry_run"])
 
     def report_scan(self, day: dt.date) -> None:
@@ -53,6 +61,11 @@ class Command(BaseCommand):
             f"Scan of {day.isoformat()}: {result.total} notification{plural} raised "
             f"({kinds}) for {len(result.people)} people; {result.emailed} e-mailed now."
         )
+
+    def queue_digests(self, day: dt.date) -> None:
+        self.report_scan(day)
+        queued = digest_tasks.queue_digests(day)
+        self.stdout.write(f"Digests for {day.isoformat()}: {len(queued)} queued for `trialdesk worker`.")
 
     def send_digests(self, day: dt.date, *, dry_run: bool) -> None:
         if not dry_run:
