@@ -5,6 +5,7 @@ no other document filed for the same expected slot is in date."""
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
@@ -71,7 +72,8 @@ def _item(document: Document, state: str, expires_on: dt.date) -> WorkItem:
     verb = "expired on" if state == filing.EXPIRED else "expires on"
     return WorkItem(
         kind="essential_documents",
-        title=f"{document.title}{where} {verb} {expires_on.isoformat()}: file the renewed version",
+        title=gettext("%(title)s%(where)s %(verb)s %(expires_on)s: file the renewed version")
+        % {"title": document.title, "where": where, "verb": verb, "expires_on": expires_on.isoformat()},
         due_on=expires_on,
         url=reverse("document_version_new", kwargs={"document_id": document.pk}),
         study_code=document.study.code,

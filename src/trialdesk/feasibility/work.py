@@ -31,7 +31,8 @@ def answers_to_score(user, today) -> list[ext.WorkItem]:
     return [
         ext.WorkItem(
             kind="feasibility_answers",
-            title=f"Review the feasibility answers of site {q.study_site.site_number} and decide",
+            title=gettext("Review the feasibility answers of site %(site_number)s and decide")
+            % {"site_number": q.study_site.site_number},
             due_on=q.submitted_at.date() if q.submitted_at else q.sent_on,
             url=_url(q),
             study_code=q.study.code,

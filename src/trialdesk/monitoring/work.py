@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
@@ -70,7 +71,8 @@ def action_items(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             "monitoring_actions",
-            f"{i} at site {i.study_site.site_number}: {i.description[:80]}",
+            gettext("%(i)s at site %(site_number)s: %(description)s")
+            % {"i": i, "site_number": i.study_site.site_number, "description": i.description[:80]},
             i.due_on,
             _item_url(i),
             i.study.code,
@@ -90,7 +92,8 @@ def items_to_verify(user, today) -> list[WorkItem]:
         found.append(
             WorkItem(
                 "monitoring_verify",
-                f"Verify {item} at site {item.study_site.site_number}",
+                gettext("Verify %(item)s at site %(site_number)s")
+                % {"item": item, "site_number": item.study_site.site_number},
                 due,
                 _item_url(item),
                 item.study.code,
@@ -114,7 +117,10 @@ def escalated_items(user, today) -> list[WorkItem]:
             status=item.status, due_on=item.due_on, today=local, escalation_days=days
         ):
             where = f"{item} at site {item.study_site.site_number}"
-            title = f"Escalated: {where} overdue since {item.due_on:%Y-%m-%d}"
+            title = gettext("Escalated: %(where)s overdue since %(due_on)s") % {
+                "where": where,
+                "due_on": format(item.due_on, "%Y-%m-%d"),
+            }
             found.append(
                 WorkItem("monitoring_escalated", title, item.due_on, _item_url(item), item.study.code, True)
             )
@@ -133,7 +139,8 @@ def reports_to_write(user, today) -> list[WorkItem]:
         found.append(
             WorkItem(
                 "monitoring_reports",
-                f"{what} of the {report.visit} at site {report.study_site.site_number}",
+                gettext("%(what)s of the %(visit)s at site %(site_number)s")
+                % {"what": what, "visit": report.visit, "site_number": report.study_site.site_number},
                 report.due_on,
                 url,
                 report.study.code,
@@ -161,7 +168,8 @@ def reports_to_approve(user, today) -> list[WorkItem]:
         found.append(
             WorkItem(
                 "monitoring_approvals",
-                f"Review the report of the {report.visit} at site {report.study_site.site_number}",
+                gettext("Review the report of the %(visit)s at site %(site_number)s")
+                % {"visit": report.visit, "site_number": report.study_site.site_number},
                 due,
                 url,
                 report.study.code,
@@ -185,7 +193,8 @@ def signals_to_triage(user, today) -> list[WorkItem]:
         found.append(
             WorkItem(
                 "monitoring_signals",
-                f"Triage signal #{signal.pk}: {signal.kri_key} at site {signal.study_site.site_number}",
+                gettext("Triage signal #%(pk)s: %(kri_key)s at site %(site_number)s")
+                % {"pk": signal.pk, "kri_key": signal.kri_key, "site_number": signal.study_site.site_number},
                 due,
                 url,
                 signal.study.code,
@@ -215,7 +224,12 @@ def visits_due(user, today) -> list[WorkItem]:
             continue
         url = reverse("study_site_detail", kwargs={"study_site_id": due.site.pk})
         how = due.modality.replace("_", " ")
-        title = f"{due.visit_type.upper()} ({how}) at site {due.site.site_number}: {due.reason}"
+        title = gettext("%(visit_type)s (%(how)s) at site %(site_number)s: %(reason)s") % {
+            "visit_type": due.visit_type.upper(),
+            "how": how,
+            "site_number": due.site.site_number,
+            "reason": due.reason,
+        }
         found.append(
             WorkItem("monitoring_visits", title, due.due_on, url, due.study_code, due.overdue_days > 0)
         )

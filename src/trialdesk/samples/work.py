@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Min
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
@@ -37,7 +38,8 @@ def shipments_awaiting_receipt(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 kind="sample_receipts",
-                title=f"Confirm the receipt of {shipment.number} at {shipment.laboratory.name}",
+                title=gettext("Confirm the receipt of %(number)s at %(name)s")
+                % {"number": shipment.number, "name": shipment.laboratory.name},
                 due_on=due_on,
                 url=reverse("samples_shipment_receipt", kwargs={"sample_shipment_id": shipment.pk}),
                 study_code=shipment.study.code,
@@ -61,8 +63,18 @@ def permits_expiring(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             kind="sample_permits",
-            title=f"Renew {permit.get_direction_display().lower()} permit {permit.number} "
-            f"({permit.from_country} → {permit.to_country}, {permit.authority}), ends {permit.valid_until}",
+            title=gettext(
+                "Renew %(value)s permit %(number)s (%(from_country)s → "
+                "%(to_country)s, %(authority)s), ends %(valid_until)s"
+            )
+            % {
+                "value": permit.get_direction_display().lower(),
+                "number": permit.number,
+                "from_country": permit.from_country,
+                "to_country": permit.to_country,
+                "authority": permit.authority,
+                "valid_until": permit.valid_until,
+            },
             due_on=permit.valid_until,
             url=reverse("samples_permit_edit", kwargs={"sample_permit_id": permit.pk}),
             study_code=permit.study.code,

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES
@@ -42,8 +43,12 @@ def shipments_to_confirm(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 kind="ip_receipts",
-                title=f"Confirm receipt of {shipment.number} ({shipment.kits_shipped} kits) "
-                f"at {shipment.study_site}",
+                title=gettext("Confirm receipt of %(number)s (%(kits_shipped)s kits) at %(study_site)s")
+                % {
+                    "number": shipment.number,
+                    "kits_shipped": shipment.kits_shipped,
+                    "study_site": shipment.study_site,
+                },
                 due_on=due,
                 url=reverse("supply_shipment_receive", kwargs={"shipment_id": shipment.pk}),
                 study_code=shipment.study.code,
@@ -62,8 +67,12 @@ def excursions_to_decide(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             kind="ip_excursions",
-            title=f"Decide on the {excursion} "
-            f"({excursion.temperature_min_c}–{excursion.temperature_max_c} °C)",
+            title=gettext("Decide on the %(excursion)s (%(temperature_min_c)s–%(temperature_max_c)s °C)")
+            % {
+                "excursion": excursion,
+                "temperature_min_c": excursion.temperature_min_c,
+                "temperature_max_c": excursion.temperature_max_c,
+            },
             due_on=excursion.detected_on,
             url=reverse("supply_excursion_detail", kwargs={"excursion_id": excursion.pk}),
             study_code=excursion.study.code,
@@ -86,7 +95,8 @@ def low_stock(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             kind="ip_low_stock",
-            title=f"{site} of {site.study.code}: {site.usable} usable kit(s) left — plan a shipment",
+            title=gettext("%(site)s of %(code)s: %(usable)s usable kit(s) left — plan a shipment")
+            % {"site": site, "code": site.study.code, "usable": site.usable},
             due_on=today,
             url=reverse("supply_site", kwargs={"study_site_id": site.pk}),
             study_code=site.study.code,

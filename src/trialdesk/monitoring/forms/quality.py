@@ -1,6 +1,7 @@
 """Forms of action items, issues (with CAPA), risks, QTLs and signal triage."""
 
 from django import forms
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
 from trialdesk.monitoring.forms.fields import PersonChoiceField, textarea
@@ -55,7 +56,7 @@ class ActionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sites = {str(site.pk): site for site in sites}
         self.fields["site"].choices = [("", "All sites")] + [
-            (k, f"Site {s.site_number}") for k, s in self.sites.items()
+            (k, gettext("Site %(number)s") % {"number": s.site_number}) for k, s in self.sites.items()
         ]
 
 

@@ -2,6 +2,7 @@
 the visit list's filters."""
 
 from django import forms
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
 from trialdesk.monitoring.forms.fields import PersonChoiceField, textarea
@@ -100,7 +101,7 @@ class VisitFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sites = {str(site.pk): site for site in sites}
         self.fields["site"].choices = [("", "All sites")] + [
-            (k, f"Site {s.site_number}") for k, s in self.sites.items()
+            (k, gettext("Site %(number)s") % {"number": s.site_number}) for k, s in self.sites.items()
         ]
 
     def apply(self, visits, sort: str):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions
 from trialdesk.core.models import User
@@ -206,8 +207,8 @@ def _majority_items(user: User, study, *, sites, current, versions, today) -> li
             majority_on=participant.latest_majority_on,
         )
         new = current.get(site.pk, {}).get(signed.language)
-        when = "" if exact else " (earliest day: only the age in years is known)"
-        source = "" if majority.verified else ", unverified"
+        when = "" if exact else gettext(" (earliest day: only the age in years is known)")
+        source = "" if majority.verified else gettext(", unverified")
         found.append(
             ReconsentItem(
                 participant=participant,
@@ -216,7 +217,8 @@ def _majority_items(user: User, study, *, sites, current, versions, today) -> li
                 due_on=due_on,
                 is_overdue=today[site.pk] > due_on,
                 signed_version=signed,
-                why=f"reaches {majority.age}, the age of majority ({majority.citation}{source}){when}",
+                why=gettext("reaches %(age)s, the age of majority (%(citation)s%(source)s)%(when)s")
+                % {"age": majority.age, "citation": majority.citation, "source": source, "when": when},
             )
         )
     return found
