@@ -93,8 +93,18 @@ def update_institution(
 # Study sites ---------------------------------------------------------------------------------------
 
 
-def _institution_reference(request):
-    return {"institution_id": ("institution", Institution.objects.visible_to(actor(request)))}
+PI_FIELD = {"principal_investigator_person": "principal_investigator_id"}  # the service's name, the API's
+
+
+def _site_references(request, study):
+    """The ids a site's body may name: an institution the caller may see, a PI among the study's people."""
+    return {
+        "institution_id": ("institution", Institution.objects.visible_to(actor(request))),
+        "principal_investigator_id": (
+            "principal_investigator_person",
+            site_selectors.investigator_candidates(study),
+        ),
+    }
 
 
 @router.get("/studies/{study_id}/sites", response=with_errors({200: page_schema(StudySiteOut)}, READ_ERRORS))
@@ -111,8 +121,9 @@ def create_study_site(request, study_id: int, payload: StudySiteIn):
     user = actor(request)
     study = get_object_or_404(selectors.studies_for(user), pk=study_id)
     require(can_manage_study(user, study.pk))
-    values = model_values(payload, references=_institution_reference(request))
-    return Status(201, services.create_study_site(study=study, by=user, reason=payload.reason, **values))
+    values = model_values(payload, references=_site_references(request, study))
+    with fields_named(PI_FIELD):
+        return Status(201, services.create_study_site(study=study, by=user, reason=payload.reason, **values))
 
 
 @router.get("/study-sites/{study_site_id}", response=with_errors({200: StudySiteOut}, READ_ERRORS))
@@ -135,15 +146,16 @@ def update_study_site(
     request, study_site_id: int, payload: StudySitePatch, response: HttpResponse, if_match: IfMatch = None
 ):
     """Change a site's details; its status moves only through the transition operation."""
-    study_site = visible_or_404(request, StudySite, study_site_id, "institution")
+    study_site = visible_or_404(request, StudySite, study_site_id, "institution", "study")
     require(can_manage_study(actor(request), study_site.study_id))
-    study_site = services.update_study_site(
-        study_site=study_site,
-        changes=model_values(payload, references=_institution_reference(request)),
-        by=actor(request),
-        reason=payload.reason,
-        expected_version=expected_version(payload.version, if_match),
-    )
+    with fields_named(PI_FIELD):
+        study_site = services.update_study_site(
+            study_site=study_site,
+            changes=model_values(payload, references=_site_references(request, study_site.study)),
+            by=actor(request),
+            reason=payload.reason,
+            expected_version=expected_version(payload.version, if_match),
+        )
     set_etag(response, study_site)
     return study_site
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import is_administrator, role_facts, scope_filter
@@ -106,7 +105,17 @@ class StudySite(RegulatedRecord):
     study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="sites")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="study_sites")
     site_number = models.CharField(max_length=20)
+    # The PI's name as written (letters, checklists, exports and the API read it); set from the person
+    # when the PI is one of Trialdesk's people, typed only for a PI who is not (yet) a user.
     principal_investigator = models.CharField(max_length=200, blank=True)
+    principal_investigator_person = models.ForeignKey(
+        "core.User",
+        verbose_name="principal investigator (person)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sites_led",
+    )
     status = models.CharField(max_length=32, choices=SiteStatus.choices, default=SiteStatus.IDENTIFIED)
     status_before_hold = models.CharField(
         max_length=32, choices=SiteStatus.choices, blank=True, editable=False
@@ -129,7 +138,7 @@ class StudySite(RegulatedRecord):
         indexes = [models.Index(fields=["study", "status"])]
 
     def __str__(self) -> str:
-        return gettext("Site %(number)s") % {"number": self.site_number}
+        return f"Site {self.site_number}"
 
     def audit_study_site_id(self) -> int | None:
         return self.pk

@@ -52,7 +52,12 @@ class InstitutionFilters(PageQuery):
 class StudySiteIn(InSchema):
     institution_id: int
     site_number: str = Field(description="Unique within the study.")
-    principal_investigator: str = ""
+    principal_investigator: str = Field(
+        "", description="The PI's name; set from the person when principal_investigator_id is given."
+    )
+    principal_investigator_id: int | None = Field(
+        None, description="The PI as a user with a role in the study (GET /people); null: not one."
+    )
     target_enrollment: Quantity = 0
     planned_activation_on: dt.date | None = None
     activated_on: dt.date | None = None
@@ -63,6 +68,7 @@ class StudySitePatch(ChangeIn):
     institution_id: int | None = None
     site_number: str | None = None
     principal_investigator: str | None = None
+    principal_investigator_id: int | None = None
     target_enrollment: Quantity | None = None
     planned_activation_on: dt.date | None = None
     activated_on: dt.date | None = None
@@ -77,12 +83,19 @@ class StudySiteOut(Schema):
     time_zone: str
     site_number: str
     principal_investigator: str
+    principal_investigator_id: int | None = Field(
+        description="The PI as one of the people (a user id), or null while the PI is a name only."
+    )
     status: str
     allowed_transitions: list[str] = Field(description="The statuses the site may move to next.")
     target_enrollment: int
     planned_activation_on: dt.date | None
     activated_on: dt.date | None
     version: int
+
+    @staticmethod
+    def resolve_principal_investigator_id(site) -> int | None:
+        return site.principal_investigator_person_id
 
     @staticmethod
     def resolve_institution_name(site) -> str:

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from trialdesk.core.models import User
+from trialdesk.core.models import RoleAssignment, User
 from trialdesk.sites.models import Institution, StudySite
 
 
@@ -25,3 +25,14 @@ def institutions_for(user: User, *, search: str = "", country: str = "") -> Quer
 def sites_for(user: User, study) -> QuerySet[StudySite]:
     """The study's sites that `user` may see, with their institutions."""
     return StudySite.objects.visible_to(user).filter(study=study).select_related("institution")
+
+
+def investigator_candidates(study, *, current: User | None = None) -> QuerySet[User]:
+    """The people who may be picked as a site's principal investigator: the active people with a role in
+    the study (at the study or at one of its sites), and the site's present PI (kept, even if inactive,
+    so that editing the site does not drop them)."""
+    on_study = RoleAssignment.objects.filter(Q(study=study) | Q(study_site__study=study)).values("user_id")
+    present = Q(pk=current.pk) if current is not None else Q(pk__in=[])
+    return User.objects.filter(Q(is_active=True, pk__in=on_study) | present).order_by(
+        "last_name", "first_name", "username"
+    )

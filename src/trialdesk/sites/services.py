@@ -14,6 +14,7 @@ STUDY_SITE_FIELDS = (
     "institution",
     "site_number",
     "principal_investigator",
+    "principal_investigator_person",
     "target_enrollment",
     "planned_activation_on",
     "activated_on",
@@ -40,11 +41,23 @@ def update_institution(
     )
 
 
+def _with_investigator_name(values: dict) -> dict:
+    """A PI who is one of Trialdesk's people gives the site its PI's name (what letters, checklists and
+    exports print), so the two never disagree; only an active person may be made PI."""
+    person = values.get("principal_investigator_person")
+    if person is None:
+        return values
+    if not person.is_active:
+        raise ValidationError(
+            {"principal_investigator_person": "This person's account is deactivated: choose an active one."}
+        )
+    return {**values, "principal_investigator": person.get_full_name() or person.username}
+
+
 def create_study_site(*, study, by: User, reason: str = "", **values) -> StudySite:
     require(can_manage_study(by, study.pk))
-    return records.create_record(
-        StudySite(study=study, **records.only_fields(values, STUDY_SITE_FIELDS)), by=by, reason=reason
-    )
+    values = _with_investigator_name(records.only_fields(values, STUDY_SITE_FIELDS))
+    return records.create_record(StudySite(study=study, **values), by=by, reason=reason)
 
 
 def update_study_site(
@@ -53,7 +66,7 @@ def update_study_site(
     require(can_manage_study(by, study_site.study_id))
     return records.update_record(
         study_site,
-        changes=records.only_fields(changes, STUDY_SITE_FIELDS),
+        changes=_with_investigator_name(records.only_fields(changes, STUDY_SITE_FIELDS)),
         by=by,
         reason=reason,
         expected_version=expected_version,
