@@ -265,11 +265,12 @@ WHITENOISE_USE_FINDERS = not HASHED_STATIC
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background work (core.tasks, README "Background work"): queued in the database, run by `trialdesk
-# worker`. TRIALDESK_TASK_BACKEND=immediate runs each task at once in the process that asks (the tests).
+# worker`. TRIALDESK_TASK_BACKEND=immediate runs each task at once in the process that asks: the default
+# with DEBUG (`make run` needs no worker) and in the tests.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("TRIALDESK_TASK_BACKEND", "database") == "immediate"
+        if os.environ.get("TRIALDESK_TASK_BACKEND", "immediate" if DEBUG else "database") == "immediate"
         else "django_tasks_db.DatabaseBackend"
     }
 }

@@ -47,7 +47,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch: bool, worker_id: str, interval: float, lease: int | None, **options):
         if not isinstance(task_backends["default"], DatabaseBackend):
             raise CommandError(
-                "Tasks run at once here (TRIALDESK_TASK_BACKEND=immediate): no worker is needed."
+                "Tasks run at once here (TRIALDESK_TASK_BACKEND=immediate, the default with DEBUG): "
+                "no worker is needed; set TRIALDESK_TASK_BACKEND=database to queue them."
             )
         if interval < 0 or (lease is not None and lease < 0):
             raise CommandError("--interval and --lease: give a number of seconds, 0 or more.")
