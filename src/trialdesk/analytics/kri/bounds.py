@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from trialdesk.analytics.kri.groups import KriInputError
 from trialdesk.analytics.kri.methods import normal_approximation
@@ -108,6 +107,8 @@ def _normal_bounds(numerator, denominator, metric_type, levels, step) -> FunnelB
 
 
 def _poisson_bounds(numerator, denominator, levels, step) -> FunnelBounds:
+    from scipy import special  # imported when needed: the normal method needs no scipy
+
     rate = float(numerator.sum() / denominator.sum())
     log_denominator = np.log(denominator)
     grid = _grid(float(log_denominator.min()), float(log_denominator.max()), step, 0.05)

@@ -9,7 +9,6 @@ stays accurate to about 1e-14.
 """
 
 import numpy as np
-from scipy import special, stats
 
 #: R's ``fisher.test`` counts a table as "as or less likely" than the observed one when its probability
 #: is at most the observed one times this, so that tables equally likely up to rounding are included.
@@ -50,6 +49,8 @@ def two_sided_p_values(numerator: np.ndarray, denominator: np.ndarray) -> np.nda
     # The probability rises up to the mode and falls after it.
     lower_end = _last_true(as_unlikely, low, mode - 1)
     upper_start = _first_true(as_unlikely, mode, high)
+    from scipy import stats  # imported when needed: scipy.stats costs a command ~0.5 s to import
+
     distribution = stats.hypergeom(population, successes, draws)
     p = distribution.cdf(lower_end) + distribution.sf(upper_start - 1)
     return np.clip(p, 0.0, 1.0)
@@ -93,6 +94,8 @@ def _log_binomial_pmf(x, n, p, q) -> np.ndarray:
 def _stirling_error(n) -> np.ndarray:
     """log(n!) − log(√(2πn) (n/e)^n): by log-gamma up to 15 (where that is exact enough), else R's
     asymptotic series in 1/n."""
+    from scipy import special
+
     n = np.asarray(n, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         small = special.gammaln(n + 1) - (n + 0.5) * np.log(n) + n - _HALF_LOG_2PI
@@ -113,6 +116,8 @@ def _stirling_error(n) -> np.ndarray:
 def _deviance_term(x, mean) -> np.ndarray:
     """x log(x/mean) + mean − x without cancellation: R's ``bd0``, a series in v = (x−mean)/(x+mean)
     when x is within 10% of the mean."""
+    from scipy import special
+
     x, mean = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(mean, dtype=np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         direct = special.xlogy(x, x / mean) + mean - x

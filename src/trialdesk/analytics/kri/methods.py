@@ -9,7 +9,6 @@ in gsm.core.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from trialdesk.analytics.kri.fisher import two_sided_p_values
 
@@ -58,6 +57,8 @@ def poisson_deviance(numerator: np.ndarray, denominator: np.ndarray) -> MethodSc
     Generalized Linear Models, 2nd ed., section 2.4.3), with y log y = 0 at y = 0. No events at all
     gives every group a score of 0.
     """
+    from scipy import special  # imported when needed: the normal method needs no scipy
+
     rate = float(numerator.sum() / denominator.sum())
     if rate == 0:
         return MethodScores(np.zeros(len(numerator)), rate)
