@@ -119,6 +119,7 @@ def offline_run(tmp_path_factory):
         "budget.json": json.dumps({"currency": "EUR", "visit_fees": {"V1": "100.00"}}),
         "events.json": json.dumps([{"kind": "visit", "code": "V1", "participant": "P1", "on": "2025-01-05"}]),
         "criteria.txt": "Inclusion Criteria:\n\n* Age 18 to 75 years\n\nExclusion Criteria:\n\n* Pregnancy\n",
+        "rows.csv": "GroupID,GroupLevel,Numerator,Denominator\nS1,Site,1,10\nS2,Site,3,12\nS3,Site,2,9\n",
         "sites.csv": "site,activated_on,planned_activation_on,enrolled,closed_on\n"
         "S01,2025-10-01,2025-09-15,40,\nS02,2025-11-15,2025-11-01,22,\n",
     }
@@ -136,6 +137,8 @@ def offline_run(tmp_path_factory):
         ["forecast", "enrollment", "--sites", str(here / "sites.csv"), "--target", "80", "--as-of",
          "2026-01-31", "--sims", "200", "--json"],
         ["stats", "sample-size", "two-means", "--delta", "x", "--sd", "10", "--power", "0.8"],
+        ["rbqm", "score", "--input", str(here / "rows.csv"), "--method", "normal", "--type", "rate",
+         "--format", "json"],
     ]  # fmt: skip
     env = {
         **os.environ,
@@ -165,12 +168,13 @@ def test_offline_actions_run_without_loading_any_app(offline_run):
 
 def test_offline_actions_print_what_they_compute(offline_run):
     results = offline_run["results"]
-    assert [result["status"] for result in results] == [0, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert [result["status"] for result in results] == [0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
     assert "[statistics]" in results[0]["out"] and "    stats" in results[0]["out"]
     assert json.loads(results[1]["out"])["n_per_group"] == [64, 64]
     assert results[2]["out"].splitlines()[0] == "stratum,sequence,block,block_size,arm"
     assert "kg CO2e" in results[6]["out"]
     assert json.loads(results[7]["out"])["target"] == 80
+    assert "S2" in results[9]["out"]
 
 
 def test_a_lazy_registration_imports_its_function_when_first_called():

@@ -24,6 +24,8 @@ from importlib.util import find_spec
 OFFLINE: dict[str, frozenset[str]] = {
     "stats": frozenset({"sample-size", "randomization-list", "minimize"}),
     "forecast": frozenset({"enrollment"}),
+    # `score` only: the other rbqm actions are added by apps (core.extensions.command_actions).
+    "rbqm": frozenset({"score"}),
     "safety": frozenset({"clocks"}),
     "finance": frozenset({"earnings"}),
     "eligibility": frozenset({"parse", "screen"}),
