@@ -278,6 +278,8 @@ TASKS = {
 # retried, at most TRIALDESK_TASK_MAX_ATTEMPTS times in all, then marked failed with the reason.
 TASK_LEASE_SECONDS = int(os.environ.get("TRIALDESK_TASK_LEASE_SECONDS", "900"))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TRIALDESK_TASK_MAX_ATTEMPTS", "3"))
+# Finished tasks (their progress, errors and files, e.g. a prepared PDF) are kept this many days.
+TASK_KEEP_DAYS = int(os.environ.get("TRIALDESK_TASK_KEEP_DAYS", "14"))
 
 PAGE_SIZE = int(os.environ.get("TRIALDESK_PAGE_SIZE", "50"))
 # Largest essential-document upload, and largest spreadsheet for a bulk import, in bytes.

@@ -180,3 +180,21 @@ def follow(progress: TaskProgress, *, file, poll_seconds: float = 0.5) -> TaskPr
             if progress.finished:
                 return progress
             time.sleep(poll_seconds)
+
+
+def forget_finished(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete what finished more than `older_than` ago: progress rows, their files and the queue's rows.
+
+    The worker calls it once an hour (TRIALDESK_TASK_KEEP_DAYS), so neither table grows without end.
+    Returns how many progress rows went.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - older_than
+    old = TaskProgress.objects.filter(status__in=[Status.DONE, Status.FAILED], finished_at__lt=cutoff)
+    for pk, file_name in old.exclude(file_name="").values_list("pk", "file_name"):
+        file_path(pk, file_name).unlink(missing_ok=True)
+    count, _ = old.delete()
+    finished = [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
+    DBTaskResult.objects.filter(status__in=finished, finished_at__lt=cutoff).delete()
+    return count

@@ -136,3 +136,16 @@ def test_the_task_page_is_its_starters_and_polls_until_done(queue, anna, client)
     assert b"".join(client.get(url + "file").streaming_content) == b"counted"
     client.force_login(staff)
     assert client.get(url).status_code == 200
+
+
+def test_what_finished_long_ago_is_forgotten_with_its_file(queue, anna):
+    old = tasks.start(count_to, title="Count", by=anna, to=1)
+    run_worker()
+    old.refresh_from_db()
+    recent = tasks.start(count_to, title="Count", by=anna, to=1)
+    later = old.finished_at + dt.timedelta(days=15)
+    TaskProgress.objects.filter(pk=recent.pk).update(status="done", finished_at=later)
+    assert tasks.forget_finished(older_than=dt.timedelta(days=14), now=later) == 1
+    assert list(TaskProgress.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not tasks.file_path(old.pk, old.file_name).exists()
+    assert DBTaskResult.objects.count() == 1  # the recent one's row, still waiting in the queue

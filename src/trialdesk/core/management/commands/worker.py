@@ -3,8 +3,10 @@ background work (core.tasks) beside `trialdesk serve`, as many workers as you li
 
 Each round first takes back what a stopped worker had claimed (after the lease, or at once when this
 worker starts under the --worker-id a stopped one had), then runs the ready tasks through django-tasks-db's
-worker. SIGTERM/Ctrl-C let the running task finish; a second one stops it (the task is then marked failed
-and shown so). --batch runs what is ready and exits (cron); without it the worker waits for more."""
+worker; once an hour it forgets what finished more than TRIALDESK_TASK_KEEP_DAYS (14) ago, with the
+files those tasks left. SIGTERM/Ctrl-C let the running task finish; a second one stops it (the task is
+then marked failed and shown so). --batch runs what is ready and exits (cron); without it the worker
+waits for more."""
 
 import datetime as dt
 import time
@@ -66,7 +68,12 @@ class Command(BaseCommand):
         worker.configure_signals()
         self.stdout.write(f"Worker {worker.worker_id} started (lease {lease_for.total_seconds():.0f} s).")
         restarted_as = worker_id
+        keep_for = dt.timedelta(days=settings.TASK_KEEP_DAYS)
+        forgotten_at = 0.0
         while worker.running:
+            if time.monotonic() - forgotten_at > 3600:
+                tasks.forget_finished(older_than=keep_for)
+                forgotten_at = time.monotonic()
             for line in tasks.recover_abandoned(lease=lease_for, worker_id=restarted_as):
                 self.stdout.write(f"Taken back: {line}")
             restarted_as = ""  # only what it held before this start; its own claims from now on are live
