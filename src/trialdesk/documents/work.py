@@ -68,12 +68,18 @@ def _to_renew(documents, warning_days: dict[int, int], today: dt.date) -> dict[i
 
 
 def _item(document: Document, state: str, expires_on: dt.date) -> WorkItem:
-    where = f" (site {document.study_site.site_number})" if document.study_site_id else ""
-    verb = "expired on" if state == filing.EXPIRED else "expires on"
+    where = (
+        gettext(" (site %(number)s)") % {"number": document.study_site.site_number}
+        if document.study_site_id
+        else ""
+    )
+    if state == filing.EXPIRED:
+        title = gettext("%(title)s%(where)s expired on %(expires_on)s: file the renewed version")
+    else:
+        title = gettext("%(title)s%(where)s expires on %(expires_on)s: file the renewed version")
     return WorkItem(
         kind="essential_documents",
-        title=gettext("%(title)s%(where)s %(verb)s %(expires_on)s: file the renewed version")
-        % {"title": document.title, "where": where, "verb": verb, "expires_on": expires_on.isoformat()},
+        title=title % {"title": document.title, "where": where, "expires_on": expires_on.isoformat()},
         due_on=expires_on,
         url=reverse("document_version_new", kwargs={"document_id": document.pk}),
         study_code=document.study.code,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
@@ -99,8 +99,12 @@ def samples_waiting(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 kind="samples_waiting",
-                title=f"Ship {row['count']} sample{'s' if row['count'] != 1 else ''} waiting at site "
-                f"{row['study_site__site_number']}",
+                title=ngettext(
+                    "Ship %(count)s sample waiting at site %(site)s",
+                    "Ship %(count)s samples waiting at site %(site)s",
+                    row["count"],
+                )
+                % {"count": row["count"], "site": row["study_site__site_number"]},
                 due_on=due_on,
                 url=reverse("samples_ship", kwargs={"study_site_id": row["study_site_id"]}),
                 study_code=row["study__code"],
