@@ -7,7 +7,8 @@ process's (on SQLite the database's work is in it too, so it is steady on a load
 hand-written SQL through the same connection that reads the same page: the reader's visible studies, the
 count, the first 50 by protocol number with their site counts, enrollment and stored health, their
 countries, next milestones, latest forecasts and budgets. Each request's ratio is its median over the
-peer's median (issue 19: the portfolio within 3x of it).
+peer's, in wall time and in CPU time (issue 19: the portfolio within 3x of it; judged on CPU time on
+SQLite, where the database's work is in this process, on wall time on PostgreSQL).
 
     python benchmarks/bench_portfolio.py --database var/bench.sqlite3 --repeat 30
 """
@@ -167,7 +168,7 @@ def main() -> int:
     table = Table(
         title=f"{args.user} ({visible:,} of {Study.objects.count():,} studies), {args.repeat} requests each"
     )
-    columns = ("request", "status", "median ms", "p95 ms", "CPU ms", "queries", "× raw SQL", "target")
+    columns = ("request", "status", "median ms", "p95 ms", "CPU ms", "queries", "× raw wall / CPU", "target")
     for column in columns:
         table.add_column(column, justify="left" if column in ("request", "target") else "right")
     table.add_row(
@@ -177,7 +178,7 @@ def main() -> int:
         f"{raw['p95']:.1f}",
         f"{raw['cpu']:.1f}",
         "7",
-        "1.0",
+        "1 / 1",
         "",
     )
     broken = False
@@ -190,11 +191,13 @@ def main() -> int:
                 f"{label}  GET {url}", str(result["status"]), "-", "-", "-", "-", "-", "not available"
             )
             continue
-        ratio = result["median"] / raw["median"]
+        ratio, cpu_ratio = result["median"] / raw["median"], result["cpu"] / raw["cpu"]
         verdict = "met" if result["median"] < TARGET_MEDIAN_MS else "MISSED"
         target = f"median < {TARGET_MEDIAN_MS} ms: {verdict}"
         if not url.startswith("/studies/"):
-            target += f"; ≤ {TARGET_RATIO:.0f}× raw: {'met' if ratio <= TARGET_RATIO else 'MISSED'}"
+            # On SQLite the database works in this process, so the CPU ratio holds on a loaded machine.
+            compared = cpu_ratio if connection.vendor == "sqlite" else ratio
+            target += f"; ≤ {TARGET_RATIO:.0f}× raw: {'met' if compared <= TARGET_RATIO else 'MISSED'}"
         table.add_row(
             f"{label}  GET {url}",
             "200",
@@ -202,7 +205,7 @@ def main() -> int:
             f"{result['p95']:.1f}",
             f"{result['cpu']:.1f}",
             str(result["queries"]),
-            f"{ratio:.1f}",
+            f"{ratio:.1f} / {cpu_ratio:.1f}",
             target,
         )
     console = Console(width=160)
