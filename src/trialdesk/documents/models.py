@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord, RoleAssignment, User
 from trialdesk.core.scoping import scope_filter
@@ -98,9 +99,9 @@ class Document(RegulatedRecord):
         if self.study_site_id:
             site_country = self.study_site.institution.country
             if self.study_site.study_id != self.study_id:
-                errors["study_site"] = "This site belongs to another study."
+                errors["study_site"] = gettext("This site belongs to another study.")
             if self.country and self.country != site_country:
-                errors["country"] = "A site document's country is its site's country."
+                errors["country"] = gettext("A site document's country is its site's country.")
             self.country = site_country
         if problem := filing.filing_problem(
             artifact_number=self.artifact_number,
@@ -119,11 +120,11 @@ class Document(RegulatedRecord):
         if self.country and not self.study_site_id and (problem := site_rules.country_problem(self.country)):
             errors["country"] = problem
         if self.protocol_version_id and self.protocol_version.study_id != self.study_id:
-            errors["protocol_version"] = "This protocol version belongs to another study."
+            errors["protocol_version"] = gettext("This protocol version belongs to another study.")
         if self.person_id and self.study_site_id and not self._person_works_here():
-            errors["person"] = (
-                f"{self.person} holds no role at site {self.study_site.site_number} or on the study."
-            )
+            errors["person"] = gettext(
+                "%(person)s holds no role at site %(site_number)s or on the study."
+            ) % {"person": self.person, "site_number": self.study_site.site_number}
         if errors:
             raise ValidationError(errors)
 

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from trialdesk.core import audit, records
 from trialdesk.core.models import User
@@ -136,7 +137,7 @@ def _check_version(version: DocumentVersion, upload: Upload | None) -> None:
     """Every check of a version that needs no file, so bad input is refused before anything is written."""
     errors = {}
     if upload is None or not upload.filename:
-        errors["file"] = "Choose the file to upload."
+        errors["file"] = gettext("Choose the file to upload.")
     elif file_types.extension(upload.filename) not in file_types.FILE_TYPES:
         errors["file"] = file_types.file_type_problem(upload.filename, b"")
     elif upload.size is not None and upload.size > storage.max_bytes():

@@ -156,7 +156,7 @@ class ConfidentialityAgreement(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "The site is not a site of this study."
+            errors["study_site"] = gettext("The site is not a site of this study.")
         errors.update(
             rules.cda_problems(
                 status=self.status,
@@ -214,11 +214,11 @@ class Questionnaire(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "The site is not a site of this study."
+            errors["study_site"] = gettext("The site is not a site of this study.")
         if self.template_id and self.study_id and self.template.study_id != self.study_id:
-            errors["template"] = "The template is not one of this study's."
+            errors["template"] = gettext("The template is not one of this study's.")
         if self.due_on and self.sent_on and self.due_on < self.sent_on:
-            errors["due_on"] = "The answers cannot be due before the questionnaire is sent."
+            errors["due_on"] = gettext("The answers cannot be due before the questionnaire is sent.")
         if errors:
             raise ValidationError(errors)
 
@@ -299,8 +299,8 @@ class SelectionDecision(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "The site is not a site of this study."
+            errors["study_site"] = gettext("The site is not a site of this study.")
         if not (self.rationale or "").strip():
-            errors["rationale"] = "Give the rationale for the decision."
+            errors["rationale"] = gettext("Give the rationale for the decision.")
         if errors:
             raise ValidationError(errors)

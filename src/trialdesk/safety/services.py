@@ -466,7 +466,7 @@ def _settings_problems(study: Study, saved: StudySafetySettings) -> dict[str, st
     errors = {}
     countries = set(StudySite.objects.filter(study=study).values_list("institution__country", flat=True))
     if saved.site_to_sponsor_hours > 24 and countries & rulebook.TWENTY_FOUR_HOUR_COUNTRIES:
-        errors["site_to_sponsor_hours"] = (
+        errors["site_to_sponsor_hours"] = gettext(
             "Sites in the EU/EEA or the UK report serious adverse events to the sponsor within 24 hours "
             "(Regulation (EU) No 536/2014 art. 41(2); SI 2004/1031 reg. 32): record a protocol exemption "
             "for a kind of event that may take longer instead."
@@ -482,10 +482,11 @@ def _settings_problems(study: Study, saved: StudySafetySettings) -> dict[str, st
             .first()
         )
         if other:
-            errors["development_birth_date"] = (
-                f"The product's program already has the birth date {other.development_birth_date} "
-                f"(study {other.study.code}): one DSUR per product."
-            )
+            errors["development_birth_date"] = gettext(
+                "The product's program already has the birth date "
+                "%(development_birth_date)s (study %(code)s): one DSUR per "
+                "product."
+            ) % {"development_birth_date": other.development_birth_date, "code": other.study.code}
     return errors
 
 

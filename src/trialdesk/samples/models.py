@@ -168,12 +168,12 @@ class Permit(RegulatedRecord):
         _clean_country(self, "from_country", errors)
         _clean_country(self, "to_country", errors)
         if not errors and self.from_country == self.to_country:
-            errors["to_country"] = "A permit is for samples crossing a border: give another country."
+            errors["to_country"] = gettext("A permit is for samples crossing a border: give another country.")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            errors["valid_until"] = "The permit cannot end before it starts."
+            errors["valid_until"] = gettext("The permit cannot end before it starts.")
         codes = self.sample_type_codes
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-            errors["sample_type_codes"] = 'Give sample type codes as a list, e.g. ["SER"].'
+            errors["sample_type_codes"] = gettext('Give sample type codes as a list, e.g. ["SER"].')
         if errors:
             raise ValidationError(errors)
 

@@ -46,9 +46,11 @@ MAX_SAMPLES_PER_SHIPMENT = 2000
 
 def _not_future(value, field: str, problems: dict, *, what: str) -> None:
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        problems[field] = f"Say when the {what}, with its time zone (e.g. 2026-12-01T09:30+01:00)."
+        problems[field] = gettext(
+            "Say when the %(what)s, with its time zone (e.g. 2026-12-01T09:30+01:00)."
+        ) % {"what": what}
     elif value > timezone.now() + CLOCK_SLACK:
-        problems[field] = f"The {what} cannot be in the future."
+        problems[field] = gettext("The %(what)s cannot be in the future.") % {"what": what}
 
 
 # --- the study's set-up --------------------------------------------------------------------------
@@ -161,18 +163,22 @@ def collect_sample(
     )
     problems: dict[str, str] = {}
     if participant.study_site_id != study_site.pk:
-        problems["participant"] = (
-            f"Participant {participant.number} is not a participant of site {study_site.site_number}."
-        )
+        problems["participant"] = gettext(
+            "Participant %(number)s is not a participant of site %(site_number)s."
+        ) % {"number": participant.number, "site_number": study_site.site_number}
     elif scheduled_visit.participant_id != participant.pk:
-        problems["scheduled_visit"] = f"Choose one of participant {participant.number}'s visits."
+        problems["scheduled_visit"] = gettext("Choose one of participant %(number)s's visits.") % {
+            "number": participant.number
+        }
     if sample_type.study_id != study_site.study_id:
-        problems["sample_type"] = "Choose one of this study's sample types."
+        problems["sample_type"] = gettext("Choose one of this study's sample types.")
     barcode = (barcode or "").strip()
     if not barcode:
-        problems["barcode"] = "Give the sample's id (its barcode)."
+        problems["barcode"] = gettext("Give the sample's id (its barcode).")
     elif Sample.objects.filter(study_id=study_site.study_id, barcode=barcode).exists():
-        problems["barcode"] = f"Sample {barcode} is already recorded in this study."
+        problems["barcode"] = gettext("Sample %(barcode)s is already recorded in this study.") % {
+            "barcode": barcode
+        }
     _not_future(collected_at, "collected_at", problems, what="sample was collected")
     if problems:
         raise ValidationError(problems)
@@ -274,7 +280,7 @@ def ship_samples(
     if laboratory.study_id != study.pk:
         raise ValidationError({"laboratory": gettext("Choose one of this study's laboratories.")})
     if not (tracking_number or "").strip():
-        problems["tracking_number"] = "Give the courier's tracking number."
+        problems["tracking_number"] = gettext("Give the courier's tracking number.")
     _not_future(shipped_at, "shipped_at", problems, what="shipment left")
     if problems:
         raise ValidationError(problems)
@@ -357,10 +363,10 @@ def add_custody_transfer(
     problems: dict[str, str] = {}
     _not_future(handed_over_at, "handed_over_at", problems, what="hand-over took place")
     if "handed_over_at" not in problems and handed_over_at < shipment.shipped_at - dt.timedelta(days=2):
-        problems["handed_over_at"] = "A hand-over of this shipment cannot be days before it left."
+        problems["handed_over_at"] = gettext("A hand-over of this shipment cannot be days before it left.")
     for field, value in (("from_party", from_party), ("to_party", to_party), ("location", location)):
         if not (value or "").strip():
-            problems[field] = "This field is required."
+            problems[field] = gettext("This field is required.")
     if problems:
         raise ValidationError(problems)
     transfer = CustodyTransfer(
@@ -414,22 +420,22 @@ def record_receipt(
     problems: dict[str, str] = {}
     _not_future(received_at, "received_at", problems, what="laboratory received it")
     if "received_at" not in problems and received_at < shipment.shipped_at:
-        problems["received_at"] = "The laboratory cannot receive the shipment before it left."
+        problems["received_at"] = gettext("The laboratory cannot receive the shipment before it left.")
     items = {item.sample.barcode: item for item in shipment.items.select_related("sample")}
     if not isinstance(received, dict) or not received:
-        problems["received"] = "List the samples the laboratory received (barcodes)."
+        problems["received"] = gettext("List the samples the laboratory received (barcodes).")
     else:
         strangers = sorted(code for code in received if code not in items)
         if strangers:
-            problems["received"] = (
-                f"Sample {', '.join(strangers)} is not in shipment {shipment.number}; "
-                "record only the samples it carried."
-            )
+            problems["received"] = gettext(
+                "Sample %(strangers)s is not in shipment %(number)s; record only the samples it carried."
+            ) % {"strangers": ", ".join(strangers), "number": shipment.number}
         bad = sorted({str(c) for c in received.values() if c not in ItemCondition.values})
         if bad and "received" not in problems:
-            problems["received"] = (
-                f"Unknown condition {', '.join(bad)}; say one of {', '.join(ItemCondition.values)}."
-            )
+            problems["received"] = gettext("Unknown condition %(bad)s; say one of %(values)s.") % {
+                "bad": ", ".join(bad),
+                "values": ", ".join(ItemCondition.values),
+            }
     if problems:
         raise ValidationError(problems)
     reason = reason or f"receipt of {shipment.number}"

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions, records
 from trialdesk.core.models import User
@@ -49,7 +50,11 @@ def _with_investigator_name(values: dict) -> dict:
         return values
     if not person.is_active:
         raise ValidationError(
-            {"principal_investigator_person": "This person's account is deactivated: choose an active one."}
+            {
+                "principal_investigator_person": gettext(
+                    "This person's account is deactivated: choose an active one."
+                )
+            }
         )
     return {**values, "principal_investigator": person.get_full_name() or person.username}
 
@@ -79,8 +84,10 @@ def delete_study_site(*, study_site: StudySite, by: User, reason: str, expected_
     if study_site.status not in (SiteStatus.IDENTIFIED, SiteStatus.UNDER_FEASIBILITY):
         raise ValidationError(
             {
-                "status": "Only a site still identified or under feasibility can be deleted; "
-                "terminate or close it instead."
+                "status": gettext(
+                    "Only a site still identified or under feasibility can be deleted; "
+                    "terminate or close it instead."
+                )
             }
         )
     records.delete_record(study_site, by=by, reason=reason, expected_version=expected_version)

@@ -250,9 +250,9 @@ class ProtocolDeviation(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         if self.participant_id and self.participant.study_site_id != self.study_site_id:
-            errors["participant"] = "This participant is seen at another site."
+            errors["participant"] = gettext("This participant is seen at another site.")
         if self.occurred_on and self.identified_on and self.study_site_id:
             errors.update(
                 rules.deviation_dates_problem(

@@ -43,7 +43,7 @@ def unblind(*, participant: Participant, reason: str, password: str, by: User) -
     errors = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "Say why the participant must be unblinded."
+        errors["reason"] = gettext("Say why the participant must be unblinded.")
     try:
         reauthenticate(by, password)
     except ValidationError as error:

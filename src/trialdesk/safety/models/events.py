@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -226,7 +227,7 @@ class AdverseEventVersion(RegulatedRecord):
         else:
             self.ctcae_term, self.meddra_code = term.term, term.meddra_code
         if not isinstance(self.seriousness, list):
-            errors["seriousness"] = "Give the seriousness criteria as a list."
+            errors["seriousness"] = gettext("Give the seriousness criteria as a list.")
         else:
             event = self._event()
             site = event.study_site if event else None
@@ -246,12 +247,14 @@ class AdverseEventVersion(RegulatedRecord):
         rsi = self.reference_safety_information
         event = self._event()
         if rsi and event and rsi.study_id != event.study_id:
-            errors["reference_safety_information"] = "This reference safety information is of another study."
+            errors["reference_safety_information"] = gettext(
+                "This reference safety information is of another study."
+            )
         exemption = self.protocol_exemption
         if exemption and event and exemption.study_id != event.study_id:
-            errors["protocol_exemption"] = "This protocol exemption is of another study."
+            errors["protocol_exemption"] = gettext("This protocol exemption is of another study.")
         first_known = self.sponsor_aware_at or self.site_aware_at
         if self.received_at and first_known and self.received_at < first_known:
-            errors["received_at"] = "Information cannot be received before the event became known."
+            errors["received_at"] = gettext("Information cannot be received before the event became known.")
         if errors:
             raise ValidationError(errors)

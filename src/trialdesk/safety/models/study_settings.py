@@ -94,17 +94,17 @@ class StudySafetySettings(RegulatedRecord):
         if self.sponsor_time_zone and (problem := reportable.time_zone_problem(self.sponsor_time_zone)):
             errors["sponsor_time_zone"] = problem
         if self.sponsor_country and not rulebook.is_country(self.sponsor_country):
-            errors["sponsor_country"] = "Give an ISO 3166-1 alpha-2 country code, e.g. US."
+            errors["sponsor_country"] = gettext("Give an ISO 3166-1 alpha-2 country code, e.g. US.")
         if problem := rulebook.excluded_jurisdictions_problem(self.excluded_jurisdictions):
             errors["excluded_jurisdictions"] = problem
         if not isinstance(self.extra_jurisdictions, list):
-            errors["extra_jurisdictions"] = "Give a list of jurisdiction codes."
+            errors["extra_jurisdictions"] = gettext("Give a list of jurisdiction codes.")
         else:
             unknown = [c for c in self.extra_jurisdictions if c not in rulebook.JURISDICTIONS]
             if unknown:
-                errors["extra_jurisdictions"] = (
-                    f"Unknown jurisdiction {unknown[0]!r}; use {', '.join(rulebook.JURISDICTIONS)}."
-                )
+                errors["extra_jurisdictions"] = gettext(
+                    "Unknown jurisdiction %(0)s; use %(jurisdictions)s."
+                ) % {"0": repr(unknown[0]), "jurisdictions": ", ".join(rulebook.JURISDICTIONS)}
         if errors:
             raise ValidationError(errors)
 
@@ -229,7 +229,7 @@ class CommitteeReportingPolicy(RegulatedRecord):
             holiday_calendar=self.holiday_calendar,
         )
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         if errors:
             raise ValidationError(errors)
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.subjects import consent_law
@@ -56,14 +57,14 @@ class ConsentVersion(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.protocol_version_id and self.study_id and self.protocol_version.study_id != self.study_id:
-            errors["protocol_version"] = "This protocol version belongs to another study."
+            errors["protocol_version"] = gettext("This protocol version belongs to another study.")
         items = self.optional_items
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-            errors["optional_items"] = "Optional items are a list of names."
+            errors["optional_items"] = gettext("Optional items are a list of names.")
         elif len({i.strip().lower() for i in items}) != len(items):
-            errors["optional_items"] = "An optional item is listed twice."
+            errors["optional_items"] = gettext("An optional item is listed twice.")
         elif any(len(i) > 100 for i in items):
-            errors["optional_items"] = "An optional item's name is longer than 100 characters."
+            errors["optional_items"] = gettext("An optional item's name is longer than 100 characters.")
         if errors:
             raise ValidationError(errors)
 
@@ -97,11 +98,11 @@ class ConsentApproval(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         elif self.study_site_id and self.approved_on and self.approved_on > self.study_site.local_today():
-            errors["approved_on"] = "The approval date is in the future."
+            errors["approved_on"] = gettext("The approval date is in the future.")
         if self.consent_version_id and self.study_id and self.consent_version.study_id != self.study_id:
-            errors["consent_version"] = "This consent version belongs to another study."
+            errors["consent_version"] = gettext("This consent version belongs to another study.")
         if errors:
             raise ValidationError(errors)
 
@@ -167,12 +168,12 @@ class Consent(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         if self.consent_version_id and self.study_id and self.consent_version.study_id != self.study_id:
-            errors["consent_version"] = "This consent version belongs to another study."
+            errors["consent_version"] = gettext("This consent version belongs to another study.")
         for person in (self.screening_entry, self.participant):
             if person is not None and person.study_site_id != self.study_site_id:
-                errors["study_site"] = "The consent is recorded at the person's own site."
+                errors["study_site"] = gettext("The consent is recorded at the person's own site.")
         if errors:
             raise ValidationError(errors)
 
@@ -208,8 +209,8 @@ class ConsentWithdrawal(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.scope == WithdrawalScope.PARTIAL and not self.what_continues.strip():
-            errors["what_continues"] = "A partial withdrawal says what continues."
+            errors["what_continues"] = gettext("A partial withdrawal says what continues.")
         if self.study_site_id and self.withdrawn_on and self.withdrawn_on > self.study_site.local_today():
-            errors["withdrawn_on"] = "The withdrawal date is in the future."
+            errors["withdrawn_on"] = gettext("The withdrawal date is in the future.")
         if errors:
             raise ValidationError(errors)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.sites import rules as site_rules
@@ -74,7 +75,7 @@ class DiversityTarget(RegulatedRecord):
         if self.dimension in DIVERSITY_CATEGORIES:
             if self.group not in DIVERSITY_CATEGORIES[self.dimension]:
                 names = ", ".join(DIVERSITY_CATEGORIES[self.dimension])
-                problem = f"Choose one of: {names}."
+                problem = gettext("Choose one of: %(names)s.") % {"names": names}
         elif self.dimension == DiversityDimension.AGE:
             problem = rules.age_band_problem(self.group)
         elif self.dimension == DiversityDimension.COUNTRY:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -115,11 +116,11 @@ class Participant(RegulatedRecord):
     def clean(self) -> None:
         errors = {}
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         if self.country and (problem := site_rules.country_problem(self.country)):
             errors["country"] = problem
         if self.age_at_consent is not None and self.age_at_consent > 120:
-            errors["age_at_consent"] = "An age at consent above 120 years is not plausible."
+            errors["age_at_consent"] = gettext("An age at consent above 120 years is not plausible.")
         if errors:
             raise ValidationError(errors)
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.subjects import rules
@@ -90,8 +91,8 @@ class ScreeningEntry(RegulatedRecord):
             outcome=self.outcome, failure_reason=self.failure_reason, failure_detail=self.failure_detail
         )
         if self.study_site_id and self.study_id and self.study_site.study_id != self.study_id:
-            errors["study_site"] = "This site belongs to another study."
+            errors["study_site"] = gettext("This site belongs to another study.")
         elif self.study_site_id and self.screened_on and self.screened_on > self.study_site.local_today():
-            errors["screened_on"] = "The screening date is in the future."
+            errors["screened_on"] = gettext("The screening date is in the future.")
         if errors:
             raise ValidationError(errors)
