@@ -58,7 +58,15 @@ def runs_on_the_second_database(item) -> bool:
     return uses_database(item) and item.get_closest_marker("one_database") is None
 
 
+def starts_first(item) -> bool:
+    """The longest tests (the `one_database` sweeps, the reliability tests' own processes): collected
+    last (tests/ after src/), they would start when the other xdist worker is nearly done and run on alone
+    for minutes; started first, the short tests fill the other worker meanwhile."""
+    return item.get_closest_marker("one_database") is not None or "tests/reliability/" in item.nodeid
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not starts_first(item))  # stable: the rest keep their order
     if not config.getoption("--database-tests-only"):
         return
     kept, dropped = [], []
