@@ -23,6 +23,10 @@ class FeasibilityConfig(AppConfig):
                 "Sites",
             )
         )
+        ext.site_panels.register(
+            ext.Panel("feasibility", "feasibility/panels/site.html", tabs.site_panel, 12)
+        )
+        ext.demo_site_steps.register(ext.Hook("feasibility", demo.site_step, order=4))
         ext.my_work.register(work.TO_ANSWER)
         ext.my_work.register(work.TO_SCORE)
         ext.demo_loaders.register(

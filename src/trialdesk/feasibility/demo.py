@@ -8,6 +8,10 @@ sites), so the CRM sees agreements, questionnaires, a ranked list and a decision
 - The two identified sites: one agreement sent and pending, one not yet sent.
 - The strongest candidate is selected, with its rationale (the site moves to "selected").
 The answers are entered by the demo CRM on the sites' behalf (the demo has no staff at these sites).
+
+Every other demo site that is selected (as the demo walks it there) gets the dated selection decision
+of the sponsor's previous system (services.record_past_decision), some 3–5 months before its planned
+activation, so that start-up cycle times and past performance count from a real selection day.
 """
 
 import datetime as dt
@@ -56,6 +60,22 @@ def _executed_cda(demo, study, site, days_ago: int) -> None:
         by=demo.crm,
         executed_on=demo.last_actual_day - dt.timedelta(days=days_ago),
         document_url=_url(study, site),
+    )
+
+
+PAST_DECISION = "Selected after the sponsor's feasibility round in its previous CTMS (report in the TMF)"
+
+
+def site_step(*, demo, site, status) -> None:
+    """As the demo walks a site to "selected", its dated selection decision (core.extensions
+    demo_site_steps); the feasibility round's own study decides in load() instead."""
+    if status != "selected" or site.study.code == STUDY:
+        return
+    planned = site.planned_activation_on or demo.today
+    days = demo.rng(f"feasibility-decision/{site.study.code}/{site.site_number}").randint(90, 150)
+    decided_on = min(planned - dt.timedelta(days=days), demo.last_actual_day)
+    services.record_past_decision(
+        study_site=site, by=demo.crm, rationale=PAST_DECISION, decided_on=decided_on
     )
 
 

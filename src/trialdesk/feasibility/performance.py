@@ -78,6 +78,7 @@ def past_performance(institution_ids: set[int], *, excluding, as_of: dt.date) ->
         if r.institution_id in institution_ids
     ]
     starts = history.pending_site_starts(earlier)
+    starts.update({pk: ("selected", day) for pk, day in selected_on([s.pk for s in earlier]).items()})
     deviations = dict(
         ProtocolDeviation.objects.filter(study_site__in=[s.pk for s in earlier])
         .values("study_site__institution_id")
@@ -97,3 +98,15 @@ def past_performance(institution_ids: set[int], *, excluding, as_of: dt.date) ->
             sites=len(sites),
         )
     return result
+
+
+def selected_on(site_ids) -> dict[int, dt.date]:
+    """{study site id: the day its selection was decided} from the selection decisions on record (a
+    dated record, preferred to the day the status changed on the audit trail)."""
+    from trialdesk.feasibility.models import SelectionDecision
+
+    return dict(
+        SelectionDecision.objects.filter(study_site_id__in=list(site_ids), outcome="selected").values_list(
+            "study_site_id", "decided_on"
+        )
+    )

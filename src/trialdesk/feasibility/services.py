@@ -277,9 +277,9 @@ def decide_selection(
     require(can_manage_feasibility(by, study_site.study_id), ONLY_CRM)
     problems = rules.decision_problem(site_status=study_site.status, rationale=rationale)
     if outcome not in rules.STATUS_AFTER_DECISION:
-        problems["outcome"] = "Choose selected or not_selected."
+        problems["outcome"] = gettext("Choose selected or not_selected.")
     if SelectionDecision.objects.filter(study_site=study_site).exists():
-        problems["study_site"] = "This site's selection is already decided."
+        problems["study_site"] = gettext("This site's selection is already decided.")
     if problems:
         raise ValidationError(problems)
     row = next((r for r in selectors.ranking(by, study_site.study) if r.site.pk == study_site.pk), None)
@@ -306,3 +306,27 @@ def decide_selection(
             study_site=study_site, to=status, by=by, reason=f"Selection decision: {rationale.strip()}"
         )
     return decision
+
+
+@transaction.atomic
+def record_past_decision(*, study_site, by, rationale: str, decided_on: dt.date) -> SelectionDecision:
+    """Record the selection of a site decided before its study's feasibility moved to Trialdesk (kept in
+    the sponsor's previous system): the site is selected or further along already, so its status does not
+    change; the day is what start-up cycle times and past performance count from."""
+    require(can_manage_feasibility(by, study_site.study_id), ONLY_CRM)
+    problems = {}
+    if not (rationale or "").strip():
+        problems["rationale"] = gettext("Give the rationale for the decision.")
+    if study_site.status in rules.CANDIDATE_STATUSES:
+        problems["study_site"] = gettext("This site is still a candidate: decide its selection instead.")
+    if SelectionDecision.objects.filter(study_site=study_site).exists():
+        problems["study_site"] = gettext("This site's selection is already decided.")
+    if decided_on > study_site.local_today():
+        problems["decided_on"] = gettext("The day of the decision cannot be in the future.")
+    if problems:
+        raise ValidationError(problems)
+    decision = SelectionDecision(
+        study=study_site.study, study_site=study_site, outcome=rules.SELECTED, rationale=rationale.strip(),
+        decided_on=decided_on, decided_by=by,
+    )  # fmt: skip
+    return records.create_record(decision, by=by, reason=rationale.strip())

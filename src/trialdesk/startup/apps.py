@@ -10,7 +10,7 @@ class StartupConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.startup import demo, report, selectors, tabs
+        from trialdesk.startup import closeout, demo, report, selectors, tabs
 
         ext.site_status_gates.register(ext.Gate("startup", selectors.gate_refusal, "status"))
         ext.site_panels.register(ext.Panel("startup", "startup/panels/site.html", tabs.site_panel, 15))
@@ -19,6 +19,17 @@ class StartupConfig(AppConfig):
                 "startup", "Start-up & close-out", "startup/tabs/startup.html", tabs.startup_tab, 55, "Sites"
             )
         )
+        ext.study_sections.register(
+            ext.StudySection(
+                "closeout",
+                "End of trial & results",
+                "startup/tabs/closeout.html",
+                tabs.closeout_tab,
+                45,
+                "Regulatory",
+            )  # fmt: skip
+        )
+        ext.record_listeners.register(closeout.LISTENER)
         ext.report_sections.register(
             ext.ReportSection("startup", "Site start-up", report.study_block, order=350)
         )

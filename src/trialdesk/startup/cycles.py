@@ -10,6 +10,7 @@ from django.db.models import Min
 
 from trialdesk.core import charts
 from trialdesk.core.models import User
+from trialdesk.feasibility.performance import selected_on
 from trialdesk.finance.models import FeeSchedule
 from trialdesk.regulatory.selectors import ethics_approvals_at
 from trialdesk.sites import rules as site_rules
@@ -33,11 +34,13 @@ class StudyCycles:
 
 
 def site_cycles(sites: list[StudySite]) -> list[rules.SiteCycle]:
-    """Each site's start-up dates, in five queries whatever the number of sites."""
+    """Each site's start-up dates, in six queries whatever the number of sites."""
     sites = list(sites)
     if not sites:
         return []
     started = pending_site_starts(sites)
+    # A dated selection decision (feasibility) is the selection day; else the day the status changed.
+    started.update({pk: ("selected", day) for pk, day in selected_on([s.pk for s in sites]).items()})
     contract = dict(
         FeeSchedule.objects.filter(study_site__in=sites)
         .values("study_site_id")

@@ -237,48 +237,102 @@ def tick_problems(
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """A legal deadline counted from an event of the study (end of trial, primary completion)."""
+    """A legal deadline counted from an event of the study: its end of trial (last participant's last
+    visit, or the date of an early termination), a temporary halt, an early termination, its primary
+    completion. `per_country`: one notification to each member state concerned."""
 
     key: str
     what: str
     jurisdiction: str
-    counted_from: str  # "end_of_trial" | "primary_completion"
+    counted_from: str  # one of EVENTS
     days: int = 0
     months: int = 0
     citation: str = ""
     countries: tuple[str, ...] = ()  # empty: wherever the study has a site in `jurisdiction`
+    recipient: str = ""
+    per_country: bool = False
 
 
+END_OF_TRIAL, TEMPORARY_HALT, EARLY_TERMINATION, PRIMARY_COMPLETION = (
+    "end_of_trial",
+    "temporary_halt",
+    "early_termination",
+    "primary_completion",
+)
+EVENTS = (END_OF_TRIAL, TEMPORARY_HALT, EARLY_TERMINATION, PRIMARY_COMPLETION)
+EVENT_LABELS = {
+    END_OF_TRIAL: "End of trial",
+    TEMPORARY_HALT: "Temporary halt",
+    EARLY_TERMINATION: "Early termination",
+    PRIMARY_COMPLETION: "Primary completion",
+}
 EU_MEMBER_STATES = (
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO"
 ).split()
+CTR = "Regulation (EU) No 536/2014"
 CLOSEOUT_DEADLINES = (
     DeadlineRule(
         "eu_end_of_trial",
         "End of trial notified to each member state concerned (CTIS)",
         "EU",
-        "end_of_trial",
+        END_OF_TRIAL,
         days=15,
-        citation="Regulation (EU) No 536/2014, Art. 37(1)",
+        citation=f"{CTR}, Art. 37(1): within 15 days of the end of the trial in that member state",
         countries=tuple(EU_MEMBER_STATES),
+        recipient="Member state {country} (CTIS)",
+        per_country=True,
+    ),
+    DeadlineRule(
+        "eu_end_of_trial_all",
+        "End of trial in all member states (and third countries) notified (CTIS)",
+        "EU",
+        END_OF_TRIAL,
+        days=15,
+        citation=f"{CTR}, Art. 37(2) and 37(3): within 15 days of the end of the trial in the last country",
+        countries=tuple(EU_MEMBER_STATES),
+        recipient="Member states concerned (CTIS)",
+    ),
+    DeadlineRule(
+        "eu_temporary_halt",
+        "Temporary halt notified with its reasons (CTIS)",
+        "EU",
+        TEMPORARY_HALT,
+        days=15,
+        citation=f"{CTR}, Art. 37 (halt not for benefit-risk reasons) and Art. 38(1) (for benefit-risk "
+        "reasons, without undue delay): within 15 days of the halt, with the reasons",
+        countries=tuple(EU_MEMBER_STATES),
+        recipient="Member states concerned (CTIS)",
+    ),
+    DeadlineRule(
+        "eu_early_termination",
+        "Early termination notified with its reasons and follow-up of participants (CTIS)",
+        "EU",
+        EARLY_TERMINATION,
+        days=15,
+        citation=f"{CTR}, Art. 37 (the date of early termination is the end of the trial) and Art. 38(1): "
+        "within 15 days, with the reasons",
+        countries=tuple(EU_MEMBER_STATES),
+        recipient="Member states concerned (CTIS)",
     ),
     DeadlineRule(
         "eu_results",
         "Summary of results submitted to the EU database (CTIS)",
         "EU",
-        "end_of_trial",
+        END_OF_TRIAL,
         months=12,
-        citation="Regulation (EU) No 536/2014, Art. 37(4)",
+        citation=f"{CTR}, Art. 37(4): within one year of the end of the trial in all member states",
         countries=tuple(EU_MEMBER_STATES),
+        recipient="EU database (CTIS)",
     ),
     DeadlineRule(
         "us_results",
         "Results submitted to ClinicalTrials.gov",
         "US",
-        "primary_completion",
+        PRIMARY_COMPLETION,
         months=12,
-        citation="FDAAA 801, 42 U.S.C. 282(j)(3)(E)(i); 42 CFR 11.44(a)",
+        citation="FDAAA 801, 42 U.S.C. 282(j)(3)(E)(i); 42 CFR 11.44(a): one year after primary completion",
         countries=("US",),
+        recipient="ClinicalTrials.gov",
     ),
 )
 
@@ -293,20 +347,98 @@ class Deadline:
 
 
 def closeout_deadlines(
-    *, countries: Iterable[str], end_of_trial: date | None, primary_completion: date | None
+    *,
+    countries: Iterable[str],
+    end_of_trial: date | None,
+    primary_completion: date | None,
+    temporary_halt: date | None = None,
+    early_termination: date | None = None,
 ) -> list[Deadline]:
-    """The study's end-of-trial and results deadlines for the countries it has sites in."""
+    """The study's end-of-trial and results deadlines for the countries it has sites in (a halt and an
+    early termination only once they happened; an early termination is also the end of the trial)."""
     present = {c.upper() for c in countries}
+    events = event_days(end_of_trial, primary_completion, temporary_halt, early_termination)
     found = []
     for rule in CLOSEOUT_DEADLINES:
         if rule.countries and not present & set(rule.countries):
             continue
-        start = end_of_trial if rule.counted_from == "end_of_trial" else primary_completion
-        due = None
-        if start is not None:
-            due = add_months(start, rule.months) + timedelta(days=rule.days)
-        found.append(Deadline(rule, due))
+        if rule.counted_from in (TEMPORARY_HALT, EARLY_TERMINATION) and events[rule.counted_from] is None:
+            continue
+        found.append(Deadline(rule, due_after(events[rule.counted_from], rule)))
     return found
+
+
+def due_after(start: date | None, rule: DeadlineRule) -> date | None:
+    """The last day of the rule's period counted from `start` (None when it has not happened).
+
+    >>> due_after(date(2026, 3, 1), CLOSEOUT_DEADLINES[0]), due_after(date(2026, 3, 1), CLOSEOUT_DEADLINES[4])
+    (datetime.date(2026, 3, 16), datetime.date(2027, 3, 1))
+    """
+    if start is None:
+        return None
+    return add_months(start, rule.months) + timedelta(days=rule.days)
+
+
+@dataclass(frozen=True)
+class WantedObligation:
+    """A reporting obligation the study's close-out requires: its key (the rule's, with the country for a
+    per-country rule and the day of a halt, so that a second halt is a second obligation)."""
+
+    key: str
+    rule: DeadlineRule
+    recipient: str
+    starts_on: date
+    due_on: date
+
+
+def closeout_obligations(
+    *,
+    countries: Iterable[str],
+    end_of_trial: date | None,
+    primary_completion: date | None,
+    temporary_halt: date | None = None,
+    early_termination: date | None = None,
+) -> list[WantedObligation]:
+    """The obligations whose event has happened: one per rule, or per member state for a per-country
+    rule; a halt's key carries its day.
+
+    >>> [w.key for w in closeout_obligations(countries=["DE", "FR", "US"], end_of_trial=date(2026, 3, 1),
+    ...                                      primary_completion=None)]
+    ['eu_end_of_trial/DE', 'eu_end_of_trial/FR', 'eu_end_of_trial_all', 'eu_results', 'us_results']
+    """
+    present = sorted({c.upper() for c in countries})
+    events = event_days(end_of_trial, primary_completion, temporary_halt, early_termination)
+    wanted = []
+    deadlines = closeout_deadlines(
+        countries=present, end_of_trial=end_of_trial, primary_completion=primary_completion,
+        temporary_halt=temporary_halt, early_termination=early_termination,
+    )  # fmt: skip
+    for deadline in deadlines:
+        rule = deadline.rule
+        if deadline.due_on is None:
+            continue
+        start = events[rule.counted_from]
+        if rule.per_country:
+            for country in (c for c in present if c in rule.countries):
+                key = f"{rule.key}/{country}"
+                recipient = rule.recipient.format(country=country)
+                wanted.append(WantedObligation(key, rule, recipient, start, deadline.due_on))
+        else:
+            key = f"{rule.key}/{start.isoformat()}" if rule.counted_from == TEMPORARY_HALT else rule.key
+            wanted.append(WantedObligation(key, rule, rule.recipient, start, deadline.due_on))
+    return wanted
+
+
+def event_days(end_of_trial, primary_completion, temporary_halt, early_termination) -> dict[str, date | None]:
+    """The day each close-out event happened: an early termination is the end of the trial (Art. 37),
+    and primary completion is the end of the trial unless recorded on its own."""
+    end = end_of_trial or early_termination
+    return {
+        END_OF_TRIAL: end,
+        PRIMARY_COMPLETION: primary_completion or end,
+        TEMPORARY_HALT: temporary_halt,
+        EARLY_TERMINATION: early_termination,
+    }
 
 
 # --- cycle times -------------------------------------------------------------------------------

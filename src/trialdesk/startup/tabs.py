@@ -1,6 +1,9 @@
 """The site page's Start-up panel and the study's Start-up & close-out tab (every site × item)."""
 
-from trialdesk.startup import cycles, permissions, rules, selectors
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from trialdesk.startup import closeout, cycles, permissions, rules, selectors
 
 # Statuses from which the next gate ahead is the close-out one.
 CLOSE_OUT_AHEAD = frozenset({"activated", "enrolling", "enrollment_closed", "closed"})
@@ -55,3 +58,21 @@ def _columns(trackers) -> list[tuple[str, str]]:
 
 def _cell(tracker, key):
     return next((item for item in tracker.items if item.key == key), None)
+
+
+def closeout_tab(request, study) -> dict:
+    """The study's end-of-trial notifications and results as reporting obligations (created when the end
+    of trial, a halt or an early termination is recorded), and the deadlines still waiting for their event."""
+    now = timezone.now()
+    obligations = closeout.study_obligations(request.user, study)
+    created = {o.key.split("/")[0] for o in obligations}
+    return {
+        "obligations": [
+            (o, o.standing(now), o.due_at.astimezone(o.zone), o.current_status(now)) for o in obligations
+        ],
+        "waiting": [
+            (d, gettext(rules.EVENT_LABELS[d.rule.counted_from]))
+            for d in cycles.closeout_deadlines(request.user, study)
+            if d.rule.key not in created
+        ],
+    }

@@ -28,6 +28,12 @@ def test_the_tab_and_the_answer_page(world, feasibility_round, client_for):
     assert b"Score: 100.00" in crm.get(url).content
     work = coordinator.get("/my-work/")
     assert work.status_code == 200
+    # The site page's Feasibility panel: score and rank to the CRM, the rank hidden from the site's staff.
+    site_page = f"/study-sites/{world.site_a1.pk}/"
+    panel = crm.get(site_page).content.decode()
+    assert 'id="site-feasibility"' in panel and "100.00 %" in panel and "1 of 1 scored candidates" in panel
+    own = coordinator.get(site_page).content.decode()
+    assert 'id="site-feasibility"' in own and "hidden (shown to the study" in own and "1 of 1" not in own
 
 
 def test_the_decision_form_names_the_missing_rationale(world, feasibility_round, client_for):

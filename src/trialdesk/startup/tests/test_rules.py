@@ -97,9 +97,34 @@ def test_eu_end_of_trial_is_notified_within_15_days_and_results_within_a_year():
     }
     assert found == {
         "eu_end_of_trial": D(2025, 4, 15),
+        "eu_end_of_trial_all": D(2025, 4, 15),  # Art. 37(2), 37(3)
         "eu_results": D(2026, 3, 31),
         "us_results": D(2026, 1, 31),  # FDAAA 801: one year after primary completion
     }
+
+
+def test_a_halt_and_an_early_termination_create_their_own_obligations():
+    """A halt on 2025-05-10 (15 days, its day in the key), then early termination on 2025-06-01: that day
+    is the end of the trial (Art. 37), so the end-of-trial and results deadlines count from it."""
+    wanted = {
+        w.key: (w.recipient, w.due_on)
+        for w in rules.closeout_obligations(
+            countries=["DE", "IT"],
+            end_of_trial=None,
+            primary_completion=None,
+            temporary_halt=D(2025, 5, 10),
+            early_termination=D(2025, 6, 1),
+        )  # fmt: skip
+    }
+    assert wanted == {
+        "eu_end_of_trial/DE": ("Member state DE (CTIS)", D(2025, 6, 16)),
+        "eu_end_of_trial/IT": ("Member state IT (CTIS)", D(2025, 6, 16)),
+        "eu_end_of_trial_all": ("Member states concerned (CTIS)", D(2025, 6, 16)),
+        "eu_temporary_halt/2025-05-10": ("Member states concerned (CTIS)", D(2025, 5, 25)),
+        "eu_early_termination": ("Member states concerned (CTIS)", D(2025, 6, 16)),
+        "eu_results": ("EU database (CTIS)", D(2026, 6, 1)),
+    }
+    assert rules.closeout_obligations(countries=["DE"], end_of_trial=None, primary_completion=None) == []
 
 
 def test_deadlines_follow_the_countries_and_wait_for_the_end_of_trial():
