@@ -79,7 +79,7 @@ test-browser: $(TEST_STAMP) system-deps
 test: system-deps lint test-sqlite test-postgres test-browser
 
 bench: $(TEST_STAMP)
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet --require-hashes -r $(BENCH_LOCK)  # pandas, locust: pinned like the rest
 	$(BIN)/python benchmarks/generate.py --studies 1000 --sites-per-study 20 --database $(CURDIR)/var/bench.sqlite3
 	$(BIN)/python benchmarks/bench_portfolio.py --database $(CURDIR)/var/bench.sqlite3
 	scripts/with-postgres sh -c '$(BIN)/python benchmarks/generate.py --studies 1000 --sites-per-study 20 && $(BIN)/python benchmarks/bench_portfolio.py'
