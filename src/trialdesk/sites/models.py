@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import is_administrator, role_facts, scope_filter
@@ -138,7 +139,7 @@ class StudySite(RegulatedRecord):
         indexes = [models.Index(fields=["study", "status"])]
 
     def __str__(self) -> str:
-        return f"Site {self.site_number}"
+        return gettext("Site %(number)s") % {"number": self.site_number}
 
     def audit_study_site_id(self) -> int | None:
         return self.pk

@@ -212,7 +212,8 @@ def _unescape(text: str) -> str:
 
 
 def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: {'msgid', 'msgid_plural', 'msgstr': {index: text}, 'fuzzy'}."""
+    """The entries of a .po file: {'msgid', 'msgid_plural', 'msgstr': {index: text}, 'fuzzy'}, with
+    'msgctxt' where the message has a context ({% translate "Item" context "checklist" %})."""
     entries, entry, key = [], None, None
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip() or line.startswith("#~"):
@@ -226,7 +227,9 @@ def read_po(path: Path) -> list[dict]:
             continue
         entry = entry or {"msgid": "", "msgid_plural": None, "msgstr": {}, "fuzzy": False}
         text = "".join(_unescape(m) for m in _STRING.findall(line))
-        if line.startswith("msgid_plural"):
+        if line.startswith("msgctxt"):
+            key, entry["msgctxt"] = "msgctxt", text
+        elif line.startswith("msgid_plural"):
             key, entry["msgid_plural"] = "msgid_plural", text
         elif line.startswith("msgid"):
             key, entry["msgid"] = "msgid", text
@@ -236,7 +239,7 @@ def read_po(path: Path) -> list[dict]:
         elif line.startswith("msgstr"):
             key = 0
             entry["msgstr"][0] = text
-        elif key in ("msgid", "msgid_plural"):
+        elif key in ("msgctxt", "msgid", "msgid_plural"):
             entry[key] += text
         else:
             entry["msgstr"][key] += text
@@ -249,12 +252,13 @@ def catalogue_of(entries: list[dict]) -> dict:
     for entry in entries:
         if entry["fuzzy"] and entry["msgid"]:
             continue
+        msgid = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
         if entry["msgid_plural"] is None:
             if entry["msgstr"].get(0):
-                catalogue[entry["msgid"]] = entry["msgstr"][0]
+                catalogue[msgid] = entry["msgstr"][0]
         elif all(entry["msgstr"].values()):
             for index, text in entry["msgstr"].items():
-                catalogue[(entry["msgid"], index)] = text
+                catalogue[(msgid, index)] = text
     return catalogue
 
 
