@@ -118,3 +118,30 @@ def test_chart_tag_keeps_the_spec_inside_its_data_block():
 def test_chart_tag_says_when_there_is_nothing_to_draw():
     html = Template("{% load charts %}{% chart spec %}").render(Context({"spec": None}))
     assert "Nothing to chart yet." in html and "<script" not in html
+
+
+def test_a_drawn_chart_is_kept_as_a_file_by_its_digest_and_read_back_by_another_process(
+    settings, tmp_path, monkeypatch
+):
+    settings.DATA_DIR = tmp_path
+    spec = SPECS["obligations"]()
+    charts.forget_pictures()
+    picture = charts.to_jpeg(spec, scale=1)
+    assert picture[:2] == b"\xff\xd8"  # a JPEG
+    [kept] = (tmp_path / "charts").glob("*/*.jpeg")
+    assert kept.name == f"{charts.chart_digest(spec, 'jpeg', scale=1, quality=92)}.jpeg"
+    assert kept.read_bytes() == picture
+    charts.forget_pictures()  # as another process would start: nothing in memory, the file on disk
+    monkeypatch.setattr(charts.vl_convert, "vegalite_to_png", lambda *a, **k: pytest.fail("drawn again"))
+    assert charts.to_jpeg(spec, scale=1) == picture
+    other = {**spec, "title": "Another title"}
+    assert charts.chart_digest(other, "jpeg", scale=1, quality=92) != charts.chart_digest(
+        spec, "jpeg", scale=1, quality=92
+    )
+
+
+def test_a_chart_cache_that_cannot_be_written_only_draws_again(settings, tmp_path):
+    (tmp_path / "charts").write_text("a file where the folder should be")
+    settings.DATA_DIR = tmp_path
+    charts.forget_pictures()
+    assert charts.to_png(SPECS["obligations"](), scale=1).startswith(b"\x89PNG")
