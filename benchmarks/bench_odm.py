@@ -6,13 +6,17 @@ times, as the administrator: the ODM export with metadata and clinical data, sch
 file, the export with the audit trail too, the FHIR Bundle of the study; and the ODM import of a file
 recording the next visit of `--import-visits` participants (checked first, then one audited
 record_visit each), and the same file imported again (nothing to change). No speed target is set by
-the issue; the figures are recorded in benchmarks/README.md.
+the issue; the figures are recorded in benchmarks/README.md. First (issue 19), the peak memory of reading
+ClinicalData from files of `--memory` MB (5 and 20), the tree reader against the streamed one
+(`iter_clinical_data`), each in a fresh process; `--memory-only` stops there.
 
     python benchmarks/bench_odm.py [--participants 2000] [--visits 15] [--import-visits 1000]
+        [--memory 5 20] [--memory-only]
 """
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -112,6 +116,80 @@ def import_file(participants, code: str, day: dt.date) -> bytes:
     ).encode()
 
 
+# Peak memory of reading ClinicalData (issue 19): the tree reader against the streamed one, each in a
+# fresh interpreter (ru_maxrss), at growing file sizes; the baseline is the same interpreter reading
+# nothing (imports only).
+MEMORY_PROBE = """
+import resource, sys
+from trialdesk.interop.odm import iter_clinical_data, parse_file, read_clinical_data
+how, path = sys.argv[1], sys.argv[2]
+if how == "tree":
+    count = len(read_clinical_data(parse_file(path)))
+elif how == "stream":
+    count = sum(1 for _ in iter_clinical_data(path))
+else:
+    count = 0
+print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def write_sized(path: Path, megabytes: float) -> int:
+    """An ODM file of about `megabytes` MB: SubjectData of 3 visits with 4 items each; its subject count."""
+    subject = (
+        '<SubjectData SubjectKey="{n}"><SiteRef LocationOID="S1"/>'
+        + "".join(
+            f'<StudyEventData StudyEventOID="SE.V{v}"><FormData FormOID="F.VISIT">'
+            '<ItemGroupData ItemGroupOID="IG.VISIT">'
+            + "".join(f'<ItemData ItemOID="IT.I{i}" Value="2025-01-{v + 10:02d}"/>' for i in range(4))
+            + "</ItemGroupData></FormData></StudyEventData>"
+            for v in range(3)
+        )
+        + "</SubjectData>"
+    )
+    count = int(megabytes * 1e6 / len(subject))
+    with path.open("w") as out:
+        out.write(
+            '<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" FileOID="B" FileType="Snapshot" '
+            'ODMVersion="1.3.2" CreationDateTime="2025-01-01T00:00:00Z">'
+            '<ClinicalData StudyOID="EDC" MetaDataVersionOID="v">'
+        )
+        for n in range(count):
+            out.write(subject.format(n=f"{n:06d}"))
+        out.write("</ClinicalData></ODM>")
+    return count
+
+
+def memory_figures(sizes: list[float]) -> None:
+    import subprocess
+
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+
+    def peak(how: str, path: Path) -> tuple[int, float]:
+        out = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, how, str(path)], env=env, check=True, capture_output=True
+        ).stdout.split()
+        return int(out[0]), int(out[1]) / 1024  # ru_maxrss is in KiB on Linux
+
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = None
+        for megabytes in sizes:
+            path = Path(folder) / f"odm-{megabytes}.xml"
+            subjects = write_sized(path, megabytes)
+            if baseline is None:
+                baseline = peak("none", path)[1]
+                print(
+                    "ODM reading, peak resident memory (ru_maxrss, own process; "
+                    f"imports only {baseline:.0f} MiB)"
+                )
+            (tree_n, tree), (stream_n, stream) = peak("tree", path), peak("stream", path)
+            assert tree_n == stream_n == subjects
+            print(
+                f"  {path.stat().st_size / 1e6:5.1f} MB, {subjects:,} subjects: tree {tree:.0f} MiB "
+                f"(+{tree - baseline:.0f}), streamed {stream:.0f} MiB (+{stream - baseline:.0f})"
+            )
+
+
 def seconds(function):
     started = time.perf_counter()
     result = function()
@@ -124,7 +202,15 @@ def main() -> int:
     parser.add_argument("--visits", type=int, default=15)
     parser.add_argument("--import-visits", type=int, default=1000)
     parser.add_argument("--database", default="var/bench-odm.sqlite3", help="SQLite file, created afresh")
+    parser.add_argument(
+        "--memory", type=float, nargs="*", default=[5, 20], help="file sizes (MB) for the reading memory"
+    )
+    parser.add_argument("--memory-only", action="store_true", help="only the reading memory figures")
     args = parser.parse_args()
+    if args.memory:
+        memory_figures(args.memory)
+    if args.memory_only:
+        return 0
 
     fresh_sqlite_file(args.database)
     configure_django(args.database)

@@ -277,12 +277,15 @@ class Gate:
 
     `check(**facts)` returns None when the write may go ahead, else the reason it may not, in words a
     coordinator understands; the service that does the write raises it as a validation error on `field`.
+    `check_many(records, **facts)`, where given, answers for many records at once (an import): each
+    record's pk to its reason or None, in a fixed number of queries (gate_problems_many).
     """
 
     key: str
     check: Callable[..., str | None]
     field: str = "__all__"
     order: int = 500
+    check_many: Callable[..., dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -299,12 +302,14 @@ class RecordListener:
     """Work an app above does after a regulated record of one of `object_types` ("visits.scheduledvisit")
     is created, updated or deleted through core.records (e.g. finance earns what a recorded visit is paid).
     `run(instance)` is called inside the write's transaction and should defer its work with
-    `transaction.on_commit`, so that a failure of its own never undoes the write it follows."""
+    `transaction.on_commit`, so that a failure of its own never undoes the write it follows.
+    `run_many(instances)`, where given, is called instead for records written together (an import)."""
 
     key: str
     object_types: tuple[str, ...]
     run: Callable[[Any], None]
     order: int = 500
+    run_many: Callable[[list], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -535,12 +540,42 @@ def gate_problems(gates: Registry[Gate], **facts) -> dict[str, list[str]]:
     return problems
 
 
+def gate_problems_many(gates: Registry[Gate], records: list, *, record: str, **facts) -> dict[int, dict]:
+    """gate_problems for each of `records` (passed to a gate's check as `record`=), by pk; a record all
+    gates let through is left out. Gates with `check_many` answer for all records at once."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for gate in gates:
+        if gate.check_many is not None:
+            reasons = gate.check_many(records, **facts)
+        else:
+            reasons = {item.pk: gate.check(**{record: item}, **facts) for item in records}
+        for pk, reason in reasons.items():
+            if reason is not None:
+                found.setdefault(pk, {}).setdefault(gate.field, []).append(reason)
+    return found
+
+
 def notify_written(instance) -> None:
     """Tell the apps listening for records of this kind that one was written (core.records calls it)."""
     object_type = instance._meta.label_lower
     for listener in record_listeners:
         if object_type in listener.object_types:
             listener.run(instance)
+
+
+def notify_written_many(instances: list) -> None:
+    """notify_written for records of one kind written together (core.records.create_records)."""
+    if not instances:
+        return
+    object_type = instances[0]._meta.label_lower
+    for listener in record_listeners:
+        if object_type not in listener.object_types:
+            continue
+        if listener.run_many is not None:
+            listener.run_many(instances)
+        else:
+            for instance in instances:
+                listener.run(instance)
 
 
 def run_hooks(hooks: Registry[Hook], **facts) -> None:

@@ -48,6 +48,41 @@ class SiteGeneration:
             log.info("payables of study site %s not generated: %s", self.study_site_id, problem.messages)
 
 
+@dataclass(frozen=True)
+class SitesGeneration:
+    """One generation for many sites of a study written together (an import), after the commit; where
+    it is refused for a reason other than the study's missing budget, each site is tried on its own."""
+
+    study_id: int
+    study_site_ids: tuple[int, ...]
+
+    def __call__(self) -> None:
+        study = Study.objects.filter(pk=self.study_id).first()
+        if study is None:
+            return
+        try:
+            payables.generate_payables(
+                study=study, by=None, reason=REASON, site_ids=list(self.study_site_ids)
+            )
+        except ValidationError as problem:
+            if "budget" in getattr(problem, "error_dict", {}):
+                log.info("payables of study %s not generated: %s", self.study_id, problem.messages)
+                return
+            for site_id in self.study_site_ids:
+                SiteGeneration(self.study_id, site_id)()
+
+
+def sites_work_recorded(instances: list) -> None:
+    """site_work_recorded for records written together: one generation per study for all their sites."""
+    by_study: dict[int, set[int]] = {}
+    for instance in instances:
+        study_id, site_id = instance.audit_study_id(), instance.audit_study_site_id()
+        if study_id is not None and site_id is not None:
+            by_study.setdefault(study_id, set()).add(site_id)
+    for study_id, site_ids in by_study.items():
+        transaction.on_commit(SitesGeneration(study_id, tuple(sorted(site_ids))), robust=True)
+
+
 def site_work_recorded(instance) -> None:
     study_id, site_id = instance.audit_study_id(), instance.audit_study_site_id()
     if study_id is None or site_id is None:
@@ -60,4 +95,6 @@ def site_work_recorded(instance) -> None:
     transaction.on_commit(job, robust=True)
 
 
-LISTENER = extensions.RecordListener("finance-payables", WATCHED, site_work_recorded)
+LISTENER = extensions.RecordListener(
+    "finance-payables", WATCHED, site_work_recorded, run_many=sites_work_recorded
+)

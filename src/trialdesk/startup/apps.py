@@ -12,7 +12,9 @@ class StartupConfig(AppConfig):
         from trialdesk.core import extensions as ext
         from trialdesk.startup import closeout, demo, report, selectors, tabs
 
-        ext.site_status_gates.register(ext.Gate("startup", selectors.gate_refusal, "status"))
+        ext.site_status_gates.register(
+            ext.Gate("startup", selectors.gate_refusal, "status", check_many=selectors.gate_refusals)
+        )
         ext.site_panels.register(ext.Panel("startup", "startup/panels/site.html", tabs.site_panel, 15))
         ext.study_sections.register(
             ext.StudySection(

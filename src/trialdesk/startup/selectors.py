@@ -189,6 +189,18 @@ def gate_refusal(*, study_site: StudySite, to: str) -> str | None:
     return rules.gate_refusal(tracker(study_site, gate))
 
 
+def gate_refusals(study_sites: list[StudySite], *, to: str) -> dict[int, str | None]:
+    """gate_refusal for many sites moving to `to`, by site pk: one set of tracker queries per gate."""
+    by_gate = defaultdict(list)
+    for site in study_sites:
+        by_gate[rules.gate_for(site.status, to)].append(site)
+    refusals = {site.pk: None for site in by_gate.pop(None, [])}
+    for gate, sites in by_gate.items():
+        found = trackers(sites, gate)
+        refusals.update({site.pk: rules.gate_refusal(found[site.pk]) for site in sites})
+    return refusals
+
+
 def overrides_for(user: User, study: Study):
     return (
         GateOverride.objects.visible_to(user)

@@ -3,14 +3,17 @@
 `plan_institutions` and `plan_study_sites` read a file (interop.tabular) and check every row with the
 same forms the pages use (sites.forms), so a bad value gets the message it gets when typed by hand.
 The plan lists what would be created and changed (field: old → new) and every bad row, and writes
-nothing. `apply_plan` writes a plan that has no problems through sites.services, in one transaction,
-each record audited with the reason "Bulk import from FILE"; the first failure undoes it all.
+nothing. `apply_plan` writes a plan that has no problems in one transaction, the new records in one
+batch (core.records.create_records), the changes through sites.services, each record audited with the
+reason "Bulk import from FILE"; the first failure undoes it all.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from trialdesk.core import records
 from trialdesk.core.models import User
+from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
 from trialdesk.core.records import StaleVersion
 from trialdesk.integrations.bulk.columns import INSTITUTIONS, SITE_FIELD_LABELS, STUDY_SITES
 from trialdesk.integrations.bulk.institutions import _institution_labels, plan_institutions
@@ -18,7 +21,8 @@ from trialdesk.integrations.bulk.plans import ImportPlan, ImportRefused, Planned
 from trialdesk.integrations.bulk.study_sites import plan_study_sites
 from trialdesk.interop.tabular import Problem
 from trialdesk.sites import services as site_services
-from trialdesk.sites.models import SiteStatus
+from trialdesk.sites.models import Institution, SiteStatus, StudySite
+from trialdesk.sites.services import INSTITUTION_FIELDS, STUDY_SITE_FIELDS
 from trialdesk.studies.models import Study
 
 
@@ -35,11 +39,20 @@ def apply_plan(plan: ImportPlan, *, by: User) -> ImportPlan:
     """Write every create and change of a plan without problems, in one transaction; else nothing."""
     if plan.problems:
         raise ImportRefused(plan)
+    creates = [row for row in plan.rows if row.action == "create"]
+    try:
+        created = _create_all(plan, creates, by=by)
+    except records.BatchRefused as error:
+        # Someone added a clashing record since the preview: say which rows, and undo the rest.
+        for index, row_error in error.rows.items():
+            plan.problems.extend(_write_problems(creates[index].row, row_error, plan))
+        transaction.set_rollback(True)
+        raise ImportRefused(plan) from error
     for row in plan.rows:
         if row.action == "unchanged":
             continue
         try:
-            _apply_row(plan, row, by=by)
+            _apply_row(plan, row, by=by, created=created.get(row.row))
         except (ValidationError, StaleVersion) as error:
             # Someone changed a record since the preview: say which row, and undo the rest.
             plan.problems.extend(_write_problems(row.row, error, plan))
@@ -48,11 +61,34 @@ def apply_plan(plan: ImportPlan, *, by: User) -> ImportPlan:
     return plan
 
 
-def _apply_row(plan: ImportPlan, row: PlannedRow, *, by: User) -> None:
+def _create_all(plan: ImportPlan, rows: list[PlannedRow], *, by: User) -> dict[int, object]:
+    """The plan's new records in one batch (core.records.create_records: each row validated and audited,
+    uniqueness checked once for all), by file row."""
+    if not rows:
+        return {}
     if plan.kind == INSTITUTIONS:
-        if row.action == "create":
-            site_services.create_institution(by=by, reason=plan.reason, **row.values)
-        else:
+        require(can_manage_institutions(by), "Only administrators and CRMs add institutions.")
+    else:
+        require(can_manage_study(by, plan.study.pk))
+    new, refused = [], {}
+    for index, row in enumerate(rows):
+        try:
+            if plan.kind == INSTITUTIONS:
+                new.append(Institution(**records.only_fields(row.values, INSTITUTION_FIELDS)))
+            else:
+                values = {k: v for k, v in row.values.items() if k != "activated_on"}
+                new.append(StudySite(study=plan.study, **records.only_fields(values, STUDY_SITE_FIELDS)))
+        except ValidationError as error:
+            refused[index] = error
+    if refused:
+        raise records.BatchRefused(refused)
+    created = records.create_records(new, by=by, reason=plan.reason)
+    return {row.row: record for row, record in zip(rows, created, strict=True)}
+
+
+def _apply_row(plan: ImportPlan, row: PlannedRow, *, by: User, created=None) -> None:
+    if plan.kind == INSTITUTIONS:
+        if row.action != "create":
             site_services.update_institution(
                 institution=row.record,
                 changes=row.values,
@@ -63,8 +99,7 @@ def _apply_row(plan: ImportPlan, row: PlannedRow, *, by: User) -> None:
         return
     values = dict(row.values)
     if row.action == "create":
-        values.pop("activated_on", None)
-        site = site_services.create_study_site(study=plan.study, by=by, reason=plan.reason, **values)
+        site = created
     else:
         site = site_services.update_study_site(
             study_site=row.record,

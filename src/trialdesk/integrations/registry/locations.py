@@ -1,10 +1,12 @@
 """The study's sites and their institutions from the registry's locations, created or brought up to date."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 
 from trialdesk.core import extensions, records
 from trialdesk.core.models import User
-from trialdesk.core.permissions import can_manage_study, require
+from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
 from trialdesk.integrations.registry import rules
 from trialdesk.integrations.registry.importing import (
     REASON,
@@ -44,7 +46,8 @@ def _import_sites(
 ) -> dict:
     """Each location's study site: the one linked before, else the study's site at that institution,
     else a new one. A site found by its institution counts as Trialdesk's own: nothing of it is
-    overwritten."""
+    overwritten. New institutions and sites are created in bulk (core.records.create_records), and the
+    sites the registry shows further on are walked through the gates together (_walk_all)."""
     sites = {}
     if not fresh:
         sites = {s.pk: s for s in StudySite.objects.filter(study=study).select_related("institution")}
@@ -55,9 +58,10 @@ def _import_sites(
         for s in sites.values()
         if s.pk not in linked
     }
-    institutions = _known_institutions(registry.locations)
     imported = {}
     seen = set()
+    new: list[tuple[Location, str | None]] = []
+    walks: list[_Walk] = []
     for location in registry.locations:
         if location.key in seen:
             outcome.warnings.append(f"{location.path}: the same facility is listed twice; imported once")
@@ -70,23 +74,24 @@ def _import_sites(
             values = _institution_values(location)
             site = by_institution.pop((values["name"], values["city"], values["country"]), None)
             site_previous = None
+        if site is None:
+            new.append((location, status))
+            continue
+        location_sites[location.key] = site.pk
         try:
-            if site is None:
-                site = _create_site(study, location, status, numbers, institutions, by=by)
-                if status in PAST_ACTIVATION:
-                    site = _walk(
-                        site, status, location, by=by, outcome=outcome, path=_path_from_start_up(status)
-                    )
-                location_sites[location.key] = site.pk
-                outcome.sites_created += 1
-                imported[str(site.pk)] = {"status": site.status, "institution": _institution_values(location)}
-                continue
-            location_sites[location.key] = site.pk
             imported[str(site.pk)] = _update_site(
-                site, location, status, site_previous, by=by, outcome=outcome
+                site, location, status, site_previous, by=by, outcome=outcome, walks=walks
             )
         except ValidationError as error:
             raise ImportRefused(location.path, _messages(error)) from error
+    for (location, status), site in zip(new, _create_sites(study, new, numbers, by=by), strict=True):
+        location_sites[location.key] = site.pk
+        outcome.sites_created += 1
+        entry = {"status": site.status, "institution": _institution_values(location)}
+        imported[str(site.pk)] = entry
+        if status in PAST_ACTIVATION:
+            walks.append(_Walk(site, status, location, _path_from_start_up(status), entry))
+    _walk_all(walks, by=by, outcome=outcome)
     return imported
 
 
@@ -112,34 +117,60 @@ def _known_institutions(locations: tuple[Location, ...]) -> dict[tuple, Institut
     return found
 
 
-def _create_site(
-    study, location: Location, status: str | None, numbers: set, institutions: dict, *, by
-) -> StudySite:
-    """A new study site at the registry's status, in one audited create.
+def _create_sites(study, new: list[tuple[Location, str | None]], numbers: set, *, by) -> list[StudySite]:
+    """New study sites at the registry's status, each in one audited create, with the institutions not
+    yet in the directory; all in two batches.
 
-    The site is recorded as it stands in the registry rather than walked through every earlier status:
+    A site is recorded as it stands in the registry rather than walked through every earlier status:
     the import did not witness those steps, so the audit trail should not claim it did. The exception is
     a site past activation: it is created in start-up and the caller walks it on through the gates
-    (_walk), which hold it there while its start-up items are pending.
+    (_walk_all), which hold it there while its start-up items are pending.
     """
-    values = _institution_values(location)
-    institution = institutions.get((values["name"], values["city"], values["country"]))
-    if institution is None:
-        institution = site_services.create_institution(by=by, reason=REASON, **values)
-        institutions[(values["name"], values["city"], values["country"])] = institution
-    number = len(numbers) + 1
-    while f"{number:03d}" in numbers:
-        number += 1
-    numbers.add(f"{number:03d}")
+    if not new:
+        return []
     require(can_manage_study(by, study.pk))
-    site = StudySite(study=study, institution=institution, site_number=f"{number:03d}")
-    if status:
-        site.status = SiteStatus.START_UP if status in PAST_ACTIVATION else status
-    return records.create_record(site, by=by, reason=REASON)
+    institutions = _known_institutions(tuple(location for location, _ in new))
+    missing: dict[tuple, tuple[Institution, Location]] = {}
+    for location, _ in new:
+        values = _institution_values(location)
+        key = (values["name"], values["city"], values["country"])
+        if key not in institutions and key not in missing:
+            missing[key] = (Institution(**values), location)
+    if missing:
+        require(can_manage_institutions(by), "Only administrators and CRMs add institutions.")
+        _create_all(
+            [institution for institution, _ in missing.values()], [loc for _, loc in missing.values()], by
+        )
+        institutions.update({key: institution for key, (institution, _) in missing.items()})
+    sites = []
+    number = 0
+    for location, status in new:
+        values = _institution_values(location)
+        number += 1
+        while f"{number:03d}" in numbers:
+            number += 1
+        numbers.add(f"{number:03d}")
+        site = StudySite(
+            study=study,
+            institution=institutions[(values["name"], values["city"], values["country"])],
+            site_number=f"{number:03d}",
+        )
+        if status:
+            site.status = SiteStatus.START_UP if status in PAST_ACTIVATION else status
+        sites.append(site)
+    return _create_all(sites, [location for location, _ in new], by)
+
+
+def _create_all(instances: list, locations: list[Location], by) -> list:
+    """records.create_records, a bad row refused with its location's path."""
+    try:
+        return records.create_records(instances, by=by, reason=REASON)
+    except records.BatchRefused as error:
+        raise ImportRefused(locations[error.row].path, _messages(error)) from error
 
 
 def _update_site(
-    site: StudySite, location: Location, status: str | None, previous: dict | None, *, by, outcome
+    site: StudySite, location: Location, status: str | None, previous: dict | None, *, by, outcome, walks
 ) -> dict:
     """Bring a linked site and its institution up to the registry, keeping Trialdesk's own changes."""
     label = f"site {site.site_number}"
@@ -152,20 +183,23 @@ def _update_site(
     imported = {"institution": {**(before or {}), **recorded}}
     if changes:
         site_services.update_institution(institution=site.institution, changes=changes, by=by, reason=REASON)
-    moved = _follow_status(site, location, status, previous, imported, by=by, outcome=outcome)
-    if changes or moved:
+    if changes:
         outcome.sites_updated += 1
+    _follow_status(
+        site, location, status, previous, imported, outcome=outcome, walks=walks, counted=bool(changes)
+    )
     return imported
 
 
-def _follow_status(site, location, status, previous, imported, *, by, outcome) -> bool:
-    """Walk the site along its lifecycle to the registry's status, unless Trialdesk changed it itself."""
+def _follow_status(site, location, status, previous, imported, *, outcome, walks, counted) -> None:
+    """Walk the site along its lifecycle to the registry's status (with the others, in _walk_all), unless
+    Trialdesk changed it itself."""
     label = f"site {site.site_number}"
     if status is None:
-        return False
+        return
     if status == site.status:
         imported["status"] = status
-        return False
+        return
     own = previous is None or ("status" in previous and previous["status"] != site.status)
     if own:
         why = "set before the first import" if previous is None else "changed since the last import"
@@ -174,7 +208,7 @@ def _follow_status(site, location, status, previous, imported, *, by, outcome) -
         )
         if previous and "status" in previous:
             imported["status"] = previous["status"]
-        return False
+        return
     path = site_rules.site_status_path(site.status, status, status_before_hold=site.status_before_hold)
     if path is None:
         outcome.warnings.append(
@@ -182,12 +216,10 @@ def _follow_status(site, location, status, previous, imported, *, by, outcome) -
             "along the site lifecycle; left as it is"
         )
         imported["status"] = site.status
-        return False
-    walked = _walk(site, status, location, by=by, outcome=outcome, path=path)
-    # Where a gate held the site, the status it stopped at is what the next import compares with, so
-    # that it walks on once the start-up items are done.
-    imported["status"] = walked.status
-    return walked.status != site.status
+        return
+    # Where a gate holds the site, the status it stops at is what the next import compares with, so
+    # that it walks on once the start-up items are done (_walk_all records it).
+    walks.append(_Walk(site, status, location, path, imported, counted=counted))
 
 
 def _path_from_start_up(status: str) -> list[str]:
@@ -197,19 +229,67 @@ def _path_from_start_up(status: str) -> list[str]:
     return site_rules.site_status_path(SiteStatus.START_UP, status)
 
 
-def _walk(site, status, location, *, by, outcome, path=None):
-    """Move the site along its lifecycle towards the registry's status, stopping where a gate (start-up
-    items pending, for instance) refuses a step: a warning names what is missing, the import goes on."""
-    if path is None:
-        path = site_rules.site_status_path(site.status, status, status_before_hold=site.status_before_hold)
-    for step in path or ():
-        problems = extensions.gate_problems(extensions.site_status_gates, study_site=site, to=step)
-        if problems:
-            missing = "; ".join(message for messages in problems.values() for message in messages)
-            outcome.warnings.append(
-                f"{location.path}.status: site {site.site_number} stays {site.status} although the "
-                f"registry says {status}: {missing}"
+@dataclass
+class _Walk:
+    """A site on its way along the lifecycle to the registry's `status`: `path` from where it stood,
+    `done` steps taken; `imported` gets the status it ends at; `counted`: already counted as updated."""
+
+    site: StudySite
+    status: str
+    location: Location
+    path: list[str]
+    imported: dict
+    counted: bool | None = None  # None: a new site, counted as created
+    done: int = 0
+
+
+def _walk_all(walks: list[_Walk], *, by, outcome) -> None:
+    """Move the sites along their lifecycle towards the registry's status, step by step, stopping a site
+    where a gate (start-up items pending, for instance) refuses a step: a warning names what is missing,
+    the import goes on. Each step's gates are asked once for all the sites taking it
+    (extensions.gate_problems_many); the service asks again only for a site that passes."""
+    start = {id(walk): walk.site.status for walk in walks}
+    moving = [walk for walk in walks if walk.path]
+    while moving:
+        by_step: dict[str, list[_Walk]] = {}
+        for walk in moving:
+            by_step.setdefault(walk.path[walk.done], []).append(walk)
+        moving = []
+        for step, group in by_step.items():
+            refused = extensions.gate_problems_many(
+                extensions.site_status_gates, [walk.site for walk in group], record="study_site", to=step
             )
-            break
-        site = site_services.change_site_status(study_site=site, to=step, by=by, reason=REASON)
-    return site
+            for walk in group:
+                problems = refused.get(walk.site.pk)
+                if problems is None:
+                    try:
+                        walk.site = site_services.change_site_status(
+                            study_site=walk.site, to=step, by=by, reason=REASON
+                        )
+                    except ValidationError as error:
+                        if not _gate_refusal(error):
+                            raise ImportRefused(f"{walk.location.path}.status", _messages(error)) from error
+                        problems = error.message_dict
+                if problems is not None:
+                    _held(walk, problems, outcome)
+                    continue
+                walk.done += 1
+                if walk.done < len(walk.path):
+                    moving.append(walk)
+    for walk in walks:
+        walk.imported["status"] = walk.site.status
+        if walk.counted is False and walk.site.status != start[id(walk)]:
+            outcome.sites_updated += 1
+
+
+def _gate_refusal(error: ValidationError) -> bool:
+    fields = {gate.field for gate in extensions.site_status_gates}
+    return hasattr(error, "error_dict") and set(error.error_dict) <= fields
+
+
+def _held(walk: _Walk, problems: dict, outcome: ImportOutcome) -> None:
+    missing = "; ".join(message for messages in problems.values() for message in messages)
+    outcome.warnings.append(
+        f"{walk.location.path}.status: site {walk.site.site_number} stays {walk.site.status} although the "
+        f"registry says {walk.status}: {missing}"
+    )

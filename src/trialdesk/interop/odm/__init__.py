@@ -17,7 +17,7 @@ from trialdesk.interop.odm.model import (
     OdmDocument,
     SubjectRecord,
 )
-from trialdesk.interop.odm.reader import read_clinical_data
+from trialdesk.interop.odm.reader import iter_clinical_data, read_clinical_data
 from trialdesk.interop.odm.safe import MAX_BYTES, OdmInputError, parse_bytes, parse_file
 from trialdesk.interop.odm.schema import schema_problems
 from trialdesk.interop.odm.writer import write
@@ -36,6 +36,7 @@ __all__ = [
     "OdmInputError",
     "SubjectRecord",
     "parse_bytes",
+    "iter_clinical_data",
     "parse_file",
     "read_clinical_data",
     "schema_problems",

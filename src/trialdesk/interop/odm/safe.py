@@ -23,16 +23,40 @@ class OdmInputError(Exception):
         self.where = where
 
 
+# What every parse of an untrusted file is told, by etree.XMLParser and etree.iterparse alike.
+PARSER_OPTIONS = dict(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLParser(**PARSER_OPTIONS)
+
+
+def checked_size(path: Path, max_bytes: int) -> None:
+    """OdmInputError unless the file can be read and is at most `max_bytes`."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise OdmInputError(f"Cannot read the file: {error.strerror}.") from error
+    if size > max_bytes:
+        raise OdmInputError(f"The file is {size:,} bytes; the limit is {max_bytes:,} bytes.")
+
+
+def refuse_doctype(head: bytes) -> None:
+    """OdmInputError when the head of a file (its first _PROLOG_BYTES) declares a DOCTYPE or entity."""
+    _refuse_doctype(head[:_PROLOG_BYTES])
+
+
+def syntax_error(error: etree.XMLSyntaxError) -> OdmInputError:
+    line = f"line {error.lineno}" if getattr(error, "lineno", None) else None
+    return OdmInputError(f"This is not well-formed XML: {error.msg}", line)
 
 
 def _refuse_doctype(head: bytes) -> None:
@@ -62,10 +86,5 @@ def parse_bytes(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
 def parse_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> etree._Element:
     """As parse_bytes, but the size is checked on disk before a byte is read."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise OdmInputError(f"Cannot read the file: {error.strerror}.") from error
-    if size > max_bytes:
-        raise OdmInputError(f"The file is {size:,} bytes; the limit is {max_bytes:,} bytes.")
+    checked_size(path, max_bytes)
     return parse_bytes(path.read_bytes(), max_bytes=max_bytes)
