@@ -71,7 +71,7 @@ def closeout_tab(request, study) -> dict:
             (o, o.standing(now), o.due_at.astimezone(o.zone), o.current_status(now)) for o in obligations
         ],
         "waiting": [
-            (d, gettext(rules.EVENT_LABELS[d.rule.counted_from]))
+            (d, gettext(d.rule.what), gettext(rules.EVENT_LABELS[d.rule.counted_from]))
             for d in cycles.closeout_deadlines(request.user, study)
             if d.rule.key not in created
         ],

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext
 
 from trialdesk.analytics import supply as engine
 from trialdesk.analytics.forecasting import EstimationError, estimate_rate_prior, site_windows
@@ -110,18 +111,20 @@ def resupply_plan(study: Study, sites: list[StudySite]) -> Plan:
     for site_id, days in rows:
         lanes[site_id] = min(days, lanes.get(site_id, days))
     lead = np.array([lanes.get(site.pk, default) for site in sites], dtype=float)
-    source = "the study's resupply plan" if stored else "defaults (no resupply plan set)"
-    note = (
-        f"Suggested shipments cover lead time + review period: {default} days' lead time "
-        f"({len(lanes)} site(s) with their own depot lane) and a review every {review} days, from {source}."
-    )
+    source = gettext("the study's resupply plan") if stored else gettext("defaults (no resupply plan set)")
+    note = gettext(
+        "Suggested shipments cover lead time + review period: %(lead)s days' lead time (%(lanes)s site(s) "
+        "with their own depot lane) and a review every %(review)s days, from %(source)s."
+    ) % {"lead": default, "lanes": len(lanes), "review": review, "source": source}
     return Plan(lead, review, note)
 
 
 def cap_note(arrays: SiteArrays) -> str:
     if arrays.remaining is None:
         return ""
-    return f"Recruitment stops at the planned enrollment: {arrays.remaining} participant(s) still to enroll."
+    return gettext(
+        "Recruitment stops at the planned enrollment: %(remaining)s participant(s) still to enroll."
+    ) % {"remaining": arrays.remaining}
 
 
 def in_transit(study: Study, index: dict[int, int]) -> np.ndarray:

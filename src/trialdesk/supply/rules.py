@@ -29,11 +29,15 @@ def lead_time_problems(*, lead_time_days, review_period_days=None) -> dict[str, 
     """What is wrong with a lead time or review period, by field ({} when fine)."""
     problems = {}
     if not isinstance(lead_time_days, int) or not 0 <= lead_time_days <= MAX_PLANNING_DAYS:
-        problems["lead_time_days"] = f"Give the lead time in whole days, 0 to {MAX_PLANNING_DAYS}."
+        problems["lead_time_days"] = gettext("Give the lead time in whole days, 0 to %(most)s.") % {
+            "most": MAX_PLANNING_DAYS
+        }
     if review_period_days is not None and (
         not isinstance(review_period_days, int) or not 1 <= review_period_days <= MAX_PLANNING_DAYS
     ):
-        problems["review_period_days"] = f"Give the review period in whole days, 1 to {MAX_PLANNING_DAYS}."
+        problems["review_period_days"] = gettext("Give the review period in whole days, 1 to %(most)s.") % {
+            "most": MAX_PLANNING_DAYS
+        }
     return problems
 
 
