@@ -10,15 +10,26 @@ class StartupConfig(AppConfig):
 
     def ready(self):
         from trialdesk.core import extensions as ext
-        from trialdesk.startup import closeout, demo, report, selectors, tabs
+        from trialdesk.startup import closeout, demo, selectors
+
+        # By dotted path: the tabs and the report draw charts (altair), which start-up need not import
+        # (trialdesk.cli).
+        tabs, report = "trialdesk.startup.tabs", "trialdesk.startup.report"
 
         ext.site_status_gates.register(
             ext.Gate("startup", selectors.gate_refusal, "status", check_many=selectors.gate_refusals)
         )
-        ext.site_panels.register(ext.Panel("startup", "startup/panels/site.html", tabs.site_panel, 15))
+        ext.site_panels.register(
+            ext.Panel("startup", "startup/panels/site.html", ext.lazy(f"{tabs}.site_panel"), 15)
+        )
         ext.study_sections.register(
             ext.StudySection(
-                "startup", "Start-up & close-out", "startup/tabs/startup.html", tabs.startup_tab, 55, "Sites"
+                "startup",
+                "Start-up & close-out",
+                "startup/tabs/startup.html",
+                ext.lazy(f"{tabs}.startup_tab"),
+                55,
+                "Sites",
             )
         )
         ext.study_sections.register(
@@ -26,14 +37,14 @@ class StartupConfig(AppConfig):
                 "closeout",
                 "End of trial & results",
                 "startup/tabs/closeout.html",
-                tabs.closeout_tab,
+                ext.lazy(f"{tabs}.closeout_tab"),
                 45,
                 "Regulatory",
             )  # fmt: skip
         )
         ext.record_listeners.register(closeout.LISTENER)
         ext.report_sections.register(
-            ext.ReportSection("startup", "Site start-up", report.study_block, order=350)
+            ext.ReportSection("startup", "Site start-up", ext.lazy(f"{report}.study_block"), order=350)
         )
         ext.demo_site_steps.register(ext.Hook("startup", demo.site_step, order=5))
         ext.demo_loaders.register(
