@@ -43,6 +43,7 @@ FORMAT_VARIANTS = {
 SEARCHES = ("?q=Study", "?q=Hospital", "?q=Tokyo", "?q=01", "?q=S-")
 LIST_QUERIES = {"search/": SEARCHES, "/api/v1/search": SEARCHES}
 READ_ONLY = ("auditor", "sponsor_viewer")
+SUBJECT_BLIND = ("sponsor_viewer",)  # of PEOPLE, those in roles.SUBJECT_BLIND_ROLES
 # Pages that are about the signed-in person, not trial data.
 PERSONAL_PAGES = re.compile(r"^(login|logout|me)(/|$)")
 PAGE_SKIP = re.compile(r"^(api/v1/|static/)")
@@ -386,6 +387,9 @@ def test_every_api_route_answers_404_outside_scope_and_403_to_read_only_roles(sc
                 label = f"{person} {method} {url} ({case.label})"
                 if person not in case.visible_to:
                     assert status == 404, f"{label} -> {status}, expected 404"
+                elif method == "GET" and operation.get("x-subject-level") and person in SUBJECT_BLIND:
+                    # Hidden is not zero: a subject-level list says it is hidden instead of `count: 0`.
+                    assert status == 403 and "Hidden" in response.json()["detail"], f"{label} -> {status}"
                 elif method == "GET":
                     assert status == 200, f"{label} -> {status}"
                     assert_no_subject_secrets(person, label, body_text(response))

@@ -65,3 +65,19 @@ def test_a_participant_level_list_says_hidden_to_the_sponsor_viewer_not_empty(
     crm_body = client_for(world.crm).get(f"/studies/{world.study_a.pk}/?tab={tab}").content.decode()
     assert hidden in body or tab == "randomization"
     assert hidden not in crm_body
+
+
+def test_a_participant_level_api_list_says_hidden_to_the_sponsor_viewer_not_count_zero(
+    world, enrolled, client_for
+):
+    study = world.study_a.pk
+    for url in (
+        f"/api/v1/studies/{study}/participants",
+        f"/api/v1/studies/{study}/adverse-events",
+        f"/api/v1/studies/{study}/samples",
+        f"/api/v1/study-sites/{world.site_a1.pk}/screening-entries",
+    ):
+        hidden = client_for(world.sponsor_viewer).get(url)
+        assert hidden.status_code == 403 and hidden.json()["detail"].startswith("Hidden: "), url
+        assert client_for(world.crm).get(url).status_code == 200, url
+    assert client_for(world.crm).get(f"/api/v1/studies/{study}/participants").json()["count"] == 1

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,6 +13,7 @@ from pydantic import ConfigDict, ValidationInfo, create_model, field_validator
 
 from trialdesk.core import strict_input
 from trialdesk.core.models import User
+from trialdesk.core.permissions import can_see_subject_level
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -32,6 +33,11 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 # The `openapi_extra` of a POST that computes and stores nothing (a what-if forecast): read-only roles may
 # call it; the every-route scoping test expects them an answer free of subject data instead of a 403.
 WRITES_NOTHING = {"x-writes-nothing": True}
+# A list of subject-level records (participants and what hangs off them): a role that may not read them
+# (roles.SUBJECT_BLIND_ROLES) gets a 403 saying the list is hidden, never an empty page whose `count: 0`
+# would read as "none" (hidden is not zero). The every-route scoping test expects exactly that.
+SUBJECT_LEVEL = {"x-subject-level": True}
+SUBJECT_LEVEL_READ_ERRORS = (401, 403, 404, 422)
 
 
 # A reason the service requires (core.records.require_reason): the document says so, and a missing or
@@ -169,6 +175,14 @@ def paginate(queryset: QuerySet, page: PageQuery) -> dict:
         "offset": page.offset,
         "items": list(queryset[page.offset : page.offset + page.limit]),
     }
+
+
+def require_subject_level(request: HttpRequest, study_id: int, what: str) -> None:
+    """Refuse a subject-level list to a role that may not see it, saying it is hidden (see SUBJECT_LEVEL)."""
+    if not can_see_subject_level(actor(request), study_id):
+        raise PermissionDenied(
+            f"Hidden: {what} are subject-level records, which your role on this study does not see."
+        )
 
 
 def actor(request: HttpRequest) -> User:

@@ -14,6 +14,8 @@ from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
     READ_ERRORS,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
     PageQuery,
@@ -24,6 +26,7 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     referenced,
+    require_subject_level,
     set_etag,
     visible_or_404,
     with_errors,
@@ -235,13 +238,18 @@ def update_permit(
 # --- samples ---------------------------------------------------------------------------------------
 
 
-@router.get("/studies/{study_id}/samples", response=with_errors({200: page_schema(SampleOut)}, READ_ERRORS))
+@router.get(
+    "/studies/{study_id}/samples",
+    response=with_errors({200: page_schema(SampleOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
+)
 def list_samples(request, study_id: int, page: Query[PageQuery], waiting: bool = False):
     """The study's samples the caller may read, newest first (`?waiting=true`: not yet shipped). Samples
-    are participant-level: sponsor viewers and data protection officers get none (as with participants);
-    their counts per site are in `GET /studies/{study_id}/sample-reconciliation`."""
+    are participant-level: sponsor viewers and data protection officers get a 403 saying they are hidden
+    (as with participants); their counts per site are in `GET /studies/{study_id}/sample-reconciliation`."""
     user = actor(request)
     study = visible_or_404(request, Study, study_id)
+    require_subject_level(request, study.pk, "samples")
     samples = selectors.samples_for(user, study, waiting=waiting).select_related("shipment_item")
     found = paginate(samples, page)
     return {**found, "items": [sample_out(s) for s in found["items"]]}

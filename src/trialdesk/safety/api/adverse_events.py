@@ -6,6 +6,8 @@ from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
     READ_ERRORS,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
     PageQuery,
@@ -13,6 +15,7 @@ from trialdesk.core.apiutils import (
     model_values,
     page_schema,
     paginate,
+    require_subject_level,
     set_etag,
     visible_or_404,
     with_errors,
@@ -106,11 +109,13 @@ def _version_out(version: AdverseEventVersion) -> dict:
 
 @router.get(
     "/studies/{study_id}/adverse-events",
-    response=with_errors({200: page_schema(AdverseEventOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(AdverseEventOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_adverse_events(request, study_id: int, filters: Query[AdverseEventFilters]):
     """The study's adverse events the user may see, newest onset first, with the line listing's filters."""
     study = _study(request, study_id)
+    require_subject_level(request, study.pk, "adverse events")
     params = filters.model_dump(exclude_none=True)
     for name in ("serious", "related", "susar"):
         if name in params:

@@ -4,7 +4,18 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from trialdesk.core.apiutils import CSV, FILE, READ_ERRORS, XLSX, actor, answers_in, page_schema, with_errors
+from trialdesk.core.apiutils import (
+    CSV,
+    FILE,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
+    XLSX,
+    actor,
+    answers_in,
+    page_schema,
+    require_subject_level,
+    with_errors,
+)
 from trialdesk.safety import listing, selectors
 from trialdesk.safety.api.scope import _study
 from trialdesk.safety.schemas import ListingQuery, ListingRowOut
@@ -18,13 +29,14 @@ router = Router(tags=["safety"])
 
 @router.get(
     "/studies/{study_id}/line-listing",
-    response=with_errors({200: page_schema(ListingRowOut)}, READ_ERRORS),
-    openapi_extra=answers_in({CSV: FILE, XLSX: FILE}),
+    response=with_errors({200: page_schema(ListingRowOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra={**answers_in({CSV: FILE, XLSX: FILE}), **SUBJECT_LEVEL},
 )
 def line_listing(request, study_id: int, query: Query[ListingQuery]):
     """The study's line listing of adverse events: a page of JSON rows, or with `format=csv|xlsx` every row
     as a file. Blinded readers see "blinded" for the arm."""
     study = _study(request, study_id)
+    require_subject_level(request, study.pk, "adverse events")
     params = query.model_dump(exclude_none=True)
     for name in ("serious", "related"):
         if name in params:

@@ -97,7 +97,8 @@ def test_shipment_permit_and_receipt_through_the_api(api_world):
     reconciled = sponsor.get(f"/api/v1/studies/{world.study_a.pk}/sample-reconciliation").json()
     row = next(r for r in reconciled["sites"] if r["study_site_id"] == site_cn.pk)
     assert reconciled["subject_hidden"] and row["discrepancy_count"] == 1 and row["discrepancies"] is None
-    assert sponsor.get(f"/api/v1/studies/{world.study_a.pk}/samples").json()["items"] == []
+    hidden = sponsor.get(f"/api/v1/studies/{world.study_a.pk}/samples")
+    assert hidden.status_code == 403 and hidden.json()["detail"].startswith("Hidden: ")  # not `count: 0`
     crm_row = next(
         r
         for r in crm.get(f"/api/v1/studies/{world.study_a.pk}/sample-reconciliation").json()["sites"]

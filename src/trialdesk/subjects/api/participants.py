@@ -6,6 +6,8 @@ from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
     READ_ERRORS,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
     PageQuery,
@@ -16,6 +18,7 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     referenced,
+    require_subject_level,
     set_etag,
     with_errors,
 )
@@ -57,11 +60,13 @@ router = Router(tags=["participants"])
 
 @router.get(
     "/study-sites/{study_site_id}/screening-entries",
-    response=with_errors({200: page_schema(ScreeningEntryOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(ScreeningEntryOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_screening_entries(request, study_site_id: int, page: Query[PageQuery]):
     """The site's screening log, latest first."""
     site = visible(request, StudySite, study_site_id)
+    require_subject_level(request, site.study_id, "screening entries")
     return paginate(selectors.screening_entries_for(actor(request), site), page)
 
 
@@ -160,11 +165,14 @@ def record_screening_consent(request, screening_entry_id: int, payload: ConsentI
 
 
 @router.get(
-    "/studies/{study_id}/participants", response=with_errors({200: page_schema(ParticipantOut)}, READ_ERRORS)
+    "/studies/{study_id}/participants",
+    response=with_errors({200: page_schema(ParticipantOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_participants(request, study_id: int, filters: Query[ParticipantFilters]):
     """The study's participants the user may see, by number."""
     study = visible_study(request, study_id)
+    require_subject_level(request, study.pk, "participants")
     participants = selectors.participants_for(actor(request), study).order_by("number")
     if filters.study_site_id is not None:
         participants = participants.filter(study_site_id=filters.study_site_id)
@@ -298,11 +306,14 @@ def withdraw_consent(request, participant_id: int, payload: WithdrawalIn):
 
 
 @router.get(
-    "/studies/{study_id}/reconsent", response=with_errors({200: page_schema(ReconsentOut)}, READ_ERRORS)
+    "/studies/{study_id}/reconsent",
+    response=with_errors({200: page_schema(ReconsentOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_reconsent(request, study_id: int, page: Query[PageQuery]):
     """Active participants who must re-consent on a new version, overdue first, then by due date."""
     study = visible_study(request, study_id)
+    require_subject_level(request, study.pk, "participants due to re-consent")
     items = selectors.reconsent_worklist(actor(request), study)
     return {
         "count": len(items),

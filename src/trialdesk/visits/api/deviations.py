@@ -6,6 +6,8 @@ from ninja import Query, Router, Status
 
 from trialdesk.core.apiutils import (
     READ_ERRORS,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
     WRITE_ERRORS,
     DeleteQuery,
     IfMatch,
@@ -15,6 +17,7 @@ from trialdesk.core.apiutils import (
     model_values,
     page_schema,
     paginate,
+    require_subject_level,
     set_etag,
     visible_or_404,
     with_errors,
@@ -64,12 +67,15 @@ def _deviation_references(request, study) -> dict:
 
 
 @router.get(
-    "/studies/{study_id}/deviations", response=with_errors({200: page_schema(DeviationOut)}, READ_ERRORS)
+    "/studies/{study_id}/deviations",
+    response=with_errors({200: page_schema(DeviationOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_deviations(request, study_id: int, filters: Query[DeviationFilters]):
     """The study's protocol deviations, newest first, filtered by site, category, importance, review."""
     user = actor(request)
     study = visible_or_404(request, Study, study_id)
+    require_subject_level(request, study.pk, "protocol deviations")
     site = None
     if filters.study_site_id is not None:
         site = get_object_or_404(

@@ -6,6 +6,8 @@ from ninja import Query, Router
 
 from trialdesk.core.apiutils import (
     READ_ERRORS,
+    SUBJECT_LEVEL,
+    SUBJECT_LEVEL_READ_ERRORS,
     WRITE_ERRORS,
     IfMatch,
     PageQuery,
@@ -13,6 +15,7 @@ from trialdesk.core.apiutils import (
     page_schema,
     paginate,
     referenced,
+    require_subject_level,
     set_etag,
     with_errors,
 )
@@ -147,11 +150,13 @@ def get_scheduled_visit(request, scheduled_visit_id: int, response: HttpResponse
 
 @router.get(
     "/studies/{study_id}/missed-visits",
-    response=with_errors({200: page_schema(ScheduledVisitOut)}, READ_ERRORS),
+    response=with_errors({200: page_schema(ScheduledVisitOut)}, SUBJECT_LEVEL_READ_ERRORS),
+    openapi_extra=SUBJECT_LEVEL,
 )
 def list_missed_visits(request, study_id: int, page: Query[PageQuery]):
     """Visits whose window closed before today at their site without being done."""
     study = get_object_or_404(study_selectors.studies_for(actor(request)), pk=study_id)
+    require_subject_level(request, study.pk, "participants' visits")
     result = paginate(selectors.missed_visits_for(actor(request), study), page)
     result["items"] = [_visit_out(visit, "missed") for visit in result["items"]]
     return result
