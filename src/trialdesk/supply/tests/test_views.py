@@ -76,6 +76,8 @@ def test_the_forecast_command_prints_the_named_fields(ip, capsys):
     assert set(site["needed"]) == {"0.5", "0.9"} and site["on_hand"] == 4
     assert site["needed"]["0.5"] <= site["needed"]["0.9"]
     assert isinstance(document["projected_waste_kits"], float)
+    notes = " ".join(document["notes"])  # resupply defaults, and recruitment capped at the planned enrollment
+    assert "7 days' lead time" in notes and "review every 28 days" in notes and "planned enrollment" in notes
     with pytest.raises(CommandError, match="--study"):
         call_command("supply", "forecast", "--study", "NOPE", "--json")
     with pytest.raises(CommandError, match="--horizon-weeks"):
