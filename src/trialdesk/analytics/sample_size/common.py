@@ -4,7 +4,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy import optimize, stats
+from scipy import special
 
 # Solved sample sizes are found to this relative precision, far below what any rounding up can see.
 _RTOL = 1e-12
@@ -71,7 +71,7 @@ class Plan:
     @property
     def z_alpha(self) -> float:
         """The critical value of the (one- or two-sided) normal test."""
-        return float(stats.norm.isf(self.alpha / self.sided))
+        return float(-special.ndtri(self.alpha / self.sided))  # the normal's upper-tail quantile
 
     @property
     def design_effect(self) -> float:
@@ -135,9 +135,9 @@ def normal_power(
     two-sided test (then the far tail is added, as R's ``strict = TRUE`` and ``pwr`` do).
     """
     effect = abs(effect)
-    power = stats.norm.cdf((effect - z_alpha * null_se) / alt_se)
+    power = special.ndtr((effect - z_alpha * null_se) / alt_se)
     if strict and sided == 2:
-        power += stats.norm.cdf((-effect - z_alpha * null_se) / alt_se)
+        power += special.ndtr((-effect - z_alpha * null_se) / alt_se)
     return float(power)
 
 
@@ -179,6 +179,10 @@ def smallest_size_reaching(power_at: Callable[[float], float], target: float, lo
                 "power", f"A power of {target:g} cannot be reached with these assumptions at any sample size."
             )
         lower, upper = upper, upper * 8
+    # Imported here: only the designs without a closed form search, and scipy.optimize costs the command
+    # line about 0.2 s of start-up (issue 19 §2).
+    from scipy import optimize
+
     return float(optimize.brentq(gap, lower, upper, xtol=1e-12, rtol=_RTOL, maxiter=500))
 
 

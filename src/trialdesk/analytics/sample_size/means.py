@@ -2,7 +2,7 @@
 
 import math
 
-from scipy import stats
+from scipy import special
 
 from trialdesk.analytics.sample_size.common import (
     Plan,
@@ -48,10 +48,10 @@ def _tails(plan: Plan) -> str:
 
 def _t_power(ncp: float, df: float, plan: Plan) -> float:
     """Power of a t test with noncentrality `ncp`, as R's power.t.test computes it."""
-    critical = stats.t.isf(plan.alpha / plan.sided, df)
-    power = stats.nct.sf(critical, df, ncp)
+    critical = -special.stdtrit(df, plan.alpha / plan.sided)  # Student's t upper-tail quantile
+    power = 1 - special.nctdtr(df, ncp, critical)
     if plan.strict and plan.sided == 2:
-        power += stats.nct.cdf(-critical, df, ncp)
+        power += special.nctdtr(df, ncp, -critical)
     return float(power)
 
 
@@ -227,6 +227,6 @@ def equivalence_means(*, margin=None, true_diff=None, sd=None, **plan) -> Sample
 
 def _tost_power(margin: float, difference: float, se: float, z_alpha: float) -> float:
     """Normal-approximation power of two one-sided tests of equivalence within +-margin."""
-    upper = stats.norm.cdf((margin - difference) / se - z_alpha)
-    lower = stats.norm.cdf((margin + difference) / se - z_alpha)
+    upper = special.ndtr((margin - difference) / se - z_alpha)
+    lower = special.ndtr((margin + difference) / se - z_alpha)
     return float(max(0.0, upper + lower - 1))

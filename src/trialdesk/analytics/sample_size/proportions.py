@@ -2,7 +2,7 @@
 
 import math
 
-from scipy import stats
+from scipy import special
 
 from trialdesk.analytics.sample_size.common import (
     Plan,
@@ -297,8 +297,8 @@ def equivalence_proportions(*, p1=None, p2=None, margin=None, **plan) -> SampleS
 
     def power_at(n1: float, n2: float) -> float:
         se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-        upper = stats.norm.cdf((margin - (p1 - p2)) / se - z_alpha)
-        lower = stats.norm.cdf((margin + (p1 - p2)) / se - z_alpha)
+        upper = special.ndtr((margin - (p1 - p2)) / se - z_alpha)
+        lower = special.ndtr((margin + (p1 - p2)) / se - z_alpha)
         return float(max(0.0, upper + lower - 1))
 
     method = (

@@ -10,7 +10,7 @@ import math
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trialdesk.analytics.sample_size import COMMON_OPTIONS, DESIGNS, SampleSizeInputError, calculate
-from trialdesk.statistics.cli import randomization
+from trialdesk.statistics.cli import arguments
 
 
 class OneLineErrors(CommandParser):
@@ -85,7 +85,7 @@ class Command(BaseCommand):
                     option.flag, dest=option.name, metavar=metavar, help=option.help or option.label
                 )
         sample.add_argument("--json", dest="as_json", action="store_true", help="print the result as JSON")
-        randomization.add_list_arguments(
+        arguments.add_list_arguments(
             actions.add_parser(
                 "randomization-list",
                 allow_abbrev=False,
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                 ),
             )
         )
-        randomization.add_minimize_arguments(
+        arguments.add_minimize_arguments(
             actions.add_parser(
                 "minimize",
                 allow_abbrev=False,
@@ -106,10 +106,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, **options):
-        if action == "randomization-list":
-            self.stdout.write(randomization.randomization_list(options))
-        elif action == "minimize":
-            self.stdout.write(randomization.minimize(options))
+        if action in ("randomization-list", "minimize"):
+            from trialdesk.statistics.cli import randomization  # pydantic and the engine: only when used
+
+            if action == "randomization-list":
+                self.stdout.write(randomization.randomization_list(options))
+            else:
+                self.stdout.write(randomization.minimize(options))
         else:
             self.sample_size(**options)
 
