@@ -5,8 +5,12 @@ start-up keeps one item pending, so the gate shows what it refuses."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from trialdesk.core.demo import DAY, DEMO_PASSWORD
-from trialdesk.startup import rules, selectors, services
+from trialdesk.safety import services as safety_services
+from trialdesk.safety.models import ObligationStatus, ReportingObligation
+from trialdesk.startup import closeout, rules, selectors, services
 from trialdesk.studies.demo_data import STUDIES
 
 PAST_START_UP = frozenset({"activated", "enrolling", "enrollment_closed", "closed", "on_hold"})
@@ -76,4 +80,33 @@ def load(demo) -> None:
             ("selected_to_activated", 120),
         ):
             services.set_cycle_target(study=study, interval=interval, days=days, by=demo.crm)
-    demo.summary.append("Start-up trackers: activated sites ticked or overridden, sites in start-up blocked")
+    notified = _end_of_trial_notified(demo)
+    demo.summary.append(
+        "Start-up trackers: activated sites ticked or overridden, sites in start-up blocked; "
+        f"{notified} end-of-trial notification(s) submitted, results due within a year"
+    )
+
+
+def _end_of_trial_notified(demo) -> int:
+    """A study whose end of trial the demo recorded has its close-out obligations (made here too, should
+    the listener's job not have run yet); its 15-day notifications were submitted on day 9 through CTIS,
+    its results stay open, due a year after the end of trial."""
+    count = 0
+    for study in demo.made["studies"].values():
+        closeout.ensure_closeout_obligations(study=study, by=demo.crm)
+        notices = ReportingObligation.objects.filter(
+            study=study,
+            adverse_event__isnull=True,
+            status=ObligationStatus.OPEN,
+            key__startswith="eu_end_of_trial",
+        )
+        for notice in notices:
+            safety_services.mark_submitted(
+                obligation=notice,
+                by=demo.crm,
+                submitted_at=min(notice.starts_at + dt.timedelta(days=9), timezone.now()),
+                reference_number=f"CTIS-{study.code}-EOT-{notice.key.partition('/')[2] or 'ALL'}",
+                reason="end of trial notified through CTIS",
+            )
+            count += 1
+    return count
