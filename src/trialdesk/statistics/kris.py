@@ -20,6 +20,7 @@ The adverse-event KRIs (gsm kri0001, kri0002) are safety's; data-entry timelines
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
 from trialdesk.analytics import kri
 from trialdesk.analytics.kri import KriDefinition
@@ -28,7 +29,13 @@ from trialdesk.core.models import User
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import Study
 
-FLAG_LABELS = {2: "Red (high)", 1: "Amber (high)", 0: "Green", -1: "Amber (low)", -2: "Red (low)"}
+FLAG_LABELS = {
+    2: _("Red (high)"),
+    1: _("Amber (high)"),
+    0: _("Green"),
+    -1: _("Amber (low)"),
+    -2: _("Red (low)"),
+}
 
 
 def kri_definitions() -> tuple[KriDefinition, ...]:
@@ -65,8 +72,8 @@ class SiteKri:
     @property
     def flag_label(self) -> str:
         if self.flag is None:
-            return "Not scored" if self.metric is not None else "No data"
-        return FLAG_LABELS.get(self.flag, str(self.flag))
+            return str(_("Not scored") if self.metric is not None else _("No data"))
+        return str(FLAG_LABELS.get(self.flag, self.flag))
 
     @property
     def flag_class(self) -> str:

@@ -201,3 +201,11 @@ def test_the_oversight_page_answers_quickly_in_queries(
 def test_my_work_lists_the_report_to_write_for_the_cra(world, visit, client_for):
     page = client_for(world.monitor).get("/my-work/").content.decode()
     assert "Write the report of the" in page
+
+
+def test_a_signal_page_names_its_flag_in_words(world, client_for):
+    from trialdesk.monitoring.tests.scoping import _signal
+
+    signal = _signal(world, world.site_a1)
+    body = client_for(world.crm).get(f"/monitoring/signals/{signal.pk}/").content.decode()
+    assert "flagged Red (high) (score 3.40" in body

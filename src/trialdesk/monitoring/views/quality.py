@@ -388,6 +388,7 @@ def signal_detail(request, signal_id):
         "signal": signal,
         "study": signal.study,
         "kri": kris.definition(signal.kri_key),
+        "flag_label": kris.FLAG_LABELS.get(signal.flag, signal.flag),
         "form": form,
         "close_form": SignalCloseForm(initial={"version": signal.version}),
         "may_triage": may_triage,
