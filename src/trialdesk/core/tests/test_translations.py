@@ -87,6 +87,8 @@ SITE_FACING_TEMPLATES = (
     "samples/templates/samples/tabs/samples.html",
     "startup/templates/startup/panels/site.html",
     "startup/templates/startup/tabs/startup.html",
+    "startup/templates/startup/tabs/closeout.html",
+    "feasibility/templates/feasibility/panels/site.html",
 )
 
 # Labels those pages translate as they draw them (form fields through the `translated` filter, choices
