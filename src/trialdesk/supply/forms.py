@@ -3,6 +3,7 @@ land on the field they name)."""
 
 from django import forms
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from trialdesk.core.forms import DateInput, reason_field
 from trialdesk.supply.rules import TEMPERATURE_LOG_LIMIT
@@ -86,6 +87,32 @@ class ShipmentForm(forms.Form):
                 raise forms.ValidationError(gettext("Write each kit type as CODE=number, e.g. KT-A=10."))
             counts[code.strip()] = int(count)
         return counts
+
+
+class ResupplyPlanForm(forms.Form):
+    """The study's default lead time and review period (the service checks their ranges)."""
+
+    lead_time_days = forms.IntegerField(
+        label=_("Lead time (days)"), help_text=_("Depot to site, unless a shipping lane differs.")
+    )
+    review_period_days = forms.IntegerField(
+        label=_("Review period (days)"), help_text=_("Days between two resupply decisions.")
+    )
+    reason = reason_field(required=False)
+
+
+class ShippingLaneForm(forms.Form):
+    """One depot → site lead time, created or changed."""
+
+    depot = forms.ModelChoiceField(label=_("Depot"), queryset=None)
+    study_site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    lead_time_days = forms.IntegerField(label=_("Lead time (days)"))
+    reason = reason_field(required=False)
+
+    def __init__(self, data, *, depots, sites):
+        super().__init__(data)
+        self.fields["depot"].queryset = depots
+        self.fields["study_site"].queryset = sites
 
 
 class VisitDispensingForm(forms.Form):

@@ -22,8 +22,10 @@ from trialdesk.supply.models import (
     KitType,
     Lot,
     Product,
+    ResupplyPlan,
     Shipment,
     ShipmentStatus,
+    ShippingLane,
     VisitDispensing,
 )
 
@@ -111,6 +113,33 @@ def lots_for(user: User, study: Study) -> QuerySet[Lot]:
 
 def depots_for(user: User, study: Study) -> QuerySet[Depot]:
     return Depot.objects.visible_to(user).filter(study=study)
+
+
+@dataclass(frozen=True)
+class PlanShown:
+    """The study's resupply plan as readers see it; is_default when none is set (the rules' defaults)."""
+
+    lead_time_days: int
+    review_period_days: int
+    is_default: bool
+
+
+def resupply_plan_for(study: Study) -> PlanShown:
+    """The study-level plan (no site data in it: every reader of the study sees it)."""
+    plan = ResupplyPlan.objects.filter(study=study).first()
+    if plan is None:
+        return PlanShown(rules.DEFAULT_LEAD_TIME_DAYS, rules.DEFAULT_REVIEW_PERIOD_DAYS, is_default=True)
+    return PlanShown(plan.lead_time_days, plan.review_period_days, is_default=False)
+
+
+def lanes_for(user: User, study: Study) -> QuerySet[ShippingLane]:
+    """The depot → site lead times at the sites in the user's scope."""
+    return (
+        ShippingLane.objects.visible_to(user)
+        .filter(study=study)
+        .select_related("depot", "study_site")
+        .order_by("study_site__site_number", "depot__name")
+    )
 
 
 def visit_dispensings_for(user: User, study: Study) -> QuerySet[VisitDispensing]:

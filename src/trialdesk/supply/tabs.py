@@ -20,6 +20,8 @@ def supply_tab(request, study) -> dict:
         "lots": selectors.lots_for(user, study),
         "depots": selectors.depots_for(user, study),
         "visit_dispensings": selectors.visit_dispensings_for(user, study),
+        "resupply_plan": selectors.resupply_plan_for(study),
+        "lanes": selectors.lanes_for(user, study),
         "accounts": [(site, account_row(site, accounts.get(site.pk))) for site in sites],
         "shipments": selectors.shipments_for(user, study)[:RECENT_SHIPMENTS],
         "excursions": selectors.excursions_for(user, study).filter(status="pending"),

@@ -20,6 +20,12 @@ urlpatterns = [
     path(
         "studies/<int:study_id>/supply/shipments/new/", setup.shipment_create, name="supply_shipment_create"
     ),
+    path(
+        "studies/<int:study_id>/supply/resupply-plan/",
+        setup.resupply_plan_set,
+        name="supply_resupply_plan",
+    ),
+    path("studies/<int:study_id>/supply/lanes/", setup.shipping_lane_set, name="supply_shipping_lane"),
     path("studies/<int:study_id>/supply/forecast/", records.forecast_page, name="supply_forecast"),
     path(
         "studies/<int:study_id>/supply/accountability.xlsx",

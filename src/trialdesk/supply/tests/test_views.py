@@ -104,3 +104,31 @@ def test_my_work_lists_receipts_for_site_staff_and_decisions_for_the_supply_mana
     assert work.excursions_to_decide(ip.trial.coordinator_a1, today) == []
     low = work.low_stock(ip.supply_manager, today)
     assert [item.title.split(" of ")[0] for item in low] == ["Site 101"]
+
+
+def test_the_resupply_plan_and_lanes_are_set_on_pages_and_shown_to_readers(ip, client_for):
+    from trialdesk.core.models import AuditEvent
+    from trialdesk.supply.models import ResupplyPlan, ShippingLane
+
+    study = ip.world.study_a
+    tab = f"/studies/{study.pk}/?tab=supply"
+    manager = client_for(ip.supply_manager)
+    assert "Change the resupply plan" in manager.get(tab).content.decode()
+    plan_url, lanes_url = f"/studies/{study.pk}/supply/resupply-plan/", f"/studies/{study.pk}/supply/lanes/"
+    bad = manager.post(plan_url, {"lead_time_days": 400, "review_period_days": 14})
+    assert bad.status_code == 200 and "Give the lead time in whole days" in bad.content.decode()
+    assert not ResupplyPlan.objects.filter(study=study).exists()
+    assert manager.post(plan_url, {"lead_time_days": 5, "review_period_days": 14}).status_code == 302
+    assert manager.post(plan_url, {"lead_time_days": 6, "review_period_days": 14}).status_code == 302
+    site = ip.world.site_a1
+    lane = {"depot": ip.depot.pk, "study_site": site.pk, "lead_time_days": 3}
+    assert manager.post(lanes_url, {**lane, "lead_time_days": -1}).status_code == 200
+    assert manager.post(lanes_url, lane).status_code == 302
+    assert ShippingLane.objects.get(study_site=site).lead_time_days == 3
+    events = AuditEvent.objects.filter(object_type__in=["supply.resupplyplan", "supply.shippinglane"])
+    assert events.count() == 3
+    monitor = client_for(ip.world.monitor)
+    shown = monitor.get(tab).content.decode()
+    assert "Lead time 6 days" in shown and "ip-lanes" in shown and "Change the resupply plan" not in shown
+    assert monitor.get(plan_url).status_code == 403
+    assert monitor.post(lanes_url, lane).status_code == 403

@@ -120,3 +120,37 @@ def shipment_create(request, study_id):
         saved=gettext("Shipment sent."),
         done=done,
     )
+
+
+@login_required
+def resupply_plan_set(request, study_id):
+    study = _managed_study(request, study_id)
+    current = selectors.resupply_plan_for(study)
+    initial = {"lead_time_days": current.lead_time_days, "review_period_days": current.review_period_days}
+    form = forms.ResupplyPlanForm(post_data(request), initial=initial)
+    save = lambda f: services.set_resupply_plan(study=study, by=request.user, **f.cleaned_data)  # noqa: E731
+    return _page(
+        request,
+        study,
+        form,
+        save,
+        title=gettext("Resupply plan"),
+        saved=gettext("Resupply plan saved."),
+    )
+
+
+@login_required
+def shipping_lane_set(request, study_id):
+    study = _managed_study(request, study_id)
+    user = request.user
+    sites = StudySite.objects.visible_to(user).filter(study=study).order_by("site_number")
+    form = forms.ShippingLaneForm(post_data(request), depots=selectors.depots_for(user, study), sites=sites)
+    save = lambda f: services.set_shipping_lane(study=study, by=user, **f.cleaned_data)  # noqa: E731
+    return _page(
+        request,
+        study,
+        form,
+        save,
+        title=gettext("Shipping lane lead time"),
+        saved=gettext("Lead time saved."),
+    )
