@@ -15,7 +15,9 @@ def _visible_sites(request, study):
 
 
 def sites_section(request, study) -> dict:
-    return {"sites": _visible_sites(request, study)}
+    sites = list(_visible_sites(request, study))
+    openable = selectors.people_openable_by(request.user, [s.principal_investigator_person_id for s in sites])
+    return {"sites": sites, "openable_people": openable}
 
 
 def study_overview_panel(request, study) -> dict:

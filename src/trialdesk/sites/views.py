@@ -72,6 +72,9 @@ def study_site_detail(request, study_site_id):
         "local_now": timezone.now().astimezone(site.zone),
         "milestone_rows": [(m, m.standing(site.local_today())) for m in milestones],
         "can_manage": can_manage_study(request.user, site.study_id),
+        "pi_openable": bool(
+            site_selectors.people_openable_by(request.user, [site.principal_investigator_person_id])
+        ),
         "status_form": _status_form(request, site),
         # What the apps above show about the site (its staff, its ethics approval and checklist).
         "panels": [

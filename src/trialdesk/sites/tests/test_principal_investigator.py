@@ -3,13 +3,14 @@ beside the name (kept), and linked from existing names by the data migration whe
 matches."""
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
 
 from trialdesk.core.models import AuditEvent
-from trialdesk.sites import services
+from trialdesk.sites import pages, selectors, services
 from trialdesk.sites.models import StudySite
 
 JSON = "application/json"
@@ -114,3 +115,34 @@ def test_a_deactivated_person_cannot_be_made_pi(world):
             by=world.crm,
             reason="try",
         )
+
+
+def test_the_pis_name_links_only_for_readers_who_may_open_their_page(world, client_for):
+    """Site staff and study auditors may not open the People pages: they read the PI's name as text, not a
+    link that answers 404; the study's CRM and the PI themself get the link (issue 16 §4)."""
+    site = services.update_study_site(
+        study_site=world.site_a1,
+        changes={"principal_investigator_person": world.monitor},
+        by=world.crm,
+        reason="PI on the study",
+    )
+    page_url = reverse("study_site_detail", kwargs={"study_site_id": site.pk})
+    person_url = reverse("person_detail", kwargs={"user_id": world.monitor.pk})
+    name = world.monitor.get_full_name() or world.monitor.username
+    for reader, linked in ((world.crm, True), (world.monitor, True), (world.auditor, False)):
+        page = client_for(reader).get(page_url).content.decode()
+        assert name in page, reader
+        assert (person_url in page) is linked, reader
+        assert (client_for(reader).get(person_url).status_code == 200) is linked, reader
+        tab = pages.sites_section(SimpleNamespace(user=reader), world.study_a)
+        assert (world.monitor.pk in tab["openable_people"]) is linked, reader
+
+
+def test_the_openable_people_follow_the_people_pages_rule(world):
+    from trialdesk.people.directory.selectors import people_for
+
+    everyone = [world.admin, world.crm, world.coordinator, world.monitor, world.auditor, world.outsider]
+    ids = [person.pk for person in everyone]
+    for viewer in everyone:
+        expected = set(people_for(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        assert selectors.people_openable_by(viewer, ids) == expected, viewer
