@@ -146,3 +146,25 @@ def test_the_openable_people_follow_the_people_pages_rule(world):
     for viewer in everyone:
         expected = set(people_for(viewer).filter(pk__in=ids).values_list("pk", flat=True))
         assert selectors.people_openable_by(viewer, ids) == expected, viewer
+
+
+def test_history_names_the_pi_not_their_id(world):
+    """The audit event keys the change by the field's name, so History names the person (issue 16 §4)."""
+    from trialdesk.core.audit.display import readable_events
+
+    world.monitor.first_name, world.monitor.last_name = "Mia", "Moreau"
+    world.monitor.save()
+    services.update_study_site(
+        study_site=world.site_a1,
+        changes={"principal_investigator_person": world.monitor},
+        by=world.crm,
+        reason="PI on the study",
+    )
+    event = AuditEvent.objects.filter(object_type="sites.studysite", object_id=str(world.site_a1.pk)).latest(
+        "id"
+    )
+    assert "principal_investigator_person" in event.changes
+    (row,) = readable_events([event], world.crm)
+    changes = {change.label: (change.old, change.new) for change in row.changes}
+    assert changes["Principal investigator (person)"] == ("—", "Mia Moreau")
+    assert changes["Principal investigator"][1] == "Mia Moreau"
