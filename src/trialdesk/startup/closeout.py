@@ -20,7 +20,7 @@ from trialdesk.safety import selectors as safety_selectors
 from trialdesk.safety.models import ObligationStatus, ReportingObligation
 from trialdesk.safety.rules.clocks import END_OF_DAY
 from trialdesk.sites.models import StudySite
-from trialdesk.startup import rules
+from trialdesk.startup import rules, sources
 from trialdesk.studies.models import Milestone, MilestoneKind, Study, StudyStatus
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ def ensure_closeout_obligations(*, study: Study, by: User | None) -> list[Report
     settings = safety_selectors.settings_of(study)
     zone = settings.zone
     events = events_of(study, zone)
-    countries = set(StudySite.objects.filter(study=study).values_list("institution__country", flat=True))
+    sites = list(StudySite.objects.filter(study=study).select_related("institution"))
+    countries = {site.institution.country for site in sites}
     wanted = []
     for halt_on, reason in events.halts or [(None, "")]:
         wanted += [
@@ -85,6 +86,7 @@ def ensure_closeout_obligations(*, study: Study, by: User | None) -> list[Report
         for w in rules.closeout_obligations(
             countries=countries, end_of_trial=events.end_of_trial,
             primary_completion=events.primary_completion, early_termination=termination_on,
+            country_ends=country_ends(study, sites) if events.end_of_trial or termination_on else None,
         )
         if w.rule.counted_from != rules.TEMPORARY_HALT
     ]  # fmt: skip
@@ -110,6 +112,32 @@ def ensure_closeout_obligations(*, study: Study, by: User | None) -> list[Report
     return written
 
 
+def country_ends(study: Study, sites: list[StudySite]) -> dict[str, dt.date]:
+    """The end of the trial in each country whose every site has ended: the last visit of its last
+    participant (a site's own actual last-participant-last-visit milestone, else its last visit done
+    once none is still scheduled; a site without participant visits does not hold its country back)."""
+    recorded = dict(
+        Milestone.objects.filter(
+            study=study, study_site__in=sites, kind=MilestoneKind.LAST_PARTICIPANT_LAST_VISIT,
+            actual_on__isnull=False,
+        ).values_list("study_site_id", "actual_on")
+    )  # fmt: skip
+    visits = sources.last_visits([s for s in sites if s.pk not in recorded])
+    ends: dict[str, list[dt.date]] = {}
+    open_countries = set()
+    for site in sites:
+        country = site.institution.country
+        if site.pk in recorded:
+            ends.setdefault(country, []).append(recorded[site.pk])
+            continue
+        found = visits[site.pk]
+        if not found.done:
+            open_countries.add(country)
+        elif found.done_on is not None:
+            ends.setdefault(country, []).append(found.done_on)
+    return {country: max(days) for country, days in ends.items() if country not in open_countries}
+
+
 def clock_values(want: rules.WantedObligation, zone, reason: str = "") -> dict:
     """The obligation's fields: the sponsor's calendar clock from the event's day to the end of the due day
     in the sponsor's zone (labelled with it)."""
@@ -117,6 +145,8 @@ def clock_values(want: rules.WantedObligation, zone, reason: str = "") -> dict:
     description = (
         f"{want.rule.what} ({want.rule.counted_from.replace('_', ' ')} {want.starts_on.isoformat()})"
     )
+    if want.basis:
+        description += f"; counted from the {want.basis}"
     if reason:
         description += f"; reasons: {reason}"
     return {

@@ -1,7 +1,7 @@
 """Pure rules of start-up and close-out: the standard checklist items (cited), what a site's checklist
 adds up to, when a gate refuses, the study's end-of-trial and results deadlines, and cycle times."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
@@ -389,6 +389,7 @@ class WantedObligation:
     recipient: str
     starts_on: date
     due_on: date
+    basis: str = ""  # what the day counted from is, where a per-country rule could count from two
 
 
 def closeout_obligations(
@@ -398,9 +399,12 @@ def closeout_obligations(
     primary_completion: date | None,
     temporary_halt: date | None = None,
     early_termination: date | None = None,
+    country_ends: Mapping[str, date] | None = None,
 ) -> list[WantedObligation]:
     """The obligations whose event has happened: one per rule, or per member state for a per-country
-    rule; a halt's key carries its day.
+    rule; a halt's key carries its day. A per-country end-of-trial rule (Art. 37(1)) counts from the end
+    of the trial in that country (`country_ends`: the last visit of the last participant at its sites)
+    where it is known, else from the study's end, and says which in its basis.
 
     >>> [w.key for w in closeout_obligations(countries=["DE", "FR", "US"], end_of_trial=date(2026, 3, 1),
     ...                                      primary_completion=None)]
@@ -422,11 +426,30 @@ def closeout_obligations(
             for country in (c for c in present if c in rule.countries):
                 key = f"{rule.key}/{country}"
                 recipient = rule.recipient.format(country=country)
-                wanted.append(WantedObligation(key, rule, recipient, start, deadline.due_on))
+                if rule.counted_from == END_OF_TRIAL:
+                    day, basis = country_end(country, start, country_ends or {})
+                    wanted.append(WantedObligation(key, rule, recipient, day, due_after(day, rule), basis))
+                else:
+                    wanted.append(WantedObligation(key, rule, recipient, start, deadline.due_on))
         else:
             key = f"{rule.key}/{start.isoformat()}" if rule.counted_from == TEMPORARY_HALT else rule.key
             wanted.append(WantedObligation(key, rule, rule.recipient, start, deadline.due_on))
     return wanted
+
+
+def country_end(country: str, end_of_trial: date, country_ends: Mapping[str, date]) -> tuple[date, str]:
+    """The day the end of the trial in `country` counts from, and the basis said on the obligation: the
+    country's own end where known (never after the study's), else the study-level end.
+
+    >>> country_end("DE", date(2026, 3, 1), {"DE": date(2026, 1, 20)})
+    (datetime.date(2026, 1, 20), 'end of the trial in DE: last visit of the last participant at its sites')
+    >>> country_end("FR", date(2026, 3, 1), {})[1]
+    'study-level end of trial (the end in FR is not known from its sites)'
+    """
+    own = country_ends.get(country)
+    if own is not None and own <= end_of_trial:
+        return own, f"end of the trial in {country}: last visit of the last participant at its sites"
+    return end_of_trial, f"study-level end of trial (the end in {country} is not known from its sites)"
 
 
 def event_days(end_of_trial, primary_completion, temporary_halt, early_termination) -> dict[str, date | None]:

@@ -54,3 +54,23 @@ def test_end_of_trial_and_a_halt_become_obligations_on_my_work_and_the_tab(world
     client.force_login(crm)
     page = client.get(tab_url(study, "closeout")).content.decode()
     assert "Member state DE (CTIS)" in page and "Temporary halt notified" in page
+
+
+def test_a_member_states_notice_counts_from_the_end_of_the_trial_at_its_sites(world):
+    study, crm = world.study_a, world.crm  # site 101 in DE, 102 in JP
+    end = timezone.now().date() - dt.timedelta(days=5)
+    german_end = end - dt.timedelta(days=40)
+    study_services.create_milestone(
+        study=study, study_site=world.site_a1, by=crm, kind="last_participant_last_visit",
+        baseline_on=german_end, actual_on=german_end, reason="last visit at site 101",
+    )  # fmt: skip
+    study_services.create_milestone(
+        study=study, by=crm, kind="last_participant_last_visit", baseline_on=end, actual_on=end,
+        reason="last participant's last visit",
+    )  # fmt: skip
+    run_closeout_jobs()
+    notice = ReportingObligation.objects.get(study=study, key="eu_end_of_trial/DE")
+    assert notice.due_on == german_end + dt.timedelta(days=15)
+    assert "end of the trial in DE" in notice.description
+    overall = ReportingObligation.objects.get(study=study, key="eu_end_of_trial_all")
+    assert overall.due_on > notice.due_on

@@ -176,3 +176,21 @@ def test_cycle_intervals_and_medians_against_target_and_history():
     row = summary["selected_to_activated"]
     assert (row.count, row.median_days, row.on_target, row.history_median_days) == (2, 105, False, 150.0)
     assert summary["activated_to_first_participant"].median_days is None
+
+
+def test_a_member_states_end_of_trial_notice_counts_from_its_own_end_else_the_studys():
+    end = dt.date(2026, 3, 1)
+    wanted = {
+        w.key: w
+        for w in rules.closeout_obligations(
+            countries=["DE", "FR"], end_of_trial=end, primary_completion=None,
+            country_ends={"DE": dt.date(2026, 1, 20), "FR": dt.date(2026, 4, 1)},
+        )
+    }  # fmt: skip
+    german, french = wanted["eu_end_of_trial/DE"], wanted["eu_end_of_trial/FR"]
+    assert (german.starts_on, german.due_on) == (dt.date(2026, 1, 20), dt.date(2026, 2, 4))
+    assert "end of the trial in DE" in german.basis
+    # a country end after the study's cannot be: the study-level day, and the basis says so
+    assert (french.starts_on, french.due_on) == (end, dt.date(2026, 3, 16))
+    assert french.basis.startswith("study-level end of trial")
+    assert wanted["eu_end_of_trial_all"].starts_on == end and not wanted["eu_end_of_trial_all"].basis
