@@ -5,10 +5,12 @@ sits above the apps it reads; counts are aggregates any reader of the site may c
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RoleAssignment
 from trialdesk.core.roles import Role
 from trialdesk.people.models import DelegationEntry
+from trialdesk.sites.selectors import people_openable_by
 from trialdesk.statistics import plans
 from trialdesk.subjects.models import Participant, ParticipantStatus
 
@@ -42,11 +44,32 @@ def contacts(site) -> list[dict]:
             if "Principal investigator (delegation log)" not in person["roles"]:
                 person["roles"].append("Principal investigator (delegation log)")
             person["rank"] = 0
+    if (pi := site.principal_investigator_person) is not None and pi.is_active:
+        # The site's PI as one of the people (issue 16 §4), first among the contacts.
+        person = found.setdefault(pi.pk, _person(pi))
+        person["roles"].insert(0, gettext("Principal investigator"))
+        person["rank"] = 0
     return sorted(found.values(), key=lambda person: (person["rank"], person["name"]))
 
 
 def _person(user) -> dict:
-    return {"name": user.get_full_name() or user.username, "email": user.email, "roles": [], "rank": 9}
+    return {
+        "id": user.pk,
+        "name": user.get_full_name() or user.username,
+        "email": user.email,
+        "roles": [],
+        "rank": 9,
+        "url": None,
+    }
+
+
+def linked(user, people: list[dict]) -> list[dict]:
+    """Each contact's person page where the reader may open it; a name without a link elsewhere."""
+    openable = people_openable_by(user, [person["id"] for person in people])
+    for person in people:
+        if person["id"] in openable:
+            person["url"] = reverse("person_detail", kwargs={"user_id": person["id"]})
+    return people
 
 
 def enrollment(user, site) -> dict:
@@ -76,7 +99,7 @@ def enrollment(user, site) -> dict:
 def site_panel(request, site) -> dict:
     return {
         "site": site,
-        "contacts": contacts(site),
+        "contacts": linked(request.user, contacts(site)),
         "enrollment": enrollment(request.user, site),
         "staff_url": reverse("site_staff", kwargs={"study_site_id": site.pk}),
     }
