@@ -16,6 +16,7 @@ from trialdesk.visits.models import VisitDefinition
 
 STUDIES = ("ONC-301", "CARD-201", "DEV-401")
 OVER_BUDGET = "CARD-201"
+CONTRACT_BEFORE_ACTIVATION = dt.timedelta(days=40)
 # The currency a demo site is paid in, by its institution's country (others: the study's).
 COUNTRY_CURRENCY = {"US": "USD", "GB": "GBP", "JP": "JPY", "CA": "CAD", "CH": "CHF", "AU": "AUD"}
 # Roughly the euro reference rates of 2024-25, drifting a little week by week.
@@ -30,7 +31,30 @@ def load(demo: DemoContext) -> None:
     for code in STUDIES:
         if code in studies:
             _study(demo, studies[code], finance, rng)
+    for code, study in sorted(studies.items()):
+        if code not in STUDIES:
+            _executed_contracts(demo, study)
     demo.summary.append(f"budgets and payables for {', '.join(c for c in STUDIES if c in studies)}")
+
+
+def _executed_contracts(demo, study) -> None:
+    """A study without a demo budget still has each activated site's executed clinical trial agreement:
+    its fee schedule, effective 40 days before activation (before the ethics approval: regulatory.demo),
+    so the start-up cycle times run selection → contract → ethics → activation."""
+    sites = StudySite.objects.filter(study=study, activated_on__isnull=False).select_related("institution")
+    for site in sites.order_by("site_number"):
+        currency = COUNTRY_CURRENCY.get(site.institution.country, "EUR")
+        factor = EUR_RATES.get(currency, Decimal(1))
+        budgets.create_fee_schedule(
+            study_site=site,
+            by=demo.admin,
+            effective_on=site.activated_on - CONTRACT_BEFORE_ACTIVATION,
+            currency=currency,
+            payment_terms_days=45,
+            startup_fee=_price(5000, factor, currency),
+            closeout_fee=_price(2500, factor, currency),
+            reason="demo: the site's executed clinical trial agreement",
+        )
 
 
 def _approver(demo, finance):
@@ -42,7 +66,7 @@ def _approver(demo, finance):
 def _study(demo, study, finance, rng) -> None:
     sites = list(StudySite.objects.filter(study=study).select_related("institution").order_by("site_number"))
     start = study.created_at.date() if study.created_at else demo.today
-    start = min([start, *(s.activated_on for s in sites if s.activated_on)]) - dt.timedelta(days=30)
+    start = min([start, *(s.activated_on for s in sites if s.activated_on)]) - CONTRACT_BEFORE_ACTIVATION
     currencies = {COUNTRY_CURRENCY.get(s.institution.country, "EUR") for s in sites} - {"EUR"}
     _weekly_rates(demo, finance, currencies, start)
     codes = sorted(
@@ -57,7 +81,8 @@ def _study(demo, study, finance, rng) -> None:
         budgets.create_fee_schedule(
             study_site=site,
             by=finance,
-            effective_on=start,
+            # the site's agreement executed before its ethics approval (regulatory.demo) and activation
+            effective_on=site.activated_on - CONTRACT_BEFORE_ACTIVATION if site.activated_on else start,
             currency=currency,
             overhead_percent=Decimal(20),
             holdback_percent=Decimal(10),

@@ -30,6 +30,10 @@ def load_demo(*, today: dt.date, users: dict) -> None:
     crm = users["crm"]
     services.load_shipped_authorities()  # a demo reset wipes the reference data with the rest
     committees = _committees(users["admin"], today)
+    # Every other study's activated sites: their initial approval before activation, renewed on time.
+    others = StudySite.objects.exclude(study__code=AMENDMENT_STUDY).select_related("study", "institution")
+    _initial_approvals(list(others.order_by("study__code", "site_number")), committees, today=today, by=crm,
+                       lapse_last=False)  # fmt: skip
     study = Study.objects.filter(code=AMENDMENT_STUDY).first()
     if study is None:
         return
@@ -57,13 +61,15 @@ def _committees(admin, today: dt.date) -> dict[int, EthicsCommittee]:
     return found
 
 
-def _initial_approvals(sites, committees, *, today: dt.date, by) -> None:
+def _initial_approvals(sites, committees, *, today: dt.date, by, lapse_last: bool = True) -> None:
+    """Each activated site's initial approval ten days before its activation (after its contract:
+    finance.demo), renewed as its committee's continuing review asks."""
     activated = [s for s in sites if s.activated_on]
     for index, site in enumerate(activated):
         committee = committees[site.institution_id]
         approved_on = site.activated_on - 10 * DAY
         # The last activated site's committee stated an expiry that passed last week: enrollment is blocked.
-        lapsed = index == len(activated) - 1
+        lapsed = lapse_last and index == len(activated) - 1
         services.create_submission(
             study=site.study,
             study_site=site,
