@@ -93,7 +93,13 @@ def test_demo_gives_one_login_per_role_with_the_demo_password():
     monitor = User.objects.get(username="monitor")
     assert 0 < StudySite.objects.visible_to(monitor).count() < StudySite.objects.count()
     investigator_site = StudySite.objects.get(role_assignments__user__username="investigator")
-    assert investigator_site.principal_investigator == "Dr Priya Raman"
+    assert investigator_site.principal_investigator_person.username == "investigator"
+    assert investigator_site.principal_investigator == "Priya Raman"
+    # Every demo site's PI is one of the people, an investigator at that site (issue 16 §4).
+    assert not StudySite.objects.filter(principal_investigator_person__isnull=True).exists()
+    for site in StudySite.objects.select_related("principal_investigator_person"):
+        assert site.principal_investigator == site.principal_investigator_person.get_full_name()
+        assert site.role_assignments.filter(user=site.principal_investigator_person).exists(), site
 
 
 def test_demo_if_empty_twice_loads_once_and_plain_demo_then_refuses():

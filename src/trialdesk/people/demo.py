@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from trialdesk.core import records
 from trialdesk.core.demo import DEMO_PASSWORD, DemoContext
-from trialdesk.core.models import User
+from trialdesk.core.models import RoleAssignment, User
 from trialdesk.core.roles import Role
 from trialdesk.core.services import assign_role
-from trialdesk.people import rules, services
+from trialdesk.people import rules, selectors, services
 from trialdesk.people.models import DelegationEntry
+from trialdesk.sites import services as site_services
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 
@@ -73,6 +74,75 @@ def load_demo(*, today: dt.date, users: dict) -> None:
             continue
         _load_site(site, staff, today=today, crm=crm, admin=users["admin"], password=password)
     _load_showcase_site(today=today, users=users)
+    link_principal_investigators(today=today, crm=crm, admin=users["admin"])
+
+
+def link_principal_investigators(*, today: dt.date, crm: User, admin: User) -> None:
+    """Every demo site's PI is one of the people (issue 16 §4): the site's investigator login where it has
+    one (the delegation log's PI, the demo investigator), else an account without a password for the PI
+    the site was set up with, an investigator at that site, trained and with their disclosure on file
+    (so that only the people above are flagged); each link through the sites service, audited."""
+    sites = StudySite.objects.filter(principal_investigator_person__isnull=True).select_related("study")
+    investigators = {}
+    for row in RoleAssignment.objects.filter(role=Role.INVESTIGATOR, study_site__isnull=False).order_by("id"):
+        investigators.setdefault(row.study_site_id, row.user_id)
+    logged_in = {user.pk: user for user in User.objects.filter(pk__in=investigators.values())}
+    pis = {
+        entry.study_site_id: entry.staff_member
+        for entry in DelegationEntry.objects.filter(study_role="principal_investigator").select_related(
+            "staff_member"
+        )
+    }
+    unusable = make_password(None)
+    outside: dict[str, User] = {}
+    for site in sites:
+        person = pis.get(site.pk) or logged_in.get(investigators.get(site.pk))
+        if person is None:
+            person = outside.get(site.principal_investigator) or _outside_investigator(
+                site, password=unusable, number=len(outside) + 1
+            )
+            outside[site.principal_investigator] = person
+            assign_role(user=person, role=Role.INVESTIGATOR, study_site=site, by=admin)
+            _settle_outside_investigator(person, site, today=today, crm=crm)
+        site_services.update_study_site(
+            study_site=site,
+            changes={"principal_investigator_person": person},
+            by=crm,
+            reason="The principal investigator linked to their account",
+        )
+
+
+def _settle_outside_investigator(person: User, site: StudySite, *, today: dt.date, crm: User) -> None:
+    started = min(site.activated_on or site.planned_activation_on or today, today - DAY)
+    versions, current = _versions(site.study)
+    _train(
+        person, site, today=today, crm=crm, versions=versions, current=current, current_trained=True,
+        started=started,
+    )  # fmt: skip
+    services.record_disclosure(
+        study_site=site, investigator=person, occasion="initial", disclosed_on=started,
+        has_interests=False, interests=[], by=crm, reason="Collected before participation",
+    )  # fmt: skip
+    closed_on = selectors.study_closed_on(site.study)
+    if closed_on is not None and closed_on < today - DAY:
+        services.record_disclosure(
+            study_site=site, investigator=person, occasion="study_close",
+            disclosed_on=min(closed_on + 14 * DAY, today - DAY), has_interests=False, interests=[], by=crm,
+            reason="Collected at close-out",
+        )  # fmt: skip
+
+
+def _outside_investigator(site: StudySite, *, password: str, number: int) -> User:
+    """An account for a PI who does not log in to the demo: named as the site names them."""
+    name = site.principal_investigator.removeprefix("Dr ").removeprefix("Prof. ").strip()
+    first, _, last = name.rpartition(" ")
+    return User.objects.create(
+        username=f"pi{number:02d}",
+        first_name=first,
+        last_name=last,
+        email=f"pi{number:02d}@demo.trialdesk.invalid",
+        password=password,
+    )
 
 
 def _versions(study: Study) -> tuple[list[ProtocolVersion], ProtocolVersion | None]:
