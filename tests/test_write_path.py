@@ -22,6 +22,7 @@ THE_WRITE_PATH = "core/records.py"
 ALLOWED = {
     # The audit trail appends its own events (hash-chained, insert-only); core.records calls it.
     ("core/audit/trail.py", "record"): "appends the AuditEvent that every write path records",
+    ("core/audit/trail.py", "record_many"): "one AuditEvent per record of a batch (records.create_records)",
     # Visits for many participants at once in set-based SQL, audited per site: docs/adr/0004.
     ("visits/services/scheduling.py", "_insert_visits"): "bulk visit scheduling, docs/adr/0004",
     # Payables generated from the work done in multi-row INSERTs, audited per site: docs/adr/0005.

@@ -185,7 +185,8 @@ def site_arrays(study: Study, *, as_of: dt.date, sims: int, rng) -> SiteArrays:
             continue
         shape[i] = alpha + (roster.enrolled[j] if active[j] else 0)
         rate[i] = beta + (exposure[j] if active[j] else 0.0)
-        starts[i] = roster_starts[j] + (0.0 if active[j] else drawn[j])
+        # Without an activation forecast a site in start-up opens on its planned day, in every simulation.
+        starts[i] = roster_starts[j] + (0.0 if active[j] or delay is None else drawn[j])
         stops[i] = roster_stops[j]
     return SiteArrays(sites, shape, rate, starts, stops, note, remaining)
 
