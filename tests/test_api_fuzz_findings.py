@@ -39,3 +39,12 @@ def test_a_fee_that_is_not_a_number_is_a_422_not_a_500(world, client_for):
         )
     assert response.status_code == 422
     assert "screen_failure_fee" in {e["field"] for e in response.json()["errors"]}
+
+
+def test_the_supply_forecast_without_an_activation_forecast_is_a_200_not_a_500(world, client_for):
+    """Found by the statistics fuzz: a recruiting study whose sites' activation delays cannot be drawn."""
+    from trialdesk.statistics.tests.test_forecasts import recruiting_world
+
+    recruiting_world(world)
+    answer = client_for(world.crm).get(f"/api/v1/studies/{world.study_a.pk}/supply/forecast")
+    assert answer.status_code == 200, answer.content

@@ -11,6 +11,9 @@ from trialdesk.core.services import create_api_token
 from trialdesk.statistics.tests.test_forecasts import recruiting_world
 
 EXAMPLES_PER_OPERATION = 40
+# Like the whole-API fuzz, run once, on SQLite (conftest.py: one_database): the answers come from the same
+# calculations on either database.
+pytestmark = pytest.mark.one_database
 OURS = ("/forecast", "/recruitment-plan")
 
 
