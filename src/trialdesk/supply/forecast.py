@@ -176,7 +176,7 @@ def site_arrays(study: Study, *, as_of: dt.date, sims: int, rng) -> SiteArrays:
     alpha, beta = np.broadcast_to(alpha, (sims,)), np.broadcast_to(beta, (sims,))
     delay = forecasts.activation_of(inputs)
     count = len(inputs.sites)
-    drawn = np.zeros((count, sims)) if delay is None else delay.rvs((count, sims), rng)
+    drawn = None if delay is None else delay.rvs((count, sims), rng)
     shape, rate = np.ones((size, sims)), np.ones((size, sims))
     starts = np.full((size, sims), np.inf) if delay is not None else starts
     for i, site in enumerate(sites):

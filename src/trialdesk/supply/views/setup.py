@@ -21,6 +21,11 @@ def _managed_study(request, study_id):
     return study
 
 
+def _sites(user, study):
+    """The study's sites the person may ship to or set a lane for, by number (the forms' choices)."""
+    return StudySite.objects.visible_to(user).filter(study=study).order_by("site_number")
+
+
 def _page(request, study, form, save, *, title: str, saved: str, done=None):
     back = tab_url(study, "supply")
     return form_page(
@@ -107,7 +112,7 @@ def visit_dispensing_set(request, study_id):
 def shipment_create(request, study_id):
     study = _managed_study(request, study_id)
     user = request.user
-    sites = StudySite.objects.visible_to(user).filter(study=study).order_by("site_number")
+    sites = _sites(user, study)
     form = forms.ShipmentForm(post_data(request), depots=selectors.depots_for(user, study), sites=sites)
     save = lambda f: services.ship_to_site(study=study, by=user, **f.cleaned_data)  # noqa: E731
     done = lambda shipment: reverse("supply_shipment_detail", kwargs={"shipment_id": shipment.pk})  # noqa: E731
@@ -143,7 +148,7 @@ def resupply_plan_set(request, study_id):
 def shipping_lane_set(request, study_id):
     study = _managed_study(request, study_id)
     user = request.user
-    sites = StudySite.objects.visible_to(user).filter(study=study).order_by("site_number")
+    sites = _sites(user, study)
     form = forms.ShippingLaneForm(post_data(request), depots=selectors.depots_for(user, study), sites=sites)
     save = lambda f: services.set_shipping_lane(study=study, by=user, **f.cleaned_data)  # noqa: E731
     return _page(
