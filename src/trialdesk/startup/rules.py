@@ -186,11 +186,18 @@ def gate_refusal(tracker: Tracker) -> str | None:
     if tracker.passes:
         return None
     names = "; ".join(item.label for item in tracker.pending)
-    what = "activated" if tracker.gate == ACTIVATION else "closed"
-    return gettext(
-        "The site cannot be %(what)s: %(pending)s required item(s) pending — %(names)s. "
-        "Complete them, or the CRM signs an override with a reason."
-    ) % {"what": what, "pending": len(tracker.pending), "names": names}
+    # Two whole sentences, not a verb pasted into one: a translation needs the sentence.
+    if tracker.gate == ACTIVATION:
+        text = gettext(
+            "The site cannot be activated: %(pending)s required item(s) pending — %(names)s. "
+            "Complete them, or the CRM signs an override with a reason."
+        )
+    else:
+        text = gettext(
+            "The site cannot be closed: %(pending)s required item(s) pending — %(names)s. "
+            "Complete them, or the CRM signs an override with a reason."
+        )
+    return text % {"pending": len(tracker.pending), "names": names}
 
 
 def gate_for(current: str, target: str) -> str | None:

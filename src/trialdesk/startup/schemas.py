@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from trialdesk.core.apiutils import InSchema, PlainTextSchema
 from trialdesk.startup import rules
@@ -27,6 +28,11 @@ class TrackerItemOut(Schema):
     ticked_by: str
     evidence: str
     source: str = Field(description="The app whose record settles it; empty when ticked by hand.")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _resolved(cls, value):
+        return str(value)  # the trackers' links are lazy (startup.sources)
 
 
 class OverrideOut(Schema):
