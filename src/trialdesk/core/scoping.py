@@ -6,7 +6,7 @@ assignments decide what every list, detail page, export and API endpoint may ret
 
 import contextlib
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from trialdesk.core.models import RoleAssignment, User
 from trialdesk.core.roles import SUBJECT_BLIND_ROLES, Role
@@ -20,6 +20,28 @@ def is_administrator(user: User) -> bool:
     if user.is_superuser:
         return True
     return role_facts(user).is_administrator
+
+
+def managed_study_ids(viewer: User) -> QuerySet:
+    """Ids of the studies whose team `viewer` manages as their CRM (a subquery)."""
+    return RoleAssignment.objects.filter(
+        user=viewer, role=Role.CRM, study__isnull=False, study_site__isnull=True
+    ).values("study_id")
+
+
+def people_visible_to(viewer: User) -> QuerySet[User]:
+    """The people whose page `viewer` may open: administrators everyone's, a CRM those with a role on a
+    study they are CRM of, everyone their own. Here, not in people, so that the apps below people (a
+    site's PI, its contacts) link a name only where the link opens, by the same rule as the People pages."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return User.objects.none()
+    if is_administrator(viewer):
+        return User.objects.all()
+    managed = managed_study_ids(viewer)
+    on_their_studies = RoleAssignment.objects.filter(
+        Q(study_id__in=managed) | Q(study_site__study_id__in=managed)
+    ).values("user_id")
+    return User.objects.filter(Q(pk=viewer.pk) | Q(pk__in=on_their_studies))
 
 
 class RoleFacts:

@@ -3,8 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from trialdesk.core.models import RoleAssignment, User
-from trialdesk.core.roles import Role
-from trialdesk.core.scoping import is_administrator
+from trialdesk.core.scoping import people_visible_to
 from trialdesk.sites.models import Institution, StudySite
 
 
@@ -42,18 +41,9 @@ def investigator_candidates(study, *, current: User | None = None) -> QuerySet[U
 
 def people_openable_by(viewer: User, user_ids) -> set[int]:
     """Of `user_ids`, the people whose page `viewer` may open, so that a name links only where the link
-    opens (others see the name as text, never a link to a 404). The rule of the People pages
-    (people.directory.selectors.people_for, above this app): administrators open everyone's, a CRM those
-    with a role on a study they are CRM of, everyone their own (one query)."""
+    opens (others see the name as text, never a link to a 404): the People pages' rule,
+    core.scoping.people_visible_to (one query)."""
     wanted = {pk for pk in user_ids if pk is not None}
-    if not wanted or not viewer.is_authenticated or not viewer.is_active:
+    if not wanted:
         return set()
-    if is_administrator(viewer):
-        return wanted
-    managed = RoleAssignment.objects.filter(
-        user=viewer, role=Role.CRM, study__isnull=False, study_site__isnull=True
-    ).values("study_id")
-    on_their_studies = RoleAssignment.objects.filter(
-        Q(study_id__in=managed) | Q(study_site__study_id__in=managed), user_id__in=wanted
-    ).values_list("user_id", flat=True)
-    return set(on_their_studies) | ({viewer.pk} & wanted)
+    return set(people_visible_to(viewer).filter(pk__in=wanted).values_list("pk", flat=True))

@@ -8,16 +8,9 @@ those on studies and sites the viewer may see, so a person's other studies stay 
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from trialdesk.core.models import AuditEvent, RoleAssignment, User
-from trialdesk.core.roles import Role
-from trialdesk.core.scoping import is_administrator, scope_filter
+from trialdesk.core.scoping import is_administrator, managed_study_ids, scope_filter
+from trialdesk.core.scoping import people_visible_to as people_for
 from trialdesk.studies.models import Study
-
-
-def managed_study_ids(viewer: User) -> QuerySet:
-    """Ids of the studies whose team `viewer` manages as their CRM (a subquery)."""
-    return RoleAssignment.objects.filter(
-        user=viewer, role=Role.CRM, study__isnull=False, study_site__isnull=True
-    ).values("study_id")
 
 
 def studies_managed_by(viewer: User) -> QuerySet[Study]:
@@ -29,18 +22,6 @@ def studies_managed_by(viewer: User) -> QuerySet[Study]:
 def manages_people(viewer: User) -> bool:
     """Whether the People pages have something for `viewer` beyond their own account."""
     return is_administrator(viewer) or managed_study_ids(viewer).exists()
-
-
-def people_for(viewer: User) -> QuerySet[User]:
-    if not viewer.is_authenticated or not viewer.is_active:
-        return User.objects.none()
-    if is_administrator(viewer):
-        return User.objects.all()
-    managed = managed_study_ids(viewer)
-    on_their_studies = RoleAssignment.objects.filter(
-        Q(study_id__in=managed) | Q(study_site__study_id__in=managed)
-    ).values("user_id")
-    return User.objects.filter(Q(pk=viewer.pk) | Q(pk__in=on_their_studies))
 
 
 def role_assignments_for(viewer: User) -> QuerySet[RoleAssignment]:
