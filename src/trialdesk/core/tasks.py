@@ -115,6 +115,14 @@ def start(queued: Task, *, title: str, by: User | None, key: str = "", **kwargs)
     return progress
 
 
+def runs_at_once() -> bool:
+    """Whether the queue runs each task at once in the process that asks (the tests, `make run`)."""
+    from django_tasks import task_backends
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return isinstance(task_backends["default"], ImmediateBackend)
+
+
 def visible_tasks(user: User):
     """The tasks `user` may follow: those they started; staff see everyone's (and the system's)."""
     if user.is_staff or user.is_superuser:

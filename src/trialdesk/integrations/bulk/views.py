@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from trialdesk.core import tasks
 from trialdesk.core.permissions import can_manage_institutions, can_manage_study, require
+from trialdesk.integrations import tasks as import_tasks
 from trialdesk.integrations.bulk import plans, selectors, services
 from trialdesk.integrations.bulk.columns import INSTITUTION_COLUMNS, INSTITUTIONS, SITE_COLUMNS, STUDY_SITES
 from trialdesk.interop import tabular
@@ -245,7 +247,11 @@ def _forget_old_uploads() -> None:
 @login_required
 @require_POST
 def import_confirm(request):
-    """Apply a previewed file: all of it in one transaction, or nothing with every problem shown."""
+    """Apply a previewed file: all of it in one transaction, or nothing with every problem shown.
+
+    With the database queue the worker imports it (integrations.tasks) and the page goes to the task's
+    page, which shows its progress, then its outcome or every problem; when tasks run at once (`make
+    run`, the tests) it is imported here and the preview shows the problems."""
     require(can_manage_institutions(request.user), "Only administrators and CRMs import records.")
     form = ConfirmForm(request.POST)
     payload = _unsigned(form, request)
@@ -257,10 +263,21 @@ def import_confirm(request):
             status=400,
         )
     path = _uploads() / payload["name"]
-    study = None
+    study = visible_study(request, payload["study"]) if payload["study"] is not None else None
+    if not tasks.runs_at_once():
+        progress = tasks.start(
+            import_tasks.run_bulk_import,
+            title=f"{TITLES[payload['kind']]}: {payload['file']}",
+            by=request.user,
+            key=f"bulk-import:{payload['name']}",
+            kind=payload["kind"],
+            upload=str(path),
+            filename=payload["file"],
+            study_id=study.pk if study else None,
+            by_id=request.user.pk,
+        )
+        return redirect("task_page", task_id=progress.pk)
     try:
-        if payload["study"] is not None:
-            study = visible_study(request, payload["study"])
         plan = services.import_file(
             payload["kind"], path.read_bytes(), payload["file"], by=request.user, study=study
         )

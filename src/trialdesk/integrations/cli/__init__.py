@@ -4,6 +4,9 @@ A module `import_<source>.py` (or `export_<target>.py`) here becomes `trialdesk 
 (`trialdesk export <target>`). It defines `HELP` (one line), `add_arguments(parser)` and
 `handle(command, options) -> None`, where `command` is the BaseCommand (for `stdout`/`stderr`/`style`)
 and `options` the parsed options; it raises CommandError for bad input.
+
+Every `trialdesk import` also takes `--background` (queue it for `trialdesk worker`, print the task's id)
+and `--wait` (then follow its progress and print its report): integrations.tasks runs the same `handle`.
 """
 
 import importlib
@@ -40,7 +43,53 @@ def add_subcommands(verb: str, parser: CommandParser) -> None:
     for name, module in found.items():
         sub = chosen.add_parser(name, allow_abbrev=False, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
+        if verb == "import":
+            sub.add_argument(
+                "--background", action="store_true", help="queue the import for `trialdesk worker`"
+            )
+            sub.add_argument(
+                "--wait", action="store_true", help="with --background: show its progress, then its report"
+            )
 
 
 def run_subcommand(verb: str, command, options: dict) -> None:
+    if options.get("background"):
+        return run_in_background(command, options)
+    if options.get("wait"):
+        raise CommandError("--wait: only with --background.", returncode=2)
     subcommands(verb)[options["subcommand"]].handle(command, options)
+
+
+def run_in_background(command, options: dict) -> None:
+    """Queue the import (after the checks that need no reading: the user, the study, the files); with
+    --wait, follow it and print its report like the import in the foreground, failing the same way."""
+    from pathlib import Path
+
+    from trialdesk.core import tasks
+    from trialdesk.integrations import tasks as import_tasks
+    from trialdesk.integrations.cli.acting_user import acting_user, visible_study
+
+    user = acting_user(options["user"])
+    if options.get("study"):
+        visible_study(user, options["study"])
+    for path in options.get("paths") or [options.get("file")]:
+        if path and not Path(path).exists():
+            raise CommandError(f"{path}: no such file or directory")
+    name = options["subcommand"]
+    queued = import_tasks.queued_options(options)
+    shown = ", ".join(Path(p).name for p in queued.get("paths") or [queued.get("file", "")])
+    progress = tasks.start(
+        import_tasks.run_import, title=f"Import {name}: {shown}", by=user, subcommand=name, options=queued
+    )
+    if not options.get("wait"):
+        command.stdout.write(f"Queued as task {progress.pk}: `trialdesk worker` runs it.")
+        return
+    progress = tasks.follow(progress, file=command.stderr)
+    report = import_tasks.report_of(progress).rstrip("\n")
+    if progress.status == tasks.Status.FAILED:
+        *lines, last = (report or progress.error).splitlines() or [progress.error]
+        for line in lines:
+            command.stderr.write(line)
+        raise CommandError(f"Task {progress.pk}: {last}")
+    if report:
+        command.stdout.write(report)

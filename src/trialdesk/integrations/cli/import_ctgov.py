@@ -39,9 +39,10 @@ def handle(command, options) -> None:
     if options["code"] and len(found) + len(failures) > 1:
         raise CommandError("--code: only one record may be imported under a chosen code")
     outcomes = []
+    step = getattr(command, "step", None)  # a queued import's progress (integrations.tasks)
     with _progress(command, disabled=options["no_progress"]) as progress:
         task = progress.add_task("Importing", total=len(found))
-        for source, parsed in found:
+        for number, (source, parsed) in enumerate(found, start=1):
             try:
                 outcomes.append((source, import_record(parsed, by=user, code=options["code"])))
             except ImportRefused as error:
@@ -49,6 +50,8 @@ def handle(command, options) -> None:
             except PermissionDenied as error:
                 failures.append(f"{source}: {error}")
             progress.advance(task)
+            if step is not None:
+                step(done=number, total=len(found), message=f"Imported {number} of {len(found)} records")
     _report(command, outcomes, failures)
     if failures:
         raise CommandError(f"{len(failures)} record(s) not imported", returncode=1)
@@ -93,7 +96,7 @@ def _problems_line(problems: list, shown: int = 3) -> str:
 
 
 def _progress(command, *, disabled: bool) -> Progress:
-    console = Console(file=command.stderr._out, stderr=True)
+    console = Console(file=getattr(command.stderr, "_out", None), stderr=True)
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
