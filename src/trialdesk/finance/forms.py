@@ -1,6 +1,7 @@
 """Forms of the finance pages. They only render and check fields; the pages call the services to save."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from trialdesk.core.forms import DateInput, reason_field
 from trialdesk.finance.models import BudgetCategory, FeeSchedule, VendorContract
@@ -34,27 +35,34 @@ class CodedAmounts(forms.CharField):
         for number, line in enumerate((super().clean(value) or "").splitlines(), start=1):
             if not line.strip():
                 continue
-            code, _, amount = line.partition("=")
+            code, _equals, amount = line.partition("=")
             code, amount = code.strip(), amount.strip()
             if not code or not amount:
-                raise forms.ValidationError(f"Line {number}: write CODE = amount, e.g. V1 = 1200.")
+                raise forms.ValidationError(
+                    _("Line %(number)s: write CODE = amount, e.g. V1 = 1200.") % {"number": number}
+                )
             if self.at_cost and amount.lower() == "at cost":
                 found[code] = None
                 continue
             try:
                 found[code] = f"{money.parse_amount(amount):f}"
             except ValueError as error:
-                raise forms.ValidationError(f"Line {number} ({code}): {error}") from None
+                raise forms.ValidationError(
+                    _("Line %(number)s (%(code)s): %(error)s")
+                    % {"number": number, "code": code, "error": error}
+                ) from None
         return found
 
 
 class FeeScheduleForm(forms.ModelForm):
-    visit_fees = CodedAmounts(label="Visit fees", help_text="One visit a line: code = fee before overhead.")
-    procedure_fees = CodedAmounts(label="Procedure fees", help_text="e.g. MRI = 800")
+    visit_fees = CodedAmounts(
+        label=_("Visit fees"), help_text=_("One visit a line: code = fee before overhead.")
+    )
+    procedure_fees = CodedAmounts(label=_("Procedure fees"), help_text=_("e.g. MRI = 800"))
     invoiceable = CodedAmounts(
-        label="Invoiceable items",
+        label=_("Invoiceable items"),
         at_cost=True,
-        help_text="Paid on invoice, e.g. ETHICS = 1500, COURIER = at cost",
+        help_text=_("Paid on invoice, e.g. ETHICS = 1500, COURIER = at cost"),
     )
 
     class Meta:
@@ -65,6 +73,24 @@ class FeeScheduleForm(forms.ModelForm):
             "procedure_fees", "invoiceable", "note",
         )  # fmt: skip
         widgets = {"effective_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "effective_on": _("Effective from"),
+            "currency": _("Site currency"),
+            "overhead_percent": _("Overhead %"),
+            "holdback_percent": _("Holdback %"),
+            "payment_terms_days": _("Payment terms (days)"),
+            "startup_fee": _("Start-up fee"),
+            "closeout_fee": _("Close-out fee"),
+            "screen_failure_fee": _("Screen-failure fee"),
+            "screen_failure_max_paid": _("Screen failures paid at most"),
+            "note": _("Note"),
+        }
+        help_texts = {
+            "currency": _("ISO 4217 code, e.g. EUR."),
+            "holdback_percent": _("Withheld from visit, procedure and screen-failure lines."),
+            "payment_terms_days": _("Days from earning (or invoice) to payment."),
+            "screen_failure_max_paid": _("Empty: no cap."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,16 +105,21 @@ class FeeScheduleForm(forms.ModelForm):
 
 
 class BudgetVersionForm(forms.Form):
-    currency = forms.CharField(max_length=3, required=False, help_text="ISO 4217; the first version sets it.")
-    effective_on = forms.DateField(widget=DateInput, required=False)
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, help_text=_("ISO 4217; the first version sets it.")
+    )
+    effective_on = forms.DateField(label=_("Effective on"), widget=DateInput, required=False)
     protocol_version = forms.ModelChoiceField(
-        queryset=None, required=False, help_text="The amendment that brought it."
+        label=_("Protocol version"),
+        queryset=None,
+        required=False,
+        help_text=_("The amendment that brought it."),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required after the first.",
+        help_text=_("Required after the first."),
     )
 
     def __init__(self, *args, protocol_versions, current=None, **kwargs):
@@ -96,7 +127,7 @@ class BudgetVersionForm(forms.Form):
         self.fields["protocol_version"].queryset = protocol_versions
         for category in BudgetCategory:
             initial = current.amount_of(category.value) if current else None
-            self.fields[category.value] = _money(category.label, required=False)
+            self.fields[category.value] = _money(_(category.label), required=False)
             self.fields[category.value].initial = initial
 
     def amounts(self) -> dict:
@@ -108,14 +139,14 @@ class BudgetVersionForm(forms.Form):
 
 
 class SiteInvoiceForm(forms.Form):
-    number = forms.CharField(label="Invoice number", max_length=40)
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
     item_code = forms.CharField(
-        label="Item", max_length=40, help_text="The invoiceable item's code in the fee schedule."
+        label=_("Item"), max_length=40, help_text=_("The invoiceable item's code in the fee schedule.")
     )
-    description = forms.CharField(max_length=200, required=False)
-    invoice_on = forms.DateField(label="Invoice date", widget=DateInput)
-    amount = forms.DecimalField(max_digits=18, decimal_places=4)
-    study_site = forms.ModelChoiceField(queryset=None, label="Site")
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    invoice_on = forms.DateField(label=_("Invoice date"), widget=DateInput)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=4)
+    study_site = forms.ModelChoiceField(queryset=None, label=_("Site"))
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,36 +154,49 @@ class SiteInvoiceForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approved", "Approve"), ("disputed", "Dispute")])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approved", _("Approve")), ("disputed", _("Dispute"))]
+    )
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required to dispute."
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to dispute."),
     )
 
 
 class ApprovalForm(forms.Form):
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput, help_text="Re-enter your password to sign the approval."
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("Re-enter your password to sign the approval."),
     )
 
 
 class PaidForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=DateInput)
-    payment_reference = forms.CharField(max_length=100)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 
 class ExchangeRateForm(forms.Form):
-    base = forms.CharField(max_length=3, initial="EUR")
-    quote = forms.CharField(max_length=3)
-    on = forms.DateField(label="Rate date", widget=DateInput)
-    rate = forms.DecimalField(max_digits=24, decimal_places=10, help_text="1 base = rate × quote")
-    source = forms.CharField(max_length=200, required=False)
+    base = forms.CharField(label=_("Base"), max_length=3, initial="EUR")
+    quote = forms.CharField(label=_("Quote"), max_length=3)
+    on = forms.DateField(label=_("Rate date"), widget=DateInput)
+    rate = forms.DecimalField(
+        label=_("Rate"), max_digits=24, decimal_places=10, help_text=_("1 base = rate × quote")
+    )
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
 
 class RateImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV or .xlsx: Date, Base, Quote, Rate — or the ECB's Date, USD, JPY, … layout."
+        label=_("File"),
+        help_text=_("CSV or .xlsx: Date, Base, Quote, Rate — or the ECB's Date, USD, JPY, … layout."),
     )
-    base = forms.CharField(max_length=3, initial="EUR", help_text="Base currency of the ECB layout.")
+    base = forms.CharField(
+        label=_("Base"), max_length=3, initial="EUR", help_text=_("Base currency of the ECB layout.")
+    )
 
 
 class ContractForm(forms.ModelForm):
@@ -160,35 +204,55 @@ class ContractForm(forms.ModelForm):
         model = VendorContract
         fields = ("vendor", "service", "reference", "scope", "currency", "value", "start_on", "end_on")
         widgets = {"start_on": DateInput, "end_on": DateInput, "scope": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "vendor": _("Vendor"),
+            "service": _("Service"),
+            "reference": _("Contract reference"),
+            "scope": _("Scope"),
+            "currency": _("Currency"),
+            "value": _("Contract value"),
+            "start_on": _("Start date"),
+            "end_on": _("End date"),
+        }
+        help_texts = {"currency": _("ISO 4217 code, e.g. EUR.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        service.choices = [(value, _(label)) if value else (value, label) for value, label in service.choices]
 
 
 class MilestoneForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    deliverable = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(widget=DateInput)
-    amount = forms.DecimalField(max_digits=18, decimal_places=4)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    deliverable = forms.CharField(
+        label=_("Deliverable"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=4)
 
 
 class ChangeOrderForm(forms.Form):
-    number = forms.CharField(max_length=20)
-    amount = forms.DecimalField(max_digits=18, decimal_places=4, help_text="Negative for a reduction.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    approved_on = forms.DateField(widget=DateInput)
+    number = forms.CharField(label=_("Number"), max_length=20)
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=18, decimal_places=4, help_text=_("Negative for a reduction.")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    approved_on = forms.DateField(label=_("Approved on"), widget=DateInput)
 
 
 class IndicatorForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    unit = forms.CharField(max_length=40, required=False)
-    target = forms.DecimalField(max_digits=12, decimal_places=2)
-    actual = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
-    higher_is_better = forms.BooleanField(required=False, initial=True)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    target = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2)
+    actual = forms.DecimalField(label=_("Actual"), max_digits=12, decimal_places=2, required=False)
+    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False, initial=True)
 
 
 class VendorInvoiceForm(forms.Form):
-    number = forms.CharField(max_length=40)
-    invoice_on = forms.DateField(label="Invoice date", widget=DateInput)
-    amount = forms.DecimalField(max_digits=18, decimal_places=4)
-    milestone = forms.ModelChoiceField(queryset=None, required=False)
+    number = forms.CharField(label=_("Number"), max_length=40)
+    invoice_on = forms.DateField(label=_("Invoice date"), widget=DateInput)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=4)
+    milestone = forms.ModelChoiceField(label=_("Milestone"), queryset=None, required=False)
 
     def __init__(self, *args, milestones, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,10 +260,12 @@ class VendorInvoiceForm(forms.Form):
 
 
 class ProcedureForm(forms.Form):
-    participant = forms.ModelChoiceField(queryset=None)
-    code = forms.CharField(max_length=40, help_text="The procedure's code in the fee schedule, e.g. MRI.")
-    done_on = forms.DateField(label="Date done", widget=DateInput)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    participant = forms.ModelChoiceField(label=_("Participant"), queryset=None)
+    code = forms.CharField(
+        label=_("Code"), max_length=40, help_text=_("The procedure's code in the fee schedule, e.g. MRI.")
+    )
+    done_on = forms.DateField(label=_("Date done"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,16 +273,21 @@ class ProcedureForm(forms.Form):
 
 
 class PayableFilterForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=None, required=False, empty_label="All sites")
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *earnings.KIND_LABELS.items()])
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False, empty_label=_("All sites"))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *((key, _(label)) for key, label in earnings.KIND_LABELS.items())],
+    )
     state = forms.ChoiceField(
+        label=_("State"),
         required=False,
         choices=[
-            ("", "All"),
-            ("unpaid", "Unpaid"),
-            ("overdue", "Overdue"),
-            ("in_run", "In a run"),
-            ("paid", "Paid"),
+            ("", _("All")),
+            ("unpaid", _("Unpaid")),
+            ("overdue", _("Overdue")),
+            ("in_run", _("In a run")),
+            ("paid", _("Paid")),
         ],
     )
 

@@ -4,6 +4,8 @@ study's finance readers and sponsor viewers, "hidden" (unknown) to everyone else
 
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import UNKNOWN, HealthReading, HealthSignal, HealthThreshold
 from trialdesk.finance import estimates
 from trialdesk.finance.permissions import can_read_totals
@@ -15,7 +17,9 @@ from trialdesk.studies.thresholds import threshold
 def read_budget(user, study, today) -> HealthReading:
     url = tab_url(study, "finance")
     if not can_read_totals(user, study.pk):
-        return HealthReading("budget", UNKNOWN, "hidden: budget figures are not shown to your role", "")
+        return HealthReading(
+            "budget", UNKNOWN, gettext("hidden: budget figures are not shown to your role"), ""
+        )
     figures = estimates.study_finance(study, today, with_sites=False)
     colour, why = forecast.budget_health(
         budget=figures.budget if figures else None,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.scoping import is_administrator, role_facts
@@ -45,8 +46,12 @@ def invoices_to_decide(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 "finance_invoices",
-                f"Decide invoice {invoice.number} of site {invoice.study_site.site_number} "
-                f"({invoice.amount_shown})",
+                gettext("Decide invoice %(number)s of site %(site_number)s (%(amount)s)")
+                % {
+                    "number": invoice.number,
+                    "site_number": invoice.study_site.site_number,
+                    "amount": invoice.amount_shown,
+                },
                 due,
                 reverse("finance_site_invoice", kwargs={"site_invoice_id": invoice.pk}),
                 invoice.study.code,
@@ -61,8 +66,12 @@ def invoices_to_decide(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 "finance_invoices",
-                f"Decide invoice {invoice.number} of {contract.vendor} "
-                f"({money.shown(invoice.amount, contract.currency)})",
+                gettext("Decide invoice %(number)s of %(vendor)s (%(amount)s)")
+                % {
+                    "number": invoice.number,
+                    "vendor": contract.vendor,
+                    "amount": money.shown(invoice.amount, contract.currency),
+                },
                 due,
                 reverse("finance_vendor_contract", kwargs={"vendor_contract_id": contract.pk}),
                 contract.study.code,
@@ -79,8 +88,12 @@ def runs_to_finish(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             "finance_payment_runs",
-            f"{'Approve' if run.status == RunStatus.DRAFT else 'Pay'} {run.number} to site "
-            f"{run.study_site.site_number} ({run.total_shown})",
+            (
+                gettext("Approve %(number)s to site %(site_number)s (%(total)s)")
+                if run.status == RunStatus.DRAFT
+                else gettext("Pay %(number)s to site %(site_number)s (%(total)s)")
+            )
+            % {"number": run.number, "site_number": run.study_site.site_number, "total": run.total_shown},
             run.created_at.date(),
             reverse("finance_payment_run", kwargs={"payment_run_id": run.pk}),
             run.study.code,
@@ -106,8 +119,16 @@ def payments_due(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             "finance_payments_due",
-            f"Pay site {row['study_site__site_number']}: {row['n']} line{'s' if row['n'] != 1 else ''}, "
-            f"{money.shown(row['total'] or 0, row['currency'])}",
+            ngettext(
+                "Pay site %(site_number)s: %(n)s line, %(total)s",
+                "Pay site %(site_number)s: %(n)s lines, %(total)s",
+                row["n"],
+            )
+            % {
+                "site_number": row["study_site__site_number"],
+                "n": row["n"],
+                "total": money.shown(row["total"] or 0, row["currency"]),
+            },
             row["first_due"],
             _page(
                 "finance_payables", row["study_id"], f"?site={row['study_site_id']}&state=unpaid&sort=due_on"
@@ -139,8 +160,11 @@ def holdbacks_to_release(user, today) -> list[WorkItem]:
         items.append(
             WorkItem(
                 "finance_holdbacks",
-                f"Release the holdback of closed site {row['study_site__site_number']} "
-                f"({money.shown(amount, row['currency'])})",
+                gettext("Release the holdback of closed site %(site_number)s (%(amount)s)")
+                % {
+                    "site_number": row["study_site__site_number"],
+                    "amount": money.shown(amount, row["currency"]),
+                },
                 today,
                 _page("finance_payables", row["study_id"], f"?site={row['study_site_id']}&state=unpaid"),
                 row["study__code"],

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trialdesk.core.pagination import paginate
@@ -55,7 +57,11 @@ def mark_read(request, notification_id: int):
 @require_POST
 def mark_all_read(request):
     marked = services.mark_all_read(by=request.user)
-    messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked read.")
+    messages.success(
+        request,
+        ngettext("%(count)s notification marked read.", "%(count)s notifications marked read.", marked)
+        % {"count": marked},
+    )
     return redirect(_back(request))
 
 
@@ -80,7 +86,7 @@ def preferences(request):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, "Your notification choices are saved.")
+            messages.success(request, _("Your notification choices are saved."))
             return redirect("notification_preferences")
     context = {"form": form, "email": user.email, "nav": "notifications"}
     return TemplateResponse(request, "notifications/preferences.html", context)

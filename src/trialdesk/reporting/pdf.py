@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -141,8 +142,11 @@ def _story(report: Report) -> list:
         Spacer(1, 2 * mm),
         _text(f"{report.generated_line} · {report.generated_for_line}", SMALL),
         _text(
-            f"Figures as of {report.as_of.isoformat()} (UTC day; a site's dates are its local days). "
-            "Only what this reader may see is included.",
+            gettext(
+                "Figures as of %(on)s (UTC day; a site's dates are its local days). "
+                "Only what this reader may see is included."
+            )
+            % {"on": report.as_of.isoformat()},
             SMALL,
         ),
     ]
@@ -189,7 +193,11 @@ class _NumberedCanvas(canvas.Canvas):
             9 * mm,
             f"{self.report.title} · {self.report.generated_line} · {self.report.generated_for_line}",
         )
-        self.drawRightString(A4[0] - MARGIN, 9 * mm, f"Page {number} of {total}")
+        self.drawRightString(
+            A4[0] - MARGIN,
+            9 * mm,
+            gettext("Page %(number)s of %(total)s") % {"number": number, "total": total},
+        )
 
 
 def report_pdf(report: Report) -> bytes:

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core import extensions
 from trialdesk.core.extensions import ReportBlock
@@ -35,11 +36,11 @@ class Report:
 
     @property
     def generated_line(self) -> str:
-        return f"Generated {self.generated_at:%Y-%m-%d %H:%M} UTC"
+        return gettext("Generated %(at)s UTC") % {"at": f"{self.generated_at:%Y-%m-%d %H:%M}"}
 
     @property
     def generated_for_line(self) -> str:
-        return f"Generated for {self.generated_for}"
+        return gettext("Generated for %(reader)s") % {"reader": self.generated_for}
 
     @property
     def charts(self) -> list[dict]:
@@ -59,12 +60,13 @@ def study_status_report(user, study, *, today: dt.date | None = None) -> Report:
     for section in extensions.report_sections:
         block = section.study(user, study, today) if section.study else None
         if block is not None:
-            sections.append(Section(section.key, section.title, block))
+            sections.append(Section(section.key, gettext(section.title), block))
     return Report(
-        title=f"Study status report: {study.code}",
+        title=gettext("Study status report: %(code)s") % {"code": study.code},
         subtitle=(
-            f"{study.title} · {study.get_phase_display()} · sponsor {study.sponsor} · "
-            f"{study.get_status_display()}"
+            f"{study.title} · {gettext(study.get_phase_display())} · "
+            + gettext("sponsor %(sponsor)s") % {"sponsor": study.sponsor}
+            + f" · {gettext(study.get_status_display())}"
         ),
         generated_at=now,
         generated_for=_reader(user),
@@ -82,10 +84,10 @@ def portfolio_report(user, *, today: dt.date | None = None) -> Report:
     for section in extensions.report_sections:
         block = section.portfolio(user, studies, today) if section.portfolio else None
         if block is not None:
-            sections.append(Section(section.key, section.title, block))
+            sections.append(Section(section.key, gettext(section.title), block))
     return Report(
-        title="Portfolio report",
-        subtitle=f"{len(studies)} studies",
+        title=gettext("Portfolio report"),
+        subtitle=ngettext("%(count)s study", "%(count)s studies", len(studies)) % {"count": len(studies)},
         generated_at=now,
         generated_for=_reader(user),
         as_of=today,

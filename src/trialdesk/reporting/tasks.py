@@ -1,6 +1,9 @@
 """The reports' background work (core.tasks): a study status report's PDF prepared by the worker, as the
 person who asked may see it, and kept for them to download from the task's page."""
 
+from django.conf import settings
+from django.utils import translation
+
 from trialdesk.core import tasks
 from trialdesk.core.models import User
 from trialdesk.reporting import pdf, reports
@@ -15,9 +18,11 @@ def study_report_pdf(progress: tasks.Progress, *, study_id: int, reader_id: int)
     if study is None:
         raise PermissionError("You may no longer see this study.")
     progress.update(done=0, total=3, message="Gathering the report's sections")
-    report = reports.study_status_report(reader, study)
-    progress.update(done=1, message=f"Drawing {len(report.sections)} sections as PDF")
-    content = pdf.report_pdf(report)
+    with translation.override(getattr(reader, "language", "") or settings.LANGUAGE_CODE):
+        # in the language of the person who asked, as the page they asked from
+        report = reports.study_status_report(reader, study)
+        progress.update(done=1, message=f"Drawing {len(report.sections)} sections as PDF")
+        content = pdf.report_pdf(report)
     progress.update(done=2, message="Saving the file")
     progress.attach(content, filename=f"{study.code}-status-report-{report.as_of.isoformat()}.pdf")
     progress.update(done=3, message="Ready to download")

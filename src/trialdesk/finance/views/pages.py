@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import add_service_errors, submit
@@ -41,6 +42,7 @@ from trialdesk.finance.views.scope import (
     NO_FINANCE_ROLE,
     XLSX,
     attachment,
+    decided_message,
     finance_study,
     post_only,
     visible,
@@ -138,9 +140,11 @@ def budget_create(request, study_id):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Budget version saved.")
+            messages.success(request, _("Budget version saved."))
             return redirect(tab_url(study, "finance"))
-    title = f"{'New budget version' if current else 'Study budget'} of {study.code}"
+    title = (_("New budget version of %(code)s") if current else _("Study budget of %(code)s")) % {
+        "code": study.code
+    }
     return _page(
         request, "form_page.html", form=form, title=title, cancel_url=tab_url(study, "finance"), study=study
     )
@@ -152,7 +156,7 @@ def budget_export(request, study_id):
     study = finance_study(request, study_id, totals=True)
     figures = estimates.study_finance(study, timezone.localdate(), with_sites=False)
     if figures is None:
-        messages.info(request, "This study has no budget yet.")
+        messages.info(request, _("This study has no budget yet."))
         return redirect(tab_url(study, "finance"))
     return attachment(
         exports.budget_workbook(figures, title=f"{study.code} budget"), f"{study.code}-budget.xlsx", XLSX
@@ -168,13 +172,13 @@ def fee_schedule_create(request, study_site_id):
         form, lambda f: budgets.create_fee_schedule(study_site=site, by=request.user, **f.changed_values())
     )
     if saved is not None:
-        messages.success(request, "Fee schedule saved.")
+        messages.success(request, _("Fee schedule saved."))
         return redirect("study_site_detail", study_site_id=site.pk)
     return _page(
         request,
         "form_page.html",
         form=form,
-        title=f"Fee schedule of site {site.site_number}",
+        title=_("Fee schedule of site %(number)s") % {"number": site.site_number},
         cancel_url=reverse("study_site_detail", kwargs={"study_site_id": site.pk}),
         study=site.study,
     )
@@ -196,13 +200,15 @@ def fee_schedule_edit(request, fee_schedule_id):
         ),
     )
     if saved is not None:
-        messages.success(request, "Fee schedule corrected; generate payables to re-price the work it covers.")
+        messages.success(
+            request, _("Fee schedule corrected; generate payables to re-price the work it covers.")
+        )
         return redirect("study_site_detail", study_site_id=schedule.study_site_id)
     return _page(
         request,
         "form_page.html",
         form=form,
-        title=f"Correct the fee schedule of site {schedule.study_site.site_number}",
+        title=_("Correct the fee schedule of site %(number)s") % {"number": schedule.study_site.site_number},
         cancel_url=reverse("study_site_detail", kwargs={"study_site_id": schedule.study_site_id}),
         study=schedule.study,
     )
@@ -230,7 +236,7 @@ def site_invoices(request, study_id):
             ),
         )
         if saved is not None:
-            messages.success(request, f"Invoice {saved.number} entered.")
+            messages.success(request, _("Invoice %(number)s entered.") % {"number": saved.number})
             return redirect("finance_site_invoices", study_id=study.pk)
     rows = SiteInvoice.objects.visible_to(request.user).filter(study=study).select_related("study_site")
     return _page(
@@ -271,7 +277,7 @@ def site_invoice(request, site_invoice_id):
             ),
         )
         if saved:
-            messages.success(request, f"Invoice {invoice.number} {saved.status}.")
+            messages.success(request, decided_message(invoice.number, saved.status))
             return redirect("finance_site_invoice", site_invoice_id=invoice.pk)
     return _page(
         request,
@@ -300,13 +306,13 @@ def procedure_create(request, study_site_id):
         ),
     )
     if saved is not None:
-        messages.success(request, "Procedure recorded; it is paid once payables are generated.")
+        messages.success(request, _("Procedure recorded; it is paid once payables are generated."))
         return redirect("study_site_detail", study_site_id=site.pk)
     return _page(
         request,
         "form_page.html",
         form=form,
-        title=f"Record a procedure at site {site.site_number}",
+        title=_("Record a procedure at site %(number)s") % {"number": site.site_number},
         cancel_url=reverse("study_site_detail", kwargs={"study_site_id": site.pk}),
         study=site.study,
     )
@@ -338,7 +344,7 @@ def exchange_rates(request):
                 ),
             )
             if saved is not None:
-                messages.success(request, f"Rate saved: {saved}.")
+                messages.success(request, _("Rate saved: %(rate)s.") % {"rate": saved})
                 return redirect("finance_exchange_rates")
     rates = ExchangeRate.objects.visible_to(request.user)
     currency = (request.GET.get("currency") or "").upper()
@@ -367,5 +373,9 @@ def _import(request, upload) -> list[str]:
         return [str(error)]
     except ValidationError as error:
         return error.messages
-    messages.success(request, f"{added} rates imported, {known} already there. Nothing else changed.")
+    messages.success(
+        request,
+        _("%(added)s rates imported, %(known)s already there. Nothing else changed.")
+        % {"added": added, "known": known},
+    )
     return []

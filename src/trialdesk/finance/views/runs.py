@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import ReasonForm, submit
@@ -44,7 +45,7 @@ def _create(request, study):
     site = StudySite.objects.filter(study=study, pk=request.POST.get("study_site") or 0).first()
     back = reverse("finance_payables", kwargs={"study_id": study.pk})
     if site is None:
-        messages.error(request, "Choose one site's lines: a payment run pays one site.")
+        messages.error(request, _("Choose one site's lines: a payment run pays one site."))
         return redirect(back)
     try:
         run = payments.create_payment_run(
@@ -57,7 +58,7 @@ def _create(request, study):
         for message in getattr(error, "messages", [str(error)]):
             messages.error(request, message)
         return redirect(f"{back}?site={site.pk}&state=unpaid")
-    messages.success(request, f"{run.number} drafted: approve it to pay.")
+    messages.success(request, _("%(number)s drafted: approve it to pay.") % {"number": run.number})
     return redirect("finance_payment_run", payment_run_id=run.pk)
 
 
@@ -112,7 +113,7 @@ def run_approve(request, payment_run_id):
         lambda run, f: payments.approve_payment_run(
             run=run, by=request.user, password=f.cleaned_data["password"]
         ),
-        "Payment run approved and signed.",
+        _("Payment run approved and signed."),
     )
 
 
@@ -123,7 +124,7 @@ def run_pay(request, payment_run_id):
         payment_run_id,
         PaidForm,
         lambda run, f: payments.mark_run_paid(run=run, by=request.user, **f.cleaned_data),
-        "Payment run marked paid.",
+        _("Payment run marked paid."),
     )
 
 
@@ -134,7 +135,7 @@ def run_cancel(request, payment_run_id):
         payment_run_id,
         ReasonForm,
         lambda run, f: payments.cancel_payment_run(run=run, by=request.user, reason=f.cleaned_data["reason"]),
-        "Payment run cancelled: its lines may be paid in another run.",
+        _("Payment run cancelled: its lines may be paid in another run."),
     )
 
 

@@ -4,11 +4,21 @@ they may do what the page does (403)."""
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 
 from trialdesk.finance.permissions import can_read_finance, can_read_totals
 from trialdesk.studies.pages import visible_study
 
 NO_FINANCE_ROLE = "Finance records of this study are shown to its CRM, finance staff and auditors."
+
+
+def decided_message(number: str, status: str) -> str:
+    """The page message once an invoice is decided: "Invoice 7 approved." (or disputed)."""
+    if status == "approved":
+        return _("Invoice %(number)s approved.") % {"number": number}
+    if status == "disputed":
+        return _("Invoice %(number)s disputed.") % {"number": number}
+    return f"Invoice {number} {status}."
 
 
 def finance_study(request, study_id, *, totals: bool = False):

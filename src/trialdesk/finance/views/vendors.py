@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from trialdesk.core.forms import submit
 from trialdesk.core.permissions import require
@@ -22,7 +23,7 @@ from trialdesk.finance.forms import (
 from trialdesk.finance.models import ContractMilestone, VendorContract, VendorInvoice
 from trialdesk.finance.permissions import ONLY_MANAGERS, can_manage_finance
 from trialdesk.finance.services import vendors
-from trialdesk.finance.views.scope import finance_study, post_only, visible
+from trialdesk.finance.views.scope import decided_message, finance_study, post_only, visible
 from trialdesk.studies.pages import tab_url
 
 
@@ -33,14 +34,14 @@ def contract_create(request, study_id):
     form = ContractForm(post_data(request))
     saved = submit(form, lambda f: vendors.create_contract(study=study, by=request.user, **f.cleaned_data))
     if saved is not None:
-        messages.success(request, "Contract saved.")
+        messages.success(request, _("Contract saved."))
         return redirect("finance_vendor_contract", vendor_contract_id=saved.pk)
     return TemplateResponse(
         request,
         "form_page.html",
         {
             "form": form,
-            "title": f"New vendor contract of {study.code}",
+            "title": _("New vendor contract of %(code)s") % {"code": study.code},
             "cancel_url": tab_url(study, "finance"),
             "study": study,
         },
@@ -57,7 +58,7 @@ FORMS = {
 
 def _forms(contract, data=None, which=None):
     found = {}
-    for key, (form_class, _) in FORMS.items():
+    for key, (form_class, _act) in FORMS.items():
         kwargs = {"milestones": contract.milestones.all()} if key == "invoice" else {}
         found[key] = form_class(data if key == which else None, prefix=key, **kwargs)
     return found
@@ -72,9 +73,9 @@ def contract_detail(request, vendor_contract_id):
     if request.method == "POST":
         require(manage, ONLY_MANAGERS)
         if which in FORMS:
-            _, act = FORMS[which]
+            act = FORMS[which][1]
             if submit(forms[which], lambda f: act(contract, request.user, f.cleaned_data)) is not None:
-                messages.success(request, "Saved.")
+                messages.success(request, _("Saved."))
                 return redirect("finance_vendor_contract", vendor_contract_id=contract.pk)
     totals = next(
         (v for v in selectors.vendor_totals(contract.study, None) if v.contract.pk == contract.pk), None
@@ -108,7 +109,7 @@ def milestone_deliver(request, vendor_contract_id, contract_milestone_id):
     from django.utils import timezone
 
     vendors.deliver_milestone(milestone=milestone, by=request.user, delivered_on=timezone.localdate())
-    messages.success(request, f"{milestone.name} delivered.")
+    messages.success(request, _("%(milestone)s delivered.") % {"milestone": milestone.name})
     return redirect(target)
 
 
@@ -130,7 +131,7 @@ def vendor_invoice_decide(request, vendor_invoice_id):
         ),
     )
     if saved is not None:
-        messages.success(request, f"Invoice {invoice.number} {saved.status}.")
+        messages.success(request, decided_message(invoice.number, saved.status))
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")

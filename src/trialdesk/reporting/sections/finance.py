@@ -1,6 +1,8 @@
 """Finance: the budget against spend and the estimate at completion (its 10–90 % range), for the
 readers of the study's totals; "hidden" for everyone else."""
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.finance import estimates
 from trialdesk.finance.charts import burn_chart
@@ -13,24 +15,25 @@ HIDDEN = "hidden"
 
 def study_block(user, study, today) -> ReportBlock:
     if not can_read_totals(user, study.pk):
-        return ReportBlock(summary="hidden: budget figures are not shown to your role.")
+        return ReportBlock(summary=gettext("hidden: budget figures are not shown to your role."))
     figures = estimates.study_finance(study, today, with_sites=False)
     if figures is None:
-        return ReportBlock(summary="No budget yet.")
+        return ReportBlock(summary=gettext("No budget yet."))
     shown = figures.shown
     chart = burn_chart(figures.burn, budget=figures.budget, eac=figures.eac, currency=figures.currency)
     return ReportBlock(
-        summary=f"Budget version {figures.budget_version.number}, in {figures.currency}.",
+        summary=gettext("Budget version %(number)s, in %(currency)s.")
+        % {"number": figures.budget_version.number, "currency": figures.currency},
         figures=(
-            ("Budget", shown(figures.budget)),
-            ("Spent", shown(figures.spent)),
-            ("Committed", shown(figures.committed)),
-            ("Estimate at completion (median)", shown(figures.eac["0.5"])),
+            (gettext("Budget"), shown(figures.budget)),
+            (gettext("Spent"), shown(figures.spent)),
+            (gettext("Committed"), shown(figures.committed)),
+            (gettext("Estimate at completion (median)"), shown(figures.eac["0.5"])),
             (
-                "Estimate at completion (10–90 %)",
+                gettext("Estimate at completion (10–90 %)"),
                 f"{shown(figures.eac['0.1'])} – {shown(figures.eac['0.9'])}",
             ),
-            ("Variance at completion", shown(figures.variance)),
+            (gettext("Variance at completion"), shown(figures.variance)),
         ),
         charts=(chart,) if chart else (),
     )
@@ -45,11 +48,12 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
     for study in studies:
         estimate = stored.get(study.pk)
         if not can_read_totals(user, study.pk):
-            rows.append((study.code, HIDDEN, HIDDEN, HIDDEN))
+            hidden = gettext(HIDDEN)
+            rows.append((study.code, hidden, hidden, hidden))
         elif estimate is None:
-            rows.append((study.code, "not yet computed", "", ""))
+            rows.append((study.code, gettext("not yet computed"), "", ""))
         elif not estimate.has_budget:
-            rows.append((study.code, "no budget", "", ""))
+            rows.append((study.code, gettext("no budget"), "", ""))
         else:
             currency = estimate.currency
             rows.append(
@@ -61,5 +65,10 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
                 )
             )
     return ReportBlock(
-        tables=(ReportTable(("Study", "Budget", "Estimate at completion", "Variance"), tuple(rows)),)
+        tables=(
+            ReportTable(
+                (gettext("Study"), gettext("Budget"), gettext("Estimate at completion"), gettext("Variance")),
+                tuple(rows),
+            ),
+        )
     )

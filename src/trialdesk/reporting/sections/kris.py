@@ -2,6 +2,8 @@
 reader's sites each KRI flags, and the funnel plot of the KRI that flags most. Site-level metrics, no
 participant is named."""
 
+from django.utils.translation import gettext
+
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.statistics import kris
@@ -71,14 +73,25 @@ def study_block(user, study, today) -> ReportBlock | None:
             str(red(result)),
             str(sum(FLAG_WORDS.get(row.flag) == "Amber" for row in result.rows)),
             str(sum(row.metric is not None for row in result.rows)),
-            ", ".join(row.site.site_number for row in result.flagged) or "none",
+            ", ".join(row.site.site_number for row in result.flagged) or gettext("none"),
         )
         for result in results
     )
     worst = sorted((r for r in results if r.flagged), key=lambda r: (-red(r), -len(r.flagged)))[:MOST_CHARTS]
     funnels = tuple(spec for spec in (_funnel(result) for result in worst) if spec)
     return ReportBlock(
-        summary="Flags over the sites you may see; each site is scored against the whole study.",
-        tables=(ReportTable(("Indicator", "Red", "Amber", "Sites scored", "Flagged sites"), rows),),
+        summary=gettext("Flags over the sites you may see; each site is scored against the whole study."),
+        tables=(
+            ReportTable(
+                (
+                    gettext("Indicator"),
+                    gettext("Red"),
+                    gettext("Amber"),
+                    gettext("Sites scored"),
+                    gettext("Flagged sites"),
+                ),
+                rows,
+            ),
+        ),
         charts=funnels,
     )

@@ -1,5 +1,7 @@
 """Milestones as a timeline (a Gantt from baseline to actual or forecast) and their variance."""
 
+from django.utils.translation import gettext
+
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.studies.models import Milestone
@@ -21,7 +23,7 @@ def _milestones(user, studies):
 def study_block(user, study, today) -> ReportBlock | None:
     milestones = list(_milestones(user, [study]))
     if not milestones:
-        return ReportBlock(summary="No milestones recorded.")
+        return ReportBlock(summary=gettext("No milestones recorded."))
     standings = [(m, m.standing(today)) for m in milestones]
     chart = charts.milestone_timeline(
         [
@@ -39,18 +41,21 @@ def study_block(user, study, today) -> ReportBlock | None:
     rows = tuple(
         (
             m.label,
-            m.study_site.site_number if m.study_site_id else "study",
+            m.study_site.site_number if m.study_site_id else gettext("study"),
             _day(m.baseline_on),
             _day(m.forecast_on),
             _day(m.actual_on),
             "" if s.variance_days is None else f"{s.variance_days:+d}",
-            "late" if s.is_late else ("done" if s.is_done else "on track"),
+            gettext("late") if s.is_late else (gettext("done") if s.is_done else gettext("on track")),
         )
         for m, s in standings
     )
     late = sum(s.is_late for _, s in standings)
     return ReportBlock(
-        summary=f"{late} of {len(milestones)} milestones late (variance in calendar days; positive is late).",
+        summary=gettext(
+            "%(late)s of %(milestones)s milestones late (variance in calendar days; positive is late)."
+        )
+        % {"late": late, "milestones": len(milestones)},
         tables=(
             ReportTable(
                 ("Milestone", "Site", "Baseline", "Forecast", "Actual", "Variance", "Standing"), rows
@@ -69,4 +74,6 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
         total[milestone.study_id] = total.get(milestone.study_id, 0) + 1
         late[milestone.study_id] = late.get(milestone.study_id, 0) + milestone.standing(today).is_late
     rows = tuple((s.code, str(total.get(s.pk, 0)), str(late.get(s.pk, 0))) for s in studies)
-    return ReportBlock(tables=(ReportTable(("Study", "Milestones", "Late"), rows),))
+    return ReportBlock(
+        tables=(ReportTable((gettext("Study"), gettext("Milestones"), gettext("Late")), rows),)
+    )

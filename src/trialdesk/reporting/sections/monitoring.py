@@ -2,6 +2,7 @@
 it; an issue's title may name a participant, so the list of issues is for subject-level readers only."""
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.core.permissions import can_see_subject_level
@@ -23,28 +24,31 @@ def _day(day) -> str:
 
 def study_block(user, study, today) -> ReportBlock:
     if not may_read_sponsor_side(user, study.pk):
-        return ReportBlock(summary="hidden: monitoring is the study team's record.")
+        return ReportBlock(summary=gettext("hidden: monitoring is the study team's record."))
     issues = Issue.objects.visible_to(user).filter(study=study).exclude(status=IssueStatus.CLOSED)
     risks = Risk.objects.visible_to(user).filter(study=study, status=RiskStatus.OPEN)
     items = ActionItem.objects.visible_to(user).filter(study=study, status=ActionStatus.OPEN)
     by_severity = dict(issues.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
     figures = (
-        ("Open issues", str(sum(by_severity.values()))),
+        (gettext("Open issues"), str(sum(by_severity.values()))),
         *(
-            (f"Open issues, {label.lower()}", str(by_severity.get(value, 0)))
+            (
+                gettext("Open issues, %(severity)s") % {"severity": gettext(label).lower()},
+                str(by_severity.get(value, 0)),
+            )
             for value, label in Severity.choices
         ),
-        ("Open risks", str(risks.count())),
-        ("Open action items", str(items.count())),
-        ("Overdue action items", str(items.filter(due_on__lt=today).count())),
+        (gettext("Open risks"), str(risks.count())),
+        (gettext("Open action items"), str(items.count())),
+        (gettext("Overdue action items"), str(items.filter(due_on__lt=today).count())),
     )
     tables = [
         ReportTable(
-            ("Risk", "Category", "Likelihood × impact", "Mitigation"),
+            (gettext("Risk"), "Category", "Likelihood × impact", "Mitigation"),
             tuple(
                 (
                     f"R-{r.number} {r.title}",
-                    r.get_category_display(),
+                    gettext(r.get_category_display()),
                     f"{r.likelihood} × {r.impact}",
                     r.mitigation,
                 )
@@ -56,12 +60,12 @@ def study_block(user, study, today) -> ReportBlock:
         tables.insert(
             0,
             ReportTable(
-                ("Issue", "Severity", "Status", "Due"),
+                (gettext("Issue"), "Severity", "Status", "Due"),
                 tuple(
                     (
                         f"I-{i.number} {i.title}",
-                        i.get_severity_display(),
-                        i.get_status_display(),
+                        gettext(i.get_severity_display()),
+                        gettext(i.get_status_display()),
                         _day(i.due_on),
                     )
                     for i in issues.order_by("due_on", "number")[:30]

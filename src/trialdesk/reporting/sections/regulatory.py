@@ -1,6 +1,8 @@
 """Regulatory status: each visible site's ethics approval in force and its countdown (the Regulatory
 tab's approval board)."""
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.regulatory.selectors import approval_board
 
@@ -8,7 +10,7 @@ from trialdesk.regulatory.selectors import approval_board
 def study_block(user, study, today) -> ReportBlock | None:
     board = approval_board(user, study)
     if not board:
-        return ReportBlock(summary="No sites yet.")
+        return ReportBlock(summary=gettext("No sites yet."))
     rows = tuple(
         (
             row.site.site_number,
@@ -21,7 +23,10 @@ def study_block(user, study, today) -> ReportBlock | None:
     )
     in_force = sum(row.approval is not None and row.block is None for row in board)
     return ReportBlock(
-        summary=f"Ethics approval in force at {in_force} of {len(board)} sites (each on its local day).",
+        summary=gettext(
+            "Ethics approval in force at %(in_force)s of %(sites)s sites (each on its local day)."
+        )
+        % {"in_force": in_force, "sites": len(board)},
         tables=(
             ReportTable(
                 ("Site", "Institution", "Approval valid until", "Countdown", "Enrollment blocked"), rows

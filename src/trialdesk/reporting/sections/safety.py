@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
@@ -82,12 +83,12 @@ def study_block(user, study, today) -> ReportBlock:
     now = timezone.now()
     counts = _counts(user, [study], now).get(study.pk, {})
     figures = (
-        ("Adverse events", str(counts.get("events", 0))),
-        ("Serious adverse events", str(counts.get("serious_events", 0))),
-        ("SUSARs", str(counts.get("susars", 0))),
-        ("Open reporting obligations", str(counts.get("open_obligations", 0))),
-        ("Overdue reporting obligations", str(counts.get("overdue_obligations", 0))),
-        ("Missed reporting obligations", str(counts.get("missed_obligations", 0))),
+        (gettext("Adverse events"), str(counts.get("events", 0))),
+        (gettext("Serious adverse events"), str(counts.get("serious_events", 0))),
+        (gettext("SUSARs"), str(counts.get("susars", 0))),
+        (gettext("Open reporting obligations"), str(counts.get("open_obligations", 0))),
+        (gettext("Overdue reporting obligations"), str(counts.get("overdue_obligations", 0))),
+        (gettext("Missed reporting obligations"), str(counts.get("missed_obligations", 0))),
     )
     chart = charts.obligations_by_week(_by_week(user, study, now))
     tables = ()
@@ -110,9 +111,11 @@ def study_block(user, study, today) -> ReportBlock:
         )
         if rows:
             tables = (ReportTable(("Event", "Term", "Recipient", "Obligation", "Was due (local)"), rows),)
-        summary = "Counts over the sites you may see."
+        summary = gettext("Counts over the sites you may see.")
     else:
-        summary = "Counts only: the events and participants are subject-level data your role does not see."
+        summary = gettext(
+            "Counts only: the events and participants are subject-level data your role does not see."
+        )
     return ReportBlock(summary=summary, figures=figures, tables=tables, charts=(chart,) if chart else ())
 
 
@@ -131,6 +134,17 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
         for study in studies
     )
     return ReportBlock(
-        summary="Counts over the sites you may see; no event or participant is named.",
-        tables=(ReportTable(("Study", "Adverse events", "Serious", "SUSARs", "Overdue obligations"), rows),),
+        summary=gettext("Counts over the sites you may see; no event or participant is named."),
+        tables=(
+            ReportTable(
+                (
+                    gettext("Study"),
+                    gettext("Adverse events"),
+                    gettext("Serious"),
+                    gettext("SUSARs"),
+                    gettext("Overdue obligations"),
+                ),
+                rows,
+            ),
+        ),
     )

@@ -1,6 +1,7 @@
 """Site activation: the sites the reader may see, planned against actual activation dates."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportBlock, ReportTable
@@ -30,7 +31,7 @@ def study_block(user, study, today) -> ReportBlock:
         (
             site.site_number,
             site.institution.name,
-            site.get_status_display(),
+            gettext(site.get_status_display()),
             _day(site.planned_activation_on),
             _day(site.activated_on),
         )
@@ -38,15 +39,26 @@ def study_block(user, study, today) -> ReportBlock:
     )
     return ReportBlock(
         summary=(
-            f"{active} of {len(sites)} sites active; {planned_by_now} were planned to be active by "
-            f"{today.isoformat()}."
+            gettext("%(active)s of %(sites)s sites active; %(planned)s were planned to be active by %(on)s.")
+            % {"active": active, "sites": len(sites), "planned": planned_by_now, "on": today.isoformat()}
         ),
         figures=(
-            ("Sites", str(len(sites))),
-            ("Active", str(active)),
-            ("Planned active by today", str(planned_by_now)),
+            (gettext("Sites"), str(len(sites))),
+            (gettext("Active"), str(active)),
+            (gettext("Planned active by today"), str(planned_by_now)),
         ),
-        tables=(ReportTable(("Site", "Institution", "Status", "Planned activation", "Activated"), rows),),
+        tables=(
+            ReportTable(
+                (
+                    gettext("Site"),
+                    gettext("Institution"),
+                    gettext("Status"),
+                    gettext("Planned activation"),
+                    gettext("Activated"),
+                ),
+                rows,
+            ),
+        ),
         charts=(chart,) if chart else (),
     )
 
@@ -74,4 +86,11 @@ def portfolio_block(user, studies, today) -> ReportBlock | None:
         )
         for study in studies
     )
-    return ReportBlock(tables=(ReportTable(("Study", "Sites", "Active", "Planned active by today"), rows),))
+    return ReportBlock(
+        tables=(
+            ReportTable(
+                (gettext("Study"), gettext("Sites"), gettext("Active"), gettext("Planned active by today")),
+                rows,
+            ),
+        )
+    )
