@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.people import disclosure_law
 
@@ -281,7 +283,9 @@ NAMES_SHOWN = 3
 
 def _names(names: list[str]) -> str:
     shown = ", ".join(names[:NAMES_SHOWN])
-    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+    if len(names) <= NAMES_SHOWN:
+        return shown
+    return gettext("%(names)s and %(more)s more") % {"names": shown, "more": len(names) - NAMES_SHOWN}
 
 
 def delegation_health(*, entries: int, untrained: list[str], unsigned: int) -> tuple[str, str]:
@@ -289,15 +293,18 @@ def delegation_health(*, entries: int, untrained: list[str], unsigned: int) -> t
     current training (names listed), amber while entries await the investigator's signature, green
     otherwise; unknown while no site keeps its delegation log in Trialdesk (`entries` is 0)."""
     if not entries:
-        return UNKNOWN, "no delegation log kept in Trialdesk yet"
+        return UNKNOWN, gettext("no delegation log kept in Trialdesk yet")
     if untrained:
-        return RED, f"delegated staff without current training: {_names(sorted(untrained))}"
+        return RED, gettext("delegated staff without current training: %(names)s") % {
+            "names": _names(sorted(untrained))
+        }
     if unsigned:
-        return (
-            AMBER,
-            f"{unsigned} delegation{'s' if unsigned != 1 else ''} awaiting the investigator's signature",
-        )
-    return GREEN, "every delegated person's training is current"
+        return AMBER, ngettext(
+            "%(count)s delegation awaiting the investigator's signature",
+            "%(count)s delegations awaiting the investigator's signature",
+            unsigned,
+        ) % {"count": unsigned}
+    return GREEN, gettext("every delegated person's training is current")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -114,7 +115,7 @@ def delegation_sign(request, delegation_entry_id):
             ),
         )
         if signed is not None:
-            messages.success(request, "Delegation signed (delegation approved).")
+            messages.success(request, _("Delegation signed (delegation approved)."))
             return redirect(site_staff_url(entry.study_site))
     gaps = selectors.training_gaps_of(
         entry.study, [entry.staff_member_id], on=entry.study_site.local_today(), tasks=entry.tasks

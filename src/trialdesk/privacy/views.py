@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -108,7 +109,7 @@ def overview(request):
                 "open_requests": open_requests.get(study.pk, 0),
             }
         )
-    return _page(request, "privacy/overview.html", rows=rows, title="Data protection")
+    return _page(request, "privacy/overview.html", rows=rows, title=_("Data protection"))
 
 
 @login_required
@@ -125,10 +126,10 @@ def settings_edit(request, study_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Privacy settings of {study.code}",
+        title=_("Privacy settings of %(code)s") % {"code": study.code},
         cancel_url=_tab(study),
         done=lambda _saved: _tab(study),
-        saved="Privacy settings saved.",
+        saved=_("Privacy settings saved."),
         study=study,
         nav="portfolio",
     )
@@ -143,7 +144,7 @@ def purpose_create(request, study_id):
             form, lambda f: entries.create_purpose(study=study, values=f.changed_values(), by=request.user)
         )
         if saved is not None:
-            messages.success(request, f"Purpose recorded: {saved}.")
+            messages.success(request, _("Purpose recorded: %(purpose)s.") % {"purpose": saved})
             return redirect(_tab(study))
     return _page(request, "privacy/purpose_form.html", form=form, study=study, cancel_url=_tab(study))
 
@@ -158,9 +159,9 @@ def safeguard_create(request, study_id):
             form, lambda f: entries.create_safeguard(study=study, values=f.changed_values(), by=request.user)
         )
         if saved is not None:
-            messages.success(request, f"Safeguard recorded: {saved}.")
+            messages.success(request, _("Safeguard recorded: %(safeguard)s.") % {"safeguard": saved})
             return redirect(_tab(study))
-    title = f"Record a transfer safeguard for {study.code}"
+    title = _("Record a transfer safeguard for %(code)s") % {"code": study.code}
     return _page(request, "form_page.html", form=form, study=study, title=title, cancel_url=_tab(study))
 
 
@@ -174,7 +175,7 @@ def holds(request, study_id):
             form, lambda f: entries.place_hold(study=study, values=f.changed_values(), by=request.user)
         )
         if saved is not None:
-            messages.success(request, f"{saved} placed.")
+            messages.success(request, _("%(hold)s placed.") % {"hold": saved})
             return redirect("privacy_holds", study_id=study.pk)
     rows = LegalHold.objects.visible_to(request.user).filter(study=study).select_related("person")
     rows, columns, sort = _sorted(request, rows, HOLD_SORTS, "-placed_on")
@@ -202,10 +203,10 @@ def hold_lift(request, legal_hold_id):
             ),
         )
         if saved is not None:
-            messages.success(request, f"{saved} lifted.")
+            messages.success(request, _("%(hold)s lifted.") % {"hold": saved})
             return redirect("privacy_holds", study_id=hold.study_id)
     cancel = redirect("privacy_holds", study_id=hold.study_id).url
-    title = f"Lift the {hold}"
+    title = _("Lift the %(hold)s") % {"hold": hold}
     return _page(request, "form_page.html", form=form, study=hold.study, title=title, cancel_url=cancel)
 
 
@@ -220,7 +221,11 @@ def request_log(request, study_id):
             form, lambda f: requests.log_request(study=study, values=f.changed_values(), by=request.user)
         )
         if saved is not None:
-            messages.success(request, f"{saved} logged; due {saved.due_on:%Y-%m-%d}.")
+            messages.success(
+                request,
+                _("%(request)s logged; due %(due_on)s.")
+                % {"request": saved, "due_on": f"{saved.due_on:%Y-%m-%d}"},
+            )
             return redirect("privacy_request", data_subject_request_id=saved.pk)
     rows = DataSubjectRequest.objects.visible_to(request.user).filter(study=study).select_related("person")
     rows, columns, sort = _sorted(request, rows, REQUEST_SORTS, "due_on")
@@ -278,7 +283,7 @@ def request_close(request, data_subject_request_id):
         ),
     )
     if saved is not None:
-        messages.success(request, f"{saved} closed.")
+        messages.success(request, _("%(request)s closed.") % {"request": saved})
         return redirect("privacy_request", data_subject_request_id=row.pk)
     return _request_page(request, row, form, ExtendForm())
 
@@ -294,7 +299,7 @@ def request_extend(request, data_subject_request_id):
         form, lambda f: requests.extend_request(request=row, by=request.user, reason=f.cleaned_data["reason"])
     )
     if saved is not None:
-        messages.success(request, f"Extended: now due {saved.due_on:%Y-%m-%d}.")
+        messages.success(request, _("Extended: now due %(due_on)s.") % {"due_on": f"{saved.due_on:%Y-%m-%d}"})
         return redirect("privacy_request", data_subject_request_id=row.pk)
     return _request_page(request, row, CloseForm(), form)
 

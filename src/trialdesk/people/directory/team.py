@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from trialdesk.core import extensions, services
 from trialdesk.core.forms import submit
@@ -43,5 +44,9 @@ def study_team_grant(request, study_id):
     granted = submit(form, lambda f: services.assign_role(by=request.user, **f.grant()))
     if granted is None:
         return study_page(request, study, "team", team_section(request, study, grant_form=form))
-    messages.success(request, f"{granted.get_role_display()} granted to {granted.user.username}.")
+    messages.success(
+        request,
+        _("%(role)s granted to %(username)s.")
+        % {"role": _(granted.get_role_display()), "username": granted.user.username},
+    )
     return redirect(tab_url(study, "team"))

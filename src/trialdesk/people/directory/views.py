@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import services
@@ -45,7 +47,7 @@ def person_create(request):
     created = submit(form, lambda f: services.create_user(by=request.user, **f.cleaned_data))
     if created is not None:
         person, password = created
-        messages.success(request, f"Account {person.username} created.")
+        messages.success(request, _("Account %(username)s created.") % {"username": person.username})
         return person_page(request, person, one_time_password=password)
     context = {"form": form, "title": "New person", "cancel_url": reverse("people"), "nav": "people"}
     return TemplateResponse(request, "form_page.html", context)
@@ -111,7 +113,11 @@ def person_role_grant(request, user_id):
     granted = submit(form, lambda f: services.assign_role(user=person, by=request.user, **f.grant()))
     if granted is None:
         return person_page(request, person, grant_form=form)
-    messages.success(request, f"{granted.get_role_display()} granted to {person.username}.")
+    messages.success(
+        request,
+        _("%(role)s granted to %(username)s.")
+        % {"role": _(granted.get_role_display()), "username": person.username},
+    )
     return redirect(_person_url(person))
 
 
@@ -128,9 +134,13 @@ def person_role_revoke(request, user_id, role_assignment_id):
     try:
         services.revoke_role(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
-        messages.error(request, f"The role was not revoked: {' '.join(error.messages)}")
+        messages.error(request, _("The role was not revoked: %(why)s") % {"why": " ".join(error.messages)})
     else:
-        messages.success(request, f"{assignment.get_role_display()} revoked from {person.username}.")
+        messages.success(
+            request,
+            _("%(role)s revoked from %(username)s.")
+            % {"role": _(assignment.get_role_display()), "username": person.username},
+        )
     return redirect(target)
 
 
@@ -142,18 +152,22 @@ def _account_change(request, user_id, change, done: str):
     form = ReasonForm(request.POST)
     if submit(form, lambda f: change(user=person, by=request.user, reason=f.cleaned_data["reason"])) is None:
         return person_page(request, person, status_form=form)
-    messages.success(request, done.format(person=person.username))
+    messages.success(request, _(done) % {"person": person.username})
     return redirect(_person_url(person))
 
 
 @login_required
 def person_deactivate(request, user_id):
-    return _account_change(request, user_id, services.deactivate_user, "{person} can no longer sign in.")
+    return _account_change(
+        request, user_id, services.deactivate_user, gettext_noop("%(person)s can no longer sign in.")
+    )
 
 
 @login_required
 def person_reactivate(request, user_id):
-    return _account_change(request, user_id, services.reactivate_user, "{person} can sign in again.")
+    return _account_change(
+        request, user_id, services.reactivate_user, gettext_noop("%(person)s can sign in again.")
+    )
 
 
 @login_required
@@ -163,5 +177,8 @@ def person_password_reset(request, user_id):
     if refused := _post_only(request):
         return refused
     password = services.reset_password(user=person, by=request.user)
-    messages.success(request, f"Password of {person.username} reset; their account is unlocked.")
+    messages.success(
+        request,
+        _("Password of %(username)s reset; their account is unlocked.") % {"username": person.username},
+    )
     return person_page(request, person, one_time_password=password)

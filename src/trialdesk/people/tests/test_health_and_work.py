@@ -4,6 +4,7 @@ against a real delegation log at site 101, kept by investigator Ida (trained, de
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.people import rules
@@ -28,7 +29,11 @@ ON = D(2025, 7, 1)
     ],
 )
 def test_delegation_health(entries, untrained, unsigned, colour, why):
-    assert rules.delegation_health(entries=entries, untrained=untrained, unsigned=unsigned) == (colour, why)
+    with translation.override("en"):  # the reason is in the reader's language (issue 20 §6)
+        assert rules.delegation_health(entries=entries, untrained=untrained, unsigned=unsigned) == (
+            colour,
+            why,
+        )
 
 
 GCP_TO_2026 = Fact("gcp", D(2024, 1, 1), D(2026, 1, 1))
