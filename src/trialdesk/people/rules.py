@@ -68,7 +68,8 @@ def tasks_problem(tasks) -> str | None:
 
 
 def task_label(code: str) -> str:
-    return TASKS.get(code, code)
+    """The task's label in the reader's language (the codes' labels are listed in people/labels.py)."""
+    return gettext(TASKS[code]) if code in TASKS else code
 
 
 # Training ----------------------------------------------------------------------------------------------
@@ -107,14 +108,19 @@ def training_gaps(
     gcp = [f for f in facts if f.kind == "gcp"]
     if not any(is_valid_on(f, on) for f in gcp):
         past = [f.expires_on for f in gcp if f.expires_on is not None and f.expires_on < on]
-        gaps.append(f"GCP certificate expired on {max(past).isoformat()}" if past else "no GCP certificate")
+        gaps.append(
+            gettext("GCP certificate expired on %(day)s") % {"day": max(past).isoformat()}
+            if past
+            else gettext("no GCP certificate")
+        )
     if protocol_version_id is not None and not any(
         f.kind == "protocol" and f.protocol_version_id == protocol_version_id and f.completed_on <= on
         for f in facts
     ):
-        gaps.append(f"not trained on protocol {protocol_label or 'current version'}".rstrip())
+        version = protocol_label or gettext("current version")
+        gaps.append(gettext("not trained on protocol %(version)s") % {"version": version})
     if needs_system and not any(f.kind == "system" and is_valid_on(f, on) for f in facts):
-        gaps.append("no current system training")
+        gaps.append(gettext("no current system training"))
     return gaps
 
 
@@ -336,14 +342,14 @@ def training_due(
     )
     due = [TrainingDue(gap, on, True) for gap in gaps]
     horizon = on + dt.timedelta(days=warning_days)
-    for kind, label, needed in (
-        ("gcp", "GCP certificate", True),
-        ("system", "system training", needs_system),
+    for kind, expiring, needed in (
+        ("gcp", gettext("GCP certificate expires on %(day)s"), True),
+        ("system", gettext("system training expires on %(day)s"), needs_system),
     ):
         valid = [f for f in facts if f.kind == kind and is_valid_on(f, on)]
         if not needed or not valid or any(f.expires_on is None for f in valid):
             continue
         last = max(f.expires_on for f in valid)
         if last <= horizon:
-            due.append(TrainingDue(f"{label} expires on {last.isoformat()}", last, False))
+            due.append(TrainingDue(expiring % {"day": last.isoformat()}, last, False))
     return due
