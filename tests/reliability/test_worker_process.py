@@ -59,38 +59,47 @@ def wait_for(path: Path, *, seconds: float) -> None:
         time.sleep(0.05)
 
 
-# Run in `trialdesk shell`: the queue's tables, then the task queued.
-ENQUEUE = """
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django_tasks_db.models import DBTaskResult
-from trialdesk.core import tasks
-from trialdesk.core.models import TaskProgress, User
-from tests.reliability.test_worker_process import stalls_on_first_attempt
-with connection.schema_editor() as editor:
-    for model in (ContentType, Permission, Group, User, TaskProgress, DBTaskResult):
-        editor.create_model(model)
-print(tasks.start(stalls_on_first_attempt, title="Stalls once", by=None, folder=FOLDER).pk)
-"""
+@pytest.fixture
+def queued_file(tmp_path, django_db_blocker):
+    """A SQLite file with the queue's tables and one task queued in them, written from this process
+    through a connection of its own (a `trialdesk shell` would cost a third process's start)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
 
+    from trialdesk.core.models import TaskProgress, User
 
-def test_a_task_whose_worker_is_killed_is_finished_by_the_worker_restarted(tmp_path):
-    env = environment(tmp_path)
-    database_file = tmp_path / "trialdesk.sqlite3"
-    marks = tmp_path / "marks"
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("the worker processes share a SQLite file")
+    path, alias, marks = tmp_path / "trialdesk.sqlite3", "worker_process_file", tmp_path / "marks"
     marks.mkdir()
-    enqueue = ENQUEUE.replace("FOLDER", repr(str(marks)))
-    queued = subprocess.run(
-        [str(TRIALDESK), "shell", "-c", enqueue],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert queued.returncode == 0, queued.stderr
+    connections.settings[alias] = {**connections["default"].settings_dict, "NAME": str(path)}
+    try:
+        with django_db_blocker.unblock():
+            with connections[alias].schema_editor() as editor:
+                for model in (ContentType, Permission, Group, User, TaskProgress, DBTaskResult):
+                    editor.create_model(model)
+            task = stalls_on_first_attempt
+            progress = TaskProgress.objects.using(alias).create(title="Stalls", task_path=task.module_path)
+            queued = DBTaskResult.objects.using(alias).create(
+                args_kwargs={"args": [], "kwargs": {"progress_id": progress.pk, "folder": str(marks)}},
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                backend_name="default",
+            )
+            TaskProgress.objects.using(alias).filter(pk=progress.pk).update(result_id=str(queued.id))
+            connections[alias].close()
+    finally:
+        del connections[alias]
+        del connections.settings[alias]
+    return path, marks
 
+
+def test_a_task_whose_worker_is_killed_is_finished_by_the_worker_restarted(queued_file, tmp_path):
+    env = environment(tmp_path)
+    database_file, marks = queued_file
     first = worker(env)
     try:
         wait_for(marks / "attempt-1", seconds=30)
