@@ -15,7 +15,7 @@ COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --generate
 export TRIALDESK_DATA_DIR ?= $(CURDIR)/var
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve install install-test lock lock-upgrade system-deps test test-sqlite test-postgres test-browser lint bench clean
+.PHONY: run serve install install-test lock lock-upgrade system-deps test test-sqlite test-postgres test-browser lint bench bench-portfolio clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ lock-upgrade:
 
 # Development: DEBUG=1 (a fixed SECRET_KEY, plain HTTP); production sets SECRET_KEY (README, "Running
 # Trialdesk for real") and refuses to start without it.
-run lint bench: export DEBUG = 1
+run lint bench bench-portfolio: export DEBUG = 1
 
 run: $(STAMP)
 	mkdir -p $(TRIALDESK_DATA_DIR)
@@ -78,8 +78,13 @@ test-browser: $(TEST_STAMP) system-deps
 
 test: system-deps lint test-sqlite test-postgres test-browser
 
+# Every benchmark at a quick size, on SQLite, then the summary table (benchmarks/README.md); not in `test`.
 bench: $(TEST_STAMP)
 	$(BIN)/pip install --quiet --require-hashes -r $(BENCH_LOCK)  # pandas, locust: pinned like the rest
+	$(BIN)/python benchmarks/run_all.py --data $(CURDIR)/var/bench
+
+# The portfolio at full size (1,000 studies, 20,000 sites) on SQLite and on a throwaway PostgreSQL.
+bench-portfolio: $(TEST_STAMP)
 	$(BIN)/python benchmarks/generate.py --studies 1000 --sites-per-study 20 --database $(CURDIR)/var/bench.sqlite3
 	$(BIN)/python benchmarks/bench_portfolio.py --database $(CURDIR)/var/bench.sqlite3
 	scripts/with-postgres sh -c '$(BIN)/python benchmarks/generate.py --studies 1000 --sites-per-study 20 && $(BIN)/python benchmarks/bench_portfolio.py'

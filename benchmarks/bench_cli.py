@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import report
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SAMPLE_SIZE = ["stats", "sample-size", "two-means", "--delta", "5", "--sd", "10", "--power", "0.8"]
@@ -109,6 +111,9 @@ def main() -> None:
         ratio_django = wall / peers.get("django-admin --version", wall)
         met = "" if target is None else f"< {target} s: {'yes' if wall < target else 'NO'}"
         print(f"{label:<42} {wall:>7.3f} {cpu:>7.3f} {ratio_pass:>6.1f}× {ratio_django:>14.1f}×  {met}")
+        if target is not None:
+            report("cli", label, wall, unit="s", peer="django-admin --version", ratio=ratio_django,
+                   target=f"< {target} s", met=wall < target)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import configure_django, fresh_sqlite_file  # noqa: E402
 from generate_ctgov import write  # noqa: E402
+from measure import report  # noqa: E402
 
 
 def prepare(database: str) -> None:
@@ -133,6 +134,9 @@ def main() -> None:
             f"{args.records} records x {args.sites} sites: {wall:.1f} s wall, {cpu:.1f} s CPU (target 15 s)"
             f" — {summary}"
         )
+        full_size = (args.records, args.sites) >= (1000, 20)  # the target's size; a smaller run only shows
+        report("ctgov", f"{args.records} records x {args.sites} sites", wall, unit="s",
+               target="< 15 s at 1000 x 20", met=wall < 15 if full_size else None)  # fmt: skip
         wall, cpu, summary = timed_import(big)
         print(
             f"1 record x {args.big_sites} locations: {wall:.2f} s wall, {cpu:.2f} s CPU (target 1 s)"
@@ -145,6 +149,9 @@ def main() -> None:
             f"{raw_cpu * 1000:.0f} ms CPU; import / raw: {wall / raw_wall:.1f}x wall, "
             f"{cpu / raw_cpu:.1f}x CPU (target 10x)"
         )
+        of_raw = wall / raw_wall
+        report("ctgov", f"1 record x {args.big_sites} locations", wall, unit="s", peer="raw INSERT",
+               ratio=of_raw, target="< 1 s, ≤ 10×", met=wall < 1 and of_raw <= 10)  # fmt: skip
         wall, cpu, summary = timed_import(big)
         print(f"same record again (unchanged): {wall:.2f} s wall, {cpu:.2f} s CPU — {summary}")
         wall, cpu, summary = timed_import(many)

@@ -29,6 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
+from measure import report  # noqa: E402
 from trialdesk.analytics.kri import GroupCodes, score_groups  # noqa: E402
 from trialdesk.statistics.management.commands.rbqm import read_analytics_input  # noqa: E402
 
@@ -162,6 +163,12 @@ def main() -> None:
     line("text ids (numpy strings, factorised here)", text_seconds, text_peer, pandas_seconds)
     verdict = "met" if text_seconds < TARGET_SECONDS else "NOT MET"
     print(f"  issue 5: text ids under {TARGET_SECONDS} s: {verdict}")
+    faster = pandas_seconds / text_seconds
+    report("kri", "score, text ids", text_seconds * 1000, unit="ms", peer="pandas groupby, text ids",
+           ratio=faster, target="≥ 10× faster", met=faster >= 10)  # fmt: skip
+    of_bincount = integer_seconds / bincount_seconds
+    report("kri", "score, integer ids", integer_seconds * 1000, unit="ms", peer="numpy.bincount x2",
+           ratio=of_bincount, target="≤ 2× the peer", met=of_bincount <= 2)  # fmt: skip
     print(f"  flags: {', '.join(f'{f:+d}: {int((by_text.flag == f).sum())}' for f in (-2, -1, 0, 1, 2))}")
 
     for method, metric_type in (("poisson", "rate"), ("fisher", "binary"), ("identity", "rate")):
