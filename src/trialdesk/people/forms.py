@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.core.esign import MISSING_PASSWORD
 from trialdesk.core.forms import DateInput, reason_field
@@ -91,22 +92,22 @@ class DisclosureForm(forms.Form):
         blank = [("", "—")]
         for n in range(1, INTEREST_ROWS + 1):
             self.fields[f"interest_{n}_kind"] = forms.ChoiceField(
-                label=f"Interest {n}: kind",
+                label=gettext("Interest %(n)s: kind") % {"n": n},
                 choices=blank + list(rules.INTEREST_KINDS.items()),
                 required=False,
             )
             self.fields[f"interest_{n}_amount_band"] = forms.ChoiceField(
-                label=f"Interest {n}: amount",
+                label=gettext("Interest %(n)s: amount") % {"n": n},
                 choices=blank + list(rules.AMOUNT_BANDS.items()),
                 required=False,
             )
             self.fields[f"interest_{n}_publicly_traded"] = forms.ChoiceField(
-                label=f"Interest {n}: equity in a publicly traded company?",
+                label=gettext("Interest %(n)s: equity in a publicly traded company?") % {"n": n},
                 choices=[("", "— (equity only)"), ("yes", "Yes"), ("no", "No: any amount is disclosed")],
                 required=False,
             )
             self.fields[f"interest_{n}_description"] = forms.CharField(
-                label=f"Interest {n}: description", max_length=500, required=False
+                label=gettext("Interest %(n)s: description") % {"n": n}, max_length=500, required=False
             )
 
     def clean(self):
@@ -118,7 +119,7 @@ class DisclosureForm(forms.Form):
                 continue
             if not (kind and band):
                 self.add_error(
-                    f"interest_{n}_kind", ValidationError("Give both the kind and the amount band.")
+                    f"interest_{n}_kind", ValidationError(gettext("Give both the kind and the amount band."))
                 )
                 continue
             interest = {

@@ -5,6 +5,15 @@ English where they belong (forms, models, rules); listed here so that makemessag
 from django.utils.translation import gettext_noop as _
 
 LABELS = (
+    # The role field's help text as directory.forms._where_help writes it today.
+    _("Per site: CRA / monitor, CRC / site staff, Principal Investigator; the others per study."),
+    _(
+        "Per site: CRA / monitor, CRC / site staff, Principal Investigator; the others per study. "
+        "Administrator: the whole installation."
+    ),
+    _("— (equity only)"),
+    _("Yes"),
+    _("No: any amount is disclosed"),
     _("Administrator"),
     _("An administrator opens new accounts."),
     _("Assess adverse events (causality)"),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from trialdesk.core.roles import ROLE_SCOPES, Role, Scope
 
@@ -60,11 +61,15 @@ class RoleGrantForm(forms.Form):
         number, study = cleaned.get("site_number", "").strip(), cleaned.get("study")
         cleaned["study_site"] = None
         if number and study is None and "study" not in self.errors:
-            self.add_error("site_number", "Choose the study this site belongs to.")
+            self.add_error("site_number", gettext("Choose the study this site belongs to."))
         elif number and study is not None:
             cleaned["study_site"] = self.sites.filter(study=study, site_number=number).first()
             if cleaned["study_site"] is None:
-                self.add_error("site_number", f"Study {study.code} has no site {number}.")
+                self.add_error(
+                    "site_number",
+                    gettext("Study %(code)s has no site %(number)s.")
+                    % {"code": study.code, "number": number},
+                )
         return cleaned
 
     def grant(self) -> dict:
@@ -89,15 +94,17 @@ class TeamGrantForm(forms.Form):
         self.study = study
         self.sites = {str(site.pk): site for site in sites}
         self.people = people
-        self.fields["site"].choices = [("", f"the whole study {study.code}")] + [
-            (key, f"site {site.site_number}") for key, site in self.sites.items()
+        self.fields["site"].choices = [("", gettext("the whole study %(code)s") % {"code": study.code})] + [
+            (key, gettext("site %(site_number)s") % {"site_number": site.site_number})
+            for key, site in self.sites.items()
         ]
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         self.person = self.people.filter(username=username).first()
         if self.person is None:
-            raise ValidationError(f"Nobody has the username {username!r}.")
+            unknown = gettext("Nobody has the username %(username)s.")
+            raise ValidationError(unknown % {"username": repr(username)})
         return username
 
     def grant(self) -> dict:
