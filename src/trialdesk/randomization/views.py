@@ -140,7 +140,10 @@ def scheme_activate(request, study_id):
             expected_version=form.cleaned_data.get("version"),
         )
     except ValidationError as error:
-        messages.error(request, "The scheme was not activated: " + " ".join(error.messages))
+        messages.error(
+            request,
+            gettext("The scheme was not activated: %(problems)s") % {"problems": " ".join(error.messages)},
+        )
     except StaleVersion as error:
         messages.error(request, str(error))
     else:
@@ -205,7 +208,9 @@ def access_revoke(request, study_id):
         messages.success(request, gettext("Unblinded access revoked."))
     else:
         problems = [message for errors in form.errors.values() for message in errors]
-        messages.error(request, "Access not revoked: " + " ".join(problems))
+        messages.error(
+            request, gettext("Access not revoked: %(problems)s") % {"problems": " ".join(problems)}
+        )
     return redirect(tab_url(study))
 
 
@@ -243,7 +248,10 @@ def participant_randomization(request, participant_id):
         )
         if allocation is not None:
             shown = Reader(user).arm_of(allocation)
-            arm = f"arm {shown.code} ({shown.name})" if shown else "an arm that stays blinded"
+            if shown:
+                arm = gettext("arm %(code)s (%(name)s)") % {"code": shown.code, "name": shown.name}
+            else:
+                arm = gettext("an arm that stays blinded")
             messages.success(
                 request,
                 gettext("Participant %(number)s is randomized to %(arm)s.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -118,7 +119,7 @@ def import_criteria_text(
     sex and age fields as confirmed rules (they are structured already)."""
     require(can_manage_criteria(by, study.pk), STUDY_TEAM_ONLY)
     if not (text or "").strip() and not (sex or minimum_age or maximum_age):
-        raise ValidationError({"text": "There is no criteria text to import."})
+        raise ValidationError({"text": gettext("There is no criteria text to import.")})
     made = []
     for rule in filter(None, (registry_age_rule(minimum_age, maximum_age), registry_sex_rule(sex))):
         words = (
@@ -151,11 +152,15 @@ def import_registry_criteria(*, study: Study, by: User) -> list[EligibilityCrite
     registry = getattr(study, "registry_record", None)
     if registry is None:
         raise ValidationError(
-            {"__all__": "This study has no ClinicalTrials.gov record; import it first (Integrations)."}
+            {
+                "__all__": gettext(
+                    "This study has no ClinicalTrials.gov record; import it first (Integrations)."
+                )
+            }
         )
     if EligibilityCriterion.objects.filter(study=study).exists():
         raise ValidationError(
-            {"__all__": "This study has eligibility criteria already; delete them before importing."}
+            {"__all__": gettext("This study has eligibility criteria already; delete them before importing.")}
         )
     sex, ages, text = _registry_summary(registry.eligibility_summary)
     return import_criteria_text(
@@ -250,7 +255,7 @@ def upload_candidates(*, study_site: StudySite, by: User, file_name: str, conten
     except candidate_files.CandidateError as error:
         raise ValidationError({"file": error.problems}) from None
     if not found:
-        raise ValidationError({"file": f"{file_name}: holds no candidate."})
+        raise ValidationError({"file": gettext("%(file)s: holds no candidate.") % {"file": file_name}})
     pool = _pool_of(study_site, by)
     upload = records.create_record(
         CandidateUpload(
@@ -269,7 +274,8 @@ def upload_candidates(*, study_site: StudySite, by: User, file_name: str, conten
         raise ValidationError(
             {
                 "file": [
-                    f"candidate {key} was approached already: give a new key" for key in sorted(approached)
+                    gettext("candidate %(key)s was approached already: give a new key") % {"key": key}
+                    for key in sorted(approached)
                 ]
             }
         )
@@ -288,7 +294,7 @@ def approach_candidate(
     site = candidate.pool.study_site
     require(can_work_pool(by, site), POOL_STAFF_ONLY)
     if candidate.screening_entry_id:
-        raise ValidationError({"screening_number": "This candidate was approached already."})
+        raise ValidationError({"screening_number": gettext("This candidate was approached already.")})
     entry = create_screening_entry(
         study_site=site,
         by=by,

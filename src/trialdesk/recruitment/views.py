@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -52,10 +53,10 @@ def criterion_create(request, study_id):
         request,
         form,
         lambda f: services.create_criterion(study=study, by=request.user, **f.changed_values()),
-        title=f"New eligibility criterion · {study.code}",
+        title=gettext("New eligibility criterion · %(code)s") % {"code": study.code},
         cancel_url=_tab_url(study.pk),
         done=lambda criterion: _tab_url(study.pk),
-        saved="Criterion added.",
+        saved=gettext("Criterion added."),
         study=study,
     )
 
@@ -75,10 +76,11 @@ def criterion_edit(request, criterion_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Criterion {criterion.label} · {criterion.study.code}",
+        title=gettext("Criterion %(label)s · %(code)s")
+        % {"label": criterion.label, "code": criterion.study.code},
         cancel_url=_tab_url(criterion.study_id),
         done=lambda saved: _tab_url(saved.study_id),
-        saved="Criterion saved; the pools were screened again.",
+        saved=gettext("Criterion saved; the pools were screened again."),
         study=criterion.study,
     )
 
@@ -90,7 +92,10 @@ def criterion_confirm(request, criterion_id):
         return HttpResponseNotAllowed(["POST"])
     require(can_manage_criteria(request.user, criterion.study_id), services.STUDY_TEAM_ONLY)
     services.confirm_rule(criterion=criterion, by=request.user)
-    messages.success(request, f"Rule of {criterion.label} confirmed; the pools were screened again.")
+    messages.success(
+        request,
+        gettext("Rule of %(label)s confirmed; the pools were screened again.") % {"label": criterion.label},
+    )
     return redirect(_tab_url(criterion.study_id))
 
 
@@ -119,7 +124,13 @@ def criteria_import(request, study_id):
     if made is not None:
         suggested = sum(1 for c in made if c.rule and not c.rule_confirmed)
         messages.success(
-            request, f"{len(made)} criteria imported, {suggested} with a suggested rule to confirm."
+            request,
+            ngettext(
+                "%(count)s criterion imported, %(suggested)s with a suggested rule to confirm.",
+                "%(count)s criteria imported, %(suggested)s with a suggested rule to confirm.",
+                len(made),
+            )
+            % {"count": len(made), "suggested": suggested},
         )
         return redirect(_tab_url(study.pk))
     context = {"study": study, "form": form, "has_registry_record": hasattr(study, "registry_record")}
@@ -141,10 +152,10 @@ def retention_edit(request, study_id):
             by=request.user,
             reason=f.reason_given(),
         ),
-        title=f"Retention of pre-screening data · {study.code}",
+        title=gettext("Retention of pre-screening data · %(code)s") % {"code": study.code},
         cancel_url=_tab_url(study.pk),
         done=lambda saved: _tab_url(study.pk),
-        saved="Retention period saved.",
+        saved=gettext("Retention period saved."),
         study=study,
     )
 
@@ -172,7 +183,13 @@ def site_pool(request, study_site_id):
         )
         if upload is not None:
             messages.success(
-                request, f"{upload.candidate_count} candidates added from {upload.file_name} and screened."
+                request,
+                ngettext(
+                    "%(count)s candidate added from %(file)s and screened.",
+                    "%(count)s candidates added from %(file)s and screened.",
+                    upload.candidate_count,
+                )
+                % {"count": upload.candidate_count, "file": upload.file_name},
             )
             return redirect("recruitment_site_pool", study_site_id=site.pk)
     context = {
@@ -240,8 +257,8 @@ def candidate_detail(request, candidate_id):
         if done is not None:
             messages.success(
                 request,
-                f"Candidate {candidate.key} added to the screening log "
-                f"as {done.screening_entry.screening_number}.",
+                gettext("Candidate %(key)s added to the screening log as %(number)s.")
+                % {"key": candidate.key, "number": done.screening_entry.screening_number},
             )
             return redirect("recruitment_candidate", candidate_id=candidate.pk)
     context = {

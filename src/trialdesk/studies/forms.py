@@ -1,10 +1,16 @@
 """Forms for the portfolio filters and for setting up a study, its protocol versions, arms and milestones."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm
 from trialdesk.studies import selectors, services
 from trialdesk.studies.models import Arm, Milestone, Phase, ProtocolVersion, Study, StudyStatus
+
+
+def _translated(choices) -> list[tuple[str, str]]:
+    """Model choices drawn in the reader's language (their labels are listed in studies/labels.py)."""
+    return [(value, gettext_lazy(label)) for value, label in choices]
 
 
 class PortfolioFilterForm(forms.Form):
@@ -14,12 +20,23 @@ class PortfolioFilterForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Protocol number, title, acronym or NCT number"}
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("Protocol number, title, acronym or NCT number"),
+            }
         ),
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *StudyStatus.choices])
-    phase = forms.ChoiceField(required=False, choices=[("", "Any phase"), *Phase.choices])
-    therapeutic_area = forms.ChoiceField(required=False, label="Therapeutic area")
+    status = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any status")), *_translated(StudyStatus.choices)],
+    )
+    phase = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Phase"),
+        choices=[("", gettext_lazy("Any phase")), *_translated(Phase.choices)],
+    )
+    therapeutic_area = forms.ChoiceField(required=False, label=gettext_lazy("Therapeutic area"))
     sort = forms.ChoiceField(
         required=False,
         choices=(),  # every sort the portfolio takes, filled per form once the apps registered theirs
@@ -29,7 +46,10 @@ class PortfolioFilterForm(forms.Form):
     def __init__(self, *args, therapeutic_areas: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sort"].choices = [(key, key) for key in selectors.portfolio_sorts()]
-        self.fields["therapeutic_area"].choices = [("", "Any area"), *((a, a) for a in therapeutic_areas)]
+        self.fields["therapeutic_area"].choices = [
+            ("", gettext("Any area")),
+            *((a, a) for a in therapeutic_areas),
+        ]
 
     def filters(self) -> dict:
         self.is_valid()
@@ -101,5 +121,5 @@ class MilestoneForm(RegulatedRecordForm):
         site_field.queryset = (
             selectors.study_sites_visible_to(user).filter(study=study).select_related("institution")
         )
-        site_field.empty_label = "Study (no site)"
+        site_field.empty_label = gettext("Study (no site)")
         site_field.label_from_instance = lambda site: f"{site.site_number} — {site.institution}"

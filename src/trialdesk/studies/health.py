@@ -2,6 +2,8 @@
 (studies.rules.timeline_health), linking to the Milestones tab. Site staff read the study-wide milestones
 and their own sites' (the milestones they may see)."""
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import HealthReading, HealthSignal, HealthThreshold
 from trialdesk.studies import rules
 from trialdesk.studies.models import Milestone
@@ -38,8 +40,12 @@ def _reading(study, labelled: list, today) -> HealthReading:
 
 
 def _label(milestone: Milestone) -> str:
-    site = f" (site {milestone.study_site.site_number})" if milestone.study_site_id else ""
-    return f"{milestone.label}{site}"
+    if not milestone.study_site_id:
+        return str(milestone.label)
+    return gettext("%(milestone)s (site %(number)s)") % {
+        "milestone": milestone.label,
+        "number": milestone.study_site.site_number,
+    }
 
 
 TIMELINE = HealthSignal("timeline", "Milestones", read_timeline, order=20, read_site=read_site_timeline)

@@ -5,6 +5,8 @@ import string
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext, ngettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 
 NCT_PATTERN = re.compile(r"^NCT\d{8}$")
@@ -162,15 +164,20 @@ def timeline_health(
     when nothing is planned and still open).
     """
     if not open_milestones:
-        return UNKNOWN, "no open milestones"
+        return UNKNOWN, gettext("no open milestones")
     late = sorted((pair for pair in open_milestones if pair[1] > 0), key=lambda pair: -pair[1])
     count = len(open_milestones)
     if not late:
-        return GREEN, f"{count} open milestone{'s' if count != 1 else ''}, none late"
+        return GREEN, ngettext(
+            "%(count)s open milestone, none late", "%(count)s open milestones, none late", count
+        ) % {"count": count}
     label, worst = late[0]
     colour = RED if worst > red_after_days else AMBER
-    milestones = f"milestone{'s' if count != 1 else ''}"
-    return (
-        colour,
-        f"{len(late)} of {count} open {milestones} late; {label} by {worst} day{'s' if worst != 1 else ''}",
-    )
+    how_many = ngettext(
+        "%(late)s of %(count)s open milestone late", "%(late)s of %(count)s open milestones late", count
+    ) % {"late": len(late), "count": count}
+    worst_one = ngettext("%(label)s by %(days)s day", "%(label)s by %(days)s days", worst) % {
+        "label": label,
+        "days": worst,
+    }
+    return colour, f"{how_many}; {worst_one}"

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from trialdesk.core import health
 from trialdesk.core.forms import submit
@@ -24,15 +24,16 @@ class ThresholdsForm(forms.Form):
         super().__init__(data)
         for row in rows:
             self.fields[row["key"]] = forms.FloatField(
-                label=row["label"],
+                label=gettext(row["label"]),
                 required=False,
                 min_value=row["minimum"],
                 max_value=row["maximum"],
                 initial=None if row["is_default"] else row["value"],
-                help_text=f"{row['unit']}; default {row['default']:g}. Leave blank for the default.",
+                help_text=gettext("%(unit)s; default %(default)s. Leave blank for the default.")
+                % {"unit": gettext(row["unit"]), "default": f"{row['default']:g}"},
             )
         self.fields["reason"] = forms.CharField(
-            label="Reason for change", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+            label=gettext_lazy("Reason for change"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
         )
 
     def values(self) -> dict:
@@ -61,10 +62,10 @@ def study_health(request, study_id):
     overall = health.overall_colour(dimensions)
     context = {
         "study": study,
-        "title": f"Health of {study.code}",
+        "title": gettext("Health of %(code)s") % {"code": study.code},
         "health_dimensions": dimensions,
         "overall": overall,
-        "overall_word": health.COLOUR_WORDS[overall],
+        "overall_word": gettext(health.COLOUR_WORDS[overall]),
         "thresholds": rows,
         "form": form,
     }

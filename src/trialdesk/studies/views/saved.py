@@ -33,7 +33,11 @@ def portfolio_view_save(request):
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
         return _portfolio(saved_views.kept_query(query))
-    messages.success(request, f"Saved the view “{view.name}”{' (shared)' if view.shared else ''}.")
+    if view.shared:
+        saved = gettext("Saved the shared view “%(name)s”.")
+    else:
+        saved = gettext("Saved the view “%(name)s”.")
+    messages.success(request, saved % {"name": view.name})
     return _portfolio(view.query)
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import audit, extensions
@@ -23,11 +23,11 @@ from trialdesk.studies.forms import (
 from trialdesk.studies.pages import tab_url, visible_study
 
 PORTFOLIO_COLUMNS = (
-    ("code", "Protocol"),
-    ("title", "Title"),
-    ("phase", "Phase"),
-    ("status", "Status"),
-    ("therapeutic_area", "Therapeutic area"),
+    ("code", gettext_lazy("Protocol")),
+    ("title", gettext_lazy("Title")),
+    ("phase", gettext_lazy("Phase")),
+    ("status", gettext_lazy("Status")),
+    ("therapeutic_area", gettext_lazy("Therapeutic area")),
 )
 
 
@@ -42,7 +42,7 @@ def portfolio(request):
         "filters_form": filters_form,
         "sort": filters["sort"],
         "columns": sort_columns(PORTFOLIO_COLUMNS, filters["sort"]),
-        "variance_column": sort_columns((("variance", "Variance"),), filters["sort"])[0],
+        "variance_column": sort_columns((("variance", gettext("Variance")),), filters["sort"])[0],
         "page": page,
         "rows": selectors.portfolio_rows(list(page.object_list), user=user),
         "page_columns": selectors.page_columns(),
