@@ -3,8 +3,11 @@ Excel): every file through the shared writers (interop.tabular / interop.xlsx, w
 
 import io
 
+from django.utils.translation import get_language, gettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from trialdesk.finance.rules import earnings, money
@@ -136,12 +139,24 @@ def remittance_workbook(run, lines) -> bytes:
     )
 
 
+CJK_FONT = "HeiseiKakuGo-W5"  # reportlab's built-in Japanese font: no file to ship, the viewer has the glyphs
+
+
+def _font(name: str) -> str:
+    """The font to write the active language in: `name`, or the CJK font for Japanese."""
+    if (get_language() or "").split("-")[0] != "ja":
+        return name
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    return CJK_FONT
+
+
 def remittance_pdf(run, lines) -> bytes:
     """The remittance advice: who is paid, how much, under which reference, and every line it covers.
     Written without page compression so its text can be searched (the every-route leak test reads it)."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
-    pdf.setTitle(f"Remittance advice {run.number}")
+    pdf.setTitle(gettext("Remittance advice %(number)s") % {"number": run.number})
     width, height = A4
     y = height - 20 * mm
 
@@ -150,32 +165,51 @@ def remittance_pdf(run, lines) -> bytes:
         if y < 20 * mm:
             pdf.showPage()
             y = height - 20 * mm
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        pdf.setFont(_font("Helvetica-Bold" if bold else "Helvetica"), size)
         pdf.drawString(x, y, text[:130])
         y -= size * 0.45 * mm + 2 * mm
 
     site = run.study_site
-    line_of("REMITTANCE ADVICE", size=14, bold=True)
+    line_of(gettext("REMITTANCE ADVICE"), size=14, bold=True)
     line_of(
-        f"Study {run.study.code} - site {site.site_number} ({site.institution.name}), "
-        f"PI {site.principal_investigator or '-'}"
+        gettext("Study %(study)s - site %(site)s (%(institution)s), PI %(pi)s")
+        % {
+            "study": run.study.code,
+            "site": site.site_number,
+            "institution": site.institution.name,
+            "pi": site.principal_investigator or "-",
+        }
     )
     line_of(
-        f"Payment run {run.number}: {run.get_status_display()}; total {money.shown(run.total, run.currency)}"
+        gettext("Payment run %(number)s: %(status)s; total %(total)s")
+        % {
+            "number": run.number,
+            "status": gettext(run.get_status_display()),
+            "total": money.shown(run.total, run.currency),
+        }
     )
     if run.paid_on:
-        line_of(f"Paid on {run.paid_on.isoformat()}, payment reference {run.payment_reference}")
+        line_of(
+            gettext("Paid on %(on)s, payment reference %(reference)s")
+            % {"on": run.paid_on.isoformat(), "reference": run.payment_reference}
+        )
     if run.approved_at:
-        line_of(f"Approved by {run.approved_by} at {run.approved_at.isoformat()} ({run.signature_meaning})")
+        line_of(
+            gettext("Approved by %(by)s at %(at)s (%(meaning)s)")
+            % {"by": run.approved_by, "at": run.approved_at.isoformat(), "meaning": run.signature_meaning}
+        )
     line_of("")
     line_of(
-        "Line   Earned on   Kind               Code        Participant   Fee + overhead   Holdback   Payable",
+        gettext(
+            "Line   Earned on   Kind               Code        Participant   "
+            "Fee + overhead   Holdback   Payable"
+        ),
         bold=True,
     )
     for line in lines:
         line_of(
             f"{line.pk:<6} {line.earned_on.isoformat()}  "
-            f"{earnings.KIND_LABELS.get(line.kind, line.kind):<18} "
+            f"{gettext(earnings.KIND_LABELS.get(line.kind, line.kind)):<18} "
             f"{line.code or '-':<11} {line.participant or '-':<13} "
             f"{money.as_text(line.fee + line.overhead, line.currency):>14}   "
             f"{money.as_text(line.holdback, line.currency):>8}   "
@@ -183,7 +217,11 @@ def remittance_pdf(run, lines) -> bytes:
             x=15 * mm,
         )
     line_of("")
-    line_of(f"Total {money.shown(run.total, run.currency)} in {run.line_count} lines.", bold=True)
+    line_of(
+        gettext("Total %(total)s in %(lines)s lines.")
+        % {"total": money.shown(run.total, run.currency), "lines": run.line_count},
+        bold=True,
+    )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

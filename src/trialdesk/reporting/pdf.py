@@ -10,7 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from xml.sax.saxutils import escape
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -18,6 +18,8 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -49,14 +51,39 @@ GRID = TableStyle(
 )
 
 
+# Japanese needs a CJK font: reportlab's built-in HeiseiKakuGo-W5 (no font file to ship: the reader's PDF
+# viewer supplies the glyphs), its lines broken between any two characters.
+CJK_FONT = "HeiseiKakuGo-W5"
+_CJK_STYLES: dict[str, ParagraphStyle] = {}
+
+
+def _font(name: str) -> str:
+    """The font to write the active language in: `name`, or the CJK font for Japanese."""
+    if (get_language() or "").split("-")[0] != "ja":
+        return name
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    return CJK_FONT
+
+
+def _localized(style: ParagraphStyle) -> ParagraphStyle:
+    if _font(style.fontName) == style.fontName:
+        return style
+    if style.name not in _CJK_STYLES:
+        _CJK_STYLES[style.name] = ParagraphStyle(
+            f"{style.name}-cjk", parent=style, fontName=CJK_FONT, wordWrap="CJK"
+        )
+    return _CJK_STYLES[style.name]
+
+
 def _text(value: str, style=BODY) -> Paragraph:
-    return Paragraph(escape(str(value)), style)
+    return Paragraph(escape(str(value)), _localized(style))
 
 
 def _cell(value, style: ParagraphStyle, width: float):
     """A table cell: its text as it is where it fits on one line (reportlab draws a string in a fraction of
     a paragraph's time, and a report's tables have hundreds of cells), else a paragraph that wraps."""
-    text = str(value)
+    text, style = str(value), _localized(style)
     padding = 2 * 3 + 1  # LEFTPADDING + RIGHTPADDING, and a point to spare
     if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) + padding <= width:
         return text
@@ -78,8 +105,8 @@ def _grid(rows: list[list], widths: list[float], *, bold_first: bool, **options)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), CELL.fontName, CELL.fontSize, CELL.leading),
-                ("FONT", *bold, HEAD_CELL.fontName, HEAD_CELL.fontSize, HEAD_CELL.leading),
+                ("FONT", (0, 0), (-1, -1), _font(CELL.fontName), CELL.fontSize, CELL.leading),
+                ("FONT", *bold, _font(HEAD_CELL.fontName), HEAD_CELL.fontSize, HEAD_CELL.leading),
             ]
         )
     )
@@ -186,7 +213,7 @@ class _NumberedCanvas(canvas.Canvas):
         super().save()
 
     def _footer(self, number: int, total: int) -> None:
-        self.setFont("Helvetica", 7.5)
+        self.setFont(_font("Helvetica"), 7.5)
         self.setFillColor(colors.HexColor("#4b5563"))
         self.drawString(
             MARGIN,

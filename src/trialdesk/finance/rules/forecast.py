@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.finance.rules import money
 
@@ -145,27 +147,36 @@ def budget_health(
     | 90 % EAC within the budget                             | green |
     """
     if not budget or eac is None:
-        return UNKNOWN, "No budget yet: enter the study budget to follow its estimate at completion."
+        return UNKNOWN, gettext("No budget yet: enter the study budget to follow its estimate at completion.")
     median, high = eac["0.5"], eac["0.9"]
     overrun = median - budget
     shown = lambda amount: money.shown(amount, currency)  # noqa: E731
+    amounts = {
+        "median": shown(median),
+        "budget": shown(budget),
+        "overrun": shown(overrun),
+        "high": shown(high),
+    }
     if overrun > budget * red_overrun_percent / money.HUNDRED:
         return (
             RED,
-            f"Estimate at completion {shown(median)} overruns the budget {shown(budget)} "
-            f"by {shown(overrun)}.",
+            gettext("Estimate at completion %(median)s overruns the budget %(budget)s by %(overrun)s.")
+            % amounts,
         )
     if overrun > 0:
         return (
             AMBER,
-            f"Estimate at completion {shown(median)} is over the budget {shown(budget)} by {shown(overrun)}.",
+            gettext("Estimate at completion %(median)s is over the budget %(budget)s by %(overrun)s.")
+            % amounts,
         )
     if high > budget:
-        return AMBER, (
-            f"Estimate at completion {shown(median)} is within the budget {shown(budget)}, but at the 90 % "
-            f"quantile ({shown(high)}) it is not."
-        )
-    return GREEN, f"Estimate at completion {shown(median)} is within the budget {shown(budget)} even at 90 %."
+        return AMBER, gettext(
+            "Estimate at completion %(median)s is within the budget %(budget)s, but at the 90 %% "
+            "quantile (%(high)s) it is not."
+        ) % amounts
+    return GREEN, gettext(
+        "Estimate at completion %(median)s is within the budget %(budget)s even at 90 %%."
+    ) % amounts
 
 
 def days_to_pay(earned_on: dt.date, paid_on: dt.date) -> int:
