@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord
 from trialdesk.core.scoping import scope_filter
@@ -82,7 +83,7 @@ class EligibilityCriterion(RegulatedRecord):
     def clean(self) -> None:
         if self.rule is None:
             if self.rule_confirmed:
-                raise ValidationError({"rule_confirmed": "There is no rule to confirm."})
+                raise ValidationError({"rule_confirmed": gettext("There is no rule to confirm.")})
             return
         try:
             screening.check_criteria([Criterion(self.section or "inclusion", self.text, self.rule)])
@@ -109,7 +110,7 @@ class PrescreeningPolicy(RegulatedRecord):
 
     def clean(self) -> None:
         if self.retention_days is not None and not 1 <= self.retention_days <= 3650:
-            raise ValidationError({"retention_days": "The retention period is from 1 to 3650 days."})
+            raise ValidationError({"retention_days": gettext("The retention period is from 1 to 3650 days.")})
 
 
 class PoolQuerySet(models.QuerySet):
