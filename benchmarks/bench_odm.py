@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from generate import configure_django, fresh_sqlite_file  # noqa: E402
+from measure import report  # noqa: E402
 
 SITES = 20
 RANDOMIZED_ON = dt.date(2024, 1, 8)
@@ -188,6 +189,9 @@ def memory_figures(sizes: list[float]) -> None:
                 f"  {path.stat().st_size / 1e6:5.1f} MB, {subjects:,} subjects: tree {tree:.0f} MiB "
                 f"(+{tree - baseline:.0f}), streamed {stream:.0f} MiB (+{stream - baseline:.0f})"
             )
+            report("odm", f"reading {megabytes:g} MB, memory above imports", stream - baseline, unit="MiB",
+                   peer="whole tree", ratio=(stream - baseline) / max(tree - baseline, 1),
+                   target="flat as the file grows")  # fmt: skip
 
 
 def seconds(function):

@@ -20,6 +20,7 @@ import sys
 import time
 
 from generate import configure_django
+from measure import report
 
 TARGET_MEDIAN_MS = 150
 TARGET_RATIO = 3.0
@@ -198,6 +199,8 @@ def main() -> int:
             # On SQLite the database works in this process, so the CPU ratio holds on a loaded machine.
             compared = cpu_ratio if connection.vendor == "sqlite" else ratio
             target += f"; ≤ {TARGET_RATIO:.0f}× raw: {'met' if compared <= TARGET_RATIO else 'MISSED'}"
+            report("portfolio", f"{label} median", result["median"], unit="ms", peer="raw SQL, same page",
+                   ratio=compared, target=f"≤ {TARGET_RATIO:.0f}×", met=compared <= TARGET_RATIO)  # fmt: skip
         table.add_row(
             f"{label}  GET {url}",
             "200",

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django_tasks_db.management.commands import db_worker
 
 from tests.reference_data import REFERENCE_DATA
-from trialdesk.core.models import TaskProgress
+from trialdesk.core.models import AuditEvent, TaskProgress
 from trialdesk.integrations import tasks as import_tasks
 from trialdesk.integrations.tests.bulk_factories import SITE_HEADER, xlsx_bytes
 from trialdesk.sites.models import StudySite
@@ -115,3 +115,26 @@ def test_the_page_queues_the_confirmed_file_and_shows_the_outcome_on_the_task_pa
     page = client.get(f"/tasks/{progress.pk}/").content.decode()
     assert "Imported s.xlsx: 1 created, 0 changed, 0 unchanged." in page
     assert list((tmp_path / "uploads").iterdir()) == []  # the kept upload is gone
+
+
+def test_odm_import_waits_and_refuses_a_bad_file_whole(world, data_dir, tmp_path):
+    from trialdesk.integrations.tests.test_odm_import import clinical, event, subject
+    from trialdesk.visits.tests.factories import build_visit_world
+
+    build_visit_world(world)
+    path = tmp_path / "edc.xml"
+    good, unknown = (
+        subject("101-001", event("SE.W2", "2025-03-18")),
+        subject("999-999", event("SE.W2", "2025-03-18")),
+    )
+    path.write_bytes(clinical(good, unknown))
+    events = AuditEvent.objects.count()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command(
+            "import", "odm", str(path), "--study", "ONC-A", "--user", "crm_anna", "--background", "--wait",
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert "999-999" in err.getvalue()
+    assert AuditEvent.objects.count() == events
+    assert TaskProgress.objects.get().status == "failed"
