@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from trialdesk.finance import selectors
 from trialdesk.finance.models import FeeSchedule
@@ -76,7 +77,9 @@ def study_finance(study, today: dt.date, *, with_sites: bool = True) -> StudyFin
     warnings: list[str] = []
     vendors = selectors.vendor_totals(study, currency)
     if any(v.study_invoiced is None or v.study_remaining is None for v in vendors):
-        warnings.append("A vendor contract's currency has no exchange rate to the study currency yet.")
+        warnings.append(
+            gettext("A vendor contract's currency has no exchange rate to the study currency yet.")
+        )
     lines = selectors.line_summary(study, today, days_to_pay=with_sites)
     spent_by = selectors.spent_by_category(lines.earned_by_kind, currency, vendors)
     spent = sum(spent_by.values(), money.ZERO)
@@ -137,7 +140,8 @@ def _rate(book, schedule, currency, warnings) -> Decimal:
     rate = book.latest(schedule.currency, currency)
     if rate is None:
         warnings.append(
-            f"No exchange rate {schedule.currency} → {currency}: that site's forecast counts as 0."
+            gettext("No exchange rate %(base)s → %(quote)s: that site's forecast counts as 0.")
+            % {"base": schedule.currency, "quote": currency}
         )
         return money.ZERO
     return rate
