@@ -13,6 +13,7 @@ import io
 from html import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -167,55 +168,61 @@ def _identity_kept_until(person: User) -> tuple[dt.date | None, str]:
         elif latest is None or until > latest:
             latest = until
     if open_studies:
-        return None, f"25 years after the end of {', '.join(open_studies)}, which has not ended yet"
+        return None, gettext("25 years after the end of %(studies)s, which has not ended yet") % {
+            "studies": ", ".join(open_studies)
+        }
     return latest, ""
+
+
+def _kept_in_the_tmf(until) -> str:
+    sentence = gettext(
+        "Part of the trial master file (EU CTR Art 58; GDPR Art 17(3)(b)): kept until %(until)s."
+    )
+    return sentence % {"until": until}
 
 
 def erasure_assessment(person: User, *, today: dt.date) -> list[dict]:
     """What an erasure request can remove now and what must stay, and until when, in plain words."""
     hold = legal_holds.hold_on_person(person, list(legal_holds.holds_in_force()))
     until, open_reason = _identity_kept_until(person)
-    contact = {"data": "e-mail address, password, API tokens", "until": None}
+    contact = {"data": gettext("e-mail address, password, API tokens"), "until": None}
     if hold is not None:
         contact |= {
             "decision": "keep",
-            "why": f"Under {legal_holds.describe(hold)}: nothing is erased until it is lifted.",
+            "why": gettext("Under %(hold)s: nothing is erased until it is lifted.")
+            % {"hold": legal_holds.describe(hold)},
         }
     elif person.is_active:
         contact |= {
             "decision": "keep",
-            "why": "The account is open: close it first, then these can be erased at once.",
+            "why": gettext("The account is open: close it first, then these can be erased at once."),
         }
     else:
         contact |= {
             "decision": "erase_now",
-            "why": "Nothing requires keeping them once the account is closed.",
+            "why": gettext("Nothing requires keeping them once the account is closed."),
         }
     trial_records = {
-        "data": "name, roles, training, delegation, disclosures and the changes made",
+        "data": gettext("name, roles, training, delegation, disclosures and the changes made"),
         "decision": "keep",
         "until": until.isoformat() if until else None,
     }
     if hold is not None:
-        trial_records["why"] = f"Under {legal_holds.describe(hold)}."
+        trial_records["why"] = gettext("Under %(hold)s.") % {"hold": legal_holds.describe(hold)}
     elif open_reason:
-        trial_records["why"] = (
-            f"Part of the trial master file (EU CTR Art 58; GDPR Art 17(3)(b)): kept until {open_reason}."
-        )
+        trial_records["why"] = _kept_in_the_tmf(open_reason)
     elif until is None or until < today:
         trial_records |= {
             "decision": "erase_now",
-            "why": "Every study they worked on is past its retention period.",
+            "why": gettext("Every study they worked on is past its retention period."),
         }
     else:
-        trial_records["why"] = (
-            f"Part of the trial master file (EU CTR Art 58; GDPR Art 17(3)(b)): kept until {until}."
-        )
+        trial_records["why"] = _kept_in_the_tmf(until)
     trail = {
-        "data": "the audit trail's record of their account and changes",
+        "data": gettext("the audit trail's record of their account and changes"),
         "decision": "keep",
         "until": None,
-        "why": "Never rewritten (21 CFR 11.10(e), EU CTR Art 58): it keeps earlier values.",
+        "why": gettext("Never rewritten (21 CFR 11.10(e), EU CTR Art 58): it keeps earlier values."),
     }
     return [contact, trial_records, trail]
 

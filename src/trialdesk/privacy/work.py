@@ -3,11 +3,19 @@ protection officer, each due one month after receipt (GDPR Art 12(3)), and trans
 safeguard."""
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
 from trialdesk.core.scoping import role_facts
 from trialdesk.privacy.models import DataSubjectRequest
+
+# Each kind of request as the work item's sentence names it (requests.KINDS' label, lower case, no article).
+KIND_WORDS = {
+    "access": gettext_noop("access"),
+    "rectification": gettext_noop("rectification"),
+    "erasure": gettext_noop("erasure"),
+}
 
 
 def dpo_studies(user) -> list[int]:
@@ -23,8 +31,12 @@ def open_requests(user, today) -> list[WorkItem]:
     return [
         WorkItem(
             "privacy_requests",
-            f"Answer the {row.get_kind_display().split(' (')[0].lower()} request of "
-            f"{row.person or row.requester_reference} (received {row.received_on:%Y-%m-%d})",
+            gettext("Answer the %(kind)s request of %(person)s (received %(received_on)s)")
+            % {
+                "kind": gettext(KIND_WORDS[row.kind]) if row.kind in KIND_WORDS else row.kind,
+                "person": row.person or row.requester_reference,
+                "received_on": f"{row.received_on:%Y-%m-%d}",
+            },
             row.due_on,
             reverse("privacy_request", kwargs={"data_subject_request_id": row.pk}),
             row.study.code,
