@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from trialdesk.core.forms import reason_field
 from trialdesk.incidents import rules
@@ -72,8 +73,8 @@ class IncidentForm(forms.Form):
     def __init__(self, *args, sites=(), edit_version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sites = {str(site.pk): site for site in sites}
-        self.fields["study_site"].choices = [("", "The whole study")] + [
-            (key, f"Site {site.site_number}") for key, site in self.sites.items()
+        self.fields["study_site"].choices = [("", _("The whole study"))] + [
+            (key, _("Site %(number)s") % {"number": site.site_number}) for key, site in self.sites.items()
         ]
         if edit_version is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=edit_version)
@@ -87,9 +88,8 @@ class IncidentForm(forms.Form):
         for part in text.replace(";", ",").split(","):
             state, _, count = part.strip().partition("=")
             if not count.strip().isdigit():
-                raise forms.ValidationError(
-                    f"Write each State as CODE=number, e.g. CA=620 (not {part.strip()!r})."
-                )
+                problem = _("Write each State as CODE=number, e.g. CA=620 (not '%(part)s').")
+                raise forms.ValidationError(problem % {"part": part.strip()})
             found[state.strip().upper()] = int(count)
         return found
 

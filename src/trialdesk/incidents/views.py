@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -85,10 +86,10 @@ def incident_create(request, study_id):
         request,
         form,
         lambda f: services.record_incident(study=study, by=request.user, **f.values()),
-        title=f"Record an incident · {study.code}",
+        title=_("Record an incident · %(code)s") % {"code": study.code},
         cancel_url=reverse("incident_list", kwargs={"study_id": study.pk}),
         done=_incident_url,
-        saved="Incident recorded; its notifications and their deadlines are below.",
+        saved=_("Incident recorded; its notifications and their deadlines are below."),
         study=study,
         time_zones=sorted(available_timezones()),
     )
@@ -129,10 +130,10 @@ def incident_edit(request, incident_id):
             reason=f.cleaned_data["reason"],
             expected_version=f.cleaned_data["version"],
         ),
-        title=f"Change {incident.number} · {incident.study.code}",
+        title=_("Change %(number)s · %(code)s") % {"number": incident.number, "code": incident.study.code},
         cancel_url=_incident_url(incident),
         done=_incident_url,
-        saved="Incident changed; its notifications follow the new facts.",
+        saved=_("Incident changed; its notifications follow the new facts."),
         study=incident.study,
         time_zones=sorted(available_timezones()),
     )
@@ -184,7 +185,9 @@ def incident_obligation_met(request, incident_obligation_id):
     if request.method == "POST":
         done = submit(form, save)
         if done is not None:
-            messages.success(request, f"Notification to {done.recipient} recorded as made.")
+            messages.success(
+                request, _("Notification to %(recipient)s recorded as made.") % {"recipient": done.recipient}
+            )
             return redirect(_incident_url(done.incident))
     obligation.local_due = due_label(obligation)
     context = {

@@ -7,6 +7,7 @@ them find them on the board, not in their "my work".
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trialdesk.core.extensions import Panel, WorkItem, WorkSource
 from trialdesk.core.scoping import is_administrator, role_facts
@@ -32,15 +33,21 @@ def notifications_due(user, today) -> list[WorkItem]:
 def due_label(obligation: IncidentObligation) -> str:
     """When it is due, in the reporting party's zone, labelled with the zone."""
     if obligation.without_undue_delay:
-        return "without undue delay"
-    return f"due {obligation.due_at.astimezone(obligation.zone):%Y-%m-%d %H:%M} {obligation.time_zone}"
+        return _("without undue delay")
+    due = f"{obligation.due_at.astimezone(obligation.zone):%Y-%m-%d %H:%M}"
+    return _("due %(due)s %(zone)s") % {"due": due, "zone": obligation.time_zone}
 
 
 def _item(obligation: IncidentObligation, now) -> WorkItem:
     return WorkItem(
         kind="incident_notifications",
-        title=f"Notify {obligation.recipient} of {obligation.incident.number} ({obligation.rule}), "
-        + due_label(obligation),
+        title=_("Notify %(recipient)s of %(number)s (%(rule)s), %(due)s")
+        % {
+            "recipient": obligation.recipient,
+            "number": obligation.incident.number,
+            "rule": obligation.rule,
+            "due": due_label(obligation),
+        },
         due_on=obligation.due_on,
         url=reverse("incident_obligation_met", kwargs={"incident_obligation_id": obligation.pk}),
         study_code=obligation.study.code,

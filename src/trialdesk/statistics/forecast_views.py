@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from trialdesk.core.permissions import can_manage_study
 from trialdesk.sites.models import StudySite
@@ -50,7 +51,9 @@ def forecast_tab(request, study) -> dict:
             if row["site_id"] in visible
         ],
         "may_recompute": can_manage_study(request.user, study.pk),
-        "prior_label": priors.SOURCE_LABELS.get(forecast.prior_source, ""),
+        "prior_label": _(priors.SOURCE_LABELS[forecast.prior_source])
+        if forecast.prior_source in priors.SOURCE_LABELS
+        else "",
         **_what_if(request, study, visible),
     }
 
@@ -94,5 +97,5 @@ def forecast_recompute(request, study_id):
     if request.method != "POST":
         return redirect(_tab_url(study))
     forecasts.refresh_enrollment_forecast(study=study, by=request.user)
-    messages.success(request, "Enrollment forecast recomputed.")
+    messages.success(request, _("Enrollment forecast recomputed."))
     return redirect(_tab_url(study))

@@ -1,6 +1,8 @@
 """Forms of the sample-size calculator: a design and its options, and saving the answer to a study."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trialdesk.analytics.sample_size import COMMON_OPTIONS, DESIGNS, Option
 from trialdesk.core.forms import add_service_errors
@@ -73,7 +75,7 @@ class SampleSizeForm(forms.Form):
         if self.errors:
             return cleaned
         if (cleaned.get("power") is None) == (cleaned.get("n") is None):
-            self.add_error("power", "Give either a power (to solve for n) or n (to solve for power).")
+            self.add_error("power", _("Give either a power (to solve for n) or n (to solve for power)."))
             return cleaned
         try:
             self.result = services.calculate_sample_size(
@@ -87,7 +89,7 @@ class SampleSizeForm(forms.Form):
 class SaveAssumptionForm(forms.Form):
     """Save the calculation to a study as a planning assumption, with a label saying what it is for."""
 
-    study = forms.ModelChoiceField(queryset=None, empty_label="Choose a study")
+    study = forms.ModelChoiceField(queryset=None, empty_label=gettext_lazy("Choose a study"))
     label = forms.CharField(max_length=200, help_text='What the assumption is for, e.g. "Primary endpoint".')
     note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 

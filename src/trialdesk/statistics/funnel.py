@@ -67,6 +67,7 @@ def funnel_svg(
     title: str,
     width: int = WIDTH,
     height: int = HEIGHT,
+    empty_text: str = "No site has data for this indicator yet.",
 ) -> str:
     """SVG markup of the funnel plot; every text is escaped, every number finite.
 
@@ -88,7 +89,7 @@ def funnel_svg(
     if not finite_dots:
         return (
             f'{head}<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="empty">'
-            "No site has data for this indicator yet.</text></svg>"
+            f"{escape(empty_text)}</text></svg>"
         )
     x_max = max(d.x for d in finite_dots) * 1.05 or 1.0
     curve_ys = [

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.permissions import require
@@ -48,7 +49,7 @@ def plan_tab(request, study) -> dict:
         "plan_chart": None
         if head is None
         else charts.plan_chart(head.months, current_month=rules.month_of(variance.as_of)),
-        "plan_chart_label": "" if head is None else f"{plans.LEVEL_LABELS[head.level]} {head.key}",
+        "plan_chart_label": "" if head is None else f"{_(plans.LEVEL_LABELS[head.level])} {head.key}",
         "may_plan": can_plan_recruitment(request.user, study.pk),
     }
 
@@ -72,7 +73,9 @@ def recruitment_plan(request, study_id):
         formset = PlanLineFormSet(request.POST, prefix="lines", form_kwargs={"site_numbers": numbers})
         plan = _save(request, study, form, formset)
         if plan is not None:
-            messages.success(request, f"Recruitment plan version {plan.plan_version} saved.")
+            messages.success(
+                request, _("Recruitment plan version %(version)s saved.") % {"version": plan.plan_version}
+            )
             return redirect(f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=plan")
     else:
         form = PlanVersionForm()
@@ -120,7 +123,9 @@ def _place_errors(error: ValidationError, form, formset, indexes) -> None:
         if parts[0] == "lines" and len(parts) == 3 and indexes is not None:
             formset.forms[indexes[int(parts[1])]].add_error(parts[2], messages_)
         elif parts[0] == "lines" and len(parts) == 3:
-            form.add_error("file", [f"Row {int(parts[1]) + 2}: {m}" for m in messages_])
+            row = int(parts[1]) + 2
+            located = [_("Row %(row)s: %(problem)s") % {"row": row, "problem": m} for m in messages_]
+            form.add_error("file", located)
         elif key in form.fields:
             form.add_error(key, messages_)
         else:
@@ -132,7 +137,7 @@ def _place_errors(error: ValidationError, form, formset, indexes) -> None:
 def recruitment_plan_template(request, study_id):
     """The plan's lines as a CSV template (the latest version you may read, or one line per site)."""
     study = get_object_or_404(studies_for(request.user), pk=study_id)
-    plan, _ = _plan_or_latest(request.user, study, _chosen_version(request))
+    plan, _problem = _plan_or_latest(request.user, study, _chosen_version(request))
     if plan is not None:
         rows = plans.visible_lines(request.user, study, plan)
     else:

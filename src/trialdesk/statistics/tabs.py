@@ -1,6 +1,7 @@
 """The study page's Risk indicators tab: one KRI's funnel plot and the sites' flags."""
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from trialdesk.statistics import kris
 from trialdesk.statistics.funnel import Curve, Dot, funnel_svg
@@ -10,7 +11,7 @@ def funnel_of(result: kris.KriResult) -> str:
     """The KRI's funnel plot: one dot per visible site, the bounds of the KRI's thresholds."""
     spec = result.definition
     dots = [
-        Dot(row.denominator, row.metric, row.flag, f"Site {row.site.site_number}: {row.flag_label}")
+        Dot(row.denominator, row.metric, row.flag, _dot_label(row))
         for row in result.rows
         if row.metric is not None
     ]
@@ -22,10 +23,20 @@ def funnel_of(result: kris.KriResult) -> str:
             curves.append(
                 Curve(threshold, bounds.denominator[chosen].tolist(), bounds.metric[chosen].tolist())
             )
-    y_label = f"{spec.name} ({spec.per})" if spec.per else f"{spec.name} (share)"
+    name = _(spec.name)
+    if spec.per:
+        y_label = _("%(name)s (%(per)s)") % {"name": name, "per": _(spec.per)}
+    else:
+        y_label = _("%(name)s (share)") % {"name": name}
+    title = _("Funnel plot: %(name)s") % {"name": name}
+    empty = _("No site has data for this indicator yet.")
     return funnel_svg(
-        dots, curves, x_label=spec.denominator, y_label=y_label, title=f"Funnel plot: {spec.name}"
+        dots, curves, x_label=_(spec.denominator), y_label=y_label, title=title, empty_text=empty
     )
+
+
+def _dot_label(row) -> str:
+    return _("Site %(number)s: %(flag)s") % {"number": row.site.site_number, "flag": row.flag_label}
 
 
 def kri_tab(request, study) -> dict:
@@ -46,7 +57,7 @@ def kri_tab(request, study) -> dict:
             }
             for row in result.rows
         ],
-        "overall_label": spec.format_metric(result.overall_metric) + (f" {spec.per}" if spec.per else ""),
+        "overall_label": spec.format_metric(result.overall_metric) + (f" {_(spec.per)}" if spec.per else ""),
         "kri_definitions": kris.kri_definitions(),
         "funnel_plot": mark_safe(funnel_of(result)),  # built from escaped text and numbers only
     }

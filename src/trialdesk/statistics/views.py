@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from trialdesk.core.forms import submit
 from trialdesk.core.models import User
@@ -66,7 +67,11 @@ def sample_size_calculator(request):
         study = save_form.cleaned_data["study"]
         assumption = submit(save_form, _save(form, study, user))
         if assumption is not None:
-            messages.success(request, f"Planning assumption '{assumption.label}' saved to {study.code}.")
+            messages.success(
+                request,
+                _("Planning assumption '%(label)s' saved to %(code)s.")
+                % {"label": assumption.label, "code": study.code},
+            )
             return redirect("planning_assumption_list", study_id=study.pk)
     if form.is_bound:
         form.is_valid()
@@ -92,7 +97,8 @@ def planning_assumption_list(request, study_id):
         if all([form.is_valid(), save_form.is_valid()]):
             assumption = submit(save_form, _save(form, study, request.user))
             if assumption is not None:
-                messages.success(request, f"Planning assumption '{assumption.label}' saved.")
+                saved = _("Planning assumption '%(label)s' saved.") % {"label": assumption.label}
+                messages.success(request, saved)
                 return redirect("planning_assumption_list", study_id=study.pk)
         context = {
             "form": form,
