@@ -179,3 +179,14 @@ def private_data_dir(settings, tmp_path):
     """Files a test writes (documents, uploads awaiting confirmation) go to its own folder, not ./var."""
     settings.DATA_DIR = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in the default language: a page a German or Japanese reader opened
+    leaves their language active in the thread, and a later test would read its English texts in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
