@@ -112,13 +112,17 @@ def main() -> None:
             env=env,
             check=True,
         )
-    rows, failed = [], []
-    for bench, arguments in chosen:
-        outcome = run(bench, [a.format(data=data) for a in arguments], env=env, report=report)
-        rows.extend(outcome["rows"])
-        if not outcome["ok"]:
-            failed.append(bench)
-    print(f"\n=== summary ({len(chosen)} benches, {time.perf_counter() - started:.0f} s, "
+    rows, failed, ran = [], [], 0
+    try:
+        for bench, arguments in chosen:
+            outcome = run(bench, [a.format(data=data) for a in arguments], env=env, report=report)
+            rows.extend(outcome["rows"])
+            ran += 1
+            if not outcome["ok"]:
+                failed.append(bench)
+    except KeyboardInterrupt:  # Ctrl-C: the table of what has run so far
+        failed.append("(interrupted)")
+    print(f"\n=== summary ({ran} of {len(chosen)} benches, {time.perf_counter() - started:.0f} s, "
           f"load {os.getloadavg()[0]:.1f})")  # fmt: skip
     print(table(rows))
     if failed:
