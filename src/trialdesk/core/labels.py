@@ -369,3 +369,23 @@ STUDY_PAGE_LABELS = (
     _("Supply"),
     _("Team"),
 )
+
+# Drawn by core's own pages at run time: the Health panel's signal names (registered by each app), the
+# search page's kinds of record, and a background task's status.
+PAGE_LABELS = (
+    _("Delegated staff"),
+    _("Enrollment forecast"),
+    _("Essential documents"),
+    _("Estimate at completion"),
+    _("Milestones"),
+    _("Monitoring and QTLs"),
+    _("Re-consent"),
+    _("Documents"),
+    _("Participants"),
+    _("Sites"),
+    _("Studies"),
+    _("Waiting for a worker"),
+    _("Running"),
+    _("Done"),
+    _("Failed"),
+)

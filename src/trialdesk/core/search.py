@@ -13,6 +13,7 @@ from operator import or_
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core import extensions, strict_input
@@ -29,7 +30,11 @@ def query_problem(query: str) -> str | None:
     if problem:
         return problem
     if len(query) < SHORTEST_QUERY:
-        return f"Type at least {SHORTEST_QUERY} characters to search."
+        return ngettext(
+            "Type at least %(n)s character to search.",
+            "Type at least %(n)s characters to search.",
+            SHORTEST_QUERY,
+        ) % {"n": SHORTEST_QUERY}
     return None
 
 

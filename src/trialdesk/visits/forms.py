@@ -154,7 +154,7 @@ class DeviationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sites = {str(site.pk): site for site in sites}
         self.fields["site"].choices = [("", "All sites")] + [
-            (key, f"Site {site.site_number}") for key, site in self.sites.items()
+            (key, str(site)) for key, site in self.sites.items()
         ]
 
     def filters(self) -> dict:

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
@@ -37,7 +38,8 @@ SIGNING_SALT = "trialdesk.integrations.bulk-import"
 # A preview is confirmed within minutes; an hour leaves room for a coffee, not for a stale plan.
 PREVIEW_MAX_AGE = 3600
 KINDS = {INSTITUTIONS: INSTITUTION_COLUMNS, STUDY_SITES: SITE_COLUMNS}
-TITLES = {INSTITUTIONS: "Import institutions", STUDY_SITES: "Import study sites"}
+# Page titles, translated as the page draws them (a task keeps its title in English).
+TITLES = {INSTITUTIONS: gettext_noop("Import institutions"), STUDY_SITES: gettext_noop("Import study sites")}
 INSTRUCTIONS = {
     INSTITUTIONS: (
         "Institutions: one row per institution, under the header row of the Institutions sheet.",
@@ -66,21 +68,23 @@ def _managed_studies(user):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Spreadsheet",
-        help_text="An Excel workbook (.xlsx) or a CSV file (UTF-8, ',' or ';' separated).",
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file (UTF-8, ',' or ';' separated)."),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
-            raise forms.ValidationError("Upload an Excel workbook (.xlsx) or a CSV file (.csv).")
+            raise forms.ValidationError(gettext("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
         if upload.size > plans.max_upload_bytes():
             raise forms.ValidationError(plans.too_large_message(upload.size))
         return upload
 
 
 class SiteUploadForm(UploadForm):
-    study = forms.ModelChoiceField(queryset=None, empty_label="Choose a study")
+    study = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Study"), empty_label=gettext_lazy("Choose a study")
+    )
 
     def __init__(self, *args, studies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +125,7 @@ def _section(kind: str, form, too_large: str = "") -> dict:
     return {
         "kind": kind,
         "form": form,
-        "title": TITLES[kind],
+        "title": gettext(TITLES[kind]),
         "too_large": too_large,
         "columns": KINDS[kind],
         "action": reverse("bulk_import_institutions" if kind == INSTITUTIONS else "bulk_import_sites"),
@@ -131,7 +135,11 @@ def _section(kind: str, form, too_large: str = "") -> dict:
 
 
 def _upload_page(request, kind: str, form, *, status: int = 200, too_large: str = ""):
-    context = {"title": TITLES[kind], "sections": [_section(kind, form, too_large)], "nav": "imports"}
+    context = {
+        "title": gettext(TITLES[kind]),
+        "sections": [_section(kind, form, too_large)],
+        "nav": "imports",
+    }
     return TemplateResponse(request, "integrations/bulk_upload.html", context, status=status)
 
 
@@ -144,7 +152,7 @@ def import_start(request):
         _section(INSTITUTIONS, _upload_form(request, INSTITUTIONS)),
         _section(STUDY_SITES, _upload_form(request, STUDY_SITES)),
     ]
-    context = {"title": "Import from a spreadsheet", "sections": sections, "nav": "imports"}
+    context = {"title": gettext("Import from a spreadsheet"), "sections": sections, "nav": "imports"}
     return TemplateResponse(request, "integrations/bulk_upload.html", context)
 
 
@@ -185,7 +193,8 @@ def _preview(request, kind: str, guard: SizeLimitedUpload):
 def _preview_page(request, plan: plans.ImportPlan, token: str, *, status: int = 200):
     context = {
         "plan": plan,
-        "title": f"{TITLES[plan.kind]}: preview of {plan.filename}",
+        "title": gettext("%(title)s: preview of %(file)s")
+        % {"title": gettext(TITLES[plan.kind]), "file": plan.filename},
         "confirm_form": ConfirmForm(initial={"token": token}) if token else None,
         "problems": [(p, p.located(plan.filename)) for p in plan.problems],
         "again_url": _upload_url(plan),
@@ -259,7 +268,7 @@ def import_confirm(request):
         return TemplateResponse(
             request,
             "integrations/bulk_expired.html",
-            {"title": "This preview can no longer be confirmed", "nav": "imports"},
+            {"title": gettext("This preview can no longer be confirmed"), "nav": "imports"},
             status=400,
         )
     path = _uploads() / payload["name"]
@@ -287,8 +296,13 @@ def import_confirm(request):
         path.unlink(missing_ok=True)
     messages.success(
         request,
-        f"Imported {payload['file']}: {plan.created} created, {plan.changed} changed, "
-        f"{plan.unchanged} unchanged.",
+        gettext("Imported %(file)s: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.")
+        % {
+            "file": payload["file"],
+            "created": plan.created,
+            "changed": plan.changed,
+            "unchanged": plan.unchanged,
+        },
     )
     if study is not None:
         return redirect(f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=sites")

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, reason_field
 from trialdesk.core.permissions import can_manage_study, require
@@ -99,9 +100,9 @@ def registry_facts(request, study_id):
         lambda f: record_registry_facts(
             study=study, changes=f.changes(), by=request.user, reason=f.cleaned_data["reason"]
         ),
-        title=f"Registry facts of {study.code}",
+        title=gettext("Registry facts of %(code)s") % {"code": study.code},
         cancel_url=tab,
         done=lambda _record: tab,
-        saved="Registry facts recorded.",
+        saved=gettext("Registry facts recorded."),
         study=study,
     )
