@@ -5,6 +5,11 @@ English where they belong (forms, models, rules); listed here so that makemessag
 from django.utils.translation import gettext_noop as _
 
 LABELS = (
+    # Refusals the pages pass to require() (services and permissions keep them in English for the API).
+    _("Only the site's coordinators and investigators, or the study's CRM, file training."),
+    _("Only the site's coordinators and investigators, or the study's CRM, keep its delegation log."),
+    _("Only the site's investigator signs its delegation log."),
+    _("Only the study's CRM, or the investigator themselves, records a financial disclosure."),
     # The role field's help text as directory.forms._where_help writes it today.
     _("Per site: CRA / monitor, CRC / site staff, Principal Investigator; the others per study."),
     _(

@@ -65,7 +65,7 @@ def site_staff(request, study_site_id):
 @login_required
 def training_record_create(request, study_id):
     study = visible_study(request, study_id)
-    require(can_work_at_some_site(request.user, study.pk), services.ONLY_TRAINING_KEEPERS)
+    require(can_work_at_some_site(request.user, study.pk), _(services.ONLY_TRAINING_KEEPERS))
     sites = StudySite.objects.visible_to(request.user).filter(study=study).order_by("site_number")
     people = selectors.staff_of_study(study)
     versions = ProtocolVersion.objects.filter(study=study)
@@ -87,7 +87,7 @@ def training_record_create(request, study_id):
 @login_required
 def delegation_create(request, study_site_id):
     site = _visible_site(request, study_site_id)
-    require(can_keep_delegation_log(request.user, site), services.ONLY_LOG_KEEPERS)
+    require(can_keep_delegation_log(request.user, site), _(services.ONLY_LOG_KEEPERS))
     form = DelegationForm(post_data(request), staff=selectors.site_staff_of(site))
     return form_page(
         request,
@@ -105,7 +105,7 @@ def delegation_create(request, study_site_id):
 def delegation_sign(request, delegation_entry_id):
     """The investigator re-enters their password to sign a delegation ("delegation approved")."""
     entry = _visible_entry(request, delegation_entry_id)
-    require(can_sign_delegation(request.user, entry.study_site), services.ONLY_INVESTIGATOR_SIGNS)
+    require(can_sign_delegation(request.user, entry.study_site), _(services.ONLY_INVESTIGATOR_SIGNS))
     form = SignDelegationForm(post_data(request))
     if request.method == "POST":
         signed = submit(
@@ -134,7 +134,7 @@ def delegation_sign(request, delegation_entry_id):
 @login_required
 def delegation_end(request, delegation_entry_id):
     entry = _visible_entry(request, delegation_entry_id)
-    require(can_keep_delegation_log(request.user, entry.study_site), services.ONLY_LOG_KEEPERS)
+    require(can_keep_delegation_log(request.user, entry.study_site), _(services.ONLY_LOG_KEEPERS))
     form = EndDelegationForm(post_data(request), initial={"version": entry.version})
     return form_page(
         request,
@@ -157,7 +157,7 @@ def delegation_end(request, delegation_entry_id):
 @login_required
 def disclosure_create(request, study_site_id):
     site = _visible_site(request, study_site_id)
-    require(can_record_some_disclosure(request.user, site), services.ONLY_DISCLOSURE_KEEPERS)
+    require(can_record_some_disclosure(request.user, site), _(services.ONLY_DISCLOSURE_KEEPERS))
     investigators = selectors.investigators_of([site]).get(site.pk, {})
     people = selectors.staff_of_study(site.study).filter(pk__in=list(investigators))
     form = DisclosureForm(post_data(request), investigators=people)

@@ -5,6 +5,8 @@ here so that makemessages keeps their msgids."""
 from django.utils.translation import gettext_noop as _
 
 LABELS = (
+    # Refusals the pages pass to require() (services and permissions keep them in English for the API).
+    _("Only the study's data protection officer, its CRM or an administrator change privacy records."),
     _("(a candidate: give a reference instead)"),
     _("(the whole study)"),
     _("A pre-screening candidate"),

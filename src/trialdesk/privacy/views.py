@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -37,7 +38,9 @@ from trialdesk.privacy.services import entries, requests
 from trialdesk.studies.models import Study
 from trialdesk.studies.pages import tab_url
 
-NOT_A_READER = "Privacy records are read by the study's data protection officer, CRM and auditors."
+NOT_A_READER = gettext_noop(
+    "Privacy records are read by the study's data protection officer, CRM and auditors."
+)
 REQUEST_SORTS = {"due_on": "Due", "received_on": "Received", "kind": "Kind", "status": "Status"}
 HOLD_SORTS = {"placed_on": "Placed", "reason": "Reason", "lifted_on": "Lifted"}
 
@@ -48,9 +51,9 @@ def _page(request, template, **context):
 
 def _study(request, study_id: int, *, keep: bool = False) -> Study:
     study = get_object_or_404(Study.objects.visible_to(request.user), pk=study_id)
-    require(can_read_privacy(request.user, study.pk), NOT_A_READER)
+    require(can_read_privacy(request.user, study.pk), _(NOT_A_READER))
     if keep or request.method == "POST":
-        require(can_keep_privacy(request.user, study.pk), ONLY_KEEPERS)
+        require(can_keep_privacy(request.user, study.pk), _(ONLY_KEEPERS))
     return study
 
 
@@ -190,7 +193,7 @@ def hold_lift(request, legal_hold_id):
         LegalHold.objects.visible_to(request.user).select_related("study"), pk=legal_hold_id
     )
     if request.method == "POST":
-        require(can_keep_privacy(request.user, hold.study_id), ONLY_KEEPERS)
+        require(can_keep_privacy(request.user, hold.study_id), _(ONLY_KEEPERS))
     form = LiftForm(post_data(request), initial={"lifted_on": timezone.localdate()})
     if request.method == "POST":
         saved = submit(
@@ -270,7 +273,7 @@ def request_close(request, data_subject_request_id):
     row = _request(request, data_subject_request_id)  # 404 outside the reader's scope, whatever the method
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    require(can_keep_privacy(request.user, row.study_id), ONLY_KEEPERS)
+    require(can_keep_privacy(request.user, row.study_id), _(ONLY_KEEPERS))
     form = CloseForm(request.POST)
     saved = submit(
         form,
@@ -293,7 +296,7 @@ def request_extend(request, data_subject_request_id):
     row = _request(request, data_subject_request_id)  # 404 outside the reader's scope, whatever the method
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    require(can_keep_privacy(request.user, row.study_id), ONLY_KEEPERS)
+    require(can_keep_privacy(request.user, row.study_id), _(ONLY_KEEPERS))
     form = ExtendForm(request.POST)
     saved = submit(
         form, lambda f: requests.extend_request(request=row, by=request.user, reason=f.cleaned_data["reason"])

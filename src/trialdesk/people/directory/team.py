@@ -39,7 +39,9 @@ def study_team_grant(request, study_id):
         # The tab links of a page shown after a refused grant point here; send them to the study page.
         tab = request.GET.get("tab", "")
         return redirect(tab_url(study, tab if extensions.study_sections.get(tab) else "team"))
-    require(can_manage_study(request.user, study.pk), "Only the study's CRM or an administrator does this.")
+    require(
+        can_manage_study(request.user, study.pk), _("Only the study's CRM or an administrator does this.")
+    )
     form = _team_grant_form(request, study, request.POST)
     granted = submit(form, lambda f: services.assign_role(by=request.user, **f.grant()))
     if granted is None:

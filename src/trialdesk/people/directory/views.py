@@ -42,7 +42,7 @@ def people_page(request):
 
 @login_required
 def person_create(request):
-    require(services.may_manage_accounts(request.user), "Only administrators create accounts.")
+    require(services.may_manage_accounts(request.user), _("Only administrators create accounts."))
     form = PersonForm(post_data(request))
     created = submit(form, lambda f: services.create_user(by=request.user, **f.cleaned_data))
     if created is not None:
@@ -108,7 +108,7 @@ def person_role_grant(request, user_id):
     person = _visible_person(request, user_id)
     if refused := _post_only(request):
         return refused
-    require(selectors.manages_people(request.user), "Only administrators and CRMs grant roles.")
+    require(selectors.manages_people(request.user), _("Only administrators and CRMs grant roles."))
     form = _grant_form(request.user, request.POST)
     granted = submit(form, lambda f: services.assign_role(user=person, by=request.user, **f.grant()))
     if granted is None:
@@ -148,7 +148,7 @@ def _account_change(request, user_id, change, done: str):
     person = _visible_person(request, user_id)
     if refused := _post_only(request):
         return refused
-    require(services.may_manage_accounts(request.user), "Only administrators change accounts.")
+    require(services.may_manage_accounts(request.user), _("Only administrators change accounts."))
     form = ReasonForm(request.POST)
     if submit(form, lambda f: change(user=person, by=request.user, reason=f.cleaned_data["reason"])) is None:
         return person_page(request, person, status_form=form)
