@@ -63,4 +63,18 @@ LABELS = (
     _("Safety"),
     _("Incident"),
     _("Incident notification"),
+    # rules.warnings_for, said on the incident's page (the API and the command keep them in English)
+    _(
+        "US: no federal clock for a serious breach of the protocol or GCP; follow the IRB's policy "
+        "and the sponsor's procedures"
+    ),
+    _("US: not a HIPAA covered entity or business associate, so no HIPAA clock; check State law"),
+    _(
+        "US: residents by State not given; media notice (45 CFR 164.406) is listed because more than "
+        "500 of one State cannot be ruled out"
+    ),
+    _(
+        "GDPR art. 33(1), 33(5): unlikely to result in a risk, so no notification; document the breach "
+        "and the reasoning in the breach register"
+    ),
 )
