@@ -2,6 +2,7 @@
 triage, overdue action items and overdue reports (thresholds in rules below, read by the Health panel)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN, HealthReading, HealthSignal
 from trialdesk.monitoring.models import (
@@ -18,12 +19,13 @@ from trialdesk.monitoring.rules import quality as rules
 from trialdesk.monitoring.selectors.qtls import study_qtl_readings
 
 WORDS = {
-    "breaches": "QTL breaches",
-    "secondary": "QTLs over their secondary limit",
-    "overdue_items": "action items overdue",
-    "overdue_reports": "visit reports overdue",
-    "untriaged": "signals to triage",
+    "breaches": gettext_noop("QTL breaches"),
+    "secondary": gettext_noop("QTLs over their secondary limit"),
+    "overdue_items": gettext_noop("action items overdue"),
+    "overdue_reports": gettext_noop("visit reports overdue"),
+    "untriaged": gettext_noop("signals to triage"),
 }
+HIDDEN = gettext_noop("hidden: monitoring is the study team's record")
 
 
 def colour(*, breaches: int, secondary: int, overdue_items: int, overdue_reports: int, untriaged: int) -> str:
@@ -38,9 +40,9 @@ def colour(*, breaches: int, secondary: int, overdue_items: int, overdue_reports
 def read(user, study, today) -> HealthReading:
     url = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=rbqm"
     if not may_read_sponsor_side(user, study.pk):
-        return HealthReading("quality", UNKNOWN, "hidden: monitoring is the study team's record", "")
+        return HealthReading("quality", UNKNOWN, gettext(HIDDEN), "")
     if not MonitoringPlan.objects.filter(study=study).exists():
-        return HealthReading("quality", UNKNOWN, "no monitoring plan yet", url)
+        return HealthReading("quality", UNKNOWN, gettext("no monitoring plan yet"), url)
     readings = study_qtl_readings(study)
     facts = {
         "breaches": sum(r.status == rules.BREACH for r in readings),
@@ -48,9 +50,9 @@ def read(user, study, today) -> HealthReading:
         **_overdue(today, study=study),
         "untriaged": Signal.objects.filter(study=study, status=SignalStatus.OPEN).count(),
     }
-    why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
+    why = [f"{gettext(WORDS[key])}: {n}" for key, n in facts.items() if n]
     return HealthReading(
-        "quality", colour(**facts), "; ".join(why) or "QTLs within limits, nothing overdue", url
+        "quality", colour(**facts), "; ".join(why) or gettext("QTLs within limits, nothing overdue"), url
     )
 
 
@@ -60,11 +62,13 @@ def read_site(user, study_site, today) -> HealthReading:
     study = study_site.study
     url = f"{reverse('study_detail', kwargs={'study_id': study.pk})}?tab=monitoring"
     if not may_read_sponsor_side(user, study.pk):
-        return HealthReading("quality", UNKNOWN, "hidden: monitoring is the study team's record", "")
+        return HealthReading("quality", UNKNOWN, gettext(HIDDEN), "")
     facts = _overdue(today, study_site=study_site)
-    why = [f"{WORDS[key]}: {n}" for key, n in facts.items() if n]
+    why = [f"{gettext(WORDS[key])}: {n}" for key, n in facts.items() if n]
     found = colour(breaches=0, secondary=0, untriaged=0, **facts)
-    return HealthReading("quality", found, "; ".join(why) or "no action item or visit report overdue", url)
+    return HealthReading(
+        "quality", found, "; ".join(why) or gettext("no action item or visit report overdue"), url
+    )
 
 
 def _overdue(today, **where) -> dict[str, int]:

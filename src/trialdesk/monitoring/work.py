@@ -133,7 +133,11 @@ def reports_to_write(user, today) -> list[WorkItem]:
     ).select_related("study", "study_site__institution", "visit")
     found = []
     for report in reports:
-        what = "Rework the returned report" if report.status == ReportStatus.RETURNED else "Write the report"
+        what = (
+            gettext("Rework the returned report")
+            if report.status == ReportStatus.RETURNED
+            else gettext("Write the report")
+        )
         url = reverse("monitoring_report", kwargs={"visit_report_id": report.pk})
         overdue = report.due_on < report.study_site.local_today()
         found.append(
@@ -209,7 +213,11 @@ def issues_owned(user, today) -> list[WorkItem]:
     for issue in Issue.objects.filter(owner=user).exclude(status=IssueStatus.CLOSED).select_related("study"):
         checking = issue.status == IssueStatus.EFFECTIVENESS_CHECK and issue.effectiveness_check_on
         due = issue.effectiveness_check_on if checking else issue.due_on
-        what = f"Check the CAPA of {issue}" if checking else f"{issue} {issue.title}"
+        what = (
+            gettext("Check the CAPA of %(issue)s") % {"issue": issue}
+            if checking
+            else f"{issue} {issue.title}"
+        )
         url = reverse("monitoring_issue", kwargs={"issue_id": issue.pk})
         found.append(WorkItem("monitoring_issues", what, due, url, issue.study.code, due < today))
     return found

@@ -1,6 +1,7 @@
 """Forms of the monitoring plan (a new version each time, with its tier rules) and a site's set-up."""
 
 from django import forms
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm, reason_field
 from trialdesk.monitoring.forms.fields import PersonChoiceField
@@ -35,7 +36,10 @@ class PlanForm(forms.ModelForm):
                 field = model_field.formfield()
                 if name == "modality":
                     field = forms.ChoiceField(choices=TierModality.choices)
-                field.label = f"{label} risk: {model_field.verbose_name}"
+                field.label = gettext("%(tier)s risk: %(what)s") % {
+                    "tier": gettext(label),
+                    "what": gettext(model_field.verbose_name),
+                }
                 field.initial = getattr(rules[tier], name) if tier in rules else DEFAULT_TIERS[tier][name]
                 self.fields[f"{tier}_{name}"] = field
         if current is not None:

@@ -2,6 +2,7 @@
 the deviation a finding shows, and the participants source-verified."""
 
 from django import forms
+from django.utils.translation import gettext
 
 from trialdesk.core.forms import DateInput, RegulatedRecordForm
 from trialdesk.monitoring.forms.fields import textarea
@@ -30,7 +31,9 @@ class ReportForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         for question in self.questions:
-            label = question.text + ("" if question.required else " (optional)")
+            label = gettext(question.text)
+            if not question.required:
+                label = gettext("%(question)s (optional)") % {"question": label}
             self.fields[f"q_{question.key}"] = forms.ChoiceField(
                 choices=ANSWER_CHOICES, required=False, label=label
             )

@@ -125,7 +125,7 @@ def action_item_detail(request, action_item_id):
             messages.success(
                 request,
                 gettext("%(moved)s is %(value)s.")
-                % {"moved": moved, "value": moved.get_status_display().lower()},
+                % {"moved": moved, "value": gettext(moved.get_status_display()).lower()},
             )
             return redirect(url("monitoring_action_item", action_item_id=item.pk))
     today = item.study_site.local_today()

@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from trialdesk.core.pagination import paginate
@@ -106,7 +107,13 @@ def oversight_score(request):
     sites = sum(store_tier_flags(study=study, by=user) for study in targets)
     codes = ", ".join(study.code for study in targets)
     messages.success(
-        request, f"KRIs scored for {codes}: {sites} site{'s' if sites != 1 else ''}' tiers updated."
+        request,
+        ngettext(
+            "KRIs scored for %(codes)s: %(n)s site's tier updated.",
+            "KRIs scored for %(codes)s: %(n)s sites' tiers updated.",
+            sites,
+        )
+        % {"codes": codes, "n": sites},
     )
     keep = {key: request.POST[key] for key in ("study", "by", "sort") if request.POST.get(key)}
     return redirect(f"{reverse('monitoring_oversight')}?{urlencode(keep)}")

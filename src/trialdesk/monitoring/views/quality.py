@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.forms import submit
@@ -159,7 +159,7 @@ def issue_detail(request, issue_id):
             messages.success(
                 request,
                 gettext("%(moved)s is now %(value)s.")
-                % {"moved": moved, "value": moved.get_status_display().lower()},
+                % {"moved": moved, "value": gettext(moved.get_status_display()).lower()},
             )
             return redirect(url("monitoring_issue", issue_id=issue.pk))
     form.fields["to"].choices = [
@@ -351,7 +351,9 @@ def signals_check(request, study_id):
         done=tab_url(study, "rbqm"),
         saved=gettext("KRIs checked for red flags."),
     )
-    messages.info(request, f"{len(opened)} new signal{'s' if len(opened) != 1 else ''}.")
+    messages.info(
+        request, ngettext("%(n)s new signal.", "%(n)s new signals.", len(opened)) % {"n": len(opened)}
+    )
     return response
 
 
@@ -381,7 +383,8 @@ def signal_detail(request, signal_id):
         if triaged is not None:
             messages.success(
                 request,
-                gettext("Signal triaged: %(value)s.") % {"value": triaged.get_decision_display().lower()},
+                gettext("Signal triaged: %(value)s.")
+                % {"value": gettext(triaged.get_decision_display()).lower()},
             )
             return redirect(url("monitoring_signal", signal_id=signal.pk))
     context = {

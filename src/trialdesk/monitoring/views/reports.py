@@ -104,7 +104,9 @@ def report_detail(request, visit_report_id):
         require(can_monitor_site(request.user, report.study_site), ONLY_SITE_CRA)
         if form is None:
             messages.error(
-                request, gettext("A %(status)s report cannot be changed.") % {"status": report.status}
+                request,
+                gettext("A %(status)s report cannot be changed.")
+                % {"status": gettext(report.get_status_display()).lower()},
             )
             return redirect(_report_url(report))
         saved = submit(
@@ -180,7 +182,9 @@ def report_review(request, visit_report_id):
     if done is not None:
         messages.success(
             request,
-            "Report approved and signed." if done.status == rules.APPROVED else "Report returned to the CRA.",
+            gettext("Report approved and signed.")
+            if done.status == rules.APPROVED
+            else gettext("Report returned to the CRA."),
         )
         return redirect(_report_url(report))
     context = report_context(request, report) | {
@@ -275,7 +279,8 @@ def finding_issue(request, finding_id):
     sites = StudySite.objects.filter(pk=finding.study_site_id)
     initial = {
         "study_site": finding.study_site,
-        "title": f"Finding {finding.number}: {finding.get_category_display()}",
+        "title": gettext("Finding %(number)s: %(category)s")
+        % {"number": finding.number, "category": gettext(finding.get_category_display())},
         "description": finding.description,
         "severity": finding.severity,
     }

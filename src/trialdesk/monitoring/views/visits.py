@@ -136,7 +136,8 @@ def _move_page(request, monitoring_visit_id, move: str, form_class, values):
         if moved is not None:
             messages.success(
                 request,
-                gettext("Visit %(visit_moves)s.") % {"visit_moves": rules.VISIT_MOVES[(visit.status, move)]},
+                gettext("Visit %(visit_moves)s.")
+                % {"visit_moves": gettext(rules.VISIT_MOVES[(visit.status, move)])},
             )
             target = "monitoring_report" if move == "conduct" else "monitoring_visit"
             report = getattr(moved, "report", None) if move == "conduct" else None
@@ -147,7 +148,7 @@ def _move_page(request, monitoring_visit_id, move: str, form_class, values):
             )
     context = {
         "form": form,
-        "title": f"{rules.MOVE_LABELS[move]}: {visit}",
+        "title": f"{gettext(rules.MOVE_LABELS[move])}: {visit}",
         "cancel_url": url("monitoring_visit", monitoring_visit_id=visit.pk),
         "study": visit.study,
     }

@@ -1,0 +1,27 @@
+"""The monitoring pages in the reader's language (issue 20 §6): a CRM who chose German reads the study's
+monitoring tab and a visit report in German."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from trialdesk.monitoring.models import VisitReport
+from trialdesk.monitoring.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_german_crm_reads_the_monitoring_pages_in_german(world, client_for):
+    f.plan(world)
+    f.set_up(world)
+    visit = f.conducted(world, day=dt.date(2025, 3, 10))
+    report = VisitReport.objects.get(visit=visit)
+    world.crm.language = "de"
+    world.crm.save(update_fields=["language"])
+    client = client_for(world.crm)
+    with translation.override("en"):  # the pages activate German; the tests after these read English
+        tab = client.get(f"/studies/{world.study_a.pk}/?tab=monitoring").content.decode()
+        assert "Monitoringplan" in tab and "Letzte Besuche" in tab
+        page = client.get(f"/monitoring/reports/{report.pk}/").content.decode()
+        assert "Besuchsbericht" in page and "Feststellungen" in page
