@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from trialdesk.core.models import RegulatedRecord, User
 from trialdesk.core.scoping import scope_filter
@@ -182,9 +183,9 @@ class FinancialDisclosure(RegulatedRecord):
         """(kind, band, description, 21 CFR 54.2 classification) of each interest, as the pages show them."""
         return [
             (
-                rules.INTEREST_KINDS[i["kind"]],
-                disclosure_law.ALL_AMOUNT_BANDS[i["amount_band"]]
-                + {True: ", publicly traded", False: ", not publicly traded"}.get(
+                gettext(rules.INTEREST_KINDS[i["kind"]]),
+                gettext(disclosure_law.ALL_AMOUNT_BANDS[i["amount_band"]])
+                + {True: gettext(", publicly traded"), False: gettext(", not publicly traded")}.get(
                     i.get("publicly_traded"), ""
                 ),
                 i.get("description", ""),

@@ -14,3 +14,5 @@ def test_an_administrator_reading_german_gets_the_people_pages_in_german(world, 
         assert "Neue Person" in people and "Name, Benutzername oder E-Mail" in people
         person = client.get(reverse("person_detail", kwargs={"user_id": world.monitor.pk})).content.decode()
         assert "Eine Rolle vergeben" in person and "Kontoverlauf" in person
+        staff = client.get(reverse("study_detail", kwargs={"study_id": world.study_a.pk}) + "?tab=staff")
+        assert "Offenlegung finanzieller Interessen" in staff.content.decode()
