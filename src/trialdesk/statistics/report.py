@@ -2,17 +2,19 @@
 and activations against the latest plan version, for the study, each country and each site the reader
 may see. Counts only, so a sponsor viewer's report holds it too."""
 
+from django.utils.translation import gettext, gettext_noop
+
 from trialdesk.core.extensions import ReportBlock, ReportTable
 from trialdesk.statistics import plans, rules
 
 HEADINGS = (
     "",
-    "Planned to date",
-    "Enrolled",
-    "Variance",
-    "Planned in all",
-    "Planned activations",
-    "Activated",
+    gettext_noop("Planned to date"),
+    gettext_noop("Enrolled"),
+    gettext_noop("Variance"),
+    gettext_noop("Planned in all"),
+    gettext_noop("Planned activations"),
+    gettext_noop("Activated"),
 )
 
 
@@ -29,7 +31,7 @@ def study_block(user, study, today) -> ReportBlock | None:
         planned = done[-1]["cumulative_planned"] if done else 0
         rows.append(
             (
-                f"{plans.LEVEL_LABELS[group.level]} {group.key}",
+                f"{gettext(plans.LEVEL_LABELS[group.level])} {group.key}",
                 str(planned),
                 str(group.actual_enrollment),
                 f"{group.actual_enrollment - planned:+d}",
@@ -39,7 +41,20 @@ def study_block(user, study, today) -> ReportBlock | None:
             )
         )
     head = rows[0] if rows else None
-    summary = f"Plan version {plan.plan_version} ({plan.reason})."
+    summary = gettext("Plan version %(version)s (%(reason)s).") % {
+        "version": plan.plan_version,
+        "reason": plan.reason,
+    }
     if head is not None:
-        summary += f" {head[0]}: {head[2]} enrolled against {head[1]} planned by {month} ({head[3]})."
-    return ReportBlock(summary=summary, tables=(ReportTable(HEADINGS, tuple(rows)),))
+        against = gettext(
+            "%(level)s: %(enrolled)s enrolled against %(planned)s planned by %(month)s (%(variance)s)."
+        )
+        summary += " " + against % {
+            "level": head[0],
+            "enrolled": head[2],
+            "planned": head[1],
+            "month": month,
+            "variance": head[3],
+        }
+    headings = tuple(gettext(heading) if heading else heading for heading in HEADINGS)
+    return ReportBlock(summary=summary, tables=(ReportTable(headings, tuple(rows)),))
