@@ -5,6 +5,15 @@ here so that makemessages keeps their msgids."""
 from django.utils.translation import gettext_noop as _
 
 LABELS = (
+    # The legal bases as the register writes them (rules.bases.basis_text).
+    _("Consent (GDPR Art 6(1)(a))"),
+    _("Contract (e.g. a site or staff contract) (GDPR Art 6(1)(b))"),
+    _("Explicit consent (GDPR Art 9(2)(a))"),
+    _("Legal obligation (safety reporting, archiving: EU CTR) (GDPR Art 6(1)(c))"),
+    _("Legitimate interests of the sponsor (GDPR Art 6(1)(f))"),
+    _("Public interest in public health (quality and safety of medicinal products) (GDPR Art 9(2)(i))"),
+    _("Scientific research, with Art 89(1) safeguards (GDPR Art 9(2)(j))"),
+    _("Task in the public interest (GDPR Art 6(1)(e))"),
     # Refusals the pages pass to require() (services and permissions keep them in English for the API).
     _("Only the study's data protection officer, its CRM or an administrator change privacy records."),
     _("(a candidate: give a reference instead)"),
