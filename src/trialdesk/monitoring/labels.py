@@ -7,6 +7,21 @@ makemessages keeps their msgids."""
 from django.utils.translation import gettext_noop as _
 
 LABELS = (
+    _("on site"),
+    _("remote"),
+    _("central review"),
+    _("alternating on site / remote"),
+    _("car"),
+    _("rail"),
+    _("air"),
+    _("planned"),
+    _("open"),
+    _("resolved (awaiting verification)"),
+    _("verified and closed"),
+    _("critical"),
+    _("major"),
+    _("minor"),
+    _("no CRA assigned"),
     # xgettext:no-python-format
     _("% early discontinuation"),
     _("% missed primary-endpoint visits"),
@@ -55,6 +70,7 @@ LABELS = (
     _(
         "Codes of the schedule's visits that collect the primary endpoint, comma-separated (e.g. W12, W24); the missed primary-endpoint QTL counts these."
     ),
+    _("Comment"),
     _("Comments"),
     _("Complexity"),
     _("Conducted"),
