@@ -9,20 +9,27 @@ Core imports no app: the study overview's Health panel only iterates the registr
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core import extensions
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN, HealthReading
 
-# The dimensions of SPEC.md (portfolio & study setup), in the order a CRM reads them.
+# The dimensions of SPEC.md (portfolio & study setup), in the order a CRM reads them. Their names and the
+# colour words stay English here (the API gives them); the Health panel translates them as it draws them.
 DIMENSIONS: dict[str, str] = {
-    "enrollment": "Enrollment",
-    "timeline": "Timeline",
-    "budget": "Budget",
-    "safety": "Safety",
-    "compliance": "Compliance",
-    "quality": "Quality",
+    "enrollment": gettext_noop("Enrollment"),
+    "timeline": gettext_noop("Timeline"),
+    "budget": gettext_noop("Budget"),
+    "safety": gettext_noop("Safety"),
+    "compliance": gettext_noop("Compliance"),
+    "quality": gettext_noop("Quality"),
 }
-COLOUR_WORDS = {RED: "Red", AMBER: "Amber", GREEN: "Green", UNKNOWN: "Unknown"}
+COLOUR_WORDS = {
+    RED: gettext_noop("Red"),
+    AMBER: gettext_noop("Amber"),
+    GREEN: gettext_noop("Green"),
+    UNKNOWN: gettext_noop("Unknown"),
+}
 # Worst first. A dimension is green only when every reading in it is known to be green: a part that
 # is unknown or hidden from the reader leaves the whole unknown, never green ("hidden is not zero").
 SEVERITY = (RED, AMBER, UNKNOWN, GREEN)
@@ -125,4 +132,5 @@ def site_health_panel(request, study_site) -> dict | None:
 def hidden_reading(dimension: str, what: str, url: str = "") -> HealthReading:
     """The reading for a reader who may not see the subject-level records a signal counts
     (core.permissions.can_see_subject_level): unknown, and it says so ("hidden is not zero")."""
-    return HealthReading(dimension, UNKNOWN, f"hidden: {what} are subject-level data you may not see", url)
+    why = gettext("hidden: %(what)s are subject-level data you may not see") % {"what": gettext(what)}
+    return HealthReading(dimension, UNKNOWN, why, url)

@@ -132,7 +132,7 @@ def study_site_status(request, study_site_id):
         done=_site_url,
         saved=gettext("Site status changed."),
         study=site.study,
-        current_status=site.get_status_display(),
+        current_status=gettext(site.get_status_display()),
     )
 
 

@@ -3,6 +3,8 @@ re-consent on a newly approved consent version (subjects.rules.reconsent_health)
 worklist, linking to the Re-consent tab. Participants are subject-level: readers who may not see them
 (sponsor viewers) read "hidden", never "none pending"."""
 
+from django.utils.translation import gettext_noop
+
 from trialdesk.core.extensions import HealthReading, HealthSignal
 from trialdesk.core.health import hidden_reading
 from trialdesk.core.permissions import can_see_subject_level
@@ -15,7 +17,7 @@ def read_reconsent(user, study, today) -> HealthReading:
     """The worklist's constant number of queries (see selectors.reconsent_worklist)."""
     url = tab_url(study, "reconsent")
     if not can_see_subject_level(user, study.pk):
-        return hidden_reading("compliance", "participants' re-consents", url)
+        return hidden_reading("compliance", gettext_noop("participants' re-consents"), url)
     pending = [(item.due_on, item.is_overdue) for item in reconsent_worklist(user, study)]
     colour, why = rules.reconsent_health(pending, today=today)
     return HealthReading("compliance", colour, why, url)

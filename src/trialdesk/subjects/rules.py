@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core.extensions import AMBER, GREEN, RED
 
@@ -339,13 +339,20 @@ def reconsent_health(
     overdue = sum(1 for _, late in pending if late)
     soon = sum(1 for due_on, late in pending if not late and due_on <= today + timedelta(days=soon_days))
     if overdue:
-        return RED, f"{overdue} participant{'s' if overdue != 1 else ''} overdue for re-consent"
-    if soon:
-        return AMBER, f"{soon} re-consent{'s' if soon != 1 else ''} due within {soon_days} days"
-    if pending:
-        return (
-            GREEN,
-            f"{len(pending)} re-consent{'s' if len(pending) != 1 else ''} pending, "
-            f"none due within {soon_days} days",
+        why = ngettext(
+            "%(n)s participant overdue for re-consent", "%(n)s participants overdue for re-consent", overdue
         )
-    return GREEN, "no re-consent pending"
+        return RED, why % {"n": overdue}
+    if soon:
+        why = ngettext(
+            "%(n)s re-consent due within %(days)s days", "%(n)s re-consents due within %(days)s days", soon
+        )
+        return AMBER, why % {"n": soon, "days": soon_days}
+    if pending:
+        why = ngettext(
+            "%(n)s re-consent pending, none due within %(days)s days",
+            "%(n)s re-consents pending, none due within %(days)s days",
+            len(pending),
+        )
+        return GREEN, why % {"n": len(pending), "days": soon_days}
+    return GREEN, gettext("no re-consent pending")

@@ -143,7 +143,7 @@ def record_consent(
         raise ValidationError(
             {
                 "participant": gettext("Participant %(number)s has left the study (%(value)s).")
-                % {"number": participant.number, "value": participant.get_status_display().lower()}
+                % {"number": participant.number, "value": gettext(participant.get_status_display()).lower()}
             }
         )
     if screening_entry is not None and hasattr(screening_entry, "participant"):

@@ -28,7 +28,7 @@ def _check_total(target: DiversityTarget, *, exclude_pk: int | None = None) -> N
         raise ValidationError(
             {
                 "target_percent": gettext("The %(value)s targets would add up to %(total)s%%.")
-                % {"value": target.get_dimension_display().lower(), "total": total}
+                % {"value": gettext(target.get_dimension_display()).lower(), "total": total}
             }
         )
 

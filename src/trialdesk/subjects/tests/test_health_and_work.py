@@ -8,6 +8,7 @@ Coordinator Cora works at site 101, Carl at site 201 of study B; Mia monitors si
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from trialdesk.core.extensions import AMBER, GREEN, RED
 from trialdesk.subjects import rules
@@ -31,7 +32,8 @@ TODAY = D(2025, 7, 1)
     ],
 )
 def test_reconsent_health(pending, colour, why):
-    assert rules.reconsent_health(pending, today=TODAY) == (colour, why)
+    with translation.override("en"):  # the reason is in the reader's language (issue 20 §6)
+        assert rules.reconsent_health(pending, today=TODAY) == (colour, why)
 
 
 @pytest.fixture
