@@ -231,7 +231,7 @@ def visits_due(user, today) -> list[WorkItem]:
         if due.due_on > today + VISIT_HORIZON:
             continue
         url = reverse("study_site_detail", kwargs={"study_site_id": due.site.pk})
-        how = due.modality.replace("_", " ")
+        how = gettext(due.modality.replace("_", " "))  # "on site", "remote": listed in labels.py
         title = gettext("%(visit_type)s (%(how)s) at site %(site_number)s: %(reason)s") % {
             "visit_type": due.visit_type.upper(),
             "how": how,
