@@ -249,6 +249,9 @@ class Completeness:
     expiring: int
     expired: int
     study_site_id: int | None = None
+    # The label's parts, for a page that draws it in the reader's language.
+    country: str = ""
+    site_number: str = ""
 
     @property
     def percent(self) -> int:
@@ -260,16 +263,19 @@ def completeness(states: list[ExpectedState]) -> list[Completeness]:
     groups: dict[tuple, list[str]] = defaultdict(list)
     for item in states:
         e = item.expected
-        groups[("study", "Whole study", None)].append(item.state)
+        groups[("study", "Whole study", None, "", "")].append(item.state)
         if e.level == expectations.TRIAL:
-            groups[("trial", "Trial level", None)].append(item.state)
+            groups[("trial", "Trial level", None, "", "")].append(item.state)
         elif e.level == expectations.COUNTRY:
-            groups[("country", f"Country {e.country}", None)].append(item.state)
+            groups[("country", f"Country {e.country}", None, e.country, "")].append(item.state)
         else:
-            groups[("site", f"Site {item.site_number} ({e.country})", e.study_site_id)].append(item.state)
+            label = f"Site {item.site_number} ({e.country})"
+            groups[("site", label, e.study_site_id, e.country, item.site_number)].append(item.state)
     order = {"study": 0, "trial": 1, "country": 2, "site": 3}
     found = []
-    for (level, label, site_id), group in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+    for (level, label, site_id, country, site_number), group in sorted(
+        groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+    ):
         on_file, expected = filing.completeness(group)
         found.append(
             Completeness(
@@ -281,6 +287,8 @@ def completeness(states: list[ExpectedState]) -> list[Completeness]:
                 expiring=group.count(filing.EXPIRING),
                 expired=group.count(filing.EXPIRED),
                 study_site_id=site_id,
+                country=country,
+                site_number=site_number,
             )
         )
     return found

@@ -97,7 +97,11 @@ def document_file(request, study_id):
         if document is not None:
             messages.success(request, gettext("Filed: %(title)s.") % {"title": document.title})
             return redirect("document_detail", document_id=document.pk)
-    context = {"study": study, "form": form, "title": f"File an essential document in {study.code}"}
+    context = {
+        "study": study,
+        "form": form,
+        "title": gettext("File an essential document in %(code)s") % {"code": study.code},
+    }
     return TemplateResponse(request, "documents/file.html", context)
 
 

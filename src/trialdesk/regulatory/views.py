@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from trialdesk.core.pagination import paginate
@@ -55,10 +56,10 @@ def committee_create(request):
         request,
         form,
         lambda f: services.create_committee(by=request.user, **f.changed_values()),
-        title="New ethics committee",
+        title=gettext("New ethics committee"),
         cancel_url=reverse("committee_list"),
         done=lambda c: reverse("committee_list"),
-        saved="Committee added to the directory.",
+        saved=gettext("Committee added to the directory."),
         nav="committees",
     )
 
@@ -78,10 +79,10 @@ def committee_edit(request, ethics_committee_id):
             reason=f.reason_given(),
             expected_version=f.expected_version,
         ),
-        title=f"Edit {committee.name}",
+        title=gettext("Edit %(name)s") % {"name": committee.name},
         cancel_url=reverse("committee_list"),
         done=lambda c: reverse("committee_list"),
-        saved="Committee changed.",
+        saved=gettext("Committee changed."),
         nav="committees",
     )
 
@@ -105,10 +106,10 @@ def submission_create(request, study_id):
         request,
         form,
         lambda f: services.create_submission(study=study, by=request.user, **f.changed_values()),
-        title=f"New submission for {study.code}",
+        title=gettext("New submission for %(code)s") % {"code": study.code},
         cancel_url=tab_url(study.pk, "regulatory"),
         done=lambda s: tab_url(study.pk, "regulatory"),
-        saved="Submission recorded.",
+        saved=gettext("Submission recorded."),
         study=study,
     )
 
@@ -150,10 +151,10 @@ def submission_decision(request, submission_id):
             reason=f.cleaned_data["reason"],
             expected_version=f.cleaned_data["version"],
         ),
-        title=f"Decision on the {submission}",
+        title=gettext("Decision on the %(submission)s") % {"submission": submission},
         cancel_url=tab_url(submission.study_id, "regulatory"),
         done=lambda s: tab_url(submission.study_id, "regulatory"),
-        saved="Decision recorded.",
+        saved=gettext("Decision recorded."),
         study=submission.study,
     )
 
@@ -171,10 +172,12 @@ def amendment_start(request, protocol_version_id):
         request,
         form,
         lambda f: services.start_amendment(version, request.user, **f.cleaned_data),
-        title=f"Implement protocol v{version.number} of {version.study.code} at its sites",
+        title=gettext("Implement protocol v%(number)s of %(code)s at its sites")
+        % {"number": version.number, "code": version.study.code},
         cancel_url=tab_url(version.study_id, "amendments"),
         done=lambda i: tab_url(version.study_id, "amendments"),
-        saved=f"Implementation of protocol v{version.number} started: every site has its checklist.",
+        saved=gettext("Implementation of protocol v%(number)s started: every site has its checklist.")
+        % {"number": version.number},
         study=version.study,
     )
 
@@ -199,10 +202,11 @@ def amendment_tick(request, amendment_id):
         lambda f: services.tick_amendment_item(
             implementation=implementation, by=request.user, **f.cleaned_data
         ),
-        title=f"Tick an item of protocol v{implementation.protocol_version.number}'s checklist",
+        title=gettext("Tick an item of protocol v%(number)s's checklist")
+        % {"number": implementation.protocol_version.number},
         cancel_url=tab_url(implementation.study_id, "amendments"),
         done=lambda t: tab_url(implementation.study_id, "amendments"),
-        saved="Checklist item ticked.",
+        saved=gettext("Checklist item ticked."),
         study=implementation.study,
     )
 
@@ -217,5 +221,9 @@ def amendment_deviations(request, amendment_id):
         return redirect(tab_url(implementation.study_id, "amendments"))
     require(can_manage_study(request.user, implementation.study_id), services.ONLY_STUDY_MANAGERS)
     recorded = services.record_unapproved_version_deviations(implementation=implementation, by=request.user)
-    messages.success(request, f"{len(recorded)} deviation{'s' if len(recorded) != 1 else ''} recorded.")
+    messages.success(
+        request,
+        ngettext("%(count)s deviation recorded.", "%(count)s deviations recorded.", len(recorded))
+        % {"count": len(recorded)},
+    )
     return redirect(tab_url(implementation.study_id, "amendments"))

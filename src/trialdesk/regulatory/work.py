@@ -4,6 +4,7 @@ within oversight.APPROVAL_WORK_DAYS days (or have lapsed), so the continuing rev
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core.extensions import WorkItem, WorkSource
 from trialdesk.core.roles import Role
@@ -52,10 +53,18 @@ def _item(row: SiteApproval, study_code: str) -> WorkItem:
     return WorkItem(
         kind="ethics_approvals",
         title=(
-            f"Ethics approval at site {site.site_number} ({site.institution.name}) "
-            f"{'lapsed after' if lapsed else 'runs until'} {row.approval.valid_until.isoformat()}: "
-            f"{row.countdown}"
-        ),
+            gettext("Ethics approval at site %(number)s (%(institution)s) lapsed after %(on)s: %(countdown)s")
+            if lapsed
+            else gettext(
+                "Ethics approval at site %(number)s (%(institution)s) runs until %(on)s: %(countdown)s"
+            )
+        )
+        % {
+            "number": site.site_number,
+            "institution": site.institution.name,
+            "on": row.approval.valid_until.isoformat(),
+            "countdown": row.countdown,
+        },
         due_on=row.approval.valid_until,
         url=reverse("submission_create", kwargs={"study_id": site.study_id}),
         study_code=study_code,

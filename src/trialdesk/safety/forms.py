@@ -4,8 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from trialdesk.core.forms import DateInput, IdentifierCheck, RegulatedRecordForm, reason_field
+from trialdesk.regulatory.forms import draw_translated
 from trialdesk.safety.models import (
     SERIOUSNESS_LABELS,
     ActionTaken,
@@ -18,7 +21,11 @@ from trialdesk.safety.models import (
 )
 from trialdesk.safety.rules.rulebook import JURISDICTIONS
 
-EXPECTEDNESS = (("", "Not yet judged"), ("yes", "Expected (listed in the RSI)"), ("no", "Unexpected"))
+EXPECTEDNESS = (
+    ("", _("Not yet judged")),
+    ("yes", _("Expected (listed in the RSI)")),
+    ("no", _("Unexpected")),
+)
 AS_BOOL = {"": None, "yes": True, "no": False}
 
 
@@ -43,9 +50,11 @@ class AdverseEventForm(IdentifierCheck, forms.Form):
 
     free_text_fields = ("narrative",)
 
-    verbatim_term = forms.CharField(max_length=300, help_text="The event in the investigator's words.")
+    verbatim_term = forms.CharField(
+        label=_("Verbatim term"), max_length=300, help_text=_("The event in the investigator's words.")
+    )
     ctcae_term = forms.CharField(
-        label="CTCAE v5.0 term",
+        label=_("CTCAE v5.0 term"),
         max_length=200,
         widget=forms.TextInput(
             attrs={
@@ -58,10 +67,11 @@ class AdverseEventForm(IdentifierCheck, forms.Form):
                 "hx-include": "[name=grade]",
             }
         ),
-        help_text="Type part of the term to see suggestions and the grade's definition.",
+        help_text=_("Type part of the term to see suggestions and the grade's definition."),
     )
     grade = forms.TypedChoiceField(
-        choices=[(g, f"Grade {g}") for g in range(1, 6)],
+        label=_("Grade"),
+        choices=[(g, str(g)) for g in range(1, 6)],
         coerce=int,
         widget=forms.Select(
             attrs={
@@ -72,84 +82,95 @@ class AdverseEventForm(IdentifierCheck, forms.Form):
             }
         ),
     )
-    onset_on = forms.DateField(label="Onset date", widget=DateInput)
-    resolved_on = forms.DateField(label="Resolution date", required=False, widget=DateInput)
+    onset_on = forms.DateField(label=_("Onset date"), widget=DateInput)
+    resolved_on = forms.DateField(label=_("Resolution date"), required=False, widget=DateInput)
     seriousness = forms.MultipleChoiceField(
-        label="Seriousness criteria",
+        label=_("Seriousness criteria"),
         choices=list(SERIOUSNESS_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: a non-serious event.",
+        help_text=_("None ticked: a non-serious event."),
     )
     causality = forms.ChoiceField(
-        label="Investigator's causality",
-        choices=[("", "Not yet assessed"), *Causality.choices],
+        label=_("Investigator's causality"),
+        choices=[("", _("Not yet assessed")), *Causality.choices],
         required=False,
     )
-    expected = forms.ChoiceField(label="Expectedness", choices=EXPECTEDNESS, required=False)
+    expected = forms.ChoiceField(label=_("Expectedness"), choices=EXPECTEDNESS, required=False)
     reference_safety_information = forms.ModelChoiceField(
-        label="Reference safety information", queryset=None, required=False
+        label=_("Reference safety information"), queryset=None, required=False
     )
     unanticipated_device_effect = forms.BooleanField(
-        label="Unanticipated adverse device effect", required=False
+        label=_("Unanticipated adverse device effect"), required=False
     )
     action_taken = forms.ChoiceField(
-        label="Action taken with study treatment", choices=ActionTaken.choices, initial=ActionTaken.UNKNOWN
+        label=_("Action taken with study treatment"), choices=ActionTaken.choices, initial=ActionTaken.UNKNOWN
     )
-    outcome = forms.ChoiceField(choices=EventOutcome.choices, initial=EventOutcome.UNKNOWN)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=EventOutcome.choices, initial=EventOutcome.UNKNOWN
+    )
     site_aware_at = forms.DateTimeField(
-        label="Site became aware", widget=DateTimeInput, help_text="In the site's local time."
+        label=_("Site became aware"), widget=DateTimeInput, help_text=_("In the site's local time.")
     )
     sponsor_aware_at = forms.DateTimeField(
-        label="Sponsor became aware",
+        label=_("Sponsor became aware"),
         widget=DateTimeInput,
         required=False,
-        help_text="In the sponsor's local time; empty: the sponsor's clocks start with the site's awareness.",
+        help_text=_(
+            "In the sponsor's local time; empty: the sponsor's clocks start with the site's awareness."
+        ),
     )
     device_deficiency = forms.BooleanField(
-        label="Device deficiency that might have led to a serious adverse event", required=False
+        label=_("Device deficiency that might have led to a serious adverse event"), required=False
     )
     imminent_risk = forms.BooleanField(
-        label="Indicates an imminent risk of death, serious injury or serious illness (EU MDR: 2 days)",
+        label=_("Indicates an imminent risk of death, serious injury or serious illness (EU MDR: 2 days)"),
         required=False,
     )
     protocol_exemption = forms.ModelChoiceField(
-        label="Protocol exemption from the 24-hour report",
+        label=_("Protocol exemption from the 24-hour report"),
         queryset=None,
         required=False,
-        help_text="Only a kind of event the protocol exempts may take longer than 24 hours at an EU/UK site.",
+        help_text=_(
+            "Only a kind of event the protocol exempts may take longer than 24 hours at an EU/UK site."
+        ),
     )
-    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    narrative = forms.CharField(
+        label=_("Narrative"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(
         self, *args, references, participants=None, follow_up: bool = False, exemptions=None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [(g, gettext("Grade %(grade)s") % {"grade": g}) for g in range(1, 6)]
         self.fields["reference_safety_information"].queryset = references
         self.fields["protocol_exemption"].queryset = (
             exemptions if exemptions is not None else references.none()
         )
         if follow_up:
             self.fields["received_at"] = forms.DateTimeField(
-                label="Information received by the sponsor",
+                label=_("Information received by the sponsor"),
                 widget=DateTimeInput,
                 required=False,
-                help_text="In the sponsor's local time; empty: now. Day 0 of any report it makes necessary.",
+                help_text=_(
+                    "In the sponsor's local time; empty: now. Day 0 of any report it makes necessary."
+                ),
             )
             self.fields["significant"] = forms.BooleanField(
-                label="Significant new information (a follow-up report of a report already made)",
+                label=_("Significant new information (a follow-up report of a report already made)"),
                 required=False,
             )
         if participants is not None:
             self.fields = {
                 "participant": forms.ModelChoiceField(
-                    queryset=participants, help_text="By participant number."
+                    queryset=participants, label=_("Participant"), help_text=_("By participant number.")
                 ),
                 **self.fields,
             }
         self.fields["reason"] = reason_field(required=follow_up)
         if follow_up:
-            self.fields["reason"].label = "What the follow-up brings"
+            self.fields["reason"].label = _("What the follow-up brings")
 
     def facts(self, *, site_zone: ZoneInfo, sponsor_zone: ZoneInfo) -> dict:
         """The service's keyword values, times read in the site's and the sponsor's zones."""
@@ -193,10 +214,13 @@ class SubmissionForm(forms.Form):
     """Evidence that a report went out: when (in the reporting party's time) and its reference number."""
 
     submitted_at = forms.DateTimeField(
-        label="Submitted at", widget=DateTimeInput, help_text="In the reporting party's local time."
+        label=_("Submitted at"), widget=DateTimeInput, help_text=_("In the reporting party's local time.")
     )
     reference_number = forms.CharField(
-        max_length=100, required=False, help_text="The recipient's case or acknowledgement number."
+        label=_("Reference number"),
+        max_length=100,
+        required=False,
+        help_text=_("The recipient's case or acknowledgement number."),
     )
     reason = reason_field(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -205,20 +229,26 @@ class SubmissionForm(forms.Form):
 class AdverseEventFilterForm(forms.Form):
     """Filters of the AE list and the line listing (all optional; bad values are ignored)."""
 
-    site = forms.ChoiceField(required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
     serious = forms.ChoiceField(
-        choices=[("", "Any"), ("yes", "Serious"), ("no", "Non-serious")], required=False
+        label=_("Serious"),
+        choices=[("", _("Any")), ("yes", _("Serious")), ("no", _("Non-serious"))],
+        required=False,
     )
-    grade = forms.ChoiceField(choices=[("", "Any")] + [(str(g), str(g)) for g in range(1, 6)], required=False)
+    grade = forms.ChoiceField(
+        label=_("Grade"), choices=[("", _("Any"))] + [(str(g), str(g)) for g in range(1, 6)], required=False
+    )
     related = forms.ChoiceField(
-        choices=[("", "Any"), ("yes", "Related"), ("no", "Not related")], required=False
+        label=_("Related"),
+        choices=[("", _("Any")), ("yes", _("Related")), ("no", _("Not related"))],
+        required=False,
     )
-    onset_from = forms.DateField(label="Onset from", required=False, widget=DateInput)
-    onset_to = forms.DateField(label="to", required=False, widget=DateInput)
+    onset_from = forms.DateField(label=_("Onset from"), required=False, widget=DateInput)
+    onset_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All sites")] + [(str(s.pk), s.site_number) for s in sites]
+        self.fields["site"].choices = [("", _("All sites"))] + [(str(s.pk), s.site_number) for s in sites]
 
     def params(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}
@@ -228,11 +258,11 @@ class SafetySettingsForm(RegulatedRecordForm):
     """How the study reports safety; the jurisdictions of its sites' countries apply anyway."""
 
     extra_jurisdictions = forms.MultipleChoiceField(
-        label="Also report in",
+        label=_("Also report in"),
         choices=[(code, code) for code in JURISDICTIONS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Beyond the countries of the study's sites, e.g. US for an IND with no US site.",
+        help_text=_("Beyond the countries of the study's sites, e.g. US for an IND with no US site."),
     )
 
     class Meta:
@@ -249,6 +279,10 @@ class SafetySettingsForm(RegulatedRecordForm):
             "development_birth_date": DateInput,
             "sponsor_time_zone": forms.TextInput(attrs={"list": "time-zones"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        draw_translated(self)
 
 
 class CommitteePolicyForm(RegulatedRecordForm):
@@ -269,6 +303,7 @@ class CommitteePolicyForm(RegulatedRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["study_site"].queryset = sites
         self.fields["study_site"].required = False
+        draw_translated(self)
 
 
 class ProtocolExemptionForm(RegulatedRecordForm):
@@ -276,9 +311,17 @@ class ProtocolExemptionForm(RegulatedRecordForm):
         model = ProtocolReportingExemption
         fields = ["kind_of_event", "protocol_section", "site_to_sponsor_hours"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        draw_translated(self)
+
 
 class ReferenceSafetyInformationForm(RegulatedRecordForm):
     class Meta:
         model = ReferenceSafetyInformation
         fields = ["label", "effective_on", "note"]
         widgets = {"effective_on": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        draw_translated(self)

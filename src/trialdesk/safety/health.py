@@ -9,6 +9,7 @@ viewer) reads "hidden", never a green "none overdue".
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from trialdesk.core.extensions import GREEN, HealthReading, HealthSignal
 from trialdesk.core.health import hidden_reading
@@ -33,7 +34,7 @@ def _read(user, study, where: dict) -> HealthReading:
     time from now (windows.Window), so `today` is not used."""
     if not can_see_subject_level(user, study.pk):
         return hidden_reading(
-            "safety", "adverse events and their reporting obligations", tab_url(study, "safety")
+            "safety", gettext_noop("adverse events and their reporting obligations"), tab_url(study, "safety")
         )
     now = timezone.now()
     counts = (

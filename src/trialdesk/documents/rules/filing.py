@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core.extensions import AMBER, GREEN, RED, UNKNOWN
 from trialdesk.documents import reference
@@ -83,13 +83,24 @@ def documents_health(
     `red_missing_percent` of those expected are missing, amber when any is missing or expiring, green when
     all are on file and in date; unknown while nothing is expected yet."""
     if not expected:
-        return UNKNOWN, "no essential documents expected yet"
+        return UNKNOWN, gettext("no essential documents expected yet")
     counts = [
-        f"{n} {what}" for n, what in ((missing, "missing"), (expired, "expired"), (expiring, "expiring")) if n
+        gettext(what) % {"count": n}
+        for n, what in (
+            (missing, gettext_noop("%(count)s missing")),
+            (expired, gettext_noop("%(count)s expired")),
+            (expiring, gettext_noop("%(count)s expiring")),
+        )
+        if n
     ]
     if not counts:
-        return GREEN, f"all {expected} expected documents on file and in date"
-    why = f"{', '.join(counts)} of {expected} expected documents"
+        return GREEN, gettext("all %(expected)s expected documents on file and in date") % {
+            "expected": expected
+        }
+    why = gettext("%(counts)s of %(expected)s expected documents") % {
+        "counts": ", ".join(counts),
+        "expected": expected,
+    }
     if expired or missing * 100 > red_missing_percent * expected:
         return RED, why
     return AMBER, why

@@ -4,6 +4,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop as _
+
 # Checklist item states, shown as they are.
 DONE = "done"
 PENDING = "pending"
@@ -16,15 +18,15 @@ TO_CHECK = "to_check"
 # --- amendment implementation checklist -------------------------------------------------------
 
 ITEMS = (
-    ("ec_submission", "Submitted to the ethics committee"),
-    ("authority_submission", "Submitted to the authority"),
-    ("ec_approval", "Ethics approval received"),
-    ("authority_approval", "Authorised by the authority (or deemed accepted)"),
-    ("consent_approval", "New consent version approved at the site"),
-    ("reconsent", "Participants re-consented"),
-    ("retraining", "Site staff trained on the new version"),
-    ("documents", "Essential documents updated"),
-    ("schedule", "New visit schedule applied"),
+    ("ec_submission", _("Submitted to the ethics committee")),
+    ("authority_submission", _("Submitted to the authority")),
+    ("ec_approval", _("Ethics approval received")),
+    ("authority_approval", _("Authorised by the authority (or deemed accepted)")),
+    ("consent_approval", _("New consent version approved at the site")),
+    ("reconsent", _("Participants re-consented")),
+    ("retraining", _("Site staff trained on the new version")),
+    ("documents", _("Essential documents updated")),
+    ("schedule", _("New visit schedule applied")),
 )
 ITEM_LABELS = dict(ITEMS)
 
@@ -72,7 +74,7 @@ class ChecklistItem:
 
 def _counted(count: int | None, *, none_left: str, some: str) -> tuple[str, str]:
     if count is None:
-        return UNKNOWN, "not yet recorded in Trialdesk"
+        return UNKNOWN, _("not yet recorded in Trialdesk")
     if count == 0:
         return DONE, none_left
     return PENDING, some.format(n=count)
@@ -87,7 +89,9 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
     """
     approved = f.ec_approved_on is not None and (not f.authorisation_required or f.authorised_on is not None)
     awaiting = (
-        "awaiting ethics approval" if f.ec_approved_on is None else "awaiting the authority's authorisation"
+        _("awaiting ethics approval")
+        if f.ec_approved_on is None
+        else _("awaiting the authority's authorisation")
     )
     items = [
         ChecklistItem("ec_submission", DONE, _on(f.ec_submitted_on))
@@ -95,7 +99,7 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         else ChecklistItem("ec_submission", PENDING),
     ]
     if not f.authority_required:
-        items.append(ChecklistItem("authority_submission", NOT_REQUIRED, "not required in this country"))
+        items.append(ChecklistItem("authority_submission", NOT_REQUIRED, _("not required in this country")))
     elif f.authority_submitted_on:
         items.append(ChecklistItem("authority_submission", DONE, _on(f.authority_submitted_on)))
     else:
@@ -106,14 +110,14 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         submitted = f.ec_submitted_on is not None
         items.append(
             ChecklistItem(
-                "ec_approval", PENDING if submitted else BLOCKED, "" if submitted else "not submitted"
+                "ec_approval", PENDING if submitted else BLOCKED, "" if submitted else _("not submitted")
             )
         )
     items.append(_authorisation_item(f))
     items.extend(_consent_items(f, approved, awaiting))
     if f.training_gaps is None:
         # No delegation log and no coordinator or investigator known at the site: never "done".
-        items.append(ChecklistItem("retraining", UNKNOWN, "no site staff known to Trialdesk"))
+        items.append(ChecklistItem("retraining", UNKNOWN, _("no site staff known to Trialdesk")))
     else:
         items.append(
             ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some="{n} to train"))
@@ -122,7 +126,7 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         ChecklistItem("documents", *_counted(f.outstanding_documents, none_left="", some="{n} outstanding"))
     )
     if not f.changes_schedule:
-        items.append(ChecklistItem("schedule", NOT_REQUIRED, "the amendment keeps the schedule"))
+        items.append(ChecklistItem("schedule", NOT_REQUIRED, _("the amendment keeps the schedule")))
     elif f.schedule_applied_on:
         items.append(ChecklistItem("schedule", DONE, _on(f.schedule_applied_on)))
     else:
@@ -134,23 +138,23 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
 
 def _authorisation_item(f: SiteAmendmentFacts) -> ChecklistItem:
     if not f.authorisation_required:
-        detail = "not needed before implementation in this country" if f.authority_required else ""
-        return ChecklistItem("authority_approval", NOT_REQUIRED, detail or "not required in this country")
+        detail = _("not needed before implementation in this country") if f.authority_required else ""
+        return ChecklistItem("authority_approval", NOT_REQUIRED, detail or _("not required in this country"))
     if f.authorised_on is not None:
         return ChecklistItem("authority_approval", DONE, f.authority_detail or _on(f.authorised_on))
     submitted = f.authority_submitted_on is not None
     return ChecklistItem(
         "authority_approval",
         PENDING if submitted else BLOCKED,
-        f.authority_detail if submitted else "not submitted",
+        f.authority_detail if submitted else _("not submitted"),
     )
 
 
 def _consent_items(f: SiteAmendmentFacts, approved: bool, awaiting: str) -> list[ChecklistItem]:
     if not f.changes_consent:
         return [
-            ChecklistItem("consent_approval", NOT_REQUIRED, "the amendment keeps the consent form"),
-            ChecklistItem("reconsent", NOT_REQUIRED, "the amendment keeps the consent form"),
+            ChecklistItem("consent_approval", NOT_REQUIRED, _("the amendment keeps the consent form")),
+            ChecklistItem("reconsent", NOT_REQUIRED, _("the amendment keeps the consent form")),
         ]
     if f.consent_approved_on:
         consent = ChecklistItem("consent_approval", DONE, _on(f.consent_approved_on))
@@ -158,7 +162,7 @@ def _consent_items(f: SiteAmendmentFacts, approved: bool, awaiting: str) -> list
         consent = ChecklistItem("consent_approval", BLOCKED, awaiting)
     elif not f.consent_version_exists:
         consent = ChecklistItem(
-            "consent_approval", PENDING, "no consent version for this protocol version yet"
+            "consent_approval", PENDING, _("no consent version for this protocol version yet")
         )
     else:
         consent = ChecklistItem("consent_approval", PENDING)
@@ -208,12 +212,12 @@ def activation_checklist(
     approval or acknowledgement; sponsor, site and registry steps are checked by hand)."""
     items = [
         ActivationItem(
-            "Principal investigator named",
+            _("Principal investigator named"),
             "ICH E6(R3) 2.1 (investigator qualifications)",
             DONE if principal_investigator.strip() else PENDING,
         ),
         ActivationItem(
-            "Consent form approved at the site",
+            _("Consent form approved at the site"),
             "ICH E6(R3) 2.8 (informed consent)",
             DONE if consent_approved else PENDING,
         ),
@@ -221,7 +225,10 @@ def activation_checklist(
     if not country_submissions:
         items.append(
             ActivationItem(
-                f"No country rules ship for {country_name}", "", TO_CHECK, "check the national requirements"
+                f"No country rules ship for {country_name}",
+                "",
+                TO_CHECK,
+                _("check the national requirements"),
             )
         )
     for rule in country_submissions:
@@ -231,7 +238,9 @@ def activation_checklist(
         elif recipient == "authority":
             met = authority_approved_on
         else:
-            items.append(ActivationItem(rule["label"], rule.get("citation", ""), TO_CHECK, "checked by hand"))
+            items.append(
+                ActivationItem(rule["label"], rule.get("citation", ""), TO_CHECK, _("checked by hand"))
+            )
             continue
         items.append(
             ActivationItem(rule["label"], rule.get("citation", ""), DONE if met else PENDING, _on(met))

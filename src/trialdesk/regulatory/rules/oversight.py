@@ -5,6 +5,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext, gettext_noop, ngettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED
 from trialdesk.core.extensions import UNKNOWN as UNKNOWN_HEALTH
 
@@ -60,11 +62,11 @@ def days_left(*, due_on: date | None, today: date) -> int | None:
 def countdown(days: int | None) -> str:
     """The countdown as the Regulatory tab shows it."""
     if days is None:
-        return "no expiry"
+        return gettext_noop("no expiry")
     if days < 0:
         return f"lapsed {-days} day{'s' if days != -1 else ''} ago"
     if days == 0:
-        return "last day today"
+        return gettext_noop("last day today")
     return f"{days} day{'s' if days != 1 else ''} left"
 
 
@@ -196,7 +198,7 @@ def approvals_health(
     yet in force), amber when one lapses within `warning_days` or an active site has none on record,
     green when all are in force; unknown with no active site."""
     if not standings:
-        return UNKNOWN_HEALTH, "no active sites"
+        return UNKNOWN_HEALTH, gettext("no active sites")
     lapsed = [s.site_number for s in standings if s.recorded and not s.in_force]
     expiring = [
         s.site_number
@@ -204,16 +206,33 @@ def approvals_health(
         if s.recorded and s.in_force and s.days_left is not None and s.days_left <= warning_days
     ]
     unrecorded = [s.site_number for s in standings if not s.recorded]
-    reasons = [
-        f"{what} at site{'s' if len(sites) != 1 else ''} {', '.join(sites)}"
-        for what, sites in (
-            ("lapsed", lapsed),
-            (f"lapsing within {warning_days} days", expiring),
-            ("none recorded", unrecorded),
+    reasons = []
+    if lapsed:
+        reasons.append(
+            ngettext("lapsed at site %(sites)s", "lapsed at sites %(sites)s", len(lapsed))
+            % {"sites": ", ".join(lapsed)}
         )
-        if sites
-    ]
+    if expiring:
+        reasons.append(
+            ngettext(
+                "lapsing within %(days)s days at site %(sites)s",
+                "lapsing within %(days)s days at sites %(sites)s",
+                len(expiring),
+            )
+            % {"days": warning_days, "sites": ", ".join(expiring)}
+        )
+    if unrecorded:
+        reasons.append(
+            ngettext("none recorded at site %(sites)s", "none recorded at sites %(sites)s", len(unrecorded))
+            % {"sites": ", ".join(unrecorded)}
+        )
     if not reasons:
         count = len(standings)
-        return GREEN, f"ethics approval in force at {count} active site{'s' if count != 1 else ''}"
-    return (RED if lapsed else AMBER), "ethics approval " + "; ".join(reasons)
+        return GREEN, ngettext(
+            "ethics approval in force at %(count)s active site",
+            "ethics approval in force at %(count)s active sites",
+            count,
+        ) % {"count": count}
+    return (RED if lapsed else AMBER), gettext("ethics approval %(reasons)s") % {
+        "reasons": "; ".join(reasons)
+    }

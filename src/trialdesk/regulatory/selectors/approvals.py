@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from trialdesk.core.models import User
 from trialdesk.core.scoping import scope_filter
@@ -180,7 +181,7 @@ def approval_board_for_sites(sites: list[StudySite]) -> list[SiteApproval]:
                 site=site,
                 approval=current,
                 days_left=left,
-                countdown=oversight.countdown(left) if current else "no approval recorded",
+                countdown=oversight.countdown(left) if current else gettext_noop("no approval recorded"),
                 block=oversight.enrollment_block_reason(approvals[site.pk], on=today),
                 report_due=review.next_report_due(
                     approved_on=current.approved_on, law=report_law, today=today

@@ -3,6 +3,8 @@
 import datetime as dt
 from enum import StrEnum
 
+from django.utils.translation import gettext, ngettext
+
 from trialdesk.core.extensions import AMBER, GREEN, RED
 
 # Obligation windows --------------------------------------------------------------------------------------
@@ -59,7 +61,13 @@ def obligations_health(*, overdue: int, due_24h: int) -> tuple[str, str]:
     """(colour, why) of a study's safety reporting: red while an open obligation is overdue, amber while
     one falls due in the next 24 hours (Window.NEXT_24H), green otherwise."""
     if overdue:
-        return RED, f"{overdue} reporting obligation{'s' if overdue != 1 else ''} overdue"
+        return RED, ngettext(
+            "%(count)s reporting obligation overdue", "%(count)s reporting obligations overdue", overdue
+        ) % {"count": overdue}
     if due_24h:
-        return AMBER, f"{due_24h} reporting obligation{'s' if due_24h != 1 else ''} due in the next 24 hours"
-    return GREEN, "no reporting obligation overdue or due in the next 24 hours"
+        return AMBER, ngettext(
+            "%(count)s reporting obligation due in the next 24 hours",
+            "%(count)s reporting obligations due in the next 24 hours",
+            due_24h,
+        ) % {"count": due_24h}
+    return GREEN, gettext("no reporting obligation overdue or due in the next 24 hours")
