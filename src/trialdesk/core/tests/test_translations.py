@@ -163,6 +163,9 @@ SITE_FACING_FORM_INIT_LABELS = (
 # Words that read the same in every language: codes, units and names.
 SAME_IN_EVERY_LANGUAGE = frozenset(
     {"Trialdesk", "UTC", "IRB", "sha256", "MedDRA", "CTCAE", "SHA-256", "ID", "v", "e", "x", "h", "d"}
+    # File formats, units and the monitoring visit codes (SIV, COV; SDV, SDR: source data verification
+    # and review), written the same in every language the pages are in.
+    | {"CSV", "JSON", "kg", "CO2e", "km", "SIV", "COV", "SDV", "SDR", "PD-"}
 )
 
 
@@ -345,8 +348,21 @@ def untranslated_text(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("template", SITE_FACING_TEMPLATES)
-def test_no_site_facing_template_has_an_untranslated_string(template):
+# Every page, not only the site staff's: the study team's pages are translated too (issue 20 §6,
+# "Django's translation framework throughout").
+EVERY_TEMPLATE = tuple(
+    sorted(
+        str(path.relative_to(SRC)) for path in SRC.glob("**/templates/**/*.html") if "tests" not in path.parts
+    )
+)
+
+
+def test_the_site_facing_templates_are_among_every_template():
+    assert set(SITE_FACING_TEMPLATES) <= set(EVERY_TEMPLATE)
+
+
+@pytest.mark.parametrize("template", EVERY_TEMPLATE)
+def test_no_template_has_an_untranslated_string(template):
     assert not untranslated_text((SRC / template).read_text(encoding="utf-8"))
 
 
