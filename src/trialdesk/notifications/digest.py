@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core import work
 from trialdesk.core.extensions import WorkItem
@@ -33,33 +34,49 @@ class Digest:
 
     @property
     def subject(self) -> str:
+        """In the person's language, as is the body (mail.in_language_of)."""
         overdue = sum(1 for item in self.work if item.overdue)
-        parts = [f"{len(self.notifications)} new notification{'s' if len(self.notifications) != 1 else ''}"]
-        parts.append(f"{len(self.work)} item{'s' if len(self.work) != 1 else ''} due this week")
-        if overdue:
-            parts.append(f"{overdue} overdue")
-        return f"{mail.SUBJECT_PREFIX}Your digest for {self.day.isoformat()}: {', '.join(parts)}"
+        with mail.in_language_of(self.person):
+            new, n = len(self.notifications), len(self.work)
+            parts = [
+                ngettext("%(count)s new notification", "%(count)s new notifications", new) % {"count": new},
+                ngettext("%(count)s item due this week", "%(count)s items due this week", n) % {"count": n},
+            ]
+            if overdue:
+                parts.append(gettext("%(count)s overdue") % {"count": overdue})
+            return mail.SUBJECT_PREFIX + gettext("Your digest for %(day)s: %(parts)s") % {
+                "day": self.day.isoformat(),
+                "parts": ", ".join(parts),
+            }
 
     @property
     def body(self) -> str:
+        with mail.in_language_of(self.person):
+            return self._body()
+
+    def _body(self) -> str:
         name = self.person.get_full_name() or self.person.username
-        lines = [f"Hello {name},", ""]
+        lines = [gettext("Hello %(name)s,") % {"name": name}, ""]
         if self.notifications:
-            lines += ["New notifications:", ""]
+            lines += [gettext("New notifications:"), ""]
             for notification in self.notifications:
                 lines += mail.notification_lines(notification)
             lines.append("")
         if self.work:
             lines += [
-                "Due for you (overdue first, then soonest due; dates are the site's or party's local day):",
+                gettext(
+                    "Due for you (overdue first, then soonest due; "
+                    "dates are the site's or party's local day):"
+                ),
                 "",
             ]
             for item in self.work[:MOST_WORK_LINES]:
-                flag = " OVERDUE" if item.overdue else ""
+                flag = " " + gettext("OVERDUE") if item.overdue else ""
                 lines.append(f"- {item.due_on.isoformat()}{flag} {item.study_code}: {item.title}")
             if len(self.work) > MOST_WORK_LINES:
-                lines.append(f"- and {len(self.work) - MOST_WORK_LINES} more")
-            lines += ["", f"All your work: {mail.absolute('/my-work/')}"]
+                more = len(self.work) - MOST_WORK_LINES
+                lines.append("- " + gettext("and %(count)s more") % {"count": more})
+            lines += ["", gettext("All your work: %(url)s") % {"url": mail.absolute("/my-work/")}]
         lines += mail.footer()
         return "\n".join(lines) + "\n"
 
@@ -79,7 +96,9 @@ def digest_for(person, day: dt.date) -> Digest | None:
     )
     notifications = [n for n in waiting if choices.get(n.kind) != rules.Delivery.OFF]
     notifications = mail.sendable(notifications, person)
-    due = [item for item in work.work_for(person, day) if item.overdue or item.due_on <= day + WORK_HORIZON]
+    with mail.in_language_of(person):  # the items' words in the person's language
+        items = work.work_for(person, day)
+    due = [item for item in items if item.overdue or item.due_on <= day + WORK_HORIZON]
     if not notifications and not due:
         return None
     return Digest(person, day, tuple(notifications), tuple(due))

@@ -10,13 +10,20 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from trialdesk.notifications import rules
 from trialdesk.notifications.models import DeliveryPreference, Notification
 
 log = logging.getLogger(__name__)
 SUBJECT_PREFIX = "[Trialdesk] "
+
+
+def in_language_of(person):
+    """Draw texts in `person`'s language (their choice on the Me page; else the site's default): a
+    notification and its e-mail are written for one reader, who may not read English."""
+    return translation.override(getattr(person, "language", "") or settings.LANGUAGE_CODE)
 
 
 def absolute(url: str) -> str:
@@ -44,19 +51,21 @@ def footer() -> list[str]:
     return [
         "",
         "--",
-        "Trialdesk. Choose which notifications you get by e-mail, and how often:",
+        gettext("Trialdesk. Choose which notifications you get by e-mail, and how often:"),
         absolute(reverse("notification_preferences")),
     ]
 
 
 def immediate_message(notification: Notification) -> EmailMessage:
-    lines = [
-        rules.Kind(notification.kind).label + ":",
-        *notification_lines(notification),
-        "",
-        f"Sent {notification.created_at:%Y-%m-%d %H:%M} UTC.",
-        *footer(),
-    ]
+    """The e-mail of one notification, in its recipient's language (their choice on the Me page)."""
+    with in_language_of(notification.recipient):
+        lines = [
+            gettext(rules.Kind(notification.kind).label) + ":",
+            *notification_lines(notification),
+            "",
+            gettext("Sent %(when)s UTC.") % {"when": f"{notification.created_at:%Y-%m-%d %H:%M}"},
+            *footer(),
+        ]
     return EmailMessage(
         subject=(SUBJECT_PREFIX + notification.title)[:200],
         body="\n".join(lines) + "\n",

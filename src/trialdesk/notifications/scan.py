@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import work
 from trialdesk.core.models import RoleAssignment, User
@@ -44,14 +45,15 @@ def scan(*, today: dt.date, people=None, send: bool = True) -> ScanResult:
     escalations: list[tuple[User, work.WorkItem]] = []
     studies = {study.code: study for study in Study.objects.all()}
     for person in people if people is not None else people_with_work():
-        for item in work.work_for(person, today):
-            key = rules.item_key(source=item.kind, url=item.url, due_on=item.due_on)
-            for kind in rules.kinds_raised(
-                source=item.kind, due_on=item.due_on, overdue=item.overdue, today=today
-            ):
-                pending.append(_notification(person, kind, item, key, studies))
-            if rules.escalates(source=item.kind, overdue=item.overdue):
-                escalations.append((person, item))
+        with mail.in_language_of(person):  # the items' words, and so the notifications', in their language
+            for item in work.work_for(person, today):
+                key = rules.item_key(source=item.kind, url=item.url, due_on=item.due_on)
+                for kind in rules.kinds_raised(
+                    source=item.kind, due_on=item.due_on, overdue=item.overdue, today=today
+                ):
+                    pending.append(_notification(person, kind, item, key, studies))
+                if rules.escalates(source=item.kind, overdue=item.overdue):
+                    escalations.append((person, item))
     own = {(n.recipient.pk, n.key) for n in pending}  # a CRM's own overdue item is not escalated to them
     pending += [n for n in _escalated(escalations, studies) if (n.recipient.pk, n.key) not in own]
     with transaction.atomic():
@@ -68,7 +70,8 @@ def _notification(person, kind: str, item: work.WorkItem, key: str, studies, tit
         recipient=person,
         kind=kind,
         title=(title or item.title)[:300],
-        body=f"Due {item.due_on.isoformat()}" + (" (overdue)" if item.overdue else ""),
+        body=(gettext("Due %(day)s (overdue)") if item.overdue else gettext("Due %(day)s"))
+        % {"day": item.due_on.isoformat()},
         url=item.url[:500],
         study=studies.get(item.study_code),
         key=key,
@@ -89,9 +92,13 @@ def _escalated(escalations, studies) -> list[Notification]:
         whose = person.get_full_name() or person.username
         for crm in crms.get(item.study_code, []):
             if crm.pk != person.pk:
-                notification = _notification(
-                    crm, rules.Kind.ESCALATION, item, key, studies, f"Overdue for {whose}: {item.title}"
-                )
+                # In the CRM's language; the item's own title stays as its owner read it.
+                with mail.in_language_of(crm):
+                    title = gettext("Overdue for %(whose)s: %(title)s") % {
+                        "whose": whose,
+                        "title": item.title,
+                    }
+                    notification = _notification(crm, rules.Kind.ESCALATION, item, key, studies, title)
                 notification.subject_level = True  # the item's words were written for its owner
                 found.append(notification)
     return found

@@ -5,7 +5,7 @@ review, a signal opened); the due, overdue and lapsing ones come from "my work" 
 E-mail goes after the transaction commits, so a mail server that is down never undoes the event.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,21 +22,26 @@ TITLE_LIMIT = Notification._meta.get_field("title").max_length
 URL_LIMIT = Notification._meta.get_field("url").max_length
 
 
+def _drawn(text: str | Callable[[], str]) -> str:
+    return text() if callable(text) else text
+
+
 def notify(
     recipients: Iterable,
     kind: str,
-    title: str,
+    title: str | Callable[[], str],
     url: str = "",
     *,
     study: Study | None = None,
-    body: str = "",
+    body: str | Callable[[], str] = "",
     subject_level: bool = False,
     actor=None,
 ) -> list[Notification]:
     """Tell each recipient (once, however often named) in the app, and by e-mail when they chose
     "immediately". People who may not see the study are left out, and so are those who may not see its
     subject-level data when the text is about a participant (`subject_level`), and the `actor` whose
-    own act it tells of."""
+    own act it tells of. `title` and `body` may be callables that draw the text through gettext: each
+    is called in the recipient's language."""
     if kind not in rules.Kind.values:
         raise ValidationError({"kind": f"Unknown kind of notification {kind!r}."})
     people = {
@@ -44,19 +49,22 @@ def notify(
         for person in recipients
         if person is not None and person.is_active and (actor is None or person.pk != actor.pk)
     }
-    made = [
-        Notification(
-            recipient=person,
-            kind=kind,
-            title=title[:TITLE_LIMIT],
-            body=body,
-            url=url[:URL_LIMIT],
-            study=study,
-            subject_level=subject_level,
-        )
-        for person in people.values()
-        if may_read(person, study, subject_level=subject_level)
-    ]
+    made = []
+    for person in people.values():
+        if not may_read(person, study, subject_level=subject_level):
+            continue
+        with mail.in_language_of(person):
+            made.append(
+                Notification(
+                    recipient=person,
+                    kind=kind,
+                    title=_drawn(title)[:TITLE_LIMIT],
+                    body=_drawn(body),
+                    url=url[:URL_LIMIT],
+                    study=study,
+                    subject_level=subject_level,
+                )
+            )
     created = Notification.objects.bulk_create(made)
     ids = [notification.pk for notification in created]
     transaction.on_commit(lambda: mail.send_immediately(ids), robust=True)

@@ -4,6 +4,7 @@ the site, verified and closed (or reopened) by the CRA."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -105,11 +106,18 @@ def move_action_item(
 def _tell_owner(item: ActionItem, *, by: User | None) -> ActionItem:
     """Notify the item's (new) owner that it is theirs (notifications app)."""
     url = reverse("monitoring_action_item", kwargs={"action_item_id": item.pk})
-    where = f"{item} at site {item.study_site.site_number}: {item.description[:80]}"
+
+    def title():  # drawn in the owner's language (notifications.services.notify)
+        return gettext("Assigned to you: %(item)s at site %(site)s: %(description)s") % {
+            "item": item,
+            "site": item.study_site.site_number,
+            "description": item.description[:80],
+        }
+
     notify(
         [item.owner],
         "assigned",
-        f"Assigned to you: {where}",
+        title,
         url,
         study=item.study,
         actor=by,

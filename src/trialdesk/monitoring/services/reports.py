@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import esign, records
 from trialdesk.core.models import User
@@ -132,7 +133,13 @@ def submit_report(
     )
     _sign(submitted, by=by, meaning=Meaning.AUTHORSHIP)
     url = reverse("monitoring_report", kwargs={"visit_report_id": submitted.pk})
-    title = f"Review the report of the {submitted.visit} at site {submitted.study_site.site_number}"
+
+    def title():  # drawn in each CRM's language (notifications.services.notify)
+        return gettext("Review the report of the %(visit)s at site %(site)s") % {
+            "visit": submitted.visit,
+            "site": submitted.study_site.site_number,
+        }
+
     notify(crms_of(submitted.study), "report_to_review", title, url, study=submitted.study, actor=by)
     return submitted
 

@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -69,7 +70,14 @@ def open_signals(*, study: Study, by: User | None, today: dt.date | None = None)
 
 def _tell_opened(signal: Signal, *, by: User | None) -> None:
     """Notify the study's CRMs and the site's CRAs (notifications app): they triage it."""
-    title = f"Signal opened: {signal.kri_key} at site {signal.study_site.site_number} ({signal.flag})"
+
+    def title():  # drawn in each reader's language (notifications.services.notify)
+        return gettext("Signal opened: %(kri)s at site %(site)s (%(flag)s)") % {
+            "kri": signal.kri_key,
+            "site": signal.study_site.site_number,
+            "flag": signal.flag,
+        }
+
     url = reverse("monitoring_signal", kwargs={"signal_id": signal.pk})
     people = crms_of(signal.study) + monitors_of(signal.study_site)
     notify(people, "signal_opened", title, url, study=signal.study, actor=by)

@@ -94,3 +94,26 @@ def test_the_sponsor_viewers_mail_names_no_participant(world, smtp, clock):
 def test_a_bad_day_is_refused_naming_the_option(db):
     with pytest.raises(CommandError, match="--as-of must be a date written YYYY-MM-DD"):
         run("digest", "--as-of", "20/03/2025")
+
+
+def test_a_german_reader_gets_the_notification_and_its_e_mail_in_german(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    from django.utils.translation import gettext
+
+    world.monitor.language = "de"
+    world.monitor.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(
+            [world.monitor, world.crm],
+            "assigned",
+            lambda: gettext("Due %(day)s (overdue)") % {"day": "2025-03-20"},  # drawn for each reader
+            "/my-work/",
+            study=world.study_a,
+        )
+    titles = dict(world.monitor.inbox.values_list("kind", "title"))
+    assert titles == {"assigned": "Fällig am 2025-03-20 (überfällig)"}
+    assert world.crm.inbox.get().title == "Due 2025-03-20 (overdue)"  # the CRM chose no language
+    [message] = [m for m in smtp.messages if m.recipients == (world.monitor.email,)]
+    assert message.subject.strip() == "[Trialdesk] Fällig am 2025-03-20 (überfällig)"
+    assert any(line.startswith("Gesendet am ") for line in message.lines)
