@@ -22,6 +22,9 @@ For-cause visits decided at a signal's triage are due on their planned date (sel
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
 QUALIFICATION, SIV, IMV, COV, FOR_CAUSE = "qualification", "siv", "imv", "cov", "for_cause"
 ON_SITE, REMOTE = "on_site", "remote"
 ALTERNATING = "alternating"
@@ -29,7 +32,7 @@ QUALIFICATION_LEAD = dt.timedelta(weeks=8)
 PRE_SELECTION = frozenset({"identified", "under_feasibility"})
 START_UP = frozenset({"selected", "start_up"})
 FINISHED = frozenset({"closed", "terminated"})
-TIER_WORDS = {"low": "Low", "medium": "Medium", "high": "High"}
+TIER_WORDS = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,10 @@ def _qualification(site: SiteHistory, plan: PlanSchedule):
             QUALIFICATION,
             ON_SITE,
             due,
-            f"before selection: 8 weeks before planned activation {_d(site.planned_activation_on)}",
+            gettext("before selection: 8 weeks before planned activation %(date)s")
+            % {"date": _d(site.planned_activation_on)},
         )
-    return Due(QUALIFICATION, ON_SITE, site.today, "before selection (no planned activation date)")
+    return Due(QUALIFICATION, ON_SITE, site.today, gettext("before selection (no planned activation date)"))
 
 
 def _initiation(site: SiteHistory, plan: PlanSchedule):
@@ -110,13 +114,14 @@ def _initiation(site: SiteHistory, plan: PlanSchedule):
                 SIV,
                 ON_SITE,
                 site.planned_activation_on,
-                f"SIV before activation (planned {_d(site.planned_activation_on)})",
+                gettext("SIV before activation (planned %(date)s)")
+                % {"date": _d(site.planned_activation_on)},
             )
-        return Due(SIV, ON_SITE, site.today, "SIV before activation (no planned activation date)")
+        return Due(SIV, ON_SITE, site.today, gettext("SIV before activation (no planned activation date)"))
     if site.status in FINISHED:
         return None  # never initiated: nothing to close out
     due = site.activated_on or site.today
-    return Due(SIV, ON_SITE, due, "the site was activated without an initiation visit")
+    return Due(SIV, ON_SITE, due, gettext("the site was activated without an initiation visit"))
 
 
 def _close_out(site: SiteHistory, plan: PlanSchedule):
@@ -126,9 +131,20 @@ def _close_out(site: SiteHistory, plan: PlanSchedule):
     if lplv is None and site.status not in FINISHED:
         return False
     base = lplv or site.activated_on or site.today
-    what = f"last participant's last visit {_d(lplv)}" if lplv else f"site {site.status.replace('_', ' ')}"
     due = base + dt.timedelta(days=plan.cov_within_days)
-    return Due(COV, ON_SITE, due, f"COV within {plan.cov_within_days} days after the {what}")
+    return Due(COV, ON_SITE, due, _close_out_reason(site, plan.cov_within_days, lplv))
+
+
+def _close_out_reason(site: SiteHistory, days: int, lplv: dt.date | None) -> str:
+    if lplv:
+        text = gettext("COV within %(days)s days after the last participant's last visit %(date)s")
+        return text % {"days": days, "date": _d(lplv)}
+    if site.status == "closed":
+        return gettext("COV within %(days)s days after the site closed") % {"days": days}
+    if site.status == "terminated":
+        return gettext("COV within %(days)s days after the site terminated") % {"days": days}
+    text = gettext("COV within %(days)s days after the site %(status)s")
+    return text % {"days": days, "status": site.status.replace("_", " ")}
 
 
 def _interim(site: SiteHistory, plan: PlanSchedule):
@@ -138,13 +154,20 @@ def _interim(site: SiteHistory, plan: PlanSchedule):
     if site.last_interim is None or site.last_interim[0] < site.first_enrolled_on:
         due = site.first_enrolled_on + dt.timedelta(weeks=plan.first_imv_weeks)
         first = _d(site.first_enrolled_on)
-        reason = f"first IMV within {plan.first_imv_weeks} weeks of the first participant enrolled {first}"
+        reason = gettext("first IMV within %(weeks)s weeks of the first participant enrolled %(date)s") % {
+            "weeks": plan.first_imv_weeks,
+            "date": first,
+        }
         return Due(IMV, ON_SITE, due, reason)
     last_on, last_modality = site.last_interim
     modality = interim_modality(tier.modality, last_modality)
     due = last_on + dt.timedelta(days=tier.interval_days)
-    words = TIER_WORDS.get(site.tier, site.tier)
-    reason = f"{words} risk: every {tier.interval_days} days; last visit {_d(last_on)}"
+    words = gettext(TIER_WORDS[site.tier]) if site.tier in TIER_WORDS else site.tier
+    reason = gettext("%(tier)s risk: every %(days)s days; last visit %(date)s") % {
+        "tier": words,
+        "days": tier.interval_days,
+        "date": _d(last_on),
+    }
     return Due(IMV, modality, due, reason)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from trialdesk.monitoring.models import MonitoringPlan, MonitoringVisit, MonitoringVisitStatus, SiteMonitoring
 from trialdesk.monitoring.rules import schedule
@@ -218,8 +219,9 @@ def _with_planned(routine: schedule.Due | None, planned: list[PlannedVisit]) -> 
     found = []
     for visit in planned:
         if visit.visit_type == "for_cause":
-            why = visit.purpose.splitlines()[0] if visit.purpose else "for-cause visit"
-            found.append(schedule.Due("for_cause", visit.modality, visit.planned_on, f"for-cause: {why}"))
+            why = visit.purpose.splitlines()[0] if visit.purpose else gettext("for-cause visit")
+            reason = gettext("for-cause: %(why)s") % {"why": why}
+            found.append(schedule.Due("for_cause", visit.modality, visit.planned_on, reason))
     if routine is not None:
         booked = next((v for v in planned if v.visit_type == routine.visit_type), None)
         if booked is not None:
@@ -227,7 +229,8 @@ def _with_planned(routine: schedule.Due | None, planned: list[PlannedVisit]) -> 
                 routine.visit_type,
                 routine.modality,
                 routine.due_on,
-                f"{routine.reason}; planned for {booked.planned_on:%Y-%m-%d}",
+                gettext("%(reason)s; planned for %(date)s")
+                % {"reason": routine.reason, "date": f"{booked.planned_on:%Y-%m-%d}"},
             )
         found.append(routine)
     return found

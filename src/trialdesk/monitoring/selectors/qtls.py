@@ -4,6 +4,7 @@ figures: they name no participant), with each limit's status (rules.quality)."""
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext
 
 from trialdesk.monitoring.models import MonitoringPlan, QtlParameter, QualityToleranceLimit
 from trialdesk.monitoring.rules import quality as rules
@@ -95,29 +96,29 @@ def study_qtl_readings(study: Study) -> list[QtlReading]:
         QtlParameter.IMPORTANT_DEVIATIONS: (
             counts["important"],
             enrolled,
-            "enrolled participants with an important deviation",
+            gettext("%(numerator)s of %(denominator)s enrolled participants with an important deviation"),
         ),
         QtlParameter.EARLY_DISCONTINUATION: (
             counts["discontinued"],
             enrolled,
-            "enrolled participants withdrawn or lost to follow-up",
+            gettext("%(numerator)s of %(denominator)s enrolled participants withdrawn or lost to follow-up"),
         ),
         QtlParameter.MISSED_PRIMARY_ENDPOINT: (
             missed,
             expected,
-            f"primary-endpoint visits ({', '.join(codes)}) missed"
+            gettext("%(numerator)s of %(denominator)s primary-endpoint visits (%(codes)s) missed")
             if codes
-            else "no primary-endpoint visits named in the plan",
+            else gettext("%(numerator)s of %(denominator)s no primary-endpoint visits named in the plan"),
         ),
         QtlParameter.CONSENT_DEVIATIONS: (
             counts["consent"],
             enrolled,
-            "enrolled participants with a consent deviation",
+            gettext("%(numerator)s of %(denominator)s enrolled participants with a consent deviation"),
         ),
         QtlParameter.SCREEN_FAILURE: (
             counts["failed"],
             counts["decided"],
-            "screened people who failed screening",
+            gettext("%(numerator)s of %(denominator)s screened people who failed screening"),
         ),
     }
     limits = {qtl.parameter: qtl for qtl in QualityToleranceLimit.objects.filter(study=study)}
@@ -135,7 +136,8 @@ def study_qtl_readings(study: Study) -> list[QtlReading]:
                 value=value,
                 qtl=qtl,
                 status=status,
-                explanation=f"{numerator} of {denominator} {what}",
+                explanation=what
+                % {"numerator": numerator, "denominator": denominator, "codes": ", ".join(codes)},
             )
         )
     return readings
