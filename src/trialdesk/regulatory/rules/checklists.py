@@ -1,10 +1,11 @@
 """A site's amendment implementation checklist and its activation checklist, item by item."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_noop as _
+from django.utils.translation import ngettext
 
 # Checklist item states, shown as they are.
 DONE = "done"
@@ -72,12 +73,21 @@ class ChecklistItem:
         return self.title or ITEM_LABELS[self.item]
 
 
-def _counted(count: int | None, *, none_left: str, some: str) -> tuple[str, str]:
+def _counted(count: int | None, *, none_left: str, some: Callable[[int], str]) -> tuple[str, str]:
+    """(state, detail) of a counted item; `some` words a count above zero."""
     if count is None:
         return UNKNOWN, _("not yet recorded in Trialdesk")
     if count == 0:
         return DONE, none_left
-    return PENDING, some.format(n=count)
+    return PENDING, some(count)
+
+
+def _to_train(n: int) -> str:
+    return ngettext("%(n)s to train", "%(n)s to train", n) % {"n": n}
+
+
+def _outstanding(n: int) -> str:
+    return ngettext("%(n)s outstanding", "%(n)s outstanding", n) % {"n": n}
 
 
 def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
@@ -119,11 +129,9 @@ def amendment_checklist(f: SiteAmendmentFacts) -> list[ChecklistItem]:
         # No delegation log and no coordinator or investigator known at the site: never "done".
         items.append(ChecklistItem("retraining", UNKNOWN, _("no site staff known to Trialdesk")))
     else:
-        items.append(
-            ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some="{n} to train"))
-        )
+        items.append(ChecklistItem("retraining", *_counted(f.training_gaps, none_left="", some=_to_train)))
     items.append(
-        ChecklistItem("documents", *_counted(f.outstanding_documents, none_left="", some="{n} outstanding"))
+        ChecklistItem("documents", *_counted(f.outstanding_documents, none_left="", some=_outstanding))
     )
     if not f.changes_schedule:
         items.append(ChecklistItem("schedule", NOT_REQUIRED, _("the amendment keeps the schedule")))
@@ -167,9 +175,13 @@ def _consent_items(f: SiteAmendmentFacts, approved: bool, awaiting: str) -> list
     else:
         consent = ChecklistItem("consent_approval", PENDING)
     if not f.consent_approved_on:
-        reconsent = ChecklistItem("reconsent", BLOCKED, f"{f.reconsent_pending} waiting for the new consent")
+        n = f.reconsent_pending
+        detail = ngettext("%(n)s waiting for the new consent", "%(n)s waiting for the new consent", n)
+        reconsent = ChecklistItem("reconsent", BLOCKED, detail % {"n": n})
     elif f.reconsent_pending:
-        reconsent = ChecklistItem("reconsent", PENDING, f"{f.reconsent_pending} to re-consent")
+        n = f.reconsent_pending
+        detail = ngettext("%(n)s to re-consent", "%(n)s to re-consent", n) % {"n": n}
+        reconsent = ChecklistItem("reconsent", PENDING, detail)
     else:
         reconsent = ChecklistItem("reconsent", DONE)
     return [consent, reconsent]

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core.extensions import AMBER, GREEN, RED
 from trialdesk.core.extensions import UNKNOWN as UNKNOWN_HEALTH
@@ -62,12 +62,12 @@ def days_left(*, due_on: date | None, today: date) -> int | None:
 def countdown(days: int | None) -> str:
     """The countdown as the Regulatory tab shows it."""
     if days is None:
-        return gettext_noop("no expiry")
+        return gettext("no expiry")
     if days < 0:
-        return f"lapsed {-days} day{'s' if days != -1 else ''} ago"
+        return ngettext("lapsed %(days)s day ago", "lapsed %(days)s days ago", -days) % {"days": -days}
     if days == 0:
-        return gettext_noop("last day today")
-    return f"{days} day{'s' if days != 1 else ''} left"
+        return gettext("last day today")
+    return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
 
 
 # --- submissions ------------------------------------------------------------------------------
@@ -145,15 +145,14 @@ def enrollment_block_reason(approvals: Sequence[EthicsApproval], *, on: date) ->
     current = approval_in_force(approvals, on=on)
     if current is None:
         first = min(a.approved_on for a in approvals)
-        return (
-            f"The site has no ethics approval in force on {on.isoformat()} "
-            f"(its first approval is dated {first.isoformat()})."
-        )
+        return gettext(
+            "The site has no ethics approval in force on %(on)s (its first approval is dated %(first)s)."
+        ) % {"on": on.isoformat(), "first": first.isoformat()}
     if current.valid_until is not None and current.valid_until < on:
-        return (
-            f"The site's ethics approval lapsed after {current.valid_until.isoformat()} "
-            "(continuing review not renewed): no enrollment until the renewal is recorded."
-        )
+        return gettext(
+            "The site's ethics approval lapsed after %(on)s (continuing review not renewed): no enrollment "
+            "until the renewal is recorded."
+        ) % {"on": current.valid_until.isoformat()}
     return None
 
 
