@@ -20,6 +20,8 @@ A tier the CRM sets by hand (the site's monitoring set-up) takes precedence, and
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
+
 POINTS = {"red_flag": 2, "amber_flag": 1, "critical": 3, "major": 2, "minor": 1}
 THRESHOLDS = ((4, "high"), (2, "medium"), (0, "low"))
 SEVERITY_WORDS = {"critical": "critical", "major": "major", "minor": "minor"}
@@ -46,17 +48,36 @@ def site_tier(
 ) -> TierReading:
     """The site's tier and why: each flagged KRI (by name) and each open issue count with its points."""
     open_issues = open_issues or {}
-    reasons = [f"red flag: {name} (+{POINTS['red_flag']})" for name in red_flags]
-    reasons += [f"amber flag: {name} (+{POINTS['amber_flag']})" for name in amber_flags]
+    red, amber = gettext("red flag: %(name)s (+%(points)s)"), gettext("amber flag: %(name)s (+%(points)s)")
+    reasons = [red % {"name": name, "points": POINTS["red_flag"]} for name in red_flags]
+    reasons += [amber % {"name": name, "points": POINTS["amber_flag"]} for name in amber_flags]
     points = POINTS["red_flag"] * len(red_flags) + POINTS["amber_flag"] * len(amber_flags)
     for severity in ("critical", "major", "minor"):
         count = open_issues.get(severity, 0)
         if count:
             points += POINTS[severity] * count
-            plural = "s" if count > 1 else ""
-            reasons.append(f"{count} open {severity} issue{plural} (+{POINTS[severity] * count})")
+            reasons.append(
+                _open_issues(severity, count) % {"count": count, "points": POINTS[severity] * count}
+            )
     if override:
-        return TierReading(
-            override, points, (f"set by the CRM (the flags and issues give {points} points)",), True
+        given = gettext("set by the CRM (the flags and issues give %(points)s points)") % {"points": points}
+        return TierReading(override, points, (given,), True)
+    return TierReading(
+        tier_for_points(points), points, tuple(reasons) or (gettext("no flags, no open issues"),)
+    )
+
+
+def _open_issues(severity: str, count: int) -> str:
+    if severity == "critical":
+        return ngettext(
+            "%(count)s open critical issue (+%(points)s)",
+            "%(count)s open critical issues (+%(points)s)",
+            count,
         )
-    return TierReading(tier_for_points(points), points, tuple(reasons) or ("no flags, no open issues",))
+    if severity == "major":
+        return ngettext(
+            "%(count)s open major issue (+%(points)s)", "%(count)s open major issues (+%(points)s)", count
+        )
+    return ngettext(
+        "%(count)s open minor issue (+%(points)s)", "%(count)s open minor issues (+%(points)s)", count
+    )
