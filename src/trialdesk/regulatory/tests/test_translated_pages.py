@@ -13,3 +13,16 @@ def test_a_german_reader_sees_the_committee_directory_and_regulatory_tab_in_germ
         tab = client.get(f"/studies/{world.study_a.pk}/?tab=regulatory").content.decode()
     assert "Ethikkommissionen" in directory and "Neue Kommission" in directory
     assert "Checklisten zur Aktivierung der Prüfzentren" in tab and "Neue Einreichung" in tab
+
+
+def test_the_countdowns_and_checklist_counts_follow_the_readers_language():
+    from trialdesk.regulatory.rules import checklists, oversight
+
+    facts = checklists.SiteAmendmentFacts(training_gaps=3, reconsent_pending=2)
+    with translation.override("de"):
+        assert oversight.countdown(12) == "noch 12 Tage"
+        assert oversight.countdown(-1) == "vor 1 Tag abgelaufen"
+        details = {item.item: item.detail for item in checklists.amendment_checklist(facts)}
+    assert details["retraining"] == "3 zu schulen"
+    assert details["reconsent"] == "2 warten auf die neue Einwilligung"
+    assert oversight.countdown(12) == "12 days left"
