@@ -6,6 +6,8 @@ offline to PNG or SVG by vl-convert (`to_png`, `to_svg`). So the chart in a repo
 are the same chart. Nothing here reads the database: callers pass what the reader may see.
 
 Every chart has a fixed size (the PDF needs one) and names its axes in words; dates are calendar days.
+Titles, axis names and legend entries are drawn in the language active when the chart is asked for (the
+reader's), so a picture drawn from a German specification is kept apart from the English one (chart_digest).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import altair as alt
 import vl_convert
+from django.utils.translation import gettext as _
 from PIL import Image
 
 # altair checks each schema object against Vega-Lite's JSON schema as it is built (its "debug mode"), the
@@ -72,48 +75,49 @@ def enrollment_forecast(
     target: int,
     *,
     planned_end: dt.date | str | None = None,
-    title: str = "Enrollment against plan, with the forecast's 10–90 % band",
+    title: str = "",
 ) -> dict | None:
     """Cumulative enrollment (`actual`: {"on", "enrolled"}), the forecast's mean and 10–90 % band
     (`curve`: {"on", "mean", "lower", "upper"}), the plan (a straight line from the first week to
     `target` on `planned_end`) and the target. None when there is nothing to draw."""
     if not actual and not curve:
         return None
-    lines = [{"on": _day(p["on"]), "count": p["enrolled"], "series": "Enrolled"} for p in actual]
-    lines += [{"on": _day(p["on"]), "count": p["mean"], "series": "Forecast (mean)"} for p in curve]
+    enrolled, mean, plan = _("Enrolled"), _("Forecast (mean)"), _("Plan")
+    participants, target_label = _("Participants"), _("Target %(target)s") % {"target": target}
+    lines = [{"on": _day(p["on"]), "count": p["enrolled"], "series": enrolled} for p in actual]
+    lines += [{"on": _day(p["on"]), "count": p["mean"], "series": mean} for p in curve]
     first = _day((actual or curve)[0]["on"])
     if planned_end is not None:
         lines += [
-            {"on": first, "count": 0, "series": "Plan"},
-            {"on": _day(planned_end), "count": target, "series": "Plan"},
+            {"on": first, "count": 0, "series": plan},
+            {"on": _day(planned_end), "count": target, "series": plan},
         ]
     band = [{"on": _day(p["on"]), "lower": p["lower"], "upper": p["upper"]} for p in curve]
-    x = alt.X("on:T", title="Week", axis=alt.Axis(format="%b %Y"))
-    colour = _series(["Enrolled", "Forecast (mean)", "Plan"], [ACTUAL, FORECAST, PLAN])
+    x = alt.X("on:T", title=_("Week"), axis=alt.Axis(format="%b %Y"))
+    colour = _series([enrolled, mean, plan], [ACTUAL, FORECAST, PLAN])
     layers = [
         alt.Chart(alt.Data(values=band))
         .mark_area(opacity=0.2, color=FORECAST)
-        .encode(x=x, y=alt.Y("lower:Q", title="Participants"), y2=alt.Y2("upper:Q")),
+        .encode(x=x, y=alt.Y("lower:Q", title=participants), y2=alt.Y2("upper:Q")),
         alt.Chart(alt.Data(values=lines))
         .mark_line(strokeWidth=2)
         .encode(
             x=x,
-            y=alt.Y("count:Q", title="Participants"),
+            y=alt.Y("count:Q", title=participants),
             color=colour,
             strokeDash=alt.StrokeDash(
                 "series:N",
-                scale=alt.Scale(
-                    domain=["Enrolled", "Forecast (mean)", "Plan"], range=[[1, 0], [6, 3], [2, 2]]
-                ),
+                scale=alt.Scale(domain=[enrolled, mean, plan], range=[[1, 0], [6, 3], [2, 2]]),
             ),
         ),
-        alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
+        alt.Chart(alt.Data(values=[{"target": target, "label": target_label}]))
         .mark_rule(color=LATE, strokeDash=[4, 4])
         .encode(y=alt.Y("target:Q")),
-        alt.Chart(alt.Data(values=[{"target": target, "label": f"Target {target}"}]))
+        alt.Chart(alt.Data(values=[{"target": target, "label": target_label}]))
         .mark_text(align="left", dx=4, dy=-7, color=LATE, fontSize=11)
         .encode(y=alt.Y("target:Q"), x=alt.XValue(0), text=alt.Text("label:N")),
     ]
+    title = title or _("Enrollment against plan, with the forecast's 10–90 % band")
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
 
 
@@ -134,7 +138,7 @@ def site_activation(
     actual: Iterable[dt.date | None],
     *,
     today: dt.date,
-    title: str = "Site activation: planned and actual",
+    title: str = "",
 ) -> dict | None:
     """Cumulative sites activated by each day, as planned (planned activation dates) and as done
     (activation dates), stepping on each date; both lines run on to `today` (or the last planned date)."""
@@ -143,7 +147,8 @@ def site_activation(
         return None
     end = max([_day(today), *(day for day, _ in plan)])
     rows = []
-    for series, steps in (("Planned", plan), ("Actual", done)):
+    planned_label, actual_label = _("Planned"), _("Actual")
+    for series, steps in ((planned_label, plan), (actual_label, done)):
         if steps and steps[-1][0] < end:  # each line runs on to the chart's end at its last height
             steps = [*steps, (end, steps[-1][1])]
         rows += [{"on": day, "sites": n, "series": series} for day, n in steps]
@@ -151,21 +156,20 @@ def site_activation(
         alt.Chart(alt.Data(values=rows))
         .mark_line(interpolate="step-after", strokeWidth=2, point=True)
         .encode(
-            x=alt.X("on:T", title="Date", axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("sites:Q", title="Sites activated", axis=alt.Axis(tickMinStep=1)),
-            color=_series(["Planned", "Actual"], [PLAN, ACTUAL]),
+            x=alt.X("on:T", title=_("Date"), axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("sites:Q", title=_("Sites activated"), axis=alt.Axis(tickMinStep=1)),
+            color=_series([planned_label, actual_label], [PLAN, ACTUAL]),
         )
         .properties(width=WIDTH, height=HEIGHT)
     )
-    return _finish(chart, title)
+    return _finish(chart, title or _("Site activation: planned and actual"))
 
 
-def milestone_timeline(
-    milestones: list[dict], *, today: dt.date, title: str = "Milestones: baseline to actual or forecast"
-) -> dict | None:
+def milestone_timeline(milestones: list[dict], *, today: dt.date, title: str = "") -> dict | None:
     """A Gantt of milestones ({"label", "baseline_on", "forecast_on", "actual_on", "late"}): each bar
     runs from the baseline date to the actual date (or the forecast while not done, or today while
     overdue), red when late; a tick marks the baseline, a rule today."""
+    states = [_("Done, on time"), _("Done, late"), _("Planned, on time"), _("Planned, late")]
     rows = []
     for order, m in enumerate(milestones):
         start = m.get("baseline_on") or m.get("forecast_on") or m.get("actual_on")
@@ -173,18 +177,16 @@ def milestone_timeline(
         if start is None:
             continue
         begin, finish = sorted([_day(start), _day(end)])
-        state = "Done" if m.get("actual_on") else "Planned"
-        state = f"{state}, late" if m.get("late") else f"{state}, on time"
+        state = states[(0 if m.get("actual_on") else 2) + (1 if m.get("late") else 0)]
         rows.append({"label": m["label"], "start": begin, "end": finish, "state": state, "order": order})
     if not rows:
         return None
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=220))
-    states = ["Done, on time", "Done, late", "Planned, on time", "Planned, late"]
     bars = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar(size=10, cornerRadius=2)
         .encode(
-            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("start:T", title=_("Date"), axis=alt.Axis(format="%b %Y")),
             x2=alt.X2("end:T"),
             y=y,
             color=alt.Color(
@@ -201,7 +203,7 @@ def milestone_timeline(
     chart = alt.layer(bars, ticks, now.encode(x=alt.X("on:T"))).properties(
         width=WIDTH, height=max(80, 26 * len(rows))
     )
-    return _finish(chart, title)
+    return _finish(chart, title or _("Milestones: baseline to actual or forecast"))
 
 
 def kri_funnel(
@@ -209,8 +211,8 @@ def kri_funnel(
     bounds: list[dict],
     *,
     title: str,
-    x_title: str = "Denominator",
-    y_title: str = "Metric",
+    x_title: str = "",
+    y_title: str = "",
 ) -> dict | None:
     """A KRI's funnel plot: each site's metric against its denominator ({"site", "denominator",
     "metric", "flag"} with flag "Red", "Amber", "Green" or "Not scored") and the bound curves in long
@@ -218,20 +220,22 @@ def kri_funnel(
     denominator grows, as gsm draws them."""
     if not sites:
         return None
-    x = alt.X("denominator:Q", title=x_title)
+    flags = {flag: _(flag) for flag in ("Red", "Amber", "Green", "Not scored")}
+    sites = [{**site, "flag": flags.get(site["flag"], site["flag"])} for site in sites]
+    x = alt.X("denominator:Q", title=x_title or _("Denominator"))
+    centre = _("Centre")
     curves = [
-        {**row, "bound": "Centre" if row["threshold"] == 0 else f"±{abs(row['threshold']):g}"}
-        for row in bounds
+        {**row, "bound": centre if row["threshold"] == 0 else f"±{abs(row['threshold']):g}"} for row in bounds
     ]
-    kinds = sorted({row["bound"] for row in curves}, key=lambda k: (k != "Centre", k))
+    kinds = sorted({row["bound"] for row in curves}, key=lambda k: (k != centre, k))
     layers = [
         alt.Chart(alt.Data(values=curves))
         .mark_line(strokeWidth=1.2)
         .encode(
             x=x,
-            y=alt.Y("metric:Q", title=y_title),
+            y=alt.Y("metric:Q", title=y_title or _("Metric")),
             detail=alt.Detail("threshold:N"),
-            strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(domain=kinds), title="Bound"),
+            strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(domain=kinds), title=_("Bound")),
             color=alt.ColorValue(PLAN),
         ),
         alt.Chart(alt.Data(values=sites))
@@ -241,10 +245,8 @@ def kri_funnel(
             y=alt.Y("metric:Q"),
             color=alt.Color(
                 "flag:N",
-                title="Flag",
-                scale=alt.Scale(
-                    domain=["Red", "Amber", "Green", "Not scored"], range=[LATE, "#f59e0b", ON_TIME, NEUTRAL]
-                ),
+                title=_("Flag"),
+                scale=alt.Scale(domain=list(flags.values()), range=[LATE, "#f59e0b", ON_TIME, NEUTRAL]),
             ),
         ),
         alt.Chart(alt.Data(values=sites))
@@ -254,7 +256,7 @@ def kri_funnel(
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)
 
 
-def screening_funnel(stages: list[tuple[str, int | None]], *, title: str = "Screening funnel") -> dict | None:
+def screening_funnel(stages: list[tuple[str, int | None]], *, title: str = "") -> dict | None:
     """Horizontal bars, one per stage in order (screened, eligible, consented, enrolled…); a stage whose
     count is None (hidden from the reader) is left out rather than drawn as zero."""
     rows = [
@@ -267,34 +269,42 @@ def screening_funnel(stages: list[tuple[str, int | None]], *, title: str = "Scre
     y = alt.Y("stage:N", title=None, sort=alt.EncodingSortField("order"))
     base = alt.Chart(alt.Data(values=rows))
     chart = alt.layer(
-        base.mark_bar(color=ACTUAL).encode(x=alt.X("count:Q", title="People"), y=y),
+        base.mark_bar(color=ACTUAL).encode(x=alt.X("count:Q", title=_("People")), y=y),
         base.mark_text(align="left", dx=4, fontSize=11).encode(
             x=alt.X("count:Q"), y=y, text=alt.Text("count:Q")
         ),
     ).properties(width=WIDTH, height=max(60, 28 * len(rows)))
-    return _finish(chart, title)
+    return _finish(chart, title or _("Screening funnel"))
 
 
-def obligations_by_week(rows: list[dict], *, title: str = "Reporting obligations by week due") -> dict | None:
+def obligations_by_week(rows: list[dict], *, title: str = "") -> dict | None:
     """Stacked bars of obligations per week due ({"week" (its Monday), "status", "count"})."""
     if not rows:
         return None
-    statuses = ["Met", "Late", "Overdue", "Open"]
+    statuses = {status: _(status) for status in ("Met", "Late", "Overdue", "Open")}
+    rows = [
+        {**row, "week": _day(row["week"]), "status": statuses.get(row["status"], row["status"])}
+        for row in rows
+    ]
     chart = (
-        alt.Chart(alt.Data(values=[{**row, "week": _day(row["week"])} for row in rows]))
+        alt.Chart(alt.Data(values=rows))
         .mark_bar()
         .encode(
             x=alt.X(
-                "week:T", title="Week due (Monday)", timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b")
+                "week:T",
+                title=_("Week due (Monday)"),
+                timeUnit="yearmonthdate",
+                axis=alt.Axis(format="%d %b"),
             ),
-            y=alt.Y("count:Q", title="Obligations", stack=True),
+            y=alt.Y("count:Q", title=_("Obligations"), stack=True),
             color=alt.Color(
-                "status:N", scale=alt.Scale(domain=statuses, range=[ON_TIME, "#f59e0b", LATE, NEUTRAL])
+                "status:N",
+                scale=alt.Scale(domain=list(statuses.values()), range=[ON_TIME, "#f59e0b", LATE, NEUTRAL]),
             ),
         )
         .properties(width=WIDTH, height=HEIGHT)
     )
-    return _finish(chart, title)
+    return _finish(chart, title or _("Reporting obligations by week due"))
 
 
 def to_png(spec: dict, *, scale: float = 2.0) -> bytes:
@@ -423,21 +433,21 @@ def budget_burn(
     rule and the estimate at completion's median with its 10–90 % range ("0.1", "0.5", "0.9")."""
     if not months:
         return None
+    earned, paid, budget_label = _("Earned"), _("Paid"), _("Budget")
+    median = _("Estimate at completion (median)")
     rows = [
         {"month": f"{m['month']}-01", "amount": m[key], "series": label}
         for m in months
-        for key, label in (("earned", "Earned"), ("paid", "Paid"))
+        for key, label in (("earned", earned), ("paid", paid))
     ]
-    x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y"))
-    y_title = f"Cumulative ({currency})"
+    x = alt.X("month:T", title=_("Month"), axis=alt.Axis(format="%b %Y"))
+    y_title = _("Cumulative (%(currency)s)") % {"currency": currency}
     marks = [
-        {"amount": budget, "series": "Budget"},
-        {"amount": eac["0.5"], "series": "Estimate at completion (median)"},
+        {"amount": budget, "series": budget_label},
+        {"amount": eac["0.5"], "series": median},
     ]
     band = [{"low": eac["0.1"], "high": eac["0.9"]}]
-    colour = _series(
-        ["Earned", "Paid", "Budget", "Estimate at completion (median)"], [ACTUAL, ON_TIME, PLAN, FORECAST]
-    )
+    colour = _series([earned, paid, budget_label, median], [ACTUAL, ON_TIME, PLAN, FORECAST])
     layers = [
         alt.Chart(alt.Data(values=band))
         .mark_rect(opacity=0.12, color=FORECAST)
@@ -449,5 +459,7 @@ def budget_burn(
         .mark_rule(strokeDash=[4, 3], strokeWidth=2)
         .encode(y=alt.Y("amount:Q"), color=colour),
     ]
-    title = title or f"Budget against spend and the estimate at completion ({currency})"
+    title = title or _("Budget against spend and the estimate at completion (%(currency)s)") % {
+        "currency": currency
+    }
     return _finish(alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), title)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import altair as alt
 from django.db.models import Min
+from django.utils.translation import gettext
 
 from trialdesk.core import charts
 from trialdesk.core.models import User
@@ -108,9 +109,7 @@ def _history(user: User, study: Study) -> dict[str, float | None]:
     return {s.interval: s.median_days for s in summary}
 
 
-def timeline_chart(
-    cycles: list[rules.SiteCycle], *, title: str = "Start-up timeline per site"
-) -> dict | None:
+def timeline_chart(cycles: list[rules.SiteCycle], *, title: str = "") -> dict | None:
     """A bar per site and interval, from one start-up stage to the next (only the stages reached)."""
     rows = []
     for order, cycle in enumerate(cycles):
@@ -134,7 +133,7 @@ def timeline_chart(
         alt.Chart(alt.Data(values=rows))
         .mark_bar(size=10)
         .encode(
-            x=alt.X("start:T", title="Date", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("start:T", title=gettext("Date"), axis=alt.Axis(format="%b %Y")),
             x2="end:T",
             y=alt.Y("site:N", title=None, sort=alt.EncodingSortField("order")),
             color=alt.Color("interval:N"),
@@ -143,7 +142,7 @@ def timeline_chart(
         .properties(width=charts.WIDTH, height=max(80, 20 * len(cycles)))
     )
     return (
-        chart.properties(title=title)
+        chart.properties(title=title or gettext("Start-up timeline per site"))
         .configure(font=charts.FONT)
         .configure_view(stroke=None)
         .configure_legend(orient="bottom", title=None)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trialdesk.analytics import forecasting
 from trialdesk.core.models import User
@@ -216,10 +217,10 @@ def not_enough_data_reason(inputs: ForecastInputs) -> str:
         return inputs.prior.why
     recruiting = [s for s in inputs.sites if s.activated_on and s.activated_on < inputs.as_of]
     if not rules.study_has_enough_data(recruiting_sites=len(recruiting), recruits=inputs.enrolled):
-        return (
-            f"{len(recruiting)} site(s) recruiting and {inputs.enrolled} enrolled: the forecast needs two "
+        return _(
+            "%(sites)s site(s) recruiting and %(enrolled)s enrolled: the forecast needs two "
             "recruiting sites with a recruit, or a prior."
-        )
+        ) % {"sites": len(recruiting), "enrolled": inputs.enrolled}
     return ""
 
 
@@ -302,7 +303,11 @@ def compute_forecast(inputs: ForecastInputs) -> dict:
     try:
         result = run_forecast(inputs, roster_of(inputs), target=inputs.target, planned_end=end_ahead)
     except (forecasting.EstimationError, ValueError) as error:
-        return {**values, "state": ForecastState.NOT_ENOUGH_DATA, "reason": f"The forecast failed: {error}."}
+        return {
+            **values,
+            "state": ForecastState.NOT_ENOUGH_DATA,
+            "reason": _("The forecast failed: %(error)s.") % {"error": error},
+        }
     predicted = result.site_predicted_by_planned_end
     probability = result.probability_by_planned_end
     if inputs.planned_end is not None and end_ahead is None:

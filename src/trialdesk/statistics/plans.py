@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -43,7 +44,7 @@ def create_recruitment_plan(*, study: Study, lines: list[dict], reason: str, by:
     Lines are checked by rules.plan_line_problems (errors keyed "lines.N.field"); a version needs a reason.
     """
     require(can_plan_recruitment(by, study.pk), "Only the study's CRM or an administrator plans recruitment.")
-    problems = {} if reason and reason.strip() else {"reason": "Say why this version of the plan is made."}
+    problems = {} if reason and reason.strip() else {"reason": _("Say why this version of the plan is made.")}
     countries = dict(StudySite.objects.filter(study=study).values_list("site_number", "institution__country"))
     cleaned, line_problems = rules.plan_line_problems(lines, site_countries=countries)
     problems.update(line_problems)
@@ -75,7 +76,7 @@ def lines_from_file(content: bytes, filename: str) -> list[dict]:
     if problems:
         raise ValidationError({"file": problems})
     if not rows:
-        raise ValidationError({"file": f"{filename}: has no lines."})
+        raise ValidationError({"file": _("%(file)s: has no lines.") % {"file": filename}})
     return [{name: row.values[name] for name in rules.PLAN_FIELDS} for row in rows]
 
 
@@ -94,7 +95,9 @@ def plan_of(user: User, study: Study, plan_version: int | None = None) -> Recrui
         return versions.first()
     found = versions.filter(plan_version=plan_version).first()
     if found is None:
-        raise ValidationError({"plan_version": f"The study has no plan version {plan_version}."})
+        raise ValidationError(
+            {"plan_version": _("The study has no plan version %(version)s.") % {"version": plan_version}}
+        )
     return found
 
 

@@ -4,6 +4,9 @@ institutions, the same therapeutic area or all earlier studies in Trialdesk recr
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from trialdesk.analytics import forecasting
 from trialdesk.statistics import history, rules
 from trialdesk.studies.models import Study
@@ -53,14 +56,18 @@ def choose_prior(
     if rate_per_month is not None:
         return PriorChoice(
             rules.PRIOR_TYPED,
-            f"A typed rate of {rate_per_month:g} participants per site per month (sites spread about it "
-            f"by a Gamma shape of {forecasting.priors.TYPED_SHAPE:g}).",
+            _(
+                "A typed rate of %(rate)s participants per site per month (sites spread about it "
+                "by a Gamma shape of %(shape)s)."
+            )
+            % {"rate": f"{rate_per_month:g}", "shape": f"{forecasting.priors.TYPED_SHAPE:g}"},
             forecasting.prior_from_rate(rate_per_month / DAYS_PER_MONTH),
         )
     if rules.study_has_enough_data(recruiting_sites=recruiting_sites, recruits=recruits):
         return PriorChoice(
             rules.PRIOR_STUDY,
-            f"Estimated from this study's {recruiting_sites} recruiting sites ({recruits} enrolled).",
+            _("Estimated from this study's %(sites)s recruiting sites (%(recruits)s enrolled).")
+            % {"sites": recruiting_sites, "recruits": recruits},
         )
     records = history.site_records(excluding=study, as_of=as_of)
     groups = {
@@ -77,10 +84,13 @@ def choose_prior(
     if source == rules.PRIOR_NONE:
         return PriorChoice(
             source,
-            f"{recruiting_sites} site(s) recruiting and {recruits} enrolled: the forecast needs at least two "
-            "active sites with a recruit to tell how rates vary between sites, and no earlier study in "
-            "Trialdesk has two sites with recruits to stand in. Type an expected rate per site per month "
-            "(the what-if form) to forecast with it.",
+            _(
+                "%(sites)s site(s) recruiting and %(recruits)s enrolled: the forecast needs at least two "
+                "active sites with a recruit to tell how rates vary between sites, and no earlier study in "
+                "Trialdesk has two sites with recruits to stand in. Type an expected rate per site per month "
+                "(the what-if form) to forecast with it."
+            )
+            % {"sites": recruiting_sites, "recruits": recruits},
         )
     return _from_history(source, groups[source], study)
 
@@ -90,16 +100,29 @@ def _from_history(source: str, rows: list[history.SiteRecord], study: Study) -> 
     studies = len({r.study_id for r in rows})
     months = sum(r.exposure_days for r in rows) / DAYS_PER_MONTH
     where = {
-        rules.PRIOR_INSTITUTIONS: "at the same institutions",
-        rules.PRIOR_AREA: f"in {study.therapeutic_area}",
-        rules.PRIOR_TRIALDESK: "in Trialdesk",
+        rules.PRIOR_INSTITUTIONS: _("at the same institutions"),
+        rules.PRIOR_AREA: _("in %(area)s") % {"area": study.therapeutic_area},
+        rules.PRIOR_TRIALDESK: _("in Trialdesk"),
     }[source]
     return PriorChoice(
         source,
-        f"This study has too little recruitment of its own, so the rates of {len(rows)} sites {where} "
-        f"in {studies} earlier stud{'y' if studies == 1 else 'ies'} stand in: "
-        f"{sum(r.enrolled for r in rows)} enrolled over {months:.0f} site-months, a mean of "
-        f"{prior.mean_rate * DAYS_PER_MONTH:.2f} per site per month.",
+        ngettext(
+            "This study has too little recruitment of its own, so the rates of %(sites)s sites %(where)s "
+            "in %(studies)s earlier study stand in: %(enrolled)s enrolled over %(months)s site-months, "
+            "a mean of %(mean)s per site per month.",
+            "This study has too little recruitment of its own, so the rates of %(sites)s sites %(where)s "
+            "in %(studies)s earlier studies stand in: %(enrolled)s enrolled over %(months)s site-months, "
+            "a mean of %(mean)s per site per month.",
+            studies,
+        )
+        % {
+            "sites": len(rows),
+            "where": where,
+            "studies": studies,
+            "enrolled": sum(r.enrolled for r in rows),
+            "months": f"{months:.0f}",
+            "mean": f"{prior.mean_rate * DAYS_PER_MONTH:.2f}",
+        },
         prior,
         sites=len(rows),
         studies=studies,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trialdesk.analytics import forecasting
 from trialdesk.core.models import User
@@ -86,7 +87,11 @@ def forecast_what_if(*, study: Study, what_if: WhatIf, by: User) -> dict:
     if what_if.prior is not None:
         alpha, beta = what_if.prior
         mean = alpha / beta * priors.DAYS_PER_MONTH
-        why = f"The given Gamma(alpha={alpha:g}, beta={beta:g}): a mean of {mean:.2f} per site per month."
+        why = _("The given Gamma(alpha=%(alpha)s, beta=%(beta)s): a mean of %(mean)s per site per month.") % {
+            "alpha": f"{alpha:g}",
+            "beta": f"{beta:g}",
+            "mean": f"{mean:.2f}",
+        }
         choice = priors.PriorChoice(rules.PRIOR_TYPED, why, forecasting.RatePrior(alpha, beta))
         inputs = replace(inputs, prior=choice)
     if what_if.sites is not None:
@@ -95,7 +100,10 @@ def forecast_what_if(*, study: Study, what_if: WhatIf, by: User) -> dict:
     if what_if.sims * sites > MAX_SITE_SIMULATIONS:
         most = MAX_SITE_SIMULATIONS // sites
         raise ValidationError(
-            {"sims": f"{what_if.sims} simulations of {sites} sites are too many; at most {most}."}
+            {
+                "sims": _("%(sims)s simulations of %(sites)s sites are too many; at most %(most)s.")
+                % {"sims": what_if.sims, "sites": sites, "most": most}
+            }
         )
     if what_if.sites is not None:
         visible = {row.site for row in what_if.sites}
@@ -117,7 +125,8 @@ def _dates_out_of_range(what_if: WhatIf, as_of: dt.date) -> dict[str, str]:
         for field in ("activated_on", "planned_activation_on", "closed_on"):
             named[f"sites.{i}.{field}"] = getattr(row, field)
     return {
-        field: f"{day} is outside the dates a forecast can take ({EARLIEST} to {LATEST})."
+        field: _("%(day)s is outside the dates a forecast can take (%(earliest)s to %(latest)s).")
+        % {"day": day, "earliest": EARLIEST, "latest": LATEST}
         for field, day in named.items()
         if day is not None and not EARLIEST <= day <= LATEST
     }
@@ -128,14 +137,17 @@ def _check_options(what_if: WhatIf, as_of: dt.date) -> None:
     if problems:
         raise ValidationError(problems)
     if what_if.planned_end is not None and what_if.planned_end <= as_of:
-        problems["planned_end"] = f"{what_if.planned_end} must be after the as-of date {as_of}."
+        problems["planned_end"] = _("%(day)s must be after the as-of date %(as_of)s.") % {
+            "day": what_if.planned_end,
+            "as_of": as_of,
+        }
     if what_if.prior is not None and what_if.rate_per_month is not None:
-        problems["rate_per_month"] = "Give either a prior (alpha, beta) or a rate per month, not both."
+        problems["rate_per_month"] = _("Give either a prior (alpha, beta) or a rate per month, not both.")
     for index, added in enumerate(what_if.add_sites):
         if added.activation_on < as_of:
-            problems[f"add_sites.{index}.activation_on"] = (
-                f"{added.activation_on} is before the as-of date {as_of}."
-            )
+            problems[f"add_sites.{index}.activation_on"] = _(
+                "%(day)s is before the as-of date %(as_of)s."
+            ) % {"day": added.activation_on, "as_of": as_of}
     if problems:
         raise ValidationError(problems)
 
@@ -146,17 +158,18 @@ def _with_given_sites(
     problems = {}
     for index, row in enumerate(rows):
         if row.activated_on is None and row.planned_activation_on is None:
-            problems[f"sites.{index}.planned_activation_on"] = "Needed when activated_on is empty."
+            problems[f"sites.{index}.planned_activation_on"] = _("Needed when activated_on is empty.")
         elif row.activated_on is not None and row.activated_on > inputs.as_of:
-            problems[f"sites.{index}.activated_on"] = (
-                f"{row.activated_on} is after the as-of date {inputs.as_of}."
-            )
+            problems[f"sites.{index}.activated_on"] = _("%(day)s is after the as-of date %(as_of)s.") % {
+                "day": row.activated_on,
+                "as_of": inputs.as_of,
+            }
         if row.activated_on is None and row.enrolled:
-            problems[f"sites.{index}.enrolled"] = "A site not yet active has enrolled nobody."
+            problems[f"sites.{index}.enrolled"] = _("A site not yet active has enrolled nobody.")
     names = [row.site for row in rows]
     for index, name in enumerate(names):
         if names.index(name) != index:
-            problems[f"sites.{index}.site"] = f"{name!r} appears twice."
+            problems[f"sites.{index}.site"] = _("%(site)s appears twice.") % {"site": repr(name)}
     if problems:
         raise ValidationError(problems)
     sites = tuple(
@@ -176,11 +189,12 @@ def _with_given_sites(
     if prior is None or prior.source != rules.PRIOR_TYPED:
         if rules.study_has_enough_data(recruiting_sites=recruiting, recruits=recruits):
             prior = priors.PriorChoice(
-                rules.PRIOR_STUDY, f"Estimated from the {recruiting} recruiting sites given."
+                rules.PRIOR_STUDY,
+                _("Estimated from the %(sites)s recruiting sites given.") % {"sites": recruiting},
             )
         elif prior is not None and prior.source == rules.PRIOR_STUDY:
             prior = priors.PriorChoice(
-                rules.PRIOR_NONE, "The sites given are too few to estimate rates from."
+                rules.PRIOR_NONE, _("The sites given are too few to estimate rates from.")
             )
     return replace(
         inputs, sites=sites, enrolled_dates=(inputs.as_of,) * recruits, prior=prior, cycle_times=None
@@ -194,9 +208,9 @@ def _scenario(roster, what_if: WhatIf, as_of: dt.date, visible: set[str]) -> for
         scenario = scenario.with_added_sites(added.count, added.activation_on)
     for index, name in enumerate(what_if.close_site):
         if name not in roster.names or name not in visible:
-            problems[f"close_site.{index}"] = (
-                f"No site {name!r} of this study that you can see is in the forecast."
-            )
+            problems[f"close_site.{index}"] = _(
+                "No site %(site)s of this study that you can see is in the forecast."
+            ) % {"site": repr(name)}
         else:
             scenario = scenario.with_closed_sites([name], on=as_of)
     if problems:
@@ -209,13 +223,18 @@ def _document(study: Study, inputs: forecasts.ForecastInputs, what_if: WhatIf, v
     planned_end = what_if.planned_end or inputs.planned_end
     end_ahead = planned_end if planned_end and planned_end > inputs.as_of else None
     if what_if.target is not None and target <= inputs.enrolled:
-        raise ValidationError({"target": f"{target} is already reached: {inputs.enrolled} enrolled."})
+        raise ValidationError(
+            {
+                "target": _("%(target)s is already reached: %(enrolled)s enrolled.")
+                % {"target": target, "enrolled": inputs.enrolled}
+            }
+        )
     roster = forecasts.roster_of(inputs) if inputs.sites else None
     document = _head(study, inputs, what_if, target, planned_end)
     if inputs.enrolled >= target:
-        return {**document, "state": rules.TARGET_REACHED, "reason": "The target is reached."}
+        return {**document, "state": rules.TARGET_REACHED, "reason": _("The target is reached.")}
     reason = forecasts.not_enough_data_reason(inputs) or (
-        "" if roster else "The study has no site to forecast."
+        "" if roster else _("The study has no site to forecast.")
     )
     if reason and not what_if.add_sites:
         return {**document, "state": rules.NOT_ENOUGH_DATA, "reason": reason}

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from trialdesk.analytics.sample_size import SampleSizeInputError, SampleSizeResult, calculate
 from trialdesk.core import records
@@ -39,7 +40,7 @@ def record_planning_assumption(
     )
     label = (label or "").strip()
     if not label:
-        raise ValidationError({"label": "Say what this assumption is for, e.g. 'Primary endpoint'."})
+        raise ValidationError({"label": _("Say what this assumption is for, e.g. 'Primary endpoint'.")})
     parameters = given_parameters(parameters)
     result = calculate_sample_size(design=design, parameters=parameters)
     assumption = PlanningAssumption(

@@ -38,10 +38,9 @@ def _funnel(result: kris.KriResult) -> dict | None:
                 )
             ]
         )
-    y_title = f"{spec.name} ({spec.per})" if spec.per else f"{spec.name} (share)"
-    return charts.kri_funnel(
-        sites, bounds, title=f"Funnel plot: {spec.name}", x_title=spec.denominator, y_title=y_title
-    )
+    y_title = f"{spec.name} ({spec.per})" if spec.per else gettext("%(kri)s (share)") % {"kri": spec.name}
+    title = gettext("Funnel plot: %(kri)s") % {"kri": spec.name}
+    return charts.kri_funnel(sites, bounds, title=title, x_title=spec.denominator, y_title=y_title)
 
 
 def thinned(bounds: list[dict], points: int = CURVE_POINTS) -> list[dict]:
