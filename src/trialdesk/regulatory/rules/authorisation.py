@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 from trialdesk.regulatory.rules.oversight import APPROVING_OUTCOMES
 
 AUTHORISATION = "authorisation"
@@ -62,23 +64,24 @@ def authority_authorisation(
     `today`. A rejection (or any recorded objection) is never deemed accepted."""
     approved = [d.decided_on for d in decisions if d.outcome in APPROVING_OUTCOMES and d.decided_on]
     if approved:
-        return Authorisation(min(approved), f"authorised {min(approved).isoformat()}")
+        return Authorisation(min(approved), gettext("authorised %(on)s") % {"on": min(approved).isoformat()})
     if law.deemed_after_days is not None:
         deemed = [deemed_on(d.submitted_on, law.deemed_after_days) for d in decisions if not d.outcome]
         passed = [day for day in deemed if day <= today]
         if passed:
             return Authorisation(
                 min(passed),
-                f"deemed accepted {min(passed).isoformat()}: no objection within "
-                f"{law.deemed_after_days} days ({law.citation})",
+                gettext("deemed accepted %(on)s: no objection within %(days)s days (%(citation)s)")
+                % {"on": min(passed).isoformat(), "days": law.deemed_after_days, "citation": law.citation},
             )
         if deemed:
-            return Authorisation(
-                None, f"deemed accepted on {min(deemed).isoformat()} unless the authority objects"
-            )
+            unless = gettext("deemed accepted on %(on)s unless the authority objects")
+            return Authorisation(None, unless % {"on": min(deemed).isoformat()})
     if any(d.outcome for d in decisions):
-        return Authorisation(None, "not authorised (decision recorded)")
-    return Authorisation(None, f"awaiting the authority's authorisation ({law.citation})")
+        return Authorisation(None, gettext("not authorised (decision recorded)"))
+    return Authorisation(
+        None, gettext("awaiting the authority's authorisation (%(citation)s)") % {"citation": law.citation}
+    )
 
 
 def implementable_from(

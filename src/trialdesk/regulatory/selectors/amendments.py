@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext
 
 from trialdesk.core import extensions
 from trialdesk.core.models import User
@@ -63,7 +64,7 @@ class AuthorityStanding:
         if self.authorised is None:
             return ""
         return self.authorised.detail + (
-            "" if self.law.verified else " — rule not verified against its source"
+            "" if self.law.verified else gettext(" — rule not verified against its source")
         )
 
     @property
