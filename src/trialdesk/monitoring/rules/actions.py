@@ -14,6 +14,8 @@ not the owner, so they are neither overdue nor escalated.
 
 import datetime as dt
 
+from django.utils.translation import gettext
+
 OPEN, RESOLVED, CLOSED = "open", "resolved", "closed"
 ACTION_MOVES: dict[tuple[str, str], str] = {
     (OPEN, "resolve"): RESOLVED,
@@ -34,9 +36,10 @@ def move_problem(status: str, move: str) -> str | None:
         return None
     allowed = allowed_moves(status)
     return (
-        f"A {status} action item may only {' or '.join(allowed)}."
+        gettext("A %(status)s action item may only %(moves)s.")
+        % {"status": status, "moves": " or ".join(allowed)}
         if allowed
-        else "This action item is closed."
+        else gettext("This action item is closed.")
     )
 
 
@@ -46,10 +49,14 @@ def due_date_problem(*, due_on: dt.date, visit_on: dt.date | None, raised_on: dt
     visit some days back may already be overdue: the visit, not the writing of the report, counts."""
     if visit_on is not None:
         return (
-            f"The due date cannot be before the visit ({visit_on:%Y-%m-%d})." if due_on < visit_on else None
+            gettext("The due date cannot be before the visit (%(day)s).") % {"day": f"{visit_on:%Y-%m-%d}"}
+            if due_on < visit_on
+            else None
         )
     if raised_on is not None and due_on < raised_on:
-        return f"The due date cannot be before the item was raised ({raised_on:%Y-%m-%d})."
+        return gettext("The due date cannot be before the item was raised (%(day)s).") % {
+            "day": f"{raised_on:%Y-%m-%d}"
+        }
     return None
 
 

@@ -32,6 +32,8 @@ and closes the signal.
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 RACT_TIERS = ((18, "high"), (8, "medium"), (1, "low"))
 WITHIN, SECONDARY, BREACH, NO_DATA = "within", "secondary", "breach", "no_data"
 OPEN, CAPA, CHECK, CLOSED = "open", "capa", "effectiveness_check", "closed"
@@ -80,28 +82,31 @@ def issue_move_problems(
 ) -> dict[str, str]:
     """Why an issue may not move from `current` to `to`, by field (empty when it may)."""
     if to not in ISSUE_MOVES.get(current, ()):
-        allowed = ", ".join(ISSUE_MOVES.get(current, ())) or "nothing (it is closed)"
-        return {"to": f"An issue in {current.replace('_', ' ')} may move to {allowed}."}
+        allowed = ", ".join(ISSUE_MOVES.get(current, ())) or gettext("nothing (it is closed)")
+        text = gettext("An issue in %(status)s may move to %(allowed)s.")
+        return {"to": text % {"status": current.replace("_", " "), "allowed": allowed}}
     problems = {}
     if to == CAPA and current == OPEN:
         if not root_cause.strip():
-            problems["root_cause"] = "Give the root cause before starting the CAPA."
+            problems["root_cause"] = gettext("Give the root cause before starting the CAPA.")
         if not corrective_action.strip():
-            problems["corrective_action"] = "Give the corrective action."
+            problems["corrective_action"] = gettext("Give the corrective action.")
     elif to == CLOSED and current == OPEN:
         if severity != "minor":
-            problems["to"] = (
+            problems["to"] = gettext(
                 "A major or critical issue closes only after its CAPA and an effectiveness check."
             )
     elif to == CHECK:
         if not preventive_action.strip():
-            problems["preventive_action"] = "Give the preventive action."
+            problems["preventive_action"] = gettext("Give the preventive action.")
         if effectiveness_check_on is None:
-            problems["effectiveness_check_on"] = "Give the day the effectiveness is to be checked."
+            problems["effectiveness_check_on"] = gettext("Give the day the effectiveness is to be checked.")
     elif to == CLOSED and effectiveness != "effective":
-        problems["effectiveness"] = "Record the CAPA as effective before closing (else back to CAPA)."
+        problems["effectiveness"] = gettext(
+            "Record the CAPA as effective before closing (else back to CAPA)."
+        )
     elif to == CAPA and current == CHECK and effectiveness != "not_effective":
-        problems["effectiveness"] = "Record the CAPA as not effective to start it over."
+        problems["effectiveness"] = gettext("Record the CAPA as not effective to start it over.")
     return problems
 
 
@@ -120,7 +125,9 @@ def signal_needed(*, latest_status: str | None, latest_closed_on: dt.date | None
 
 def triage_problems(*, decision: str, rationale: str) -> dict[str, str]:
     if decision not in SIGNAL_DECISIONS:
-        return {"decision": f"Decide one of: {', '.join(SIGNAL_DECISIONS)}."}
+        return {
+            "decision": gettext("Decide one of: %(decisions)s.") % {"decisions": ", ".join(SIGNAL_DECISIONS)}
+        }
     if decision == NO_ACTION and not rationale.strip():
-        return {"rationale": "Say why no action is needed."}
+        return {"rationale": gettext("Say why no action is needed.")}
     return {}

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext
+
 PLANNED, CONFIRMED, CONDUCTED, CANCELLED = "planned", "confirmed", "conducted", "cancelled"
 
 # (from, move) -> to. A conducted visit is final: its report follows; a cancelled one is final too.
@@ -24,8 +26,11 @@ def move_problem(status: str, move: str) -> str | None:
         return None
     allowed = allowed_moves(status)
     if not allowed:
-        return f"A {status} visit cannot change any more."
-    return f"A {status} visit may only {' or '.join(allowed)}."
+        return gettext("A %(status)s visit cannot change any more.") % {"status": status}
+    return gettext("A %(status)s visit may only %(moves)s.") % {
+        "status": status,
+        "moves": " or ".join(allowed),
+    }
 
 
 def visit_date_problems(
@@ -39,18 +44,22 @@ def visit_date_problems(
     """What is wrong with a visit's dates, by field (`today` is the site's local date)."""
     problems = {}
     if status == CONDUCTED and conducted_on is None:
-        problems["conducted_on"] = "Give the date the visit took place."
+        problems["conducted_on"] = gettext("Give the date the visit took place.")
     if today is not None and conducted_on is not None and conducted_on > today:
-        problems["conducted_on"] = (
-            f"A visit cannot have taken place after today ({today:%Y-%m-%d} at the site)."
-        )
+        problems["conducted_on"] = gettext(
+            "A visit cannot have taken place after today (%(today)s at the site)."
+        ) % {"today": f"{today:%Y-%m-%d}"}
     if conducted_end_on is not None:
         if conducted_on is None:
-            problems["conducted_end_on"] = "Give the first day of the visit too."
+            problems["conducted_end_on"] = gettext("Give the first day of the visit too.")
         elif conducted_end_on < conducted_on:
-            problems["conducted_end_on"] = "The last day cannot be before the first day of the visit."
+            problems["conducted_end_on"] = gettext(
+                "The last day cannot be before the first day of the visit."
+            )
         elif today is not None and conducted_end_on > today:
-            problems["conducted_end_on"] = f"The visit cannot end after today ({today:%Y-%m-%d} at the site)."
+            problems["conducted_end_on"] = gettext(
+                "The visit cannot end after today (%(today)s at the site)."
+            ) % {"today": f"{today:%Y-%m-%d}"}
     if today is not None and confirmed_on is not None and confirmed_on > today:
-        problems["confirmed_on"] = "The confirmation letter cannot be sent after today."
+        problems["confirmed_on"] = gettext("The confirmation letter cannot be sent after today.")
     return problems
