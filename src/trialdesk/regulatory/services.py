@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -292,7 +293,7 @@ def tick_amendment_item(
         if not implementation.changes_schedule:
             raise ValidationError({"item": "This amendment keeps the visit schedule."})
         problem = selectors.amendment_use_problem(
-            study_site, implementation.protocol_version, on=done_on, what="its visit schedule"
+            study_site, implementation.protocol_version, on=done_on, what=gettext("its visit schedule")
         )
         if problem:
             raise ValidationError({"done_on": problem})

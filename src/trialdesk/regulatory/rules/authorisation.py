@@ -110,25 +110,26 @@ def use_problem(
 ) -> str | None:
     """Why a site may not use protocol `version` (its consent or schedule) on `used_on`, or None."""
     if ethics_approved_on is None:
-        return (
-            f"The site's ethics approval of protocol v{version} is not recorded: {what} may not be used yet."
-        )
+        return gettext(
+            "The site's ethics approval of protocol v%(version)s is not recorded: %(what)s may not be "
+            "used yet."
+        ) % {"version": version, "what": what}
     if used_on < ethics_approved_on:
-        return (
-            f"The site's ethics approval of protocol v{version} is dated {ethics_approved_on.isoformat()}: "
-            f"{what} may not be used before it."
-        )
+        return gettext(
+            "The site's ethics approval of protocol v%(version)s is dated %(on)s: %(what)s may not be used "
+            "before it."
+        ) % {"version": version, "on": ethics_approved_on.isoformat(), "what": what}
     if not authorisation_needed:
         return None
     law = f" ({citation})" if citation else ""
     if authorised_on is None:
-        return (
-            f"The authority has not authorised protocol v{version} for this site{law}: {what} may not be "
-            "used before its authorisation or deemed acceptance."
-        )
+        return gettext(
+            "The authority has not authorised protocol v%(version)s for this site%(law)s: %(what)s may "
+            "not be used before its authorisation or deemed acceptance."
+        ) % {"version": version, "law": law, "what": what}
     if used_on < authorised_on:
-        return (
-            f"The authority's authorisation of protocol v{version} takes effect on "
-            f"{authorised_on.isoformat()}{law}: {what} may not be used before it."
-        )
+        return gettext(
+            "The authority's authorisation of protocol v%(version)s takes effect on %(on)s%(law)s: "
+            "%(what)s may not be used before it."
+        ) % {"version": version, "on": authorised_on.isoformat(), "law": law, "what": what}
     return None

@@ -116,7 +116,7 @@ def consent_version_block(study_site: StudySite, consent_version: ConsentVersion
     version = consent_version.protocol_version
     if not AmendmentImplementation.objects.filter(protocol_version=version).exists():
         return None
-    return amendment_use_problem(study_site, version, on=on, what="its consent version")
+    return amendment_use_problem(study_site, version, on=on, what=gettext("its consent version"))
 
 
 def affected_sites(study: Study):
