@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.finance import selectors
 from trialdesk.finance.models import FeeSchedule
@@ -177,12 +177,17 @@ def _expected_participants(study) -> tuple[dict[str, Decimal], str, dict[int, De
     snapshot = latest_forecasts([study.pk]).get(study.pk)
     if snapshot is None or not snapshot.has_forecast or not snapshot.curve:
         why = (
-            "no enrollment forecast yet"
+            gettext("no enrollment forecast yet")
             if snapshot is None
-            else (snapshot.reason or "the forecast has no band")
+            else (snapshot.reason or gettext("the forecast has no band"))
         )
         n = Decimal(needed)
-        return {"0.1": n, "0.5": n, "0.9": n}, f"the {needed} participants still needed ({why})", {}
+        basis = ngettext(
+            "the %(needed)s participant still needed (%(why)s)",
+            "the %(needed)s participants still needed (%(why)s)",
+            needed,
+        ) % {"needed": needed, "why": why}
+        return {"0.1": n, "0.5": n, "0.9": n}, basis, {}
     end = snapshot.planned_end
     points = [p for p in snapshot.curve if end is None or p["on"] <= end.isoformat()] or snapshot.curve[:1]
     point = points[-1]
@@ -203,7 +208,8 @@ def _expected_participants(study) -> tuple[dict[str, Decimal], str, dict[int, De
         shares[row["site_id"]] = max(more, money.ZERO)
     return (
         quantiles,
-        f"the enrollment forecast of {snapshot.as_of.isoformat()} (10–90 % band, by {point['on']})",
+        gettext("the enrollment forecast of %(day)s (10–90 %% band, by %(end)s)")
+        % {"day": snapshot.as_of.isoformat(), "end": point["on"]},
         shares,
     )
 

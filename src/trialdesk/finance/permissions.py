@@ -19,6 +19,7 @@ Trialdesk, read totals with no line and no participant number (core.roles.SUBJEC
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from trialdesk.core.models import RoleAssignment
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
@@ -27,8 +28,12 @@ from trialdesk.core.scoping import NOTHING, is_administrator, role_facts, scope_
 FINANCE_MANAGERS = frozenset({Role.CRM, Role.FINANCE})
 FINANCE_READERS = frozenset({Role.CRM, Role.FINANCE, Role.AUDITOR})
 TOTALS_READERS = FINANCE_READERS | {Role.SPONSOR_VIEWER}
-ONLY_MANAGERS = "Only the study's CRM, its finance staff or an administrator change finance records."
-ONLY_SITE = "Only the site's coordinators and investigators, the study's CRM or finance staff do this."
+ONLY_MANAGERS = gettext_noop(
+    "Only the study's CRM, its finance staff or an administrator change finance records."
+)
+ONLY_SITE = gettext_noop(
+    "Only the site's coordinators and investigators, the study's CRM or finance staff do this."
+)
 
 
 def finance_filter(user, *, study_path: str, site_path: str | None = None) -> Q:

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 ROUNDING = ROUND_HALF_UP
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -26,9 +28,11 @@ def _table() -> dict[str, dict]:
 def currency_problem(code: object) -> str | None:
     """Why `code` is not a currency Trialdesk knows (None when it is one)."""
     if not isinstance(code, str) or not code:
-        return "Give the currency as its three-letter ISO 4217 code, e.g. EUR."
+        return gettext("Give the currency as its three-letter ISO 4217 code, e.g. EUR.")
     if code not in _table():
-        return f"{code} is not an ISO 4217 currency code; use a code such as EUR, USD, GBP or JPY."
+        return gettext(
+            "%(code)s is not an ISO 4217 currency code; use a code such as EUR, USD, GBP or JPY."
+        ) % {"code": code}
     return None
 
 
@@ -72,15 +76,17 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     so are negative amounts unless `allow_negative`. Raises ValueError with a message naming no field.
     """
     if isinstance(value, bool) or value is None:
-        raise ValueError("Give an amount as a number, e.g. 1200.50.")
+        raise ValueError(gettext("Give an amount as a number, e.g. 1200.50."))
     try:
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{value!r} is not an amount; give a number such as 1200.50.") from None
+        raise ValueError(
+            gettext("%(value)s is not an amount; give a number such as 1200.50.") % {"value": repr(value)}
+        ) from None
     if not amount.is_finite():
-        raise ValueError("Give a finite amount.")
+        raise ValueError(gettext("Give a finite amount."))
     if amount < 0 and not allow_negative:
-        raise ValueError("An amount cannot be negative.")
+        raise ValueError(gettext("An amount cannot be negative."))
     return amount
 
 

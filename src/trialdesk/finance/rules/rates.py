@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from trialdesk.finance.rules import money
 
 LOOKBACK_DAYS = 7
@@ -25,9 +27,11 @@ class MissingRate(ValueError):
     def __init__(self, base: str, quote: str, on: dt.date):
         self.base, self.quote, self.on = base, quote, on
         super().__init__(
-            f"No exchange rate {base} → {quote} on {on.isoformat()} "
-            f"or in the {LOOKBACK_DAYS} days before it; "
-            "enter or import the rate for that day."
+            gettext(
+                "No exchange rate %(base)s → %(quote)s on %(day)s or in the %(lookback)s days before it; "
+                "enter or import the rate for that day."
+            )
+            % {"base": base, "quote": quote, "day": on.isoformat(), "lookback": LOOKBACK_DAYS}
         )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -44,7 +45,9 @@ def _amounts(amounts: dict) -> dict:
     errors, found = {}, {}
     for category, value in (amounts or {}).items():
         if category not in BudgetCategory.values:
-            errors[category] = f"Not a budget category; use {', '.join(BudgetCategory.values)}."
+            errors[category] = gettext("Not a budget category; use %(categories)s.") % {
+                "categories": ", ".join(BudgetCategory.values)
+            }
             continue
         try:
             found[category] = f"{money.parse_amount(value):f}"
@@ -61,14 +64,17 @@ def save_budget_version(
 ) -> BudgetVersion:
     """A new version of the study budget (the latest is in force). The first sets the study currency;
     later ones keep it and need a reason (a budget amendment says why)."""
-    require(can_manage_finance(by, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(by, study.pk), gettext(ONLY_MANAGERS))
     records.only_fields(values, BUDGET_FIELDS)
     latest = BudgetVersion.objects.select_for_update().filter(study=study).order_by("-number").first()
     if latest is not None:
         reason = records.require_reason(reason)
         if currency and currency != latest.currency:
             raise ValidationError(
-                {"currency": f"The study budget is in {latest.currency}; a new version keeps it."}
+                {
+                    "currency": gettext("The study budget is in %(currency)s; a new version keeps it.")
+                    % {"currency": latest.currency}
+                }
             )
         currency = latest.currency
     version = BudgetVersion(
@@ -100,7 +106,7 @@ def _text(amount) -> str | object:
 
 @transaction.atomic
 def create_fee_schedule(*, study_site, by: User, reason: str = "", **values) -> FeeSchedule:
-    require(can_manage_finance(by, study_site.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, study_site.study_id), gettext(ONLY_MANAGERS))
     schedule = FeeSchedule(study_id=study_site.study_id, study_site=study_site, **_schedule_values(values))
     return records.create_record(schedule, by=by, reason=reason)
 
@@ -111,7 +117,7 @@ def update_fee_schedule(
 ) -> FeeSchedule:
     """Correct a schedule in place (the next generation re-prices the work it covers, with reversal lines);
     an amendment of the agreement is a new schedule from its effective date instead."""
-    require(can_manage_finance(by, schedule.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, schedule.study_id), gettext(ONLY_MANAGERS))
     return records.update_record(
         schedule,
         changes=_schedule_values(dict(changes)),
@@ -125,7 +131,7 @@ def update_fee_schedule(
 def create_exchange_rate(
     *, by: User, base: str, quote: str, on: dt.date, rate, source: str = ""
 ) -> ExchangeRate:
-    require(can_manage_rates(by), "Only administrators and finance staff enter exchange rates.")
+    require(can_manage_rates(by), gettext("Only administrators and finance staff enter exchange rates."))
     try:
         value = money.parse_amount(rate)
     except ValueError as error:
@@ -227,7 +233,7 @@ def import_rates(
     """Import reference rates all or nothing: any bad row and nothing is saved (ValidationError with one
     line per problem under `file`). A rate already stored for the pair and day is kept, not duplicated;
     a different one is refused (correct it by hand, with a reason). Returns (added, already there)."""
-    require(can_manage_rates(by), "Only administrators and finance staff import exchange rates.")
+    require(can_manage_rates(by), gettext("Only administrators and finance staff import exchange rates."))
     found, problems = parse_rates(table, default_base=default_base)
     existing = {
         (r.base, r.quote, r.on): r.rate for r in ExchangeRate.objects.filter(on__in={row[2] for row in found})
@@ -256,7 +262,7 @@ def import_rates(
 def record_procedure(
     *, participant, by: User, code: str, done_on: dt.date, note: str = ""
 ) -> ProcedureRecord:
-    require(can_submit_for_site(by, participant.study_id, participant.study_site_id), ONLY_SITE)
+    require(can_submit_for_site(by, participant.study_id, participant.study_site_id), gettext(ONLY_SITE))
     record = ProcedureRecord(
         study_id=participant.study_id,
         study_site_id=participant.study_site_id,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -41,7 +42,7 @@ def submit_site_invoice(
 ) -> SiteInvoice:
     """Enter a site's invoice. Refused, naming the field, for an item not in the site's fee schedule, a
     negative amount or a currency other than the schedule's; nothing saved."""
-    require(can_submit_for_site(by, study_site.study_id, study_site.pk), ONLY_SITE)
+    require(can_submit_for_site(by, study_site.study_id, study_site.pk), gettext(ONLY_SITE))
     errors = {}
     try:
         value = money.parse_amount(amount)
@@ -50,21 +51,23 @@ def submit_site_invoice(
     schedule = schedule_on(study_site, invoice_on) if isinstance(invoice_on, dt.date) else None
     scheduled = None
     if schedule is None:
-        errors["item_code"] = (
+        errors["item_code"] = gettext(
             "The site has no fee schedule, so no invoiceable item; enter its fee schedule first."
         )
     else:
         items = schedule.invoiceable or {}
         if item_code not in items:
-            known = ", ".join(sorted(items)) or "none"
-            errors["item_code"] = (
-                f"{item_code or 'This item'} is not in the site's fee schedule (invoiceable items: {known})."
-            )
+            known = ", ".join(sorted(items)) or gettext("none")
+            errors["item_code"] = gettext(
+                "%(item)s is not in the site's fee schedule (invoiceable items: %(known)s)."
+            ) % {"item": item_code or gettext("This item"), "known": known}
         elif items[item_code] is not None:
             scheduled = money.parse_amount(items[item_code])
         currency = currency or schedule.currency
         if currency != schedule.currency:
-            errors["currency"] = f"The site is paid in {schedule.currency}; invoice in that currency."
+            errors["currency"] = gettext("The site is paid in %(currency)s; invoice in that currency.") % {
+                "currency": schedule.currency
+            }
     if errors:
         raise ValidationError(errors)
     invoice = SiteInvoice(
@@ -87,17 +90,17 @@ def decide_site_invoice(
 ) -> SiteInvoice:
     """Approve an invoice (the next generation earns its line) or dispute it, saying why. Refused, naming
     `decision`, to whoever entered the invoice (segregation of duties: services.duties)."""
-    require(can_manage_finance(by, invoice.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, invoice.study_id), gettext(ONLY_MANAGERS))
     duties.refuse_own(invoice, by=by, field="decision", message=duties.OWN_INVOICE)
     errors = {}
     if decision not in DECISIONS:
-        errors["decision"] = "Decide approved or disputed."
+        errors["decision"] = gettext("Decide approved or disputed.")
     if invoice.status == InvoiceStatus.APPROVED:
-        errors["decision"] = (
+        errors["decision"] = gettext(
             "This invoice is approved already; a correction is a new invoice or a credit note."
         )
     if decision == InvoiceStatus.DISPUTED and not (reason or "").strip():
-        errors["reason"] = "Say why the invoice is disputed: the site is told."
+        errors["reason"] = gettext("Say why the invoice is disputed: the site is told.")
     if errors:
         raise ValidationError(errors)
     return records.update_record(

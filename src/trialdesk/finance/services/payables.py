@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from trialdesk.core import audit, records
 from trialdesk.core.audit.drift import id_ranges, row_line
@@ -94,7 +95,7 @@ def generate_payables(
     `by` None is the system (the nightly `trialdesk finance payables`, and a site's work as it is
     recorded); a person must manage the study's finance."""
     if by is not None:
-        require(can_manage_finance(by, study.pk), ONLY_MANAGERS)
+        require(can_manage_finance(by, study.pk), gettext(ONLY_MANAGERS))
     reason = records.checked_reason(reason) or "payables generated from the work done"
     currency = study_currency(study)
     if currency is None:
@@ -305,11 +306,32 @@ class _Pricer:
 def _missing_message(missing: list[rates.MissingRate]) -> str:
     pairs = sorted({(m.base, m.quote, m.on) for m in missing})
     first = pairs[0]
-    more = f" and {len(pairs) - 1} more days" if len(pairs) > 1 else ""
+    values = {
+        "base": first[0],
+        "quote": first[1],
+        "day": first[2].isoformat(),
+        "more": len(pairs) - 1,
+        "lookback": rates.LOOKBACK_DAYS,
+    }
+    if len(pairs) == 1:
+        return (
+            gettext(
+                "No exchange rate %(base)s → %(quote)s on %(day)s (none in the %(lookback)s days before "
+                "either); enter or import those rates, then generate again. Nothing was saved."
+            )
+            % values
+        )
     return (
-        f"No exchange rate {first[0]} → {first[1]} on {first[2].isoformat()}{more} (none in the "
-        f"{rates.LOOKBACK_DAYS} days before either); enter or import those rates, then generate again. "
-        "Nothing was saved."
+        ngettext(
+            "No exchange rate %(base)s → %(quote)s on %(day)s and %(more)s more days (none in the "
+            "%(lookback)s days before either); enter or import those rates, then generate again. "
+            "Nothing was saved.",
+            "No exchange rate %(base)s → %(quote)s on %(day)s and %(more)s more days (none in the "
+            "%(lookback)s days before either); enter or import those rates, then generate again. "
+            "Nothing was saved.",
+            len(pairs) - 1,
+        )
+        % values
     )
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import esign, records
 from trialdesk.core.models import User
@@ -27,10 +28,10 @@ def create_payment_run(*, study_site, line_ids, by: User, note: str = "") -> Pay
     """A draft run paying the selected lines of one site. Refused, naming `lines`, when a line is not
     the site's, is already in a run that is not cancelled (paid, approved or another draft), or when
     the lines are in more than one currency; nothing is saved then."""
-    require(can_manage_finance(by, study_site.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, study_site.study_id), gettext(ONLY_MANAGERS))
     wanted = sorted({int(pk) for pk in line_ids or ()})
     if not wanted:
-        raise ValidationError({"lines": "Select at least one payable line."})
+        raise ValidationError({"lines": gettext("Select at least one payable line.")})
     lines = list(
         PayableLine.objects.select_for_update(of=("self",))  # not the run joined beside (PostgreSQL)
         .filter(pk__in=wanted)
@@ -61,16 +62,23 @@ def _line_problems(study_site, wanted: list[int], lines: list[PayableLine]) -> l
     found = {line.pk for line in lines}
     unknown = [pk for pk in wanted if pk not in found]
     if unknown:
-        problems.append(f"There is no payable line {', '.join(f'#{pk}' for pk in unknown)}.")
+        problems.append(
+            gettext("There is no payable line %(lines)s.") % {"lines": ", ".join(f"#{pk}" for pk in unknown)}
+        )
     for line in lines:
         if line.study_site_id != study_site.pk:
-            problems.append(f"Line #{line.pk} is another site's.")
+            problems.append(gettext("Line #%(line)s is another site's.") % {"line": line.pk})
         elif line.payment_run_id and line.payment_run.status != RunStatus.CANCELLED:
             run = line.payment_run
-            state = "already paid" if run.status == RunStatus.PAID else f"already in {run.status} run"
-            problems.append(f"Line #{line.pk} is {state} {run.number}.")
+            if run.status == RunStatus.PAID:
+                problem = gettext("Line #%(line)s is already paid %(run)s.")
+            elif run.status == RunStatus.DRAFT:
+                problem = gettext("Line #%(line)s is already in draft run %(run)s.")
+            else:
+                problem = gettext("Line #%(line)s is already in approved run %(run)s.")
+            problems.append(problem % {"line": line.pk, "run": run.number})
     if len({line.currency for line in lines}) > 1:
-        problems.append("The lines are in more than one currency; pay each currency in its own run.")
+        problems.append(gettext("The lines are in more than one currency; pay each currency in its own run."))
     return problems
 
 
@@ -80,10 +88,13 @@ def approve_payment_run(
 ) -> PaymentRun:
     """Approve a draft run with the approver's electronic signature (password re-entered, 21 CFR 11.200).
     Refused, naming `approved_by`, to whoever drafted the run (segregation of duties: services.duties)."""
-    require(can_manage_finance(by, run.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, run.study_id), gettext(ONLY_MANAGERS))
     if run.status != RunStatus.DRAFT:
         raise ValidationError(
-            {"status": f"Only a draft run is approved; this one is {run.get_status_display().lower()}."}
+            {
+                "status": gettext("Only a draft run is approved; this one is %(status)s.")
+                % {"status": gettext(run.get_status_display()).lower()}
+            }
         )
     duties.refuse_own(run, by=by, field="approved_by", message=duties.OWN_RUN)
     esign.reauthenticate(by, password)
@@ -111,20 +122,20 @@ def mark_run_paid(
     payment_reference: str,
     expected_version: int | None = None,
 ) -> PaymentRun:
-    require(can_manage_finance(by, run.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, run.study_id), gettext(ONLY_MANAGERS))
     errors = {}
     if run.status != RunStatus.APPROVED:
-        errors["status"] = (
-            f"Only an approved run is marked paid; this one is {run.get_status_display().lower()}."
-        )
+        errors["status"] = gettext("Only an approved run is marked paid; this one is %(status)s.") % {
+            "status": gettext(run.get_status_display()).lower()
+        }
     if not (payment_reference or "").strip():
-        errors["payment_reference"] = "Give the payment reference (the bank transfer's reference)."
+        errors["payment_reference"] = gettext("Give the payment reference (the bank transfer's reference).")
     if paid_on is None:
-        errors["paid_on"] = "Give the payment date."
+        errors["paid_on"] = gettext("Give the payment date.")
     elif paid_on > run.study_site.local_today():
-        errors["paid_on"] = "The payment date is in the future."
+        errors["paid_on"] = gettext("The payment date is in the future.")
     elif run.approved_at and paid_on < run.approved_at.astimezone(run.study_site.zone).date():
-        errors["paid_on"] = "The payment cannot predate the run's approval."
+        errors["paid_on"] = gettext("The payment cannot predate the run's approval.")
     if errors:
         raise ValidationError(errors)
     return records.update_record(
@@ -146,9 +157,14 @@ def cancel_payment_run(
     *, run: PaymentRun, by: User, reason: str, expected_version: int | None = None
 ) -> PaymentRun:
     """Cancel a run not yet paid: its lines may go into another run."""
-    require(can_manage_finance(by, run.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, run.study_id), gettext(ONLY_MANAGERS))
     if run.status in (RunStatus.PAID, RunStatus.CANCELLED):
-        raise ValidationError({"status": f"A {run.get_status_display().lower()} run cannot be cancelled."})
+        raise ValidationError(
+            {
+                "status": gettext("A %(status)s run cannot be cancelled.")
+                % {"status": gettext(run.get_status_display()).lower()}
+            }
+        )
     return records.update_record(
         run,
         changes={"status": RunStatus.CANCELLED},

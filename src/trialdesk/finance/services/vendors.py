@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -32,7 +33,7 @@ def _amount(value, field: str, *, allow_negative: bool = False):
 
 @transaction.atomic
 def create_contract(*, study, by: User, **values) -> VendorContract:
-    require(can_manage_finance(by, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(by, study.pk), gettext(ONLY_MANAGERS))
     records.only_fields(values, CONTRACT_FIELDS)
     if "value" in values:
         values["value"] = _amount(values["value"], "value")
@@ -43,7 +44,7 @@ def create_contract(*, study, by: User, **values) -> VendorContract:
 def add_milestone(
     *, contract: VendorContract, by: User, name: str, due_on: dt.date, amount, deliverable: str = ""
 ):
-    require(can_manage_finance(by, contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, contract.study_id), gettext(ONLY_MANAGERS))
     milestone = ContractMilestone(
         contract=contract, name=name, deliverable=deliverable, due_on=due_on, amount=_amount(amount, "amount")
     )
@@ -52,9 +53,9 @@ def add_milestone(
 
 @transaction.atomic
 def deliver_milestone(*, milestone: ContractMilestone, by: User, delivered_on: dt.date, reason: str = ""):
-    require(can_manage_finance(by, milestone.contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, milestone.contract.study_id), gettext(ONLY_MANAGERS))
     if delivered_on is None:
-        raise ValidationError({"delivered_on": "Give the day the deliverable was accepted."})
+        raise ValidationError({"delivered_on": gettext("Give the day the deliverable was accepted.")})
     return records.update_record(
         milestone,
         changes={"delivered_on": delivered_on},
@@ -68,9 +69,9 @@ def deliver_milestone(*, milestone: ContractMilestone, by: User, delivered_on: d
 def add_change_order(
     *, contract: VendorContract, by: User, number: str, amount, reason: str, approved_on: dt.date
 ):
-    require(can_manage_finance(by, contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, contract.study_id), gettext(ONLY_MANAGERS))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the contract changes."})
+        raise ValidationError({"reason": gettext("Say why the contract changes.")})
     order = ChangeOrder(
         contract=contract,
         number=number,
@@ -92,7 +93,7 @@ def add_indicator(
     actual=None,
     higher_is_better: bool = True,
 ):
-    require(can_manage_finance(by, contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, contract.study_id), gettext(ONLY_MANAGERS))
     indicator = PerformanceIndicator(
         contract=contract,
         name=name,
@@ -114,7 +115,7 @@ def submit_vendor_invoice(
     amount,
     milestone: ContractMilestone | None = None,
 ) -> VendorInvoice:
-    require(can_manage_finance(by, contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, contract.study_id), gettext(ONLY_MANAGERS))
     invoice = VendorInvoice(
         contract=contract,
         milestone=milestone,
@@ -131,15 +132,15 @@ def decide_vendor_invoice(
 ) -> VendorInvoice:
     """Approve or dispute a vendor's invoice; refused, naming `decision`, to whoever entered it (segregation
     of duties: services.duties)."""
-    require(can_manage_finance(by, invoice.contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(by, invoice.contract.study_id), gettext(ONLY_MANAGERS))
     duties.refuse_own(invoice, by=by, field="decision", message=duties.OWN_INVOICE)
     errors = {}
     if decision not in (InvoiceStatus.APPROVED, InvoiceStatus.DISPUTED):
-        errors["decision"] = "Decide approved or disputed."
+        errors["decision"] = gettext("Decide approved or disputed.")
     elif invoice.status == InvoiceStatus.APPROVED:
-        errors["decision"] = "This invoice is approved already."
+        errors["decision"] = gettext("This invoice is approved already.")
     if decision == InvoiceStatus.DISPUTED and not (reason or "").strip():
-        errors["reason"] = "Say why the invoice is disputed."
+        errors["reason"] = gettext("Say why the invoice is disputed.")
     if errors:
         raise ValidationError(errors)
     from django.utils import timezone

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -101,7 +102,7 @@ def payables_list(request, study_id):
 @login_required
 def generate(request, study_id):
     study = finance_study(request, study_id)
-    require(can_manage_finance(request.user, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, study.pk), gettext(ONLY_MANAGERS))
     if (back := post_only(request, tab_url(study, "finance"))) is not None:
         return back
     try:
@@ -119,7 +120,7 @@ def generate(request, study_id):
 @login_required
 def budget_create(request, study_id):
     study = finance_study(request, study_id)
-    require(can_manage_finance(request.user, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, study.pk), gettext(ONLY_MANAGERS))
     current = selectors.current_budget(study)
     form = BudgetVersionForm(
         post_data(request), protocol_versions=ProtocolVersion.objects.filter(study=study), current=current
@@ -166,7 +167,7 @@ def budget_export(request, study_id):
 @login_required
 def fee_schedule_create(request, study_site_id):
     site = visible(request, StudySite, study_site_id, "study")
-    require(can_manage_finance(request.user, site.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, site.study_id), gettext(ONLY_MANAGERS))
     form = FeeScheduleForm(post_data(request))
     saved = submit(
         form, lambda f: budgets.create_fee_schedule(study_site=site, by=request.user, **f.changed_values())
@@ -187,7 +188,7 @@ def fee_schedule_create(request, study_site_id):
 @login_required
 def fee_schedule_edit(request, fee_schedule_id):
     schedule = visible(request, FeeSchedule, fee_schedule_id, "study_site", "study")
-    require(can_manage_finance(request.user, schedule.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, schedule.study_id), gettext(ONLY_MANAGERS))
     form = FeeScheduleForm(post_data(request), instance=schedule)
     saved = submit(
         form,
@@ -223,7 +224,7 @@ def site_invoices(request, study_id):
     ]
     form = SiteInvoiceForm(post_data(request), sites=StudySite.objects.filter(pk__in=[s.pk for s in sites]))
     if request.method == "POST":
-        require(bool(sites), ONLY_SITE)
+        require(bool(sites), gettext(ONLY_SITE))
         saved = submit(
             form,
             lambda f: invoices.submit_site_invoice(
@@ -266,7 +267,7 @@ def site_invoice(request, site_invoice_id):
     if manage and invoice.status == "submitted" and not own:
         form = DecisionForm(post_data(request))
     if request.method == "POST":
-        require(manage, ONLY_MANAGERS)
+        require(manage, gettext(ONLY_MANAGERS))
         saved = form and submit(
             form,
             lambda f: invoices.decide_site_invoice(
@@ -292,7 +293,7 @@ def site_invoice(request, site_invoice_id):
 @login_required
 def procedure_create(request, study_site_id):
     site = visible(request, StudySite, study_site_id, "study")
-    require(can_submit_for_site(request.user, site.study_id, site.pk), ONLY_SITE)
+    require(can_submit_for_site(request.user, site.study_id, site.pk), gettext(ONLY_SITE))
     participants = Participant.objects.visible_to(request.user).filter(study_site=site)
     form = ProcedureForm(post_data(request), participants=participants)
     saved = submit(
@@ -330,7 +331,7 @@ def exchange_rates(request):
     )
     problems = []
     if request.method == "POST":
-        require(may_manage, "Only administrators and finance staff enter exchange rates.")
+        require(may_manage, gettext("Only administrators and finance staff enter exchange rates."))
         if "file" in request.FILES and upload.is_valid():
             problems = _import(request, upload)
             if not problems:

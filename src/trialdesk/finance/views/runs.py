@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -41,7 +42,7 @@ def runs_list(request, study_id):
 
 
 def _create(request, study):
-    require(can_manage_finance(request.user, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, study.pk), gettext(ONLY_MANAGERS))
     site = StudySite.objects.filter(study=study, pk=request.POST.get("study_site") or 0).first()
     back = reverse("finance_payables", kwargs={"study_id": study.pk})
     if site is None:
@@ -90,7 +91,7 @@ def run_detail(request, payment_run_id):
 
 def _action(request, payment_run_id, form_class, act, done: str):
     run = visible(request, PaymentRun, payment_run_id, "study", "study_site__institution")
-    require(can_manage_finance(request.user, run.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, run.study_id), gettext(ONLY_MANAGERS))
     target = reverse("finance_payment_run", kwargs={"payment_run_id": run.pk})
     if (back := post_only(request, target)) is not None:
         return back

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from trialdesk.core.forms import submit
@@ -30,7 +31,7 @@ from trialdesk.studies.pages import tab_url
 @login_required
 def contract_create(request, study_id):
     study = finance_study(request, study_id)
-    require(can_manage_finance(request.user, study.pk), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, study.pk), gettext(ONLY_MANAGERS))
     form = ContractForm(post_data(request))
     saved = submit(form, lambda f: vendors.create_contract(study=study, by=request.user, **f.cleaned_data))
     if saved is not None:
@@ -71,7 +72,7 @@ def contract_detail(request, vendor_contract_id):
     which = request.POST.get("form") if request.method == "POST" else None
     forms = _forms(contract, request.POST if which else None, which)
     if request.method == "POST":
-        require(manage, ONLY_MANAGERS)
+        require(manage, gettext(ONLY_MANAGERS))
         if which in FORMS:
             act = FORMS[which][1]
             if submit(forms[which], lambda f: act(contract, request.user, f.cleaned_data)) is not None:
@@ -102,7 +103,7 @@ def contract_detail(request, vendor_contract_id):
 def milestone_deliver(request, vendor_contract_id, contract_milestone_id):
     contract = visible(request, VendorContract, vendor_contract_id, "study")
     milestone = visible(request, ContractMilestone, contract_milestone_id)
-    require(can_manage_finance(request.user, contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, contract.study_id), gettext(ONLY_MANAGERS))
     target = reverse("finance_vendor_contract", kwargs={"vendor_contract_id": contract.pk})
     if (back := post_only(request, target)) is not None or milestone.contract_id != contract.pk:
         return back or redirect(target)
@@ -116,7 +117,7 @@ def milestone_deliver(request, vendor_contract_id, contract_milestone_id):
 @login_required
 def vendor_invoice_decide(request, vendor_invoice_id):
     invoice = visible(request, VendorInvoice, vendor_invoice_id, "contract__study")
-    require(can_manage_finance(request.user, invoice.contract.study_id), ONLY_MANAGERS)
+    require(can_manage_finance(request.user, invoice.contract.study_id), gettext(ONLY_MANAGERS))
     target = reverse("finance_vendor_contract", kwargs={"vendor_contract_id": invoice.contract_id})
     if (back := post_only(request, target)) is not None:
         return back
