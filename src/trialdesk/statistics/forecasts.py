@@ -389,8 +389,18 @@ def current_enrollment_forecast(*, study: Study, as_of: dt.date | None = None) -
     inputs = forecast_inputs(study, as_of=as_of)
     latest = latest_forecasts([study.pk]).get(study.pk)
     if latest is not None and latest.inputs_digest == inputs.digest():
-        return latest
+        return _in_readers_language(latest, inputs)
     return _computed(study, inputs, None)
+
+
+def _in_readers_language(snapshot: EnrollmentForecast, inputs: ForecastInputs) -> EnrollmentForecast:
+    """A stored snapshot's sentences are in the language of whoever computed it; its inputs are unchanged,
+    so the prior's note and the not-enough-data reason are said again in the reader's (not saved)."""
+    snapshot.prior_note = "" if inputs.prior is None else inputs.prior.why
+    reason = not_enough_data_reason(inputs)
+    if snapshot.state == ForecastState.NOT_ENOUGH_DATA and reason:
+        snapshot.reason = reason
+    return snapshot
 
 
 def _computed(study: Study, inputs: ForecastInputs, by: User | None) -> EnrollmentForecast:

@@ -38,3 +38,14 @@ def test_a_chart_in_german_has_german_words_and_its_own_digest():
     assert german["title"] == "Aktivierung der Prüfzentren: geplant und tatsächlich"
     assert "Aktivierte Prüfzentren" in str(german) and "Sites activated" not in str(german)
     assert charts.chart_digest(english, "png", scale=2.0) != charts.chart_digest(german, "png", scale=2.0)
+
+
+def test_a_stored_forecasts_reason_is_said_in_the_readers_language(world):
+    from trialdesk.statistics import forecasts
+
+    with translation.override("en"):
+        stored = forecasts.refresh_enrollment_forecast(study=world.study_a, as_of=AS_OF)
+    assert stored.reason.startswith("0 site(s) recruiting and 0 enrolled")
+    with translation.override("de"):
+        read = forecasts.current_enrollment_forecast(study=world.study_a, as_of=AS_OF)
+    assert read.pk == stored.pk and read.reason.startswith("0 rekrutierende(s) Prüfzentrum/-zentren")
