@@ -35,7 +35,9 @@ def raise_action_item(
         require(can_monitor_site(by, study_site), ONLY_SITE_CRA)
     values = records.only_fields(values, ITEM_FIELDS)
     if report is not None and report.status not in ("draft", "returned"):
-        raise ValidationError({"report": f"A {report.status} report takes no new action items."})
+        raise ValidationError(
+            {"report": gettext("A %(status)s report takes no new action items.") % {"status": report.status}}
+        )
     item = ActionItem(
         study_id=study_site.study_id,
         study_site=study_site,
@@ -55,7 +57,7 @@ def update_action_item(
     """Change what is to be done, by whom or by when (the CRA or the CRM)."""
     require(can_monitor_site(by, item.study_site), ONLY_SITE_CRA)
     if item.status == rules.CLOSED:
-        raise ValidationError({"status": "A closed action item cannot change; raise a new one."})
+        raise ValidationError({"status": gettext("A closed action item cannot change; raise a new one.")})
     changes = records.only_fields(changes, ITEM_FIELDS)
     owner = item.owner_id
     item = records.update_record(
@@ -89,7 +91,7 @@ def move_action_item(
     changes: dict = {"status": rules.ACTION_MOVES[(item.status, move)]}
     if move == "resolve":
         if not (resolution or "").strip():
-            raise ValidationError({"resolution": "Say what was done."})
+            raise ValidationError({"resolution": gettext("Say what was done.")})
         changes.update(resolution=resolution.strip(), resolved_on=today, resolved_by=by)
         reason = reason or "resolved"
     elif move == "close":

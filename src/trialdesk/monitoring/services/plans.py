@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -91,7 +92,7 @@ def create_plan(
         reason = records.require_reason(reason)
         values = {**{name: getattr(previous, name) for name in PLAN_FIELDS}, **values}
     if values.get("effective_on") is None:
-        raise ValidationError({"effective_on": "Give the day this plan version comes into force."})
+        raise ValidationError({"effective_on": gettext("Give the day this plan version comes into force.")})
     plan = MonitoringPlan(
         study=study, number=next_number(MonitoringPlan.objects.filter(study=study)), created_by=by, **values
     )
@@ -105,7 +106,10 @@ def _tier_values(previous: MonitoringPlan | None, given: dict[str, dict]) -> dic
     unknown = sorted(set(given) - set(DEFAULT_TIERS))
     if unknown:
         raise ValidationError(
-            {"tier_rules": f"There is no tier {', '.join(unknown)}; the tiers are low, medium and high."}
+            {
+                "tier_rules": gettext("There is no tier %(tiers)s; the tiers are low, medium and high.")
+                % {"tiers": ", ".join(unknown)}
+            }
         )
     carried = (
         {rule.tier: {name: getattr(rule, name) for name in TIER_FIELDS} for rule in previous.tier_rules.all()}

@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import RoleAssignment, User
@@ -95,9 +96,9 @@ def update_issue(
         and changes["owner"] != issue.owner
         and not can_manage_monitoring(by, issue.study_id)
     ):
-        raise ValidationError({"owner": "Only the study's CRM hands an issue to someone else."})
+        raise ValidationError({"owner": gettext("Only the study's CRM hands an issue to someone else.")})
     if issue.status == IssueStatus.CLOSED:
-        raise ValidationError({"status": "A closed issue cannot change; raise a new one."})
+        raise ValidationError({"status": gettext("A closed issue cannot change; raise a new one.")})
     return records.update_record(
         issue, changes=changes, by=by, reason=reason, expected_version=expected_version
     )

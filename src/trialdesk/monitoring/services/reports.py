@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core import esign, records
 from trialdesk.core.models import User
@@ -28,7 +28,7 @@ from trialdesk.notifications.services import crms_of, notify
 from trialdesk.visits import services as visit_services
 
 ONLY_A_CRA_SUBMITS = "A report is submitted by a CRA of the site (a monitor assigned to it)."
-NOT_YOUR_OWN = "The report's author cannot also approve it: another CRM reviews it."
+NOT_YOUR_OWN = gettext_noop("The report's author cannot also approve it: another CRM reviews it.")
 FINDING_FIELDS = ("category", "severity", "description")
 # A finding's category as a deviation category of the visits app.
 DEVIATION_CATEGORIES = {
@@ -42,7 +42,9 @@ DEVIATION_CATEGORIES = {
 
 def _editable(report: VisitReport) -> None:
     if report.status not in rules.EDITABLE:
-        raise ValidationError({"status": f"A {report.status} report cannot be changed."})
+        raise ValidationError(
+            {"status": gettext("A %(status)s report cannot be changed.") % {"status": report.status}}
+        )
 
 
 @transaction.atomic
@@ -120,7 +122,7 @@ def submit_report(
     missing = rules.unanswered(report.visit.visit_type, report.answers)
     if missing:
         raise ValidationError(
-            {f"answers.{key}": "Answer this question before submitting." for key in missing}
+            {f"answers.{key}": gettext("Answer this question before submitting.") for key in missing}
         )
     esign.reauthenticate(by, password)
     submitted = records.update_record(
@@ -159,7 +161,7 @@ def approve_report(
     if problem:
         raise ValidationError({"status": problem})
     if _last_author_id(report) == by.pk:
-        raise ValidationError({"password": NOT_YOUR_OWN})
+        raise ValidationError({"password": gettext(NOT_YOUR_OWN)})
     esign.reauthenticate(by, password)
     approved = records.update_record(
         report,
@@ -183,7 +185,7 @@ def return_report(
     if problem:
         raise ValidationError({"status": problem})
     if not (comments or "").strip():
-        raise ValidationError({"comments": "Say what the CRA is to change."})
+        raise ValidationError({"comments": gettext("Say what the CRA is to change.")})
     return records.update_record(
         report,
         changes={
@@ -238,7 +240,7 @@ def record_finding_deviation(
     """Record the protocol deviation a finding shows, through the visits app, and link it to the finding."""
     require(can_monitor_site(by, finding.study_site), ONLY_SITE_CRA)
     if finding.deviation_id:
-        raise ValidationError({"deviation": "This finding's deviation is already recorded."})
+        raise ValidationError({"deviation": gettext("This finding's deviation is already recorded.")})
     visit = finding.report.visit
     deviation = visit_services.create_deviation(
         study=finding.study,

@@ -101,7 +101,9 @@ def triage_signal(
     action item is raised (owned by `owner`, else the site's CRA), no action closes the signal."""
     require(can_monitor_site(by, signal.study_site), ONLY_SITE_CRA)
     if signal.status != SignalStatus.OPEN:
-        raise ValidationError({"decision": f"This signal is already {signal.status}."})
+        raise ValidationError(
+            {"decision": gettext("This signal is already %(status)s.") % {"status": signal.status}}
+        )
     problems = rules.triage_problems(decision=decision, rationale=rationale or "")
     if problems:
         raise ValidationError(problems)
@@ -165,7 +167,12 @@ def close_signal(*, signal: Signal, by: User, reason: str, expected_version: int
     """Close a triaged signal once its follow-up is done."""
     require(can_monitor_site(by, signal.study_site), ONLY_SITE_CRA)
     if signal.status != SignalStatus.TRIAGED:
-        raise ValidationError({"to": f"Only a triaged signal is closed; this one is {signal.status}."})
+        raise ValidationError(
+            {
+                "to": gettext("Only a triaged signal is closed; this one is %(status)s.")
+                % {"status": signal.status}
+            }
+        )
     return records.update_record(
         signal,
         changes={"status": SignalStatus.CLOSED, "closed_on": signal.study_site.local_today()},

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -60,7 +61,7 @@ def schedule_visit(
     if values.get("cra") is None:
         values["cra"] = _default_cra(study_site, by)
     if values.get("planned_on") is None:
-        raise ValidationError({"planned_on": "Give the day the visit is planned."})
+        raise ValidationError({"planned_on": gettext("Give the day the visit is planned.")})
     visit = MonitoringVisit(study_id=study_site.study_id, study_site=study_site, signal=signal, **values)
     return records.create_record(visit, by=by, reason=reason)
 
@@ -75,7 +76,7 @@ def update_visit(
         k for k, v in changes.items() if v != getattr(visit, k)
     }:
         raise ValidationError(
-            {"visit_type": "A conducted visit keeps its type and modality: its report follows them."}
+            {"visit_type": gettext("A conducted visit keeps its type and modality: its report follows them.")}
         )
     updated = records.update_record(
         visit, changes=changes, by=by, reason=reason, expected_version=expected_version
