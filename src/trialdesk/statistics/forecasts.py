@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trialdesk.analytics import forecasting
@@ -377,8 +377,10 @@ def refresh_enrollment_forecast(
     if by is not None:
         require(can_manage_study(by, study.pk), "Only the study's CRM or an administrator recomputes it.")
     as_of = as_of or timezone.now().date()
-    inputs = forecast_inputs(study, as_of=as_of, sims=sims, seed=seed)
-    return _store(study, inputs, by)
+    # Stored in English whoever computes it (the tab says the sentences again in its reader's language).
+    with translation.override("en"):
+        inputs = forecast_inputs(study, as_of=as_of, sims=sims, seed=seed)
+        return _store(study, inputs, by)
 
 
 def current_enrollment_forecast(*, study: Study, as_of: dt.date | None = None) -> EnrollmentForecast:

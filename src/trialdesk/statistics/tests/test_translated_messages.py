@@ -40,12 +40,13 @@ def test_a_chart_in_german_has_german_words_and_its_own_digest():
     assert charts.chart_digest(english, "png", scale=2.0) != charts.chart_digest(german, "png", scale=2.0)
 
 
-def test_a_stored_forecasts_reason_is_said_in_the_readers_language(world):
+def test_a_forecast_is_stored_in_english_and_its_reason_said_in_the_readers_language(world):
     from trialdesk.statistics import forecasts
 
-    with translation.override("en"):
+    with translation.override("de"):  # stored in English whoever computes it
         stored = forecasts.refresh_enrollment_forecast(study=world.study_a, as_of=AS_OF)
     assert stored.reason.startswith("0 site(s) recruiting and 0 enrolled")
+    assert stored.prior_note.startswith("0 site(s) recruiting and 0 enrolled")
     with translation.override("de"):
         read = forecasts.current_enrollment_forecast(study=world.study_a, as_of=AS_OF)
     assert read.pk == stored.pk and read.reason.startswith("0 rekrutierende(s) Prüfzentrum/-zentren")
