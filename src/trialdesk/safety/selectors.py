@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trialdesk.core.models import User
 from trialdesk.safety.models import (
@@ -124,8 +125,10 @@ def coverage(study: Study, settings: StudySafetySettings | None = None) -> Cover
     ]
     if not settings.effective_time_zone:
         warnings.append(
-            "sponsor time zone not set: sponsor deadlines are shown at the earliest end of day anywhere "
-            "(UTC+14) until the sponsor's country or time zone is set in the safety settings"
+            gettext(
+                "sponsor time zone not set: sponsor deadlines are shown at the earliest end of day anywhere "
+                "(UTC+14) until the sponsor's country or time zone is set in the safety settings"
+            )
         )
     return Coverage(jurisdictions, unverified, tuple(warnings), settings.excluded_codes())
 
@@ -149,9 +152,8 @@ def coverage_warnings(user: User) -> list[tuple[str, str]]:
             (code, rulebook.no_rules_warning(c)) for c in rulebook.countries_without_rules(countries[code])
         )
         if not zones.get(code):
-            found.append(
-                (code, "sponsor time zone not set (deadlines shown at the earliest end of day, UTC+14)")
-            )
+            unset = gettext("sponsor time zone not set (deadlines shown at the earliest end of day, UTC+14)")
+            found.append((code, unset))
     return found
 
 

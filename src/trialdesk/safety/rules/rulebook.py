@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pycountry
+from django.utils.translation import gettext
 
 from trialdesk.safety.rules.calendars import holiday_calendar_problem
 from trialdesk.safety.rules.reportable import PRODUCTS
@@ -299,7 +300,10 @@ def countries_without_rules(countries: Iterable[str]) -> tuple[str, ...]:
 
 def no_rules_warning(country: str) -> str:
     """The words every page, the API and `trialdesk safety clocks` use for an uncovered country."""
-    return f"no reporting rules for {country} ({country_name(country)}): check its law and report by hand"
+    return gettext("no reporting rules for %(country)s (%(name)s): check its law and report by hand") % {
+        "country": country,
+        "name": country_name(country),
+    }
 
 
 def countries_of(jurisdiction: str) -> frozenset[str]:
