@@ -3,6 +3,7 @@ their paths, and classified under 21 CFR 54.2 (disclosure_law)."""
 
 from typing import Literal
 
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, RootModel, StrictBool, StrictStr, model_validator
 
 from trialdesk.interop import json_documents
@@ -35,11 +36,13 @@ class DisclosedInterest(StoredInterest):
             and self.amount_band != "not_monetary"
         ):
             raise ValueError(
-                "say whether the company is publicly traded (publicly_traded): any equity in one that is "
-                "not is disclosed (21 CFR 54.2(b))"
+                gettext(
+                    "say whether the company is publicly traded (publicly_traded): any equity in one that is "
+                    "not is disclosed (21 CFR 54.2(b))"
+                )
             )
         if self.kind != "equity_interest" and self.publicly_traded is not None:
-            raise ValueError("publicly_traded is said only of an equity interest")
+            raise ValueError(gettext("publicly_traded is said only of an equity interest"))
         return self
 
 

@@ -56,14 +56,17 @@ DELEGATION_MEANING = "delegation approved"
 def tasks_problem(tasks) -> str | None:
     """Why a list of task codes cannot be delegated, or None."""
     if not isinstance(tasks, list | tuple) or not all(isinstance(t, str) for t in tasks):
-        return "Give the delegated tasks as a list of task codes."
+        return gettext("Give the delegated tasks as a list of task codes.")
     if not tasks:
-        return "Delegate at least one task."
+        return gettext("Delegate at least one task.")
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
-        return f"Unknown task {unknown[0]!r}; the tasks are: {', '.join(TASK_CODES)}."
+        return gettext("Unknown task %(task)s; the tasks are: %(tasks)s.") % {
+            "task": repr(unknown[0]),
+            "tasks": ", ".join(TASK_CODES),
+        }
     if len(set(tasks)) != len(tasks):
-        return "A task is listed twice."
+        return gettext("A task is listed twice.")
     return None
 
 
@@ -130,13 +133,13 @@ def training_record_problems(
     """Field problems of a training record (field name -> message)."""
     problems = {}
     if kind == "gcp" and expires_on is None:
-        problems["expires_on"] = "A GCP certificate has an expiry date."
+        problems["expires_on"] = gettext("A GCP certificate has an expiry date.")
     if completed_on and expires_on and expires_on <= completed_on:
-        problems["expires_on"] = "The expiry date must be after the completion date."
+        problems["expires_on"] = gettext("The expiry date must be after the completion date.")
     if kind == "protocol" and not has_protocol_version:
-        problems["protocol_version"] = "Say which protocol version the training was on."
+        problems["protocol_version"] = gettext("Say which protocol version the training was on.")
     if kind != "protocol" and has_protocol_version:
-        problems["protocol_version"] = "Only a protocol training names a protocol version."
+        problems["protocol_version"] = gettext("Only a protocol training names a protocol version.")
     return problems
 
 

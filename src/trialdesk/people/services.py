@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core import records
 from trialdesk.core.esign import reauthenticate
@@ -24,12 +25,14 @@ from trialdesk.sites.models import StudySite
 from trialdesk.studies.models import ProtocolVersion, Study
 
 TRAINING_FIELDS = ("title", "completed_on", "expires_on", "provider", "certificate_reference")
-ONLY_TRAINING_KEEPERS = "Only the site's coordinators and investigators, or the study's CRM, file training."
-ONLY_LOG_KEEPERS = (
+ONLY_TRAINING_KEEPERS = gettext_noop(
+    "Only the site's coordinators and investigators, or the study's CRM, file training."
+)
+ONLY_LOG_KEEPERS = gettext_noop(
     "Only the site's coordinators and investigators, or the study's CRM, keep its delegation log."
 )
-ONLY_INVESTIGATOR_SIGNS = "Only the site's investigator signs its delegation log."
-ONLY_DISCLOSURE_KEEPERS = (
+ONLY_INVESTIGATOR_SIGNS = gettext_noop("Only the site's investigator signs its delegation log.")
+ONLY_DISCLOSURE_KEEPERS = gettext_noop(
     "Only the study's CRM, or the investigator themselves, records a financial disclosure."
 )
 
@@ -47,7 +50,7 @@ def _not_in_future(
     day: dt.date | None, *, field: str, study_site: StudySite | None, study: Study | None = None
 ) -> None:
     if day is not None and day > _today(study_site, study):
-        raise ValidationError({field: "This date is in the future."})
+        raise ValidationError({field: gettext("This date is in the future.")})
 
 
 # Training ----------------------------------------------------------------------------------------------
@@ -74,11 +77,11 @@ def record_training(
     reason: str = "",
 ) -> TrainingRecord:
     """File a training a staff member of the study completed (GCP, a protocol version, a system)."""
-    require(can_keep_training_records(by, study.pk, study_site), ONLY_TRAINING_KEEPERS)
+    require(can_keep_training_records(by, study.pk, study_site), gettext(ONLY_TRAINING_KEEPERS))
     if staff_member is None or not _works_on_study(staff_member, study):
-        raise ValidationError({"staff_member": "This person has no role on the study."})
+        raise ValidationError({"staff_member": gettext("This person has no role on the study.")})
     if completed_on is None:
-        raise ValidationError({"completed_on": "Say when the training was completed."})
+        raise ValidationError({"completed_on": gettext("Say when the training was completed.")})
     _not_in_future(completed_on, field="completed_on", study_site=study_site, study=study)
     record = TrainingRecord(
         study=study,
@@ -99,7 +102,7 @@ def correct_training(
     *, record: TrainingRecord, changes: dict, by: User, reason: str, expected_version: int | None = None
 ) -> TrainingRecord:
     """Correct a training record's dates or details (a new version on the audit trail)."""
-    require(can_keep_training_records(by, record.study_id, record.study_site), ONLY_TRAINING_KEEPERS)
+    require(can_keep_training_records(by, record.study_id, record.study_site), gettext(ONLY_TRAINING_KEEPERS))
     changes = records.only_fields(changes, TRAINING_FIELDS)
     _not_in_future(
         changes.get("completed_on"), field="completed_on", study_site=record.study_site, study=record.study
@@ -120,8 +123,11 @@ def _refuse_untrained(entry_site: StudySite, staff_member: User, tasks, on: dt.d
         name = staff_member.get_full_name() or staff_member.username
         raise ValidationError(
             {
-                "staff_member": f"{name} has no current training for these tasks on {on.isoformat()}: "
-                f"{'; '.join(gaps)}. Record the training first."
+                "staff_member": gettext(
+                    "%(name)s has no current training for these tasks on %(day)s: %(gaps)s. "
+                    "Record the training first."
+                )
+                % {"name": name, "day": on.isoformat(), "gaps": "; ".join(gaps)}
             }
         )
 
@@ -143,13 +149,13 @@ def create_delegation(
     Refused when the person is not on the site's staff, or their training is not current (GCP, the
     current protocol version, a system for system tasks) on the start date or today, whichever is later.
     """
-    require(can_keep_delegation_log(by, study_site), ONLY_LOG_KEEPERS)
+    require(can_keep_delegation_log(by, study_site), gettext(ONLY_LOG_KEEPERS))
     if staff_member is None or not selectors.site_staff_of(study_site).filter(pk=staff_member.pk).exists():
         raise ValidationError(
-            {"staff_member": "Only the site's coordinators and investigators can be put on its log."}
+            {"staff_member": gettext("Only the site's coordinators and investigators can be put on its log.")}
         )
     if starts_on is None:
-        raise ValidationError({"starts_on": "Say from when the tasks are delegated."})
+        raise ValidationError({"starts_on": gettext("Say from when the tasks are delegated.")})
     entry = DelegationEntry(
         study_id=study_site.study_id,
         study_site=study_site,
@@ -171,14 +177,16 @@ def sign_delegation(*, entry: DelegationEntry, password: str, by: User) -> Deleg
     A wrong password signs nothing. Training is checked again: it may have lapsed since the entry was made.
     """
     site = entry.study_site
-    require(can_sign_delegation(by, site), ONLY_INVESTIGATOR_SIGNS)
+    require(can_sign_delegation(by, site), gettext(ONLY_INVESTIGATOR_SIGNS))
     reauthenticate(by, password)
     entry = DelegationEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.is_signed:
-        raise ValidationError({"entry": f"This delegation was signed already by {entry.signed_by}."})
+        raise ValidationError(
+            {"entry": gettext("This delegation was signed already by %(name)s.") % {"name": entry.signed_by}}
+        )
     today = site.local_today()
     if entry.ends_on is not None and entry.ends_on < today:
-        raise ValidationError({"entry": "This delegation has ended; there is nothing to approve."})
+        raise ValidationError({"entry": gettext("This delegation has ended; there is nothing to approve.")})
     _refuse_untrained(site, entry.staff_member, entry.tasks, max(entry.starts_on, today))
     return records.update_record(
         entry,
@@ -203,11 +211,16 @@ def end_delegation(
     expected_version: int | None = None,
 ) -> DelegationEntry:
     """Close a delegation on `ends_on` (the last day it holds); the line stays on the log."""
-    require(can_keep_delegation_log(by, entry.study_site), ONLY_LOG_KEEPERS)
+    require(can_keep_delegation_log(by, entry.study_site), gettext(ONLY_LOG_KEEPERS))
     if ends_on is None:
-        raise ValidationError({"ends_on": "Say the last day of the delegation."})
+        raise ValidationError({"ends_on": gettext("Say the last day of the delegation.")})
     if entry.ends_on is not None and entry.ends_on <= ends_on:
-        raise ValidationError({"ends_on": f"This delegation ends on {entry.ends_on.isoformat()} already."})
+        raise ValidationError(
+            {
+                "ends_on": gettext("This delegation ends on %(day)s already.")
+                % {"day": entry.ends_on.isoformat()}
+            }
+        )
     return records.update_record(
         entry,
         changes={"ends_on": ends_on},
@@ -234,24 +247,31 @@ def record_disclosure(
     reason: str = "",
 ) -> FinancialDisclosure:
     """Record a financial disclosure collected from one of the site's investigators."""
-    require(can_record_disclosure(by, study_site, investigator), ONLY_DISCLOSURE_KEEPERS)
+    require(can_record_disclosure(by, study_site, investigator), gettext(ONLY_DISCLOSURE_KEEPERS))
     investigators = selectors.investigators_of([study_site]).get(study_site.pk, {})
     if investigator is None or investigator.pk not in investigators:
         raise ValidationError(
-            {"investigator": "This person is not an investigator or sub-investigator at the site."}
+            {"investigator": gettext("This person is not an investigator or sub-investigator at the site.")}
         )
     if disclosed_on is None:
-        raise ValidationError({"disclosed_on": "Say when the disclosure was collected."})
+        raise ValidationError({"disclosed_on": gettext("Say when the disclosure was collected.")})
     _not_in_future(disclosed_on, field="disclosed_on", study_site=study_site)
     if occasion in ("study_close", "one_year_after"):
         closed_on = selectors.study_closed_on(study_site.study)
         if closed_on is None:
             raise ValidationError(
-                {"occasion": "The study has not closed (no actual last-participant-last-visit date)."}
+                {
+                    "occasion": gettext(
+                        "The study has not closed (no actual last-participant-last-visit date)."
+                    )
+                }
             )
         if disclosed_on < closed_on:
             raise ValidationError(
-                {"disclosed_on": f"The study closed on {closed_on.isoformat()}, after this date."}
+                {
+                    "disclosed_on": gettext("The study closed on %(day)s, after this date.")
+                    % {"day": closed_on.isoformat()}
+                }
             )
     disclosure = FinancialDisclosure(
         study_id=study_site.study_id,

@@ -73,9 +73,9 @@ def scheme_problems(
     """Everything that keeps a scheme from being used, as {field: message}; empty when it is usable."""
     problems: dict[str, str] = {}
     if len(arms) < 2:
-        problems["arms"] = "Choose at least two arms to randomize between."
+        problems["arms"] = gettext("Choose at least two arms to randomize between.")
     elif len({arm["code"] for arm in arms}) != len(arms):
-        problems["arms"] = "An arm is listed twice."
+        problems["arms"] = gettext("An arm is listed twice.")
     parsed = _factor_problem(factors, site_is_factor)
     if isinstance(parsed, str):
         problems["factors"] = parsed
@@ -106,9 +106,11 @@ def _factor_problem(factors: Sequence[Mapping], site_is_factor: bool) -> tuple[F
 def _block_problems(arms, factors, block_sizes, per_stratum, site_is_factor) -> dict[str, str]:
     problems = {}
     if site_is_factor:
-        problems["site_is_factor"] = "The site can be a factor of minimization only; stratify by it instead."
+        problems["site_is_factor"] = gettext(
+            "The site can be a factor of minimization only; stratify by it instead."
+        )
     if not per_stratum:
-        problems["per_stratum"] = "Say how many slots each stratum's list holds (at least 1)."
+        problems["per_stratum"] = gettext("Say how many slots each stratum's list holds (at least 1).")
     elif per_stratum > MAX_PER_STRATUM:
         problems["per_stratum"] = f"At most {MAX_PER_STRATUM:,} slots per stratum."
     elif len(stratum_labels(factors)) * per_stratum > MAX_SLOTS:
@@ -124,12 +126,14 @@ def _block_problems(arms, factors, block_sizes, per_stratum, site_is_factor) -> 
 def _minimization_problems(arms, factors, weights, p_preferred, site_is_factor) -> dict[str, str]:
     problems = {}
     if not factors and not site_is_factor:
-        problems["factors"] = "Minimization needs at least one factor (or the site as a factor)."
+        problems["factors"] = gettext("Minimization needs at least one factor (or the site as a factor).")
     else:
         try:
             check_weights(weights, len(weights))
         except (RandomizationInputError, TypeError, ValueError):
-            problems["factors"] = "Factor weights (and the site's) must be numbers of at least 0, not all 0."
+            problems["factors"] = gettext(
+                "Factor weights (and the site's) must be numbers of at least 0, not all 0."
+            )
     if arms and not (1 / max(len(arms), 1) <= (p_preferred or 0) <= 1):
         problems["p_preferred"] = f"Must be between 1/{len(arms)} (the number of arms) and 1."
     return problems

@@ -233,7 +233,9 @@ def participant_randomization(request, participant_id):
     participant = _visible_participant(request, participant_id)
     user = request.user
     if request.method == "POST":
-        require(may_randomize(user, participant), "Only the site's staff or the study's CRM randomize.")
+        require(
+            may_randomize(user, participant), gettext("Only the site's staff or the study's CRM randomize.")
+        )
     row = selectors.allocation_of(user, participant)
     scheme = selectors.scheme_for(user, participant.study)
     ready = scheme is not None and scheme.is_active and row is None and may_randomize(user, participant)
@@ -276,7 +278,8 @@ def participant_unblind(request, participant_id):
     participant = _visible_participant(request, participant_id)
     user = request.user
     require(
-        may_unblind(user, participant), "Only the site's investigator, a safety officer or the CRM unblinds."
+        may_unblind(user, participant),
+        gettext("Only the site's investigator, a safety officer or the CRM unblinds."),
     )
     row = selectors.allocation_of(user, participant)
     # Not offered for a participant never randomized (nor in an open-label study): no arm to reveal.

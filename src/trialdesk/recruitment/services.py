@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -33,8 +33,8 @@ from trialdesk.studies.models import Study
 from trialdesk.subjects.services.screening import create_screening_entry
 
 CRITERION_FIELDS = ("section", "position", "text", "rule", "rule_confirmed")
-STUDY_TEAM_ONLY = "Only the study's CRM changes its eligibility criteria and retention period."
-POOL_STAFF_ONLY = (
+STUDY_TEAM_ONLY = gettext_noop("Only the study's CRM changes its eligibility criteria and retention period.")
+POOL_STAFF_ONLY = gettext_noop(
     "Only the site's coordinators and investigators, or the study's CRM, work its pre-screening pool."
 )
 
@@ -52,7 +52,7 @@ def create_criterion(
     *, study: Study, by: User, reason: str = "", source: str = CriterionSource.ENTERED, **values
 ) -> EligibilityCriterion:
     """Add an inclusion or exclusion item (at the end of its section unless a position is given)."""
-    require(can_manage_criteria(by, study.pk), STUDY_TEAM_ONLY)
+    require(can_manage_criteria(by, study.pk), gettext(STUDY_TEAM_ONLY))
     values = records.only_fields(values, CRITERION_FIELDS)
     criterion = EligibilityCriterion(study=study, source=source, **values)
     if criterion.position is None and criterion.section in Section.values:
@@ -72,7 +72,7 @@ def update_criterion(
     expected_version: int | None = None,
 ) -> EligibilityCriterion:
     """Change an item's text or rule; a changed rule needs confirming again unless confirmed with it."""
-    require(can_manage_criteria(by, criterion.study_id), STUDY_TEAM_ONLY)
+    require(can_manage_criteria(by, criterion.study_id), gettext(STUDY_TEAM_ONLY))
     changes = dict(records.only_fields(changes, CRITERION_FIELDS))
     if "rule" in changes and changes["rule"] != criterion.rule and "rule_confirmed" not in changes:
         changes["rule_confirmed"] = False
@@ -98,7 +98,7 @@ def confirm_rule(*, criterion: EligibilityCriterion, by: User, reason: str = "")
 def delete_criterion(
     *, criterion: EligibilityCriterion, by: User, reason: str, expected_version: int | None = None
 ) -> None:
-    require(can_manage_criteria(by, criterion.study_id), STUDY_TEAM_ONLY)
+    require(can_manage_criteria(by, criterion.study_id), gettext(STUDY_TEAM_ONLY))
     study = criterion.study
     records.delete_record(criterion, by=by, reason=reason, expected_version=expected_version)
     rescreen_study(study)
@@ -117,7 +117,7 @@ def import_criteria_text(
 ) -> list[EligibilityCriterion]:
     """Add the items of a criteria text with their suggested rules (to be confirmed), after the registry's
     sex and age fields as confirmed rules (they are structured already)."""
-    require(can_manage_criteria(by, study.pk), STUDY_TEAM_ONLY)
+    require(can_manage_criteria(by, study.pk), gettext(STUDY_TEAM_ONLY))
     if not (text or "").strip() and not (sex or minimum_age or maximum_age):
         raise ValidationError({"text": gettext("There is no criteria text to import.")})
     made = []
@@ -188,7 +188,7 @@ def _registry_summary(summary: str) -> tuple[str, tuple[str, str], str]:
 
 @transaction.atomic
 def set_retention(*, study: Study, retention_days: int, by: User, reason: str = "") -> PrescreeningPolicy:
-    require(can_manage_criteria(by, study.pk), STUDY_TEAM_ONLY)
+    require(can_manage_criteria(by, study.pk), gettext(STUDY_TEAM_ONLY))
     policy = PrescreeningPolicy.objects.filter(study=study).first()
     if policy is None:
         return records.create_record(
@@ -249,7 +249,7 @@ def _pool_of(study_site: StudySite, by: User) -> PrescreeningPool:
 def upload_candidates(*, study_site: StudySite, by: User, file_name: str, content: bytes) -> CandidateUpload:
     """Add the candidates of a FHIR Bundle or the CSV template to the site's pool and screen them; a
     candidate already in the pool is replaced. Any bad entry refuses the whole file, naming the entry."""
-    require(can_work_pool(by, study_site), POOL_STAFF_ONLY)
+    require(can_work_pool(by, study_site), gettext(POOL_STAFF_ONLY))
     try:
         found = candidate_files.read_candidate_file(file_name, content)
     except candidate_files.CandidateError as error:
@@ -292,7 +292,7 @@ def approach_candidate(
     """The site approaches a candidate: a screening log entry is made (by screening number only) and
     linked to the candidate, so the log shows who came from pre-screening."""
     site = candidate.pool.study_site
-    require(can_work_pool(by, site), POOL_STAFF_ONLY)
+    require(can_work_pool(by, site), gettext(POOL_STAFF_ONLY))
     if candidate.screening_entry_id:
         raise ValidationError({"screening_number": gettext("This candidate was approached already.")})
     entry = create_screening_entry(

@@ -41,7 +41,7 @@ def randomize(*, participant: Participant, factor_levels: Mapping[str, str], by:
     randomizing at once never get the same slot. Minimization: the scores come from the allocations
     made so far, counted while the scheme is locked, so no allocation is missed.
     """
-    require(may_randomize(by, participant), "Only the site's staff or the study's CRM randomize.")
+    require(may_randomize(by, participant), gettext("Only the site's staff or the study's CRM randomize."))
     with transaction.atomic():
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
         _check_randomizable(participant)

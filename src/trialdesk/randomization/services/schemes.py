@@ -7,7 +7,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from trialdesk.analytics.randomization import permuted_block_list
 from trialdesk.core import records
@@ -31,7 +31,7 @@ SCHEME_FIELDS = (
 )
 
 
-MANAGERS_ONLY = "Only the study's CRM or an administrator sets up randomization."
+MANAGERS_ONLY = gettext_noop("Only the study's CRM or an administrator sets up randomization.")
 
 
 # --- the scheme --------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def _scheme_values(study: Study, values: dict) -> dict:
 
 def create_scheme(*, study: Study, by: User, reason: str = "", **values) -> RandomizationScheme:
     """Set up the study's randomization scheme as a draft; a seed is drawn when none is given."""
-    require(can_manage_study(by, study.pk), MANAGERS_ONLY)
+    require(can_manage_study(by, study.pk), gettext(MANAGERS_ONLY))
     if RandomizationScheme.objects.filter(study=study).exists():
         raise ValidationError(
             {"study": gettext("This study already has a randomization scheme; change that one.")}
@@ -117,7 +117,7 @@ def update_scheme(
     expected_version: int | None = None,
 ) -> RandomizationScheme:
     """Change a draft scheme; an active one is locked."""
-    require(can_manage_study(by, scheme.study_id), MANAGERS_ONLY)
+    require(can_manage_study(by, scheme.study_id), gettext(MANAGERS_ONLY))
     _refuse_if_active(scheme)
     return records.update_record(
         scheme,
@@ -137,7 +137,7 @@ def activate_scheme(
     The arms' current allocation ratios are taken into the scheme. The list's SHA-256 goes on the audit
     trail with the activation, so the list used can later be shown to be the one generated.
     """
-    require(can_manage_study(by, scheme.study_id), MANAGERS_ONLY)
+    require(can_manage_study(by, scheme.study_id), gettext(MANAGERS_ONLY))
     scheme = RandomizationScheme.objects.select_for_update().select_related("study").get(pk=scheme.pk)
     if expected_version is not None and scheme.version != expected_version:
         raise records.StaleVersion(current=scheme.version, given=expected_version)

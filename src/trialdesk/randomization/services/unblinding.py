@@ -28,7 +28,8 @@ def unblind(*, participant: Participant, reason: str, password: str, by: User) -
     notified (without the arm).
     """
     require(
-        may_unblind(by, participant), "Only the site's investigator, a safety officer or the CRM unblinds."
+        may_unblind(by, participant),
+        gettext("Only the site's investigator, a safety officer or the CRM unblinds."),
     )
     participant = Participant.objects.select_related("study").get(pk=participant.pk)
     allocation = Allocation.objects.filter(participant=participant).first()
@@ -99,7 +100,7 @@ def mark_notifications_read(*, study: Study, by: User) -> int:
 
 def grant_unblinded_access(*, study: Study, user: User, reason: str, by: User) -> UnblindedAccess:
     """Let `user` see every allocation of `study` (e.g. the unblinded pharmacist); never oneself."""
-    require(may_grant_unblinded_access(by, study.pk), MANAGERS_ONLY)
+    require(may_grant_unblinded_access(by, study.pk), gettext(MANAGERS_ONLY))
     if user.pk == by.pk:
         raise ValidationError(
             {"user": gettext("Nobody grants themselves unblinded access; ask another manager.")}
@@ -114,5 +115,5 @@ def grant_unblinded_access(*, study: Study, user: User, reason: str, by: User) -
 
 
 def revoke_unblinded_access(*, access: UnblindedAccess, by: User, reason: str) -> None:
-    require(may_grant_unblinded_access(by, access.study_id), MANAGERS_ONLY)
+    require(may_grant_unblinded_access(by, access.study_id), gettext(MANAGERS_ONLY))
     records.delete_record(access, by=by, reason=reason)
