@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from trialdesk.safety.rules.calendars import add_working_days
 
 TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "report_templates.json"
@@ -61,24 +63,24 @@ def answers_problems(visit_type: str, answers) -> dict[str, str]:
     """What is wrong with a set of answers, by field (`answers.<question>`): unknown questions, answers
     other than yes/no/na, a 'no' without a comment, text that is not text."""
     if not isinstance(answers, dict):
-        return {"answers": "Give the answers as an object keyed by question."}
+        return {"answers": gettext("Give the answers as an object keyed by question.")}
     known = {question.key for question in template(visit_type)}
     problems = {}
     for key, given in answers.items():
         field = f"answers.{key}"
         if key not in known:
-            problems[field] = "This report's template has no such question."
+            problems[field] = gettext("This report's template has no such question.")
             continue
         if not isinstance(given, dict) or not set(given) <= {"answer", "comment"}:
-            problems[field] = 'Give {"answer": "yes" | "no" | "na", "comment": "..."}.'
+            problems[field] = gettext('Give {"answer": "yes" | "no" | "na", "comment": "..."}.')
             continue
         answer, comment = given.get("answer", ""), given.get("comment", "")
         if not isinstance(comment, str) or not isinstance(answer, str):
-            problems[field] = "The answer and the comment are text."
+            problems[field] = gettext("The answer and the comment are text.")
         elif answer and answer not in ANSWERS:
-            problems[field] = f"Answer {', '.join(ANSWERS)}."
+            problems[field] = gettext("Answer %(answers)s.") % {"answers": ", ".join(ANSWERS)}
         elif answer == "no" and not comment.strip():
-            problems[field] = "Say what was found: a 'no' needs a comment."
+            problems[field] = gettext("Say what was found: a 'no' needs a comment.")
     return problems
 
 
@@ -100,7 +102,9 @@ def report_due_on(*, visit_ended_on: dt.date, working_days: int, calendar: str |
 def move_problem(status: str, move: str) -> str | None:
     if (status, move) in REPORT_MOVES:
         return None
-    return f"A {status} report cannot be {'submitted' if move == 'submit' else move + 'd'}."
+    if move == "submit":
+        return gettext("A %(status)s report cannot be submitted.") % {"status": status}
+    return gettext("A %(status)s report cannot be %(moved)s.") % {"status": status, "moved": move + "d"}
 
 
 def is_overdue(*, status: str, due_on: dt.date, today: dt.date) -> bool:
