@@ -71,7 +71,7 @@ class AuthorityStanding:
     def citation(self) -> str:
         if self.law is None:
             return ""
-        return self.law.citation + ("" if self.law.verified else ", unverified")
+        return self.law.citation + ("" if self.law.verified else gettext(", unverified"))
 
 
 def authority_standing(site: StudySite, to_authority: list[Submission], *, today: date) -> AuthorityStanding:
