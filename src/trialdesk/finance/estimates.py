@@ -183,7 +183,7 @@ def _expected_participants(study) -> tuple[dict[str, Decimal], str, dict[int, De
         )
         n = Decimal(needed)
         basis = ngettext(
-            "the %(needed)s participant still needed (%(why)s)",
+            "the %(needed)s participants still needed (%(why)s)",  # English keeps its wording for 1
             "the %(needed)s participants still needed (%(why)s)",
             needed,
         ) % {"needed": needed, "why": why}

@@ -69,11 +69,22 @@ class GenerationReport:
     sites_without_schedule: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"{self.lines_added} payable lines added, {self.reversals} of them reversals"
+        # The English wording is the same for 1 (commands and tests read it); other languages count.
+        text = ngettext(
+            "%(lines)s payable lines added, %(reversals)s of them reversals",
+            "%(lines)s payable lines added, %(reversals)s of them reversals",
+            self.lines_added,
+        ) % {"lines": self.lines_added, "reversals": self.reversals}
         if self.unmatched:
-            text += f"; {len(self.unmatched)} pieces of work have no fee in their site's schedule"
+            text += ngettext(
+                "; %(count)s pieces of work have no fee in their site's schedule",
+                "; %(count)s pieces of work have no fee in their site's schedule",
+                len(self.unmatched),
+            ) % {"count": len(self.unmatched)}
         if self.sites_without_schedule:
-            text += f"; sites without a fee schedule: {', '.join(self.sites_without_schedule)}"
+            text += gettext("; sites without a fee schedule: %(sites)s") % {
+                "sites": ", ".join(self.sites_without_schedule)
+            }
         return text
 
 
