@@ -112,14 +112,18 @@ def _block_problems(arms, factors, block_sizes, per_stratum, site_is_factor) -> 
     if not per_stratum:
         problems["per_stratum"] = gettext("Say how many slots each stratum's list holds (at least 1).")
     elif per_stratum > MAX_PER_STRATUM:
-        problems["per_stratum"] = f"At most {MAX_PER_STRATUM:,} slots per stratum."
+        problems["per_stratum"] = gettext("At most %(slots)s slots per stratum.") % {
+            "slots": f"{MAX_PER_STRATUM:,}"
+        }
     elif len(stratum_labels(factors)) * per_stratum > MAX_SLOTS:
-        problems["per_stratum"] = f"The whole list may hold at most {MAX_SLOTS:,} slots."
+        problems["per_stratum"] = gettext("The whole list may hold at most %(slots)s slots.") % {
+            "slots": f"{MAX_SLOTS:,}"
+        }
     if len(arms) >= 2:
         try:
             check_block_sizes(block_sizes, [arm["ratio"] for arm in arms])
         except (RandomizationInputError, TypeError, ValueError) as error:
-            problems["block_sizes"] = getattr(error, "problem", "Give whole-number block sizes.")
+            problems["block_sizes"] = getattr(error, "problem", gettext("Give whole-number block sizes."))
     return problems
 
 
@@ -135,7 +139,9 @@ def _minimization_problems(arms, factors, weights, p_preferred, site_is_factor) 
                 "Factor weights (and the site's) must be numbers of at least 0, not all 0."
             )
     if arms and not (1 / max(len(arms), 1) <= (p_preferred or 0) <= 1):
-        problems["p_preferred"] = f"Must be between 1/{len(arms)} (the number of arms) and 1."
+        problems["p_preferred"] = gettext("Must be between 1/%(arms)s (the number of arms) and 1.") % {
+            "arms": len(arms)
+        }
     return problems
 
 
