@@ -8,16 +8,18 @@
 | auditors, sponsor viewers    | nothing (read only)                                                       |
 """
 
+from django.utils.translation import gettext_lazy
+
 from trialdesk.core.models import User
 from trialdesk.core.permissions import can_manage_study, can_work_at_site, can_work_at_some_site
 from trialdesk.core.roles import SITE_STAFF_ROLES, Role
 from trialdesk.core.scoping import is_administrator, role_facts
 
-ONLY_CRM = (
+ONLY_CRM = gettext_lazy(
     "Only the study's CRM changes the monitoring plan, site set-ups, risks and quality tolerance limits."
 )
-ONLY_SITE_CRA = "Only the site's CRA (a monitor of the site) or the study's CRM does this."
-ONLY_REVIEWER = "Only the study's CRM reviews a visit report."
+ONLY_SITE_CRA = gettext_lazy("Only the site's CRA (a monitor of the site) or the study's CRM does this.")
+ONLY_REVIEWER = gettext_lazy("Only the study's CRM reviews a visit report.")
 MONITORS = frozenset({Role.MONITOR})
 
 

@@ -4,7 +4,7 @@ the site, verified and closed (or reopened) by the CRA."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from trialdesk.core import records
 from trialdesk.core.models import User
@@ -17,7 +17,7 @@ from trialdesk.notifications.services import notify
 from trialdesk.sites.models import StudySite
 
 ITEM_FIELDS = ("description", "owner", "owner_party", "due_on", "finding")
-NOT_YOURS = "Only the item's owner, the site's staff, its CRA or the study's CRM resolves it."
+NOT_YOURS = gettext_lazy("Only the item's owner, the site's staff, its CRA or the study's CRM resolves it.")
 
 
 @transaction.atomic

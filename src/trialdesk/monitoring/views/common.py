@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from trialdesk.core.forms import add_service_errors
 from trialdesk.core.records import StaleVersion
@@ -14,7 +15,9 @@ from trialdesk.monitoring.permissions import may_read_sponsor_side
 from trialdesk.sites.models import StudySite
 from trialdesk.studies.pages import tab_url, visible_study
 
-SPONSOR_SIDE = "The monitoring plan, reports and quality records are the study team's and its monitors'."
+SPONSOR_SIDE = gettext_lazy(
+    "The monitoring plan, reports and quality records are the study team's and its monitors'."
+)
 
 __all__ = ["may_read_sponsor_side", "tab_url", "visible_study"]
 
