@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from trialdesk.core.pagination import paginate
@@ -103,7 +103,9 @@ def oversight_score(request):
         raise Http404("No such study among those you oversee.")
     targets = [s for s in ([chosen] if chosen else studies) if can_monitor_some_site(user, s.pk)]
     if not targets:
-        raise PermissionDenied("Only the study's CRM and its monitors score its KRIs for the risk tiers.")
+        raise PermissionDenied(
+            gettext("Only the study's CRM and its monitors score its KRIs for the risk tiers.")
+        )
     sites = sum(store_tier_flags(study=study, by=user) for study in targets)
     codes = ", ".join(study.code for study in targets)
     messages.success(

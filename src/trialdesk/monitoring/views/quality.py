@@ -101,7 +101,7 @@ def _issue_sites(request, study):
 @login_required
 def issue_create(request, study_id):
     study = visible_study(request, study_id)
-    require(can_raise_issues(request.user, study.pk), "Only the study's CRM or a CRA raises issues.")
+    require(can_raise_issues(request.user, study.pk), gettext("Only the study's CRM or a CRA raises issues."))
     form = IssueForm(
         post_data(request), instance=Issue(study=study), study=study, sites=_issue_sites(request, study)
     )
