@@ -26,11 +26,13 @@ pytestmark = pytest.mark.one_database  # the workers share a SQLite file
 def stalls_on_first_attempt(progress: tasks.Progress, *, folder: str) -> None:
     """Marks each attempt in `folder`; the first one stalls (to be killed), a later one finishes."""
     attempt = len(list(Path(folder).glob("attempt-*"))) + 1
-    (Path(folder) / f"attempt-{attempt}").touch()
     progress.update(done=0, total=2, message=f"attempt {attempt}")
     if attempt == 1:
         progress.update(done=1, message="stalling")
+        # Marked only once its progress is written: the test kills the worker as soon as it sees the mark.
+        (Path(folder) / "attempt-1").touch()
         time.sleep(60)
+    (Path(folder) / f"attempt-{attempt}").touch()
     progress.update(done=2, message="finished")
 
 
