@@ -54,13 +54,15 @@ def uses_database(item) -> bool:
 def runs_on_the_second_database(item) -> bool:
     """Tests marked `one_database` (the every-route scoping sweep and the API fuzz: thousands of
     requests whose answers come from the same ORM filters on either database, the longest tests of the
-    suite) and the page tests (`test_views*.py`, and `test_translated_pages.py`, the pages in another
-    language: forms and templates drawn over the same services and selectors) run in the SQLite run only;
-    every service, selector, API, import, command and demo test runs on both."""
+    suite), the page tests (`test_views*.py`, and `test_translated_pages.py`, the pages in another
+    language: forms and templates drawn over the same services and selectors) and the API tests
+    (`test_api*.py`: schemas and status codes over the same services and selectors) run in the SQLite run
+    only, to keep `make test` under 30 minutes; every service, selector, import, command and demo test
+    runs on both."""
     return (
         uses_database(item)
         and item.get_closest_marker("one_database") is None
-        and not item.path.name.startswith(("test_views", "test_translated_pages"))
+        and not item.path.name.startswith(("test_views", "test_translated_pages", "test_api"))
     )
 
 
