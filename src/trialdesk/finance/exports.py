@@ -3,13 +3,12 @@ Excel): every file through the shared writers (interop.tabular / interop.xlsx, w
 
 import io
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from trialdesk.core.pdf_fonts import font_for_language
 from trialdesk.finance.rules import earnings, money
 from trialdesk.interop import tabular, xlsx
 from trialdesk.interop.tabular import DATE, NUMBER, TEXT, Column
@@ -139,18 +138,6 @@ def remittance_workbook(run, lines) -> bytes:
     )
 
 
-CJK_FONT = "HeiseiKakuGo-W5"  # reportlab's built-in Japanese font: no file to ship, the viewer has the glyphs
-
-
-def _font(name: str) -> str:
-    """The font to write the active language in: `name`, or the CJK font for Japanese."""
-    if (get_language() or "").split("-")[0] != "ja":
-        return name
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
 def remittance_pdf(run, lines) -> bytes:
     """The remittance advice: who is paid, how much, under which reference, and every line it covers.
     Written without page compression so its text can be searched (the every-route leak test reads it)."""
@@ -165,7 +152,7 @@ def remittance_pdf(run, lines) -> bytes:
         if y < 20 * mm:
             pdf.showPage()
             y = height - 20 * mm
-        pdf.setFont(_font("Helvetica-Bold" if bold else "Helvetica"), size)
+        pdf.setFont(font_for_language("Helvetica-Bold" if bold else "Helvetica"), size)
         pdf.drawString(x, y, text[:130])
         y -= size * 0.45 * mm + 2 * mm
 

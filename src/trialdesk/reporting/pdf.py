@@ -10,7 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from xml.sax.saxutils import escape
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -18,14 +18,13 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from trialdesk.core import charts
 from trialdesk.core.extensions import ReportTable
+from trialdesk.core.pdf_fonts import CJK_FONT, font_for_language
 from trialdesk.reporting.reports import Report
 
 MARGIN = 16 * mm
@@ -51,23 +50,12 @@ GRID = TableStyle(
 )
 
 
-# Japanese needs a CJK font: reportlab's built-in HeiseiKakuGo-W5 (no font file to ship: the reader's PDF
-# viewer supplies the glyphs), its lines broken between any two characters.
-CJK_FONT = "HeiseiKakuGo-W5"
+# Japanese lines are broken between any two characters (core.pdf_fonts gives the font).
 _CJK_STYLES: dict[str, ParagraphStyle] = {}
 
 
-def _font(name: str) -> str:
-    """The font to write the active language in: `name`, or the CJK font for Japanese."""
-    if (get_language() or "").split("-")[0] != "ja":
-        return name
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
 def _localized(style: ParagraphStyle) -> ParagraphStyle:
-    if _font(style.fontName) == style.fontName:
+    if font_for_language(style.fontName) == style.fontName:
         return style
     if style.name not in _CJK_STYLES:
         _CJK_STYLES[style.name] = ParagraphStyle(
@@ -105,8 +93,8 @@ def _grid(rows: list[list], widths: list[float], *, bold_first: bool, **options)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), _font(CELL.fontName), CELL.fontSize, CELL.leading),
-                ("FONT", *bold, _font(HEAD_CELL.fontName), HEAD_CELL.fontSize, HEAD_CELL.leading),
+                ("FONT", (0, 0), (-1, -1), font_for_language(CELL.fontName), CELL.fontSize, CELL.leading),
+                ("FONT", *bold, font_for_language(HEAD_CELL.fontName), HEAD_CELL.fontSize, HEAD_CELL.leading),
             ]
         )
     )
@@ -213,7 +201,7 @@ class _NumberedCanvas(canvas.Canvas):
         super().save()
 
     def _footer(self, number: int, total: int) -> None:
-        self.setFont(_font("Helvetica"), 7.5)
+        self.setFont(font_for_language("Helvetica"), 7.5)
         self.setFillColor(colors.HexColor("#4b5563"))
         self.drawString(
             MARGIN,
